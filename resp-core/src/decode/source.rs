@@ -1,0 +1,70 @@
+//! Where the decoder's bytes come from, and how payloads become [`Bytes`].
+
+use bytes::{Buf, Bytes, BytesMut};
+use core::ops::Range;
+
+pub(crate) trait Source {
+    /// The bytes not yet consumed.
+    fn unconsumed(&self) -> &[u8];
+    /// Drops `n` bytes from the front.
+    fn consume(&mut self, n: usize);
+    /// Takes `payload` (a range of the unconsumed bytes) as `Bytes`, then
+    /// consumes `consumed` bytes in all.
+    fn take_payload(&mut self, payload: Range<usize>, consumed: usize) -> Bytes;
+
+    /// Where `part`, a subslice of [`unconsumed`](Self::unconsumed), lies in it.
+    fn range_of(&self, part: &[u8]) -> Range<usize> {
+        let start = part.as_ptr() as usize - self.unconsumed().as_ptr() as usize;
+        start..start + part.len()
+    }
+}
+
+/// Zero copy: payloads are split off the buffer and frozen.
+impl Source for BytesMut {
+    fn unconsumed(&self) -> &[u8] {
+        self
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.advance(n);
+    }
+
+    fn take_payload(&mut self, payload: Range<usize>, consumed: usize) -> Bytes {
+        self.advance(payload.start);
+        let bytes = self.split_to(payload.len()).freeze();
+        self.advance(consumed - payload.end);
+        bytes
+    }
+}
+
+/// A borrowed slice: payloads are copied.
+pub(crate) struct SliceSource<'a> {
+    input: &'a [u8],
+    used: usize,
+}
+
+impl<'a> SliceSource<'a> {
+    pub(crate) fn new(input: &'a [u8]) -> Self {
+        Self { input, used: 0 }
+    }
+
+    pub(crate) fn used(&self) -> usize {
+        self.used
+    }
+}
+
+impl Source for SliceSource<'_> {
+    fn unconsumed(&self) -> &[u8] {
+        &self.input[self.used..]
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.used += n;
+    }
+
+    fn take_payload(&mut self, payload: Range<usize>, consumed: usize) -> Bytes {
+        let bytes = Bytes::copy_from_slice(&self.unconsumed()[payload]);
+        self.used += consumed;
+        bytes
+    }
+}

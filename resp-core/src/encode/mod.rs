@@ -1,0 +1,4 @@
+//! The packer: frames, commands, pipelines, streamed values and replies.
+
+mod frame;
+mod number;

@@ -1,0 +1,51 @@
+//! Iterative drop: the derived drop glue would recurse once per nesting level.
+
+use super::{Attributed, Frame, NullKind};
+use alloc::vec::Vec;
+use core::mem;
+
+impl Drop for Frame {
+    fn drop(&mut self) {
+        let mut detached = Vec::new();
+        self.detach_children(&mut detached);
+        // Every frame popped here has had its nested children moved onto the
+        // stack, so its own drop finds nothing nested and returns at once.
+        while let Some(mut frame) = detached.pop() {
+            frame.detach_children(&mut detached);
+        }
+    }
+}
+
+impl Frame {
+    /// Moves every child that has children of its own into `out`, leaving a
+    /// cheap placeholder, so dropping `self` afterwards is shallow.
+    fn detach_children(&mut self, out: &mut Vec<Self>) {
+        let mut take = |child: &mut Self| {
+            if child.is_container() {
+                out.push(mem::replace(child, Self::Null(NullKind::Null)));
+            }
+        };
+        match self {
+            Self::Array(items)
+            | Self::Set(items)
+            | Self::Push(items)
+            | Self::StreamedArray(items)
+            | Self::StreamedSet(items) => items.iter_mut().for_each(take),
+            Self::Map(pairs) | Self::StreamedMap(pairs) => {
+                for (key, value) in pairs {
+                    take(key);
+                    take(value);
+                }
+            }
+            Self::Attributed(attributed) => {
+                let Attributed { attributes, value } = &mut **attributed;
+                for (key, value) in attributes.iter_mut().flatten() {
+                    take(key);
+                    take(value);
+                }
+                take(value);
+            }
+            _ => {}
+        }
+    }
+}

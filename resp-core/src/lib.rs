@@ -1,0 +1,82 @@
+//! A sans-IO RESP2/RESP3 toolkit: a resumable pull parser, a zero-copy frame
+//! decoder and an exact-length encoder.
+//!
+//! This crate contains no networking code. It never touches a socket, a
+//! runtime or a thread: bytes go in, frames and events come out, and encoded
+//! bytes are written into any [`bytes::BufMut`]. The same core serves a tokio
+//! codec, a blocking client, a proxy or a fuzzer, and it behaves exactly the
+//! same under each of them because it never sees how its input arrived.
+//!
+//! The layers, bottom up:
+//!
+//! * [`Reader`]: a pull parser over a buffer the caller owns, yielding borrowed
+//!   [`Event`]s. It resumes where it stopped (a header line half scanned,
+//!   payload bytes owed, aggregates open), never recurses, and allocates only
+//!   its bounded stack of open aggregates.
+//! * [`Decoder`]: owned [`Frame`]s from a `BytesMut`, with the
+//!   `tokio_util::codec::Decoder` contract. Payloads are `Bytes` slices of the
+//!   received buffer.
+//! * The encoder: [`Frame::encode`] writes exactly [`Frame::encoded_len`] bytes.
+//!
+//! # Example: decoding from a growing buffer
+//!
+//! ```
+//! use bytes::BytesMut;
+//! use resp_core::{Decoder, Frame};
+//!
+//! let mut decoder = Decoder::new();
+//! let mut buf = BytesMut::new();
+//! let mut frames = Vec::new();
+//! for piece in [&b"+OK\r\n$3\r"[..], b"\nfoo\r\n", b"_\r\n"] {
+//!     buf.extend_from_slice(piece);
+//!     while let Some(frame) = decoder.decode(&mut buf)? {
+//!         frames.push(frame);
+//!     }
+//! }
+//! assert_eq!(frames.len(), 3);
+//! assert_eq!(frames[1].as_bytes(), Some(&b"foo"[..]));
+//! assert!(frames[2].is_null());
+//! # Ok::<(), resp_core::DecodeError>(())
+//! ```
+//!
+//! # Limits and untrusted input
+//!
+//! Every declared size is checked against [`Limits`] at the byte that decides
+//! it, nothing is ever reserved from a declared size, and nesting is bounded by
+//! an explicit stack. No input makes the decoder panic, loop, overflow the
+//! stack or allocate more than a constant factor of what it received. Errors
+//! carry the absolute stream offset of the offending byte ([`DecodeError`]).
+//! [`Limits::default`] is the client preset; servers reading requests should
+//! start from [`Limits::server`] or [`Limits::server_unauthenticated`].
+//!
+//! # Protocol versions
+//!
+//! Decoding accepts RESP2 and RESP3 alike unless [`Protocol::Resp2`] is
+//! chosen, which rejects RESP3-only type bytes. RESP2's `$-1` and `*-1` and
+//! RESP3's `_` stay distinguishable ([`NullKind`]) so a proxy re-encodes the
+//! exact bytes it received.
+//!
+//! # Crate features
+//!
+//! * `std` (default): forwards `std` to `bytes` and `memchr`. Without it the
+//!   crate needs only `core` and `alloc`.
+#![no_std]
+#![doc(test(attr(deny(warnings))))]
+#![warn(missing_debug_implementations)]
+
+extern crate alloc;
+
+mod decode;
+mod encode;
+mod error;
+mod frame;
+mod limits;
+mod protocol;
+mod reader;
+
+pub use decode::{Decoder, Status, decode_slice};
+pub use error::{DecodeError, DecodeErrorKind, EncodeError, Limit};
+pub use frame::{Attributed, Frame, NullKind, Visit, Walk};
+pub use limits::Limits;
+pub use protocol::Protocol;
+pub use reader::{AggregateKind, BlobKind, Event, Reader, Step};

@@ -1,0 +1,664 @@
+//! [`Reader`]: the resumable pull parser under every other layer.
+
+mod event;
+mod line;
+mod number;
+mod scalar;
+
+pub use event::{AggregateKind, BlobKind, Event, Step};
+
+use crate::error::{DecodeError, DecodeErrorKind, Limit};
+use crate::{Limits, NullKind, Protocol};
+use alloc::vec::Vec;
+use number::{Fault, LengthRule, Number, NumberRule, NumberScan};
+
+/// A resumable, iterative RESP pull parser over a buffer the caller owns.
+///
+/// Each [`read`](Self::read) looks at the caller's unconsumed bytes and
+/// returns a [`Step`]: how many bytes it consumed and, unless it needs more
+/// input, one [`Event`] borrowing from those bytes. The caller drops exactly
+/// `consumed` bytes from the front of its buffer before the next call, and
+/// passes the rest unchanged, with new bytes appended.
+///
+/// The reader remembers how far it scanned an unfinished header line, how many
+/// payload bytes it still owes and which aggregates are open, so no byte is
+/// looked at twice however the input is split: work is linear in the input,
+/// even when it arrives one byte at a time. It allocates only to grow its
+/// stack of open aggregates, which [`Limits::max_depth`] bounds, and never
+/// recurses.
+///
+/// ```
+/// use resp_core::{Event, Reader};
+///
+/// let mut reader = Reader::new();
+/// let mut input: &[u8] = b"*2\r\n$5\r\nhello\r\n:7\r\n";
+/// let mut events = Vec::new();
+/// loop {
+///     let step = reader.read(input).unwrap();
+///     match step.event {
+///         Some(event) => events.push(format!("{event:?}")),
+///         None => break,
+///     }
+///     input = &input[step.consumed..];
+/// }
+/// assert_eq!(events, [
+///     "AggregateStart { kind: Array, len: Some(2) }",
+///     "BulkString([104, 101, 108, 108, 111])",
+///     "Integer(7)",
+///     "AggregateEnd(Array)",
+/// ]);
+/// assert!(reader.is_idle());
+/// ```
+#[derive(Debug, Clone)]
+pub struct Reader {
+    limits: Limits,
+    protocol: Protocol,
+    chunk_threshold: u64,
+    position: u64,
+    state: State,
+    line: LineProgress,
+    open: Vec<OpenAggregate>,
+    /// An attribute just ended, so a value must follow before anything else.
+    after_attribute: bool,
+    /// Payload bytes announced so far by the current streamed string's chunks.
+    streamed_total: u64,
+    failed: Option<DecodeError>,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum State {
+    /// Expecting a type byte, or closing aggregates whose elements are all in.
+    Header,
+    /// Inside `$?`: expecting a `;N` chunk header.
+    StreamedChunkHeader,
+    /// A whole payload of `len` bytes plus CRLF is awaited.
+    Payload { kind: PayloadKind, len: usize },
+    /// A chunked verbatim string: waiting for its `xxx:` prefix.
+    VerbatimPrefix { len: u64 },
+    /// Payload bytes are handed out as they arrive; then a CRLF.
+    Chunks { remaining: u64, streamed: bool },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PayloadKind {
+    Bulk,
+    Error,
+    Verbatim,
+}
+
+/// Progress through the header line being read.
+#[derive(Debug, Clone, Copy, Default)]
+struct LineProgress {
+    text_scanned: usize,
+    number: NumberScan,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct OpenAggregate {
+    kind: AggregateKind,
+    /// Elements still expected, or `None` when streamed.
+    remaining: Option<u64>,
+    /// Elements completed so far (for streamed bounds and odd maps).
+    seen: u64,
+}
+
+/// What a state handler did.
+enum Flow<'a> {
+    Emit(Event<'a>),
+    NeedMore,
+    /// Consumed bytes silently; keep going.
+    Continue,
+}
+
+impl Default for Reader {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Reader {
+    /// A RESP3 reader with the [`Limits::client`] bounds and whole payloads.
+    pub fn new() -> Self {
+        Self::with_limits(Limits::default())
+    }
+
+    /// A RESP3 reader with the given bounds.
+    pub fn with_limits(limits: Limits) -> Self {
+        Self {
+            limits,
+            protocol: Protocol::Resp3,
+            chunk_threshold: u64::MAX,
+            position: 0,
+            state: State::Header,
+            line: LineProgress::default(),
+            open: Vec::new(),
+            after_attribute: false,
+            streamed_total: 0,
+            failed: None,
+        }
+    }
+
+    /// Sets the protocol: in [`Protocol::Resp2`] RESP3-only type bytes are errors.
+    pub fn with_protocol(mut self, protocol: Protocol) -> Self {
+        self.protocol = protocol;
+        self
+    }
+
+    /// Hands out `$`, `!` and `=` payloads longer than `threshold` bytes as
+    /// [`Event::BlobStart`], [`Event::BlobChunk`]s as bytes arrive, and
+    /// [`Event::BlobEnd`], so a proxy can forward a huge value in constant
+    /// memory. By default payloads always come whole.
+    ///
+    /// ```
+    /// use resp_core::{BlobKind, Event, Reader};
+    ///
+    /// let mut reader = Reader::new().with_chunk_threshold(4);
+    /// let step = reader.read(b"$10\r\nhello").unwrap();
+    /// assert!(matches!(step.event, Some(Event::BlobStart { kind: BlobKind::BulkString, len: Some(10) })));
+    /// let step = reader.read(b"hello").unwrap();
+    /// assert!(matches!(step.event, Some(Event::BlobChunk(b"hello"))));
+    /// ```
+    pub fn with_chunk_threshold(mut self, threshold: u64) -> Self {
+        self.chunk_threshold = threshold;
+        self
+    }
+
+    /// The bounds in force.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// Replaces the bounds, for example after a client authenticates. They
+    /// apply from the next header on.
+    pub fn set_limits(&mut self, limits: Limits) {
+        self.limits = limits;
+    }
+
+    /// The protocol in force.
+    pub fn protocol(&self) -> Protocol {
+        self.protocol
+    }
+
+    /// Switches the protocol, for example after `HELLO 3` succeeded.
+    pub fn set_protocol(&mut self, protocol: Protocol) {
+        self.protocol = protocol;
+    }
+
+    /// Bytes consumed since creation or the last [`reset`](Self::reset): the
+    /// absolute stream offset of the next unconsumed byte.
+    pub fn position(&self) -> u64 {
+        self.position
+    }
+
+    /// Aggregates (attributes included) open now.
+    pub fn depth(&self) -> usize {
+        self.open.len()
+    }
+
+    /// Whether the reader stands between two top-level frames: nothing open,
+    /// no payload owed, no attribute waiting for its value. Unconsumed bytes
+    /// of a header line the caller still holds are not counted here.
+    pub fn is_idle(&self) -> bool {
+        matches!(self.state, State::Header) && self.open.is_empty() && !self.after_attribute
+    }
+
+    /// When a whole payload is awaited: the bytes it needs from the start of
+    /// the unconsumed input, CRLF included, so an IO layer can size its
+    /// buffer once for a large value.
+    pub fn payload_needed(&self) -> Option<usize> {
+        match self.state {
+            State::Payload { len, .. } => Some(len.saturating_add(2)),
+            _ => None,
+        }
+    }
+
+    /// Forgets all progress and any error: the next byte starts a new stream at offset 0.
+    pub fn reset(&mut self) {
+        self.position = 0;
+        self.state = State::Header;
+        self.line = LineProgress::default();
+        self.open.clear();
+        self.after_attribute = false;
+        self.streamed_total = 0;
+        self.failed = None;
+    }
+
+    /// Reads the next event from `input`, the caller's unconsumed bytes.
+    ///
+    /// Returns `Ok` with `event: None` when more input is needed; that is never
+    /// an error. An `Err` means the stream is corrupt: it is returned again on
+    /// every later call until [`reset`](Self::reset).
+    pub fn read<'a>(&mut self, input: &'a [u8]) -> Result<Step<'a>, DecodeError> {
+        if let Some(error) = self.failed {
+            return Err(error);
+        }
+        let mut at = 0;
+        loop {
+            let flow = match self.state {
+                State::Header => self.header(input, &mut at),
+                State::StreamedChunkHeader => self.streamed_chunk_header(input, &mut at),
+                State::Payload { kind, len } => self.payload(input, &mut at, kind, len),
+                State::VerbatimPrefix { len } => self.verbatim_prefix(input, &mut at, len),
+                State::Chunks { remaining, streamed } => {
+                    self.chunks(input, &mut at, remaining, streamed)
+                }
+            };
+            match flow {
+                Ok(Flow::Continue) => {}
+                Ok(Flow::Emit(event)) => return Ok(self.step(at, Some(event))),
+                Ok(Flow::NeedMore) => return Ok(self.step(at, None)),
+                Err((kind, index)) => {
+                    let error = DecodeError::new(kind, self.position + index as u64);
+                    self.failed = Some(error);
+                    return Err(error);
+                }
+            }
+        }
+    }
+
+    fn step<'a>(&mut self, consumed: usize, event: Option<Event<'a>>) -> Step<'a> {
+        self.position += consumed as u64;
+        Step { consumed, event }
+    }
+
+    fn header<'a>(&mut self, input: &'a [u8], at: &mut usize) -> Result<Flow<'a>, Fault> {
+        if let Some(top) = self.open.last() {
+            if top.remaining == Some(0) {
+                return Ok(Flow::Emit(self.close_top()));
+            }
+        }
+        let start = *at;
+        let Some(&type_byte) = input.get(start) else {
+            return Ok(Flow::NeedMore);
+        };
+        self.check_type_byte(type_byte).map_err(|kind| (kind, start))?;
+        let content = &input[start + 1..];
+        let max_line_len = self.limits.max_line_len;
+        let text = match type_byte {
+            b'+' | b'-' | b',' | b'(' | b'_' | b'#' | b'.' => {
+                match line::scan_text_line(content, &mut self.line.text_scanned, max_line_len) {
+                    Ok(Some(len)) => &content[..len],
+                    Ok(None) => return Ok(Flow::NeedMore),
+                    Err((kind, index)) => return Err((kind, start + 1 + index)),
+                }
+            }
+            _ => return self.number_header(input, at, type_byte),
+        };
+        *at = start + 1 + text.len() + 2;
+        let located = |(kind, index): Fault| (kind, start + 1 + index);
+        let event = match type_byte {
+            b'+' => Event::SimpleString(text),
+            b'-' => Event::SimpleError(text),
+            b',' => Event::Double(scalar::double(text).map_err(located)?),
+            b'(' => {
+                scalar::big_number(text).map_err(located)?;
+                Event::BigNumber(text)
+            }
+            b'_' => {
+                scalar::null(text).map_err(located)?;
+                Event::Null(NullKind::Null)
+            }
+            b'#' => Event::Boolean(scalar::boolean(text).map_err(located)?),
+            _ => {
+                if !text.is_empty() {
+                    return Err((DecodeErrorKind::BadStream, start + 1));
+                }
+                return Ok(Flow::Emit(self.close_top()));
+            }
+        };
+        self.complete_value();
+        Ok(Flow::Emit(event))
+    }
+
+    /// Everything the type byte alone decides.
+    fn check_type_byte(&mut self, type_byte: u8) -> Result<(), DecodeErrorKind> {
+        let resp3_only = match type_byte {
+            b'+' | b'-' | b':' | b'$' | b'*' => false,
+            b'_' | b',' | b'#' | b'!' | b'=' | b'(' | b'%' | b'~' | b'>' | b'|' | b'.' => true,
+            b';' if self.protocol.allows_resp3_types() => return Err(DecodeErrorKind::BadStream),
+            other => return Err(DecodeErrorKind::BadTypeByte(other)),
+        };
+        if resp3_only && !self.protocol.allows_resp3_types() {
+            return Err(if type_byte == b'.' {
+                DecodeErrorKind::BadTypeByte(type_byte)
+            } else {
+                DecodeErrorKind::Resp3OnlyType(type_byte)
+            });
+        }
+        if type_byte == b'.' {
+            if self.after_attribute {
+                return Err(DecodeErrorKind::BadAttribute);
+            }
+            return match self.open.last() {
+                Some(top) if top.remaining.is_none() => {
+                    if top.kind == AggregateKind::Map && top.seen % 2 == 1 {
+                        Err(DecodeErrorKind::BadStream)
+                    } else {
+                        Ok(())
+                    }
+                }
+                _ => Err(DecodeErrorKind::BadStream),
+            };
+        }
+        self.after_attribute = false;
+        if type_byte == b'>' && !self.open.is_empty() {
+            return Err(DecodeErrorKind::BadPush);
+        }
+        if type_byte != b'|' {
+            if let Some(top) = self.open.last() {
+                if top.remaining.is_none() && top.seen >= self.limits.max_aggregate_len {
+                    return Err(DecodeErrorKind::LimitExceeded(Limit::AggregateLen));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn number_header<'a>(
+        &mut self,
+        input: &'a [u8],
+        at: &mut usize,
+        type_byte: u8,
+    ) -> Result<Flow<'a>, Fault> {
+        let start = *at;
+        let rule = self.number_rule(type_byte);
+        let content = &input[start + 1..];
+        let (number, len) = match self.line.number.scan(content, rule, self.limits.max_line_len) {
+            Ok(Some(done)) => done,
+            Ok(None) => return Ok(Flow::NeedMore),
+            Err((kind, index)) => return Err((kind, start + 1 + index)),
+        };
+        *at = start + 1 + len + 2;
+        let event = match (type_byte, number) {
+            (b':', Number::Value(n)) => Event::Integer(n),
+            (b'$', Number::Null) => Event::Null(NullKind::Bulk),
+            (b'*', Number::Null) => Event::Null(NullKind::Array),
+            (b'$', Number::Streamed) => {
+                self.streamed_total = 0;
+                self.state = State::StreamedChunkHeader;
+                return Ok(Flow::Emit(Event::BlobStart {
+                    kind: BlobKind::BulkString,
+                    len: None,
+                }));
+            }
+            (b'$' | b'!' | b'=', Number::Value(len)) => {
+                return self.payload_header(type_byte, len as u64, start);
+            }
+            (_, number) => return self.open_aggregate(type_byte, number, start),
+        };
+        self.complete_value();
+        Ok(Flow::Emit(event))
+    }
+
+    fn number_rule(&self, type_byte: u8) -> NumberRule {
+        // A `?` on a type that cannot stream: in RESP2 it is just a bad length.
+        let cannot_stream = Some(if self.protocol.allows_resp3_types() {
+            DecodeErrorKind::BadStream
+        } else {
+            DecodeErrorKind::BadLength
+        });
+        let can_stream = if self.protocol.allows_resp3_types() {
+            None
+        } else {
+            cannot_stream
+        };
+        let bulk = LengthRule {
+            null: false,
+            question: cannot_stream,
+            limit: self.limits.max_bulk_len,
+            scale: 1,
+            limit_kind: Limit::BulkLen,
+        };
+        let aggregate = LengthRule {
+            limit: self.limits.max_aggregate_len,
+            limit_kind: Limit::AggregateLen,
+            ..bulk
+        };
+        NumberRule::Length(match type_byte {
+            b':' => return NumberRule::Integer,
+            b'$' => LengthRule {
+                null: true,
+                question: can_stream,
+                ..bulk
+            },
+            b'!' | b'=' => bulk,
+            b'*' => LengthRule {
+                null: true,
+                question: can_stream,
+                ..aggregate
+            },
+            b'~' => LengthRule {
+                question: can_stream,
+                ..aggregate
+            },
+            b'%' => LengthRule {
+                question: can_stream,
+                scale: 2,
+                ..aggregate
+            },
+            b'|' => LengthRule {
+                scale: 2,
+                ..aggregate
+            },
+            _ => aggregate, // `>`
+        })
+    }
+
+    fn payload_header<'a>(&mut self, type_byte: u8, len: u64, start: usize) -> Result<Flow<'a>, Fault> {
+        let kind = match type_byte {
+            b'$' => PayloadKind::Bulk,
+            b'!' => PayloadKind::Error,
+            _ => PayloadKind::Verbatim,
+        };
+        if kind == PayloadKind::Verbatim && len < 4 {
+            return Err((DecodeErrorKind::BadVerbatim, start + 1));
+        }
+        let whole = usize::try_from(len).ok().filter(|_| len <= self.chunk_threshold);
+        if let Some(len) = whole {
+            self.state = State::Payload { kind, len };
+            return Ok(Flow::Continue);
+        }
+        let blob_kind = match kind {
+            PayloadKind::Verbatim => {
+                self.state = State::VerbatimPrefix { len };
+                return Ok(Flow::Continue);
+            }
+            PayloadKind::Bulk => BlobKind::BulkString,
+            PayloadKind::Error => BlobKind::BulkError,
+        };
+        self.state = State::Chunks {
+            remaining: len,
+            streamed: false,
+        };
+        Ok(Flow::Emit(Event::BlobStart {
+            kind: blob_kind,
+            len: Some(len),
+        }))
+    }
+
+    fn open_aggregate<'a>(&mut self, type_byte: u8, number: Number, start: usize) -> Result<Flow<'a>, Fault> {
+        let kind = match type_byte {
+            b'*' => AggregateKind::Array,
+            b'%' => AggregateKind::Map,
+            b'~' => AggregateKind::Set,
+            b'>' => AggregateKind::Push,
+            _ => AggregateKind::Attribute,
+        };
+        if self.open.len() >= self.limits.max_depth {
+            return Err((DecodeErrorKind::LimitExceeded(Limit::Depth), start));
+        }
+        let len = match number {
+            Number::Value(n) => Some(n as u64),
+            _ => None,
+        };
+        let scale = if matches!(kind, AggregateKind::Map | AggregateKind::Attribute) { 2 } else { 1 };
+        self.open.push(OpenAggregate {
+            kind,
+            // Bounded by max_aggregate_len, so the product was checked not to overflow.
+            remaining: len.map(|n| n * scale),
+            seen: 0,
+        });
+        Ok(Flow::Emit(Event::AggregateStart { kind, len }))
+    }
+
+    fn streamed_chunk_header<'a>(&mut self, input: &'a [u8], at: &mut usize) -> Result<Flow<'a>, Fault> {
+        let start = *at;
+        let Some(&type_byte) = input.get(start) else {
+            return Ok(Flow::NeedMore);
+        };
+        if type_byte != b';' {
+            return Err((DecodeErrorKind::BadStream, start));
+        }
+        let rule = NumberRule::Length(LengthRule {
+            null: false,
+            question: Some(DecodeErrorKind::BadStream),
+            limit: self.limits.max_bulk_len.saturating_sub(self.streamed_total),
+            scale: 1,
+            limit_kind: Limit::BulkLen,
+        });
+        let content = &input[start + 1..];
+        let (number, len) = match self.line.number.scan(content, rule, self.limits.max_line_len) {
+            Ok(Some(done)) => done,
+            Ok(None) => return Ok(Flow::NeedMore),
+            Err((kind, index)) => return Err((kind, start + 1 + index)),
+        };
+        *at = start + 1 + len + 2;
+        match number {
+            Number::Value(0) => {
+                self.state = State::Header;
+                self.complete_value();
+                Ok(Flow::Emit(Event::BlobEnd))
+            }
+            Number::Value(n) => {
+                self.streamed_total += n as u64;
+                self.state = State::Chunks {
+                    remaining: n as u64,
+                    streamed: true,
+                };
+                Ok(Flow::Continue)
+            }
+            // The rule admits neither `-1` nor `?`.
+            Number::Null | Number::Streamed => Err((DecodeErrorKind::BadLength, start + 1)),
+        }
+    }
+
+    fn payload<'a>(
+        &mut self,
+        input: &'a [u8],
+        at: &mut usize,
+        kind: PayloadKind,
+        len: usize,
+    ) -> Result<Flow<'a>, Fault> {
+        let start = *at;
+        let rest = &input[start..];
+        // Checked as soon as the bytes are here, in stream order, so the
+        // same error comes out however the input is split.
+        if kind == PayloadKind::Verbatim && rest.len() > 3 && rest[3] != b':' {
+            return Err((DecodeErrorKind::BadVerbatim, start + 3));
+        }
+        check_crlf(rest, len).map_err(|index| (DecodeErrorKind::BadCrlf, start + index))?;
+        if rest.len().saturating_sub(len) < 2 {
+            return Ok(Flow::NeedMore);
+        }
+        let payload = &rest[..len];
+        *at = start + len + 2;
+        self.state = State::Header;
+        self.complete_value();
+        Ok(Flow::Emit(match kind {
+            PayloadKind::Bulk => Event::BulkString(payload),
+            PayloadKind::Error => Event::BulkError(payload),
+            PayloadKind::Verbatim => Event::Verbatim {
+                format: [payload[0], payload[1], payload[2]],
+                text: &payload[4..],
+            },
+        }))
+    }
+
+    fn verbatim_prefix<'a>(&mut self, input: &'a [u8], at: &mut usize, len: u64) -> Result<Flow<'a>, Fault> {
+        let start = *at;
+        let rest = &input[start..];
+        if rest.len() > 3 && rest[3] != b':' {
+            return Err((DecodeErrorKind::BadVerbatim, start + 3));
+        }
+        let Some(prefix) = rest.get(..4) else {
+            return Ok(Flow::NeedMore);
+        };
+        *at = start + 4;
+        self.state = State::Chunks {
+            remaining: len - 4,
+            streamed: false,
+        };
+        Ok(Flow::Emit(Event::BlobStart {
+            kind: BlobKind::Verbatim([prefix[0], prefix[1], prefix[2]]),
+            len: Some(len - 4),
+        }))
+    }
+
+    fn chunks<'a>(
+        &mut self,
+        input: &'a [u8],
+        at: &mut usize,
+        remaining: u64,
+        streamed: bool,
+    ) -> Result<Flow<'a>, Fault> {
+        let start = *at;
+        let rest = &input[start..];
+        if remaining > 0 {
+            if rest.is_empty() {
+                return Ok(Flow::NeedMore);
+            }
+            let take = rest.len().min(usize::try_from(remaining).unwrap_or(usize::MAX));
+            *at = start + take;
+            self.state = State::Chunks {
+                remaining: remaining - take as u64,
+                streamed,
+            };
+            return Ok(Flow::Emit(Event::BlobChunk(&rest[..take])));
+        }
+        check_crlf(rest, 0).map_err(|index| (DecodeErrorKind::BadCrlf, start + index))?;
+        if rest.len() < 2 {
+            return Ok(Flow::NeedMore);
+        }
+        *at = start + 2;
+        if streamed {
+            self.state = State::StreamedChunkHeader;
+            return Ok(Flow::Continue);
+        }
+        self.state = State::Header;
+        self.complete_value();
+        Ok(Flow::Emit(Event::BlobEnd))
+    }
+
+    /// Pops the innermost aggregate, whose elements are all in.
+    fn close_top(&mut self) -> Event<'static> {
+        let closed = self.open.pop().map_or(AggregateKind::Array, |top| top.kind);
+        if closed == AggregateKind::Attribute {
+            self.after_attribute = true;
+        } else {
+            self.complete_value();
+        }
+        Event::AggregateEnd(closed)
+    }
+
+    /// Counts a finished value towards the aggregate it belongs to.
+    fn complete_value(&mut self) {
+        if let Some(top) = self.open.last_mut() {
+            match &mut top.remaining {
+                Some(remaining) => *remaining -= 1,
+                None => top.seen += 1,
+            }
+        }
+    }
+}
+
+/// Checks whatever of the CRLF expected at `rest[at..at + 2]` has arrived;
+/// on a wrong byte returns its index.
+fn check_crlf(rest: &[u8], at: usize) -> Result<(), usize> {
+    if rest.get(at).is_some_and(|&b| b != b'\r') {
+        return Err(at);
+    }
+    if rest.get(at + 1).is_some_and(|&b| b != b'\n') {
+        return Err(at + 1);
+    }
+    Ok(())
+}
