@@ -1,5 +1,6 @@
 //! [`Frame`]: one owned value type for every RESP2 and RESP3 value.
 
+mod clone;
 mod debug;
 mod drop;
 mod eq;
@@ -18,7 +19,7 @@ use bytes::Bytes;
 /// copy). Maps, sets and attributes are ordered vectors: wire order and
 /// duplicate keys survive, and re-encoding gives back the same bytes.
 ///
-/// Dropping, printing with `{:?}`, comparing and encoding are iterative, so a
+/// Cloning, dropping, printing with `{:?}`, comparing and encoding are iterative, so a
 /// frame nested 100,000 deep, built by hand, is as safe as a flat one.
 /// Because `Frame` implements `Drop`, take an aggregate's elements out with
 /// [`into_items`](Self::into_items) or [`into_pairs`](Self::into_pairs)
@@ -29,9 +30,8 @@ use bytes::Bytes;
 ///
 /// let reply = Frame::Array(vec![Frame::BulkString("a".into()), Frame::Integer(7)]);
 /// assert_eq!(reply.items().map(<[Frame]>::len), Some(2));
-/// assert_eq!(reply.to_wire(), b"*2\r\n$1\r\na\r\n:7\r\n");
+/// assert_eq!(reply.encode_to_vec().unwrap(), b"*2\r\n$1\r\na\r\n:7\r\n");
 /// ```
-#[derive(Clone)]
 pub enum Frame {
     /// `+OK`: a line of text without CR or LF.
     SimpleString(Bytes),
@@ -104,7 +104,7 @@ pub enum NullKind {
 ///     attributes: vec![vec![ttl]],
 ///     value: Frame::BulkString("v".into()),
 /// }));
-/// assert_eq!(frame.to_wire(), b"|1\r\n+ttl\r\n:3600\r\n$1\r\nv\r\n");
+/// assert_eq!(frame.encode_to_vec().unwrap(), b"|1\r\n+ttl\r\n:3600\r\n$1\r\nv\r\n");
 /// assert_eq!(frame.value().as_bytes(), Some(&b"v"[..]));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
