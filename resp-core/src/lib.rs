@@ -22,7 +22,7 @@
 //!
 //! ```
 //! use bytes::BytesMut;
-//! use resp_core::{Decoder, Frame};
+//! use resp_core::Decoder;
 //!
 //! let mut decoder = Decoder::new();
 //! let mut buf = BytesMut::new();
@@ -61,6 +61,7 @@
 //! * `std` (default): forwards `std` to `bytes` and `memchr`. Without it the
 //!   crate needs only `core` and `alloc`.
 #![no_std]
+#![forbid(unsafe_code)]
 #![doc(test(attr(deny(warnings))))]
 #![warn(missing_debug_implementations)]
 

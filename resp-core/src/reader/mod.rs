@@ -28,24 +28,22 @@ use number::{Fault, LengthRule, Number, NumberRule, NumberScan};
 /// recurses.
 ///
 /// ```
-/// use resp_core::{Event, Reader};
+/// use resp_core::{AggregateKind, Event, Reader};
 ///
 /// let mut reader = Reader::new();
 /// let mut input: &[u8] = b"*2\r\n$5\r\nhello\r\n:7\r\n";
 /// let mut events = Vec::new();
 /// loop {
 ///     let step = reader.read(input).unwrap();
-///     match step.event {
-///         Some(event) => events.push(format!("{event:?}")),
-///         None => break,
-///     }
+///     let Some(event) = step.event else { break };
+///     events.push(event);
 ///     input = &input[step.consumed..];
 /// }
 /// assert_eq!(events, [
-///     "AggregateStart { kind: Array, len: Some(2) }",
-///     "BulkString([104, 101, 108, 108, 111])",
-///     "Integer(7)",
-///     "AggregateEnd(Array)",
+///     Event::AggregateStart { kind: AggregateKind::Array, len: Some(2) },
+///     Event::BulkString(b"hello"),
+///     Event::Integer(7),
+///     Event::AggregateEnd(AggregateKind::Array),
 /// ]);
 /// assert!(reader.is_idle());
 /// ```

@@ -60,3 +60,7 @@ pub(crate) fn decode_chunked(input: &[u8], size: usize, limits: Limits, protocol
     let cuts: Vec<usize> = (size..input.len()).step_by(size.max(1)).collect();
     decode_cut(input, &cuts, limits, protocol)
 }
+
+pub(crate) mod arb;
+pub(crate) mod oracle;
+pub(crate) mod counting;

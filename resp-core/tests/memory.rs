@@ -1,0 +1,101 @@
+//! Memory follows the bytes received, never a declared size, and steady-state
+//! decoding allocates nothing per scalar.
+#![allow(unsafe_code)] // the counting allocator implements the unsafe GlobalAlloc trait
+
+mod common;
+
+use bytes::BytesMut;
+use common::counting::{Counting, measure};
+use resp_core::{Decoder, Event, Limits, Reader};
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+const MIB: usize = 1 << 20;
+
+// One test, so no other test thread allocates while it measures.
+#[test]
+fn memory_is_bounded_by_what_arrived() {
+    huge_declared_bulk_costs_nothing();
+    huge_declared_array_costs_nothing();
+    reader_allocates_nothing_in_steady_state();
+    decoder_allocates_nothing_per_scalar();
+    decoder_allocates_once_per_aggregate();
+}
+
+fn huge_declared_bulk_costs_nothing() {
+    let mut buf = BytesMut::from(&b"$4611686018427387904\r\nten bytes!"[..]);
+    let mut decoder = Decoder::with_limits(Limits::unlimited());
+    let (result, usage) = measure(|| decoder.decode(&mut buf));
+    assert_eq!(result, Ok(None));
+    assert!(usage.peak_growth < MIB, "{usage:?}");
+}
+
+fn huge_declared_array_costs_nothing() {
+    let mut buf = BytesMut::from(&b"*4294967296\r\n:1\r\n:2\r\n*4294967296\r\n$3\r\nab"[..]);
+    let mut decoder = Decoder::with_limits(Limits::unlimited());
+    let (result, usage) = measure(|| decoder.decode(&mut buf));
+    assert_eq!(result, Ok(None));
+    assert!(usage.peak_growth < MIB, "{usage:?}");
+}
+
+fn reader_allocates_nothing_in_steady_state() {
+    let one = b"*3\r\n$3\r\nSET\r\n$3\r\nkey\r\n%1\r\n+a\r\n,1.5\r\n";
+    let input = one.repeat(1000);
+    let mut reader = Reader::new();
+    let read_all = |reader: &mut Reader| {
+        let mut rest = &input[..];
+        let (mut events, mut ends) = (0, 0);
+        loop {
+            let step = reader.read(rest).unwrap();
+            rest = &rest[step.consumed..];
+            match step.event {
+                Some(Event::AggregateEnd(_)) => ends += 1,
+                Some(_) => events += 1,
+                None => break,
+            }
+        }
+        (events, ends)
+    };
+    // Warm up: the stack of open aggregates grows once.
+    read_all(&mut reader);
+    reader.reset();
+    let ((events, ends), usage) = measure(|| read_all(&mut reader));
+    assert_eq!((events, ends), (6000, 2000));
+    assert_eq!(usage.allocations, 0, "{usage:?}");
+}
+
+fn decoder_allocates_nothing_per_scalar() {
+    let input = b"$5\r\nhello\r\n:1\r\n+OK\r\n$-1\r\n".repeat(1000);
+    let mut buf = BytesMut::from(&input[..]);
+    let mut decoder = Decoder::new();
+    let (count, usage) = measure(|| {
+        let mut count = 0;
+        while let Some(frame) = decoder.decode(&mut buf).unwrap() {
+            drop(frame);
+            count += 1;
+        }
+        count
+    });
+    assert_eq!(count, 4000);
+    // Splitting payloads off the buffer shares it once; nothing per frame.
+    assert!(usage.allocations <= 1, "{usage:?}");
+}
+
+fn decoder_allocates_once_per_aggregate() {
+    let input = b"*3\r\n$3\r\nSET\r\n$3\r\nkey\r\n$5\r\nvalue\r\n".repeat(1000);
+    let mut decoder = Decoder::new();
+    // Warm up: the decoder's stack of aggregates under construction grows once.
+    decoder.decode(&mut BytesMut::from(&input[..31])).unwrap().unwrap();
+    let mut buf = BytesMut::from(&input[..]);
+    let (count, usage) = measure(|| {
+        let mut count = 0;
+        while decoder.decode(&mut buf).unwrap().is_some() {
+            count += 1;
+        }
+        count
+    });
+    assert_eq!(count, 1000);
+    // The array's own vector, and sharing the buffer once.
+    assert!(usage.allocations <= 1000 + 1, "{usage:?}");
+}
