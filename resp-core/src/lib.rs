@@ -64,6 +64,8 @@
 #![forbid(unsafe_code)]
 #![doc(test(attr(deny(warnings))))]
 #![warn(missing_debug_implementations)]
+// Keeps the no_std build honest: `alloc` only for what `core` lacks.
+#![warn(clippy::alloc_instead_of_core)]
 
 extern crate alloc;
 

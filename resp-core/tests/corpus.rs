@@ -24,25 +24,46 @@ fn text_matches(actual: &[u8], expected: &Value) -> Result<(), String> {
         }
         _ => false,
     };
-    if ok { Ok(()) } else { Err(format!("payload {:?} != {expected}", String::from_utf8_lossy(&actual[..actual.len().min(80)]))) }
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "payload {:?} != {expected}",
+            String::from_utf8_lossy(&actual[..actual.len().min(80)])
+        ))
+    }
 }
 
 fn hex(s: &str) -> Vec<u8> {
-    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
 }
 
 fn items_match(actual: &[Frame], expected: &Value) -> Result<(), String> {
     let expected = expected.as_array().ok_or("expected a list")?;
     if actual.len() != expected.len() {
-        return Err(format!("{} elements, expected {}", actual.len(), expected.len()));
+        return Err(format!(
+            "{} elements, expected {}",
+            actual.len(),
+            expected.len()
+        ));
     }
-    actual.iter().zip(expected).try_for_each(|(a, e)| frame_matches(a, e))
+    actual
+        .iter()
+        .zip(expected)
+        .try_for_each(|(a, e)| frame_matches(a, e))
 }
 
 fn pairs_match(actual: &[(Frame, Frame)], expected: &Value) -> Result<(), String> {
     let expected = expected.as_array().ok_or("expected a list of pairs")?;
     if actual.len() != expected.len() {
-        return Err(format!("{} pairs, expected {}", actual.len(), expected.len()));
+        return Err(format!(
+            "{} pairs, expected {}",
+            actual.len(),
+            expected.len()
+        ));
     }
     for ((key, value), pair) in actual.iter().zip(expected) {
         frame_matches(key, &pair[0])?;
@@ -62,8 +83,16 @@ fn frame_matches(frame: &Frame, expected: &Value) -> Result<(), String> {
         | ("null_bulk", Frame::Null(NullKind::Bulk))
         | ("null_array", Frame::Null(NullKind::Array)) => Ok(()),
         ("double", Frame::Double(d)) => {
-            let raw: f64 = expected["raw"].as_str().unwrap_or_default().parse().map_err(|_| "raw")?;
-            if raw == *d || raw.is_nan() && d.is_nan() { Ok(()) } else { Err(format!("double {d} != {raw}")) }
+            let raw: f64 = expected["raw"]
+                .as_str()
+                .unwrap_or_default()
+                .parse()
+                .map_err(|_| "raw")?;
+            if raw == *d || raw.is_nan() && d.is_nan() {
+                Ok(())
+            } else {
+                Err(format!("double {d} != {raw}"))
+            }
         }
         ("verbatim", Frame::Verbatim { format, text }) => {
             if expected["fmt"].as_str().map(str::as_bytes) != Some(&format[..]) {
@@ -71,9 +100,9 @@ fn frame_matches(frame: &Frame, expected: &Value) -> Result<(), String> {
             }
             text_matches(text, v)
         }
-        ("array", Frame::Array(items)) | ("set", Frame::Set(items)) | ("push", Frame::Push(items)) => {
-            items_match(items, v)
-        }
+        ("array", Frame::Array(items))
+        | ("set", Frame::Set(items))
+        | ("push", Frame::Push(items)) => items_match(items, v),
         ("map", Frame::Map(pairs)) => pairs_match(pairs, v),
         ("attr", Frame::Attributed(attributed)) => {
             if attributed.attributes.len() != 1 {
@@ -103,7 +132,11 @@ fn check_folder(folder: &str) -> usize {
         let name = json_path.display();
         let whole = decode_whole(&reply);
         assert_eq!(whole.end, End::Clean, "{name}: {:?}", whole.end);
-        assert_eq!(whole.frames.len() as u64, case["frames"].as_u64().unwrap(), "{name}");
+        assert_eq!(
+            whole.frames.len() as u64,
+            case["frames"].as_u64().unwrap(),
+            "{name}"
+        );
         let expected = case["decoded_frames"].as_array().unwrap();
         assert_eq!(whole.frames.len(), expected.len(), "{name}");
         for (frame, expected) in whole.frames.iter().zip(expected) {

@@ -12,7 +12,10 @@ fn a_million_nested_arrays_is_a_clean_depth_error() {
     let mut buf = BytesMut::from(&input[..]);
     let error = Decoder::new().decode(&mut buf).unwrap_err();
     // The 1025th opening, with the default max_depth of 1024.
-    assert_eq!(error, DecodeError::new(DecodeErrorKind::LimitExceeded(Limit::Depth), 1024 * 4));
+    assert_eq!(
+        error,
+        DecodeError::new(DecodeErrorKind::LimitExceeded(Limit::Depth), 1024 * 4)
+    );
 }
 
 #[test]
@@ -21,7 +24,10 @@ fn a_million_nested_arrays_decode_iteratively_when_allowed() {
     let mut input = b"*1\r\n".repeat(depth);
     input.extend_from_slice(b":1\r\n");
     let mut decoder = Decoder::with_limits(Limits::unlimited());
-    let frame = decoder.decode(&mut BytesMut::from(&input[..])).unwrap().unwrap();
+    let frame = decoder
+        .decode(&mut BytesMut::from(&input[..]))
+        .unwrap()
+        .unwrap();
     assert_eq!(frame.encoded_len(), input.len());
     assert_eq!(frame.encode_to_vec().unwrap(), input);
     drop(frame);
@@ -33,7 +39,10 @@ fn nested(depth: usize, leaf: i64) -> Frame {
         frame = match level % 4 {
             0 => Frame::Array(vec![frame]),
             1 => Frame::Map(vec![(Frame::Integer(0), frame)]),
-            2 => Frame::Attributed(Box::new(Attributed { attributes: vec![vec![]], value: frame })),
+            2 => Frame::Attributed(Box::new(Attributed {
+                attributes: vec![vec![]],
+                value: frame,
+            })),
             _ => Frame::Set(vec![frame, Frame::Null(resp_core::NullKind::Null)]),
         };
     }
@@ -48,7 +57,9 @@ fn a_100k_deep_frame_drops_prints_compares_and_encodes() {
     assert_eq!(a, b);
     assert_ne!(a, c);
     let printed = format!("{a:?}");
-    assert!(printed.starts_with("Set([Attributed { attributes: [[]], value: Map([(Integer(0), Array(["));
+    assert!(
+        printed.starts_with("Set([Attributed { attributes: [[]], value: Map([(Integer(0), Array([")
+    );
     assert!(printed.contains("Integer(1)"));
     assert_eq!(a.encode_to_vec().unwrap().len(), a.encoded_len());
     let cloned = a.clone();

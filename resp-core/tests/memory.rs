@@ -2,10 +2,11 @@
 //! decoding allocates nothing per scalar.
 #![allow(unsafe_code)] // the counting allocator implements the unsafe GlobalAlloc trait
 
-mod common;
+#[path = "common/counting.rs"]
+mod counting;
 
 use bytes::BytesMut;
-use common::counting::{Counting, measure};
+use counting::{Counting, measure};
 use resp_core::{Decoder, Event, Limits, Reader};
 
 #[global_allocator]
@@ -86,7 +87,10 @@ fn decoder_allocates_once_per_aggregate() {
     let input = b"*3\r\n$3\r\nSET\r\n$3\r\nkey\r\n$5\r\nvalue\r\n".repeat(1000);
     let mut decoder = Decoder::new();
     // Warm up: the decoder's stack of aggregates under construction grows once.
-    decoder.decode(&mut BytesMut::from(&input[..33])).unwrap().unwrap();
+    decoder
+        .decode(&mut BytesMut::from(&input[..33]))
+        .unwrap()
+        .unwrap();
     let mut buf = BytesMut::from(&input[..]);
     let (count, usage) = measure(|| {
         let mut count = 0;

@@ -10,7 +10,10 @@ use resp_core::{Limits, Protocol};
 
 fn config() -> ProptestConfig {
     // PROPTEST_CASES overrides this, so CI can run more than a developer's loop.
-    ProptestConfig { cases: 512, ..ProptestConfig::default() }
+    ProptestConfig {
+        cases: 512,
+        ..ProptestConfig::default()
+    }
 }
 
 proptest! {
@@ -21,7 +24,7 @@ proptest! {
         let wire = frame.encode_to_vec().unwrap();
         prop_assert_eq!(wire.len(), frame.encoded_len());
         let decoded = decode_cut(&wire, &[], Limits::default(), Protocol::Resp3);
-        prop_assert_eq!(&decoded, &Outcome { frames: vec![frame.clone()], end: End::Clean });
+        prop_assert_eq!(&decoded, &Outcome { frames: vec![frame], end: End::Clean });
         // Encoder output is canonical: it re-encodes byte for byte.
         prop_assert_eq!(decoded.frames[0].encode_to_vec().unwrap(), wire);
     }

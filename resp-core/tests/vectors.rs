@@ -28,8 +28,16 @@ fn valid() -> Vec<(&'static str, &'static [u8], Vec<Frame>)> {
     vec![
         ("simple", b"+OK\r\n", vec![simple("OK")]),
         ("empty simple", b"+\r\n", vec![simple("")]),
-        ("simple error", b"-ERR no\r\n", vec![Frame::SimpleError(b("ERR no"))]),
-        ("integer", b":0\r\n:-42\r\n:+7\r\n", vec![Frame::Integer(0), Frame::Integer(-42), Frame::Integer(7)]),
+        (
+            "simple error",
+            b"-ERR no\r\n",
+            vec![Frame::SimpleError(b("ERR no"))],
+        ),
+        (
+            "integer",
+            b":0\r\n:-42\r\n:+7\r\n",
+            vec![Frame::Integer(0), Frame::Integer(-42), Frame::Integer(7)],
+        ),
         (
             "integer extremes",
             b":-9223372036854775808\r\n:9223372036854775807\r\n",
@@ -45,7 +53,10 @@ fn valid() -> Vec<(&'static str, &'static [u8], Vec<Frame>)> {
         (
             "nested array",
             b"*2\r\n*1\r\n:1\r\n$-1\r\n",
-            vec![Frame::Array(vec![Frame::Array(vec![Frame::Integer(1)]), Frame::Null(NullKind::Bulk)])],
+            vec![Frame::Array(vec![
+                Frame::Array(vec![Frame::Integer(1)]),
+                Frame::Null(NullKind::Bulk),
+            ])],
         ),
         (
             "doubles",
@@ -59,45 +70,86 @@ fn valid() -> Vec<(&'static str, &'static [u8], Vec<Frame>)> {
                 Frame::Double(0.5),
             ],
         ),
-        ("nan", b",nan\r\n,-nan\r\n", vec![Frame::Double(f64::NAN), Frame::Double(f64::NAN)]),
-        ("booleans", b"#t\r\n#f\r\n", vec![Frame::Boolean(true), Frame::Boolean(false)]),
+        (
+            "nan",
+            b",nan\r\n,-nan\r\n",
+            vec![Frame::Double(f64::NAN), Frame::Double(f64::NAN)],
+        ),
+        (
+            "booleans",
+            b"#t\r\n#f\r\n",
+            vec![Frame::Boolean(true), Frame::Boolean(false)],
+        ),
         (
             "big numbers",
             b"(3492890328409238509324850943850943825024385\r\n(-1\r\n",
-            vec![Frame::BigNumber(b("3492890328409238509324850943850943825024385")), Frame::BigNumber(b("-1"))],
+            vec![
+                Frame::BigNumber(b("3492890328409238509324850943850943825024385")),
+                Frame::BigNumber(b("-1")),
+            ],
         ),
-        ("blob error", b"!21\r\nSYNTAX invalid syntax\r\n", vec![Frame::BulkError(b("SYNTAX invalid syntax"))]),
+        (
+            "blob error",
+            b"!21\r\nSYNTAX invalid syntax\r\n",
+            vec![Frame::BulkError(b("SYNTAX invalid syntax"))],
+        ),
         (
             "verbatim",
             b"=15\r\ntxt:Some string\r\n",
-            vec![Frame::Verbatim { format: *b"txt", text: b("Some string") }],
+            vec![Frame::Verbatim {
+                format: *b"txt",
+                text: b("Some string"),
+            }],
         ),
         (
             "verbatim unknown format",
             b"=4\r\nabc:\r\n",
-            vec![Frame::Verbatim { format: *b"abc", text: b("") }],
+            vec![Frame::Verbatim {
+                format: *b"abc",
+                text: b(""),
+            }],
         ),
         (
             "map keeps order and duplicates",
             b"%2\r\n+a\r\n:1\r\n+a\r\n:2\r\n",
-            vec![Frame::Map(vec![(simple("a"), Frame::Integer(1)), (simple("a"), Frame::Integer(2))])],
+            vec![Frame::Map(vec![
+                (simple("a"), Frame::Integer(1)),
+                (simple("a"), Frame::Integer(2)),
+            ])],
         ),
         (
             "map with aggregate key",
             b"%1\r\n*1\r\n:1\r\n#t\r\n",
-            vec![Frame::Map(vec![(Frame::Array(vec![Frame::Integer(1)]), Frame::Boolean(true))])],
+            vec![Frame::Map(vec![(
+                Frame::Array(vec![Frame::Integer(1)]),
+                Frame::Boolean(true),
+            )])],
         ),
-        ("set", b"~2\r\n:1\r\n:1\r\n", vec![Frame::Set(vec![Frame::Integer(1), Frame::Integer(1)])]),
-        ("push", b">2\r\n+message\r\n+x\r\n", vec![Frame::Push(vec![simple("message"), simple("x")])]),
+        (
+            "set",
+            b"~2\r\n:1\r\n:1\r\n",
+            vec![Frame::Set(vec![Frame::Integer(1), Frame::Integer(1)])],
+        ),
+        (
+            "push",
+            b">2\r\n+message\r\n+x\r\n",
+            vec![Frame::Push(vec![simple("message"), simple("x")])],
+        ),
         (
             "attribute",
             b"|1\r\n+k\r\n+v\r\n:5\r\n",
-            vec![attributed(vec![vec![(simple("k"), simple("v"))]], Frame::Integer(5))],
+            vec![attributed(
+                vec![vec![(simple("k"), simple("v"))]],
+                Frame::Integer(5),
+            )],
         ),
         (
             "two attributes",
             b"|1\r\n+a\r\n:1\r\n|0\r\n:5\r\n",
-            vec![attributed(vec![vec![(simple("a"), Frame::Integer(1))], vec![]], Frame::Integer(5))],
+            vec![attributed(
+                vec![vec![(simple("a"), Frame::Integer(1))], vec![]],
+                Frame::Integer(5),
+            )],
         ),
         (
             "attribute inside array is not an element",
@@ -110,46 +162,76 @@ fn valid() -> Vec<(&'static str, &'static [u8], Vec<Frame>)> {
         (
             "attribute before push",
             b"|1\r\n+k\r\n+v\r\n>1\r\n+p\r\n",
-            vec![attributed(vec![vec![(simple("k"), simple("v"))]], Frame::Push(vec![simple("p")]))],
+            vec![attributed(
+                vec![vec![(simple("k"), simple("v"))]],
+                Frame::Push(vec![simple("p")]),
+            )],
         ),
         (
             "attribute on a map key and an aggregate",
             b"%1\r\n|0\r\n+k\r\n|0\r\n*0\r\n",
-            vec![Frame::Map(vec![(attributed(vec![vec![]], simple("k")), attributed(vec![vec![]], Frame::Array(vec![])))])],
+            vec![Frame::Map(vec![(
+                attributed(vec![vec![]], simple("k")),
+                attributed(vec![vec![]], Frame::Array(vec![])),
+            )])],
         ),
         (
             "attribute with aggregate value",
             b"|1\r\n*1\r\n:1\r\n%0\r\n:5\r\n",
-            vec![attributed(vec![vec![(Frame::Array(vec![Frame::Integer(1)]), Frame::Map(vec![]))]], Frame::Integer(5))],
+            vec![attributed(
+                vec![vec![(
+                    Frame::Array(vec![Frame::Integer(1)]),
+                    Frame::Map(vec![]),
+                )]],
+                Frame::Integer(5),
+            )],
         ),
         (
             "streamed string",
             b"$?\r\n;4\r\nHell\r\n;5\r\no wor\r\n;2\r\nld\r\n;0\r\n",
             vec![Frame::StreamedString(b("Hello world"))],
         ),
-        ("empty streamed string", b"$?\r\n;0\r\n", vec![Frame::StreamedString(b(""))]),
+        (
+            "empty streamed string",
+            b"$?\r\n;0\r\n",
+            vec![Frame::StreamedString(b(""))],
+        ),
         (
             "streamed array",
             b"*?\r\n:1\r\n:2\r\n.\r\n*?\r\n.\r\n",
-            vec![Frame::StreamedArray(vec![Frame::Integer(1), Frame::Integer(2)]), Frame::StreamedArray(vec![])],
+            vec![
+                Frame::StreamedArray(vec![Frame::Integer(1), Frame::Integer(2)]),
+                Frame::StreamedArray(vec![]),
+            ],
         ),
         (
             "streamed map and set",
             b"%?\r\n+a\r\n:1\r\n.\r\n~?\r\n#f\r\n.\r\n",
-            vec![Frame::StreamedMap(vec![(simple("a"), Frame::Integer(1))]), Frame::StreamedSet(vec![Frame::Boolean(false)])],
+            vec![
+                Frame::StreamedMap(vec![(simple("a"), Frame::Integer(1))]),
+                Frame::StreamedSet(vec![Frame::Boolean(false)]),
+            ],
         ),
         (
             "streamed inside streamed",
             b"*?\r\n%?\r\n$?\r\n;1\r\nk\r\n;0\r\n*?\r\n.\r\n.\r\n*1\r\n:1\r\n.\r\n",
             vec![Frame::StreamedArray(vec![
-                Frame::StreamedMap(vec![(Frame::StreamedString(b("k")), Frame::StreamedArray(vec![]))]),
+                Frame::StreamedMap(vec![(
+                    Frame::StreamedString(b("k")),
+                    Frame::StreamedArray(vec![]),
+                )]),
                 Frame::Array(vec![Frame::Integer(1)]),
             ])],
         ),
         (
             "pipeline",
             b"+OK\r\n:1\r\n$-1\r\n*1\r\n$1\r\nx\r\n",
-            vec![simple("OK"), Frame::Integer(1), Frame::Null(NullKind::Bulk), Frame::Array(vec![bulk("x")])],
+            vec![
+                simple("OK"),
+                Frame::Integer(1),
+                Frame::Null(NullKind::Bulk),
+                Frame::Array(vec![bulk("x")]),
+            ],
         ),
     ]
 }
@@ -160,20 +242,56 @@ fn invalid() -> Vec<(&'static str, &'static [u8], usize, K, u64)> {
         ("bad type byte", b"x\r\n", 0, K::BadTypeByte(b'x'), 0),
         ("inline command", b"PING\r\n", 0, K::BadTypeByte(b'P'), 0),
         ("empty line", b"\r\n", 0, K::BadTypeByte(b'\r'), 0),
-        ("frames before the error survive", b"+OK\r\n:1\r\n?", 2, K::BadTypeByte(b'?'), 9),
-        ("length with plus sign", b"$+5\r\nhello\r\n", 0, K::BadLength, 1),
+        (
+            "frames before the error survive",
+            b"+OK\r\n:1\r\n?",
+            2,
+            K::BadTypeByte(b'?'),
+            9,
+        ),
+        (
+            "length with plus sign",
+            b"$+5\r\nhello\r\n",
+            0,
+            K::BadLength,
+            1,
+        ),
         ("length with space", b"$ 5\r\nhello\r\n", 0, K::BadLength, 1),
         ("length with trailing space", b"*1 \r\n", 0, K::BadLength, 2),
         ("length without digits", b"$\r\n", 0, K::BadLength, 1),
-        ("length with leading zero", b"$05\r\nhello\r\n", 0, K::BadLength, 2),
+        (
+            "length with leading zero",
+            b"$05\r\nhello\r\n",
+            0,
+            K::BadLength,
+            2,
+        ),
         ("zero with leading zero", b"*00\r\n", 0, K::BadLength, 2),
         ("negative bulk length", b"$-2\r\n", 0, K::BadLength, 2),
         ("negative array count", b"*-5\r\n", 0, K::BadLength, 2),
-        ("minus one where no null exists", b"%-1\r\n", 0, K::BadLength, 1),
+        (
+            "minus one where no null exists",
+            b"%-1\r\n",
+            0,
+            K::BadLength,
+            1,
+        ),
         ("minus zero", b"$-0\r\n", 0, K::BadLength, 2),
         ("minus alone", b"$-\r\n", 0, K::BadLength, 2),
-        ("integer overflow", b":9223372036854775808\r\n", 0, K::Overflow, 19),
-        ("negative integer overflow", b":-9223372036854775809\r\n", 0, K::Overflow, 20),
+        (
+            "integer overflow",
+            b":9223372036854775808\r\n",
+            0,
+            K::Overflow,
+            19,
+        ),
+        (
+            "negative integer overflow",
+            b":-9223372036854775809\r\n",
+            0,
+            K::Overflow,
+            20,
+        ),
         ("integer with letters", b":12a\r\n", 0, K::BadInteger, 3),
         ("integer without digits", b":-\r\n", 0, K::BadInteger, 2),
         ("lone CR in a line", b"+OK\rX\r\n", 0, K::BadCrlf, 4),
@@ -191,7 +309,13 @@ fn invalid() -> Vec<(&'static str, &'static [u8], usize, K, u64)> {
         ("bad big number", b"(12a\r\n", 0, K::BadBigNumber, 3),
         ("empty big number", b"(\r\n", 0, K::BadBigNumber, 1),
         ("verbatim too short", b"=3\r\nabc\r\n", 0, K::BadVerbatim, 1),
-        ("verbatim without colon", b"=5\r\ntxtxy\r\n", 0, K::BadVerbatim, 7),
+        (
+            "verbatim without colon",
+            b"=5\r\ntxtxy\r\n",
+            0,
+            K::BadVerbatim,
+            7,
+        ),
         ("semicolon at top", b";1\r\n", 0, K::BadStream, 0),
         ("end at top", b".\r\n", 0, K::BadStream, 0),
         ("end in counted array", b"*1\r\n.\r\n", 0, K::BadStream, 4),
@@ -201,9 +325,27 @@ fn invalid() -> Vec<(&'static str, &'static [u8], usize, K, u64)> {
         ("streamed verbatim", b"=?\r\n", 0, K::BadStream, 1),
         ("streamed push", b">?\r\n", 0, K::BadStream, 1),
         ("streamed attribute", b"|?\r\n", 0, K::BadStream, 1),
-        ("streamed string chunk of wrong type", b"$?\r\n:1\r\n", 0, K::BadStream, 4),
-        ("streamed string chunk with null length", b"$?\r\n;-1\r\n", 0, K::BadLength, 5),
-        ("attribute before end", b"*?\r\n|1\r\n+a\r\n+b\r\n.\r\n", 0, K::BadAttribute, 16),
+        (
+            "streamed string chunk of wrong type",
+            b"$?\r\n:1\r\n",
+            0,
+            K::BadStream,
+            4,
+        ),
+        (
+            "streamed string chunk with null length",
+            b"$?\r\n;-1\r\n",
+            0,
+            K::BadLength,
+            5,
+        ),
+        (
+            "attribute before end",
+            b"*?\r\n|1\r\n+a\r\n+b\r\n.\r\n",
+            0,
+            K::BadAttribute,
+            16,
+        ),
         ("push inside array", b"*1\r\n>0\r\n", 0, K::BadPush, 4),
         ("push inside attribute", b"|1\r\n>0\r\n", 0, K::BadPush, 4),
     ]
@@ -216,7 +358,11 @@ fn expected_outcome(frames: Vec<Frame>, end: End) -> Outcome {
 #[test]
 fn valid_vectors_decode() {
     for (name, input, frames) in valid() {
-        assert_eq!(decode_whole(input), expected_outcome(frames, End::Clean), "{name}");
+        assert_eq!(
+            decode_whole(input),
+            expected_outcome(frames, End::Clean),
+            "{name}"
+        );
     }
 }
 
@@ -225,7 +371,11 @@ fn invalid_vectors_fail_at_the_offending_byte() {
     for (name, input, before, kind, offset) in invalid() {
         let outcome = decode_whole(input);
         assert_eq!(outcome.frames.len(), before, "{name}: {outcome:?}");
-        assert_eq!(outcome.end, End::Error(DecodeError::new(kind, offset)), "{name}");
+        assert_eq!(
+            outcome.end,
+            End::Error(DecodeError::new(kind, offset)),
+            "{name}"
+        );
     }
 }
 
@@ -240,7 +390,11 @@ fn every_split_point_gives_the_whole_input_result() {
             assert_eq!(split, whole, "{name} split at {cut}");
         }
         let cuts: Vec<usize> = (1..input.len()).collect();
-        assert_eq!(decode_cut(input, &cuts, Limits::default(), Protocol::Resp3), whole, "{name} byte by byte");
+        assert_eq!(
+            decode_cut(input, &cuts, Limits::default(), Protocol::Resp3),
+            whole,
+            "{name} byte by byte"
+        );
     }
 }
 
@@ -259,7 +413,11 @@ fn prefixes_are_incomplete_not_errors() {
             let outcome = decode_whole(&input[..end]);
             let complete = boundaries.iter().filter(|&&b| b > 0 && b <= end).count();
             assert_eq!(outcome.frames, frames[..complete], "{name} prefix {end}");
-            let expected = if boundaries.contains(&end) { End::Clean } else { End::Incomplete };
+            let expected = if boundaries.contains(&end) {
+                End::Clean
+            } else {
+                End::Incomplete
+            };
             assert_eq!(outcome.end, expected, "{name} prefix {end}");
         }
     }
@@ -270,12 +428,18 @@ fn strict_resp2_rejects_resp3_types() {
     for type_byte in *b"_,#!=(%~>|" {
         let input = [type_byte, b'1', b'\r', b'\n'];
         let outcome = decode_cut(&input, &[], Limits::default(), Protocol::Resp2);
-        assert_eq!(outcome.end, End::Error(DecodeError::new(K::Resp3OnlyType(type_byte), 0)));
+        assert_eq!(
+            outcome.end,
+            End::Error(DecodeError::new(K::Resp3OnlyType(type_byte), 0))
+        );
     }
     let streamed = decode_cut(b"*?\r\n", &[], Limits::default(), Protocol::Resp2);
     assert_eq!(streamed.end, End::Error(DecodeError::new(K::BadLength, 1)));
     let resp2 = b"*2\r\n$1\r\na\r\n:1\r\n-ERR\r\n+OK\r\n$-1\r\n*-1\r\n";
-    assert_eq!(decode_cut(resp2, &[], Limits::default(), Protocol::Resp2), decode_whole(resp2));
+    assert_eq!(
+        decode_cut(resp2, &[], Limits::default(), Protocol::Resp2),
+        decode_whole(resp2)
+    );
 }
 
 #[test]

@@ -99,7 +99,11 @@ impl FrameBuilder {
             (AggregateKind::Push, Body::Items(items)) => Frame::Push(items),
             (_, Body::Items(items)) => Frame::Array(items),
         };
-        let frame = if attributes.is_empty() { frame } else { attach(attributes, frame) };
+        let frame = if attributes.is_empty() {
+            frame
+        } else {
+            attach(attributes, frame)
+        };
         self.place(frame)
     }
 

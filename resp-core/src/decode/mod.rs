@@ -7,7 +7,7 @@ use crate::reader::{AggregateKind, Event, Reader};
 use crate::{DecodeError, Frame, Limits, Protocol};
 use build::FrameBuilder;
 use bytes::BytesMut;
-use source::{Source, SliceSource};
+use source::{SliceSource, Source};
 
 /// Builds owned [`Frame`]s from a [`BytesMut`] the caller appends to.
 ///

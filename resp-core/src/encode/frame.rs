@@ -103,7 +103,10 @@ impl Frame {
 }
 
 fn is_big_number(text: &[u8]) -> bool {
-    let digits = text.strip_prefix(b"-").or_else(|| text.strip_prefix(b"+")).unwrap_or(text);
+    let digits = text
+        .strip_prefix(b"-")
+        .or_else(|| text.strip_prefix(b"+"))
+        .unwrap_or(text);
     !digits.is_empty() && digits.iter().all(u8::is_ascii_digit)
 }
 
@@ -137,7 +140,9 @@ fn leaf_len(frame: &Frame) -> usize {
         Frame::Null(NullKind::Null) => 3,
         Frame::Null(_) => 5,
         Frame::StreamedString(data) if data.is_empty() => 8,
-        Frame::StreamedString(data) => 8 + 3 + unsigned_decimal_len(data.len() as u64) + data.len() + 2,
+        Frame::StreamedString(data) => {
+            8 + 3 + unsigned_decimal_len(data.len() as u64) + data.len() + 2
+        }
         _ => 0,
     }
 }
@@ -156,7 +161,10 @@ fn put_visit(dst: &mut impl BufMut, visit: Visit<'_>) {
             _ => {}
         },
         Visit::Close(frame) => {
-            if matches!(frame, Frame::StreamedArray(_) | Frame::StreamedMap(_) | Frame::StreamedSet(_)) {
+            if matches!(
+                frame,
+                Frame::StreamedArray(_) | Frame::StreamedMap(_) | Frame::StreamedSet(_)
+            ) {
                 dst.put_slice(b".\r\n");
             }
         }

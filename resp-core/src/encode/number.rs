@@ -37,7 +37,10 @@ pub(crate) struct DoubleText {
 
 impl DoubleText {
     pub(crate) fn new(d: f64) -> Self {
-        let mut text = Self { buf: [0; 32], len: 0 };
+        let mut text = Self {
+            buf: [0; 32],
+            len: 0,
+        };
         if d.is_nan() {
             text.push(b"nan");
         } else if d.is_infinite() {
@@ -90,7 +93,7 @@ mod tests {
         for (value, text) in [
             (1.0, "1"),
             (-0.0, "-0"),
-            (3.141, "3.141"),
+            (2.5e-3, "0.0025"),
             (1e300, "1e300"),
             (0.1, "0.1"),
             (f64::INFINITY, "inf"),

@@ -21,7 +21,9 @@ impl Clone for Frame {
             let done = match visit {
                 Visit::Leaf(frame) => clone_leaf(frame),
                 Visit::Open(Self::Attributed(attributed)) => {
-                    open.push(Partial::Attributed(Vec::with_capacity(attributed.attributes.len())));
+                    open.push(Partial::Attributed(Vec::with_capacity(
+                        attributed.attributes.len(),
+                    )));
                     continue;
                 }
                 Visit::Open(frame) => {
@@ -33,8 +35,10 @@ impl Clone for Frame {
                     continue;
                 }
                 Visit::CloseAttribute => {
-                    if let (Some(Partial::Attribute(pairs, _)), Some(Partial::Attributed(attributes))) =
-                        (open.pop(), open.last_mut())
+                    if let (
+                        Some(Partial::Attribute(pairs, _)),
+                        Some(Partial::Attributed(attributes)),
+                    ) = (open.pop(), open.last_mut())
                     {
                         attributes.push(pairs);
                     }
@@ -87,7 +91,13 @@ fn place(open: &mut Vec<Partial>, frame: Frame) -> Option<Frame> {
             let Some(Partial::Attributed(attributes)) = open.pop() else {
                 return None;
             };
-            place(open, Frame::Attributed(Box::new(Attributed { attributes, value: frame })))
+            place(
+                open,
+                Frame::Attributed(Box::new(Attributed {
+                    attributes,
+                    value: frame,
+                })),
+            )
         }
     }
 }

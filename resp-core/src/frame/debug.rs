@@ -41,7 +41,11 @@ impl fmt::Debug for Frame {
                 }
                 Visit::Close(frame) => {
                     open.pop();
-                    f.write_str(if matches!(frame, Frame::Attributed(_)) { " }" } else { "])" })?;
+                    f.write_str(if matches!(frame, Frame::Attributed(_)) {
+                        " }"
+                    } else {
+                        "])"
+                    })?;
                     after_child(f, &mut open)?;
                 }
                 Visit::OpenAttribute(_) => {
@@ -64,7 +68,11 @@ fn before_child(f: &mut fmt::Formatter<'_>, open: &mut [Open], attribute: bool) 
         None => Ok(()),
         Some(Open::Items(count)) => {
             *count += 1;
-            if *count > 1 { f.write_str(", ") } else { Ok(()) }
+            if *count > 1 {
+                f.write_str(", ")
+            } else {
+                Ok(())
+            }
         }
         Some(Open::Pairs(count)) => {
             *count += 1;
@@ -77,7 +85,11 @@ fn before_child(f: &mut fmt::Formatter<'_>, open: &mut [Open], attribute: bool) 
         Some(Open::Attributed(count, value_started)) => {
             if attribute {
                 *count += 1;
-                if *count > 1 { f.write_str(", ") } else { Ok(()) }
+                if *count > 1 {
+                    f.write_str(", ")
+                } else {
+                    Ok(())
+                }
             } else {
                 *value_started = true;
                 f.write_str("], value: ")

@@ -36,7 +36,11 @@ pub struct Walk<'a> {
 #[derive(Debug, Clone)]
 enum Level<'a> {
     Items(&'a Frame, slice::Iter<'a, Frame>),
-    Pairs(&'a Frame, slice::Iter<'a, (Frame, Frame)>, Option<&'a Frame>),
+    Pairs(
+        &'a Frame,
+        slice::Iter<'a, (Frame, Frame)>,
+        Option<&'a Frame>,
+    ),
     Attribute(slice::Iter<'a, (Frame, Frame)>, Option<&'a Frame>),
     Attributed(&'a Frame, slice::Iter<'a, Vec<(Frame, Frame)>>, bool),
 }

@@ -67,7 +67,13 @@ mod tests {
 
     #[test]
     fn rejects_lone_cr_and_lf() {
-        assert_eq!(scan_text_line(b"a\nb", &mut 0, 10), Err((DecodeErrorKind::BadCrlf, 1)));
-        assert_eq!(scan_text_line(b"a\rb", &mut 0, 10), Err((DecodeErrorKind::BadCrlf, 2)));
+        assert_eq!(
+            scan_text_line(b"a\nb", &mut 0, 10),
+            Err((DecodeErrorKind::BadCrlf, 1))
+        );
+        assert_eq!(
+            scan_text_line(b"a\rb", &mut 0, 10),
+            Err((DecodeErrorKind::BadCrlf, 2))
+        );
     }
 }

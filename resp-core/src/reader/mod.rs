@@ -237,9 +237,10 @@ impl Reader {
                 State::StreamedChunkHeader => self.streamed_chunk_header(input, &mut at),
                 State::Payload { kind, len } => self.payload(input, &mut at, kind, len),
                 State::VerbatimPrefix { len } => self.verbatim_prefix(input, &mut at, len),
-                State::Chunks { remaining, streamed } => {
-                    self.chunks(input, &mut at, remaining, streamed)
-                }
+                State::Chunks {
+                    remaining,
+                    streamed,
+                } => self.chunks(input, &mut at, remaining, streamed),
             };
             match flow {
                 Ok(Flow::Continue) => {}
@@ -269,7 +270,8 @@ impl Reader {
         let Some(&type_byte) = input.get(start) else {
             return Ok(Flow::NeedMore);
         };
-        self.check_type_byte(type_byte).map_err(|kind| (kind, start))?;
+        self.check_type_byte(type_byte)
+            .map_err(|kind| (kind, start))?;
         let content = &input[start + 1..];
         let max_line_len = self.limits.max_line_len;
         let text = match type_byte {
@@ -361,7 +363,11 @@ impl Reader {
         let start = *at;
         let rule = self.number_rule(type_byte);
         let content = &input[start + 1..];
-        let (number, len) = match self.line.number.scan(content, rule, self.limits.max_line_len) {
+        let (number, len) = match self
+            .line
+            .number
+            .scan(content, rule, self.limits.max_line_len)
+        {
             Ok(Some(done)) => done,
             Ok(None) => return Ok(Flow::NeedMore),
             Err((kind, index)) => return Err((kind, start + 1 + index)),
@@ -442,7 +448,12 @@ impl Reader {
         })
     }
 
-    fn payload_header<'a>(&mut self, type_byte: u8, len: u64, start: usize) -> Result<Flow<'a>, Fault> {
+    fn payload_header<'a>(
+        &mut self,
+        type_byte: u8,
+        len: u64,
+        start: usize,
+    ) -> Result<Flow<'a>, Fault> {
         let kind = match type_byte {
             b'$' => PayloadKind::Bulk,
             b'!' => PayloadKind::Error,
@@ -451,7 +462,9 @@ impl Reader {
         if kind == PayloadKind::Verbatim && len < 4 {
             return Err((DecodeErrorKind::BadVerbatim, start + 1));
         }
-        let whole = usize::try_from(len).ok().filter(|_| len <= self.chunk_threshold);
+        let whole = usize::try_from(len)
+            .ok()
+            .filter(|_| len <= self.chunk_threshold);
         if let Some(len) = whole {
             self.state = State::Payload { kind, len };
             return Ok(Flow::Continue);
@@ -474,7 +487,12 @@ impl Reader {
         }))
     }
 
-    fn open_aggregate<'a>(&mut self, type_byte: u8, number: Number, start: usize) -> Result<Flow<'a>, Fault> {
+    fn open_aggregate<'a>(
+        &mut self,
+        type_byte: u8,
+        number: Number,
+        start: usize,
+    ) -> Result<Flow<'a>, Fault> {
         let kind = match type_byte {
             b'*' => AggregateKind::Array,
             b'%' => AggregateKind::Map,
@@ -489,7 +507,11 @@ impl Reader {
             Number::Value(n) => Some(n as u64),
             _ => None,
         };
-        let scale = if matches!(kind, AggregateKind::Map | AggregateKind::Attribute) { 2 } else { 1 };
+        let scale = if matches!(kind, AggregateKind::Map | AggregateKind::Attribute) {
+            2
+        } else {
+            1
+        };
         self.open.push(OpenAggregate {
             kind,
             // Bounded by max_aggregate_len, so the product was checked not to overflow.
@@ -499,7 +521,11 @@ impl Reader {
         Ok(Flow::Emit(Event::AggregateStart { kind, len }))
     }
 
-    fn streamed_chunk_header<'a>(&mut self, input: &'a [u8], at: &mut usize) -> Result<Flow<'a>, Fault> {
+    fn streamed_chunk_header<'a>(
+        &mut self,
+        input: &'a [u8],
+        at: &mut usize,
+    ) -> Result<Flow<'a>, Fault> {
         let start = *at;
         let Some(&type_byte) = input.get(start) else {
             return Ok(Flow::NeedMore);
@@ -515,7 +541,11 @@ impl Reader {
             limit_kind: Limit::BulkLen,
         });
         let content = &input[start + 1..];
-        let (number, len) = match self.line.number.scan(content, rule, self.limits.max_line_len) {
+        let (number, len) = match self
+            .line
+            .number
+            .scan(content, rule, self.limits.max_line_len)
+        {
             Ok(Some(done)) => done,
             Ok(None) => return Ok(Flow::NeedMore),
             Err((kind, index)) => return Err((kind, start + 1 + index)),
@@ -572,7 +602,12 @@ impl Reader {
         }))
     }
 
-    fn verbatim_prefix<'a>(&mut self, input: &'a [u8], at: &mut usize, len: u64) -> Result<Flow<'a>, Fault> {
+    fn verbatim_prefix<'a>(
+        &mut self,
+        input: &'a [u8],
+        at: &mut usize,
+        len: u64,
+    ) -> Result<Flow<'a>, Fault> {
         let start = *at;
         let rest = &input[start..];
         if rest.len() > 3 && rest[3] != b':' {
@@ -605,7 +640,9 @@ impl Reader {
             if rest.is_empty() {
                 return Ok(Flow::NeedMore);
             }
-            let take = rest.len().min(usize::try_from(remaining).unwrap_or(usize::MAX));
+            let take = rest
+                .len()
+                .min(usize::try_from(remaining).unwrap_or(usize::MAX));
             *at = start + take;
             self.state = State::Chunks {
                 remaining: remaining - take as u64,

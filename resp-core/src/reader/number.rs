@@ -106,7 +106,12 @@ impl NumberScan {
         self.push_digit(digit, max)
     }
 
-    fn length_byte(&mut self, byte: u8, first: bool, rule: LengthRule) -> Result<(), DecodeErrorKind> {
+    fn length_byte(
+        &mut self,
+        byte: u8,
+        first: bool,
+        rule: LengthRule,
+    ) -> Result<(), DecodeErrorKind> {
         if self.question || self.negative && self.digits > 0 {
             // `?` and `-1` are complete; only the CR may follow.
             return Err(DecodeErrorKind::BadLength);
@@ -207,11 +212,26 @@ mod tests {
         assert_eq!(scan_whole(b"-1\r\n", BULK), Ok(Some((Number::Null, 2))));
         assert_eq!(scan_whole(b"?\r\n", BULK), Ok(Some((Number::Streamed, 1))));
         assert_eq!(scan_whole(b"0\r\n", BULK), Ok(Some((Number::Value(0), 1))));
-        assert_eq!(scan_whole(b"01\r\n", BULK), Err((DecodeErrorKind::BadLength, 1)));
-        assert_eq!(scan_whole(b"-2\r\n", BULK), Err((DecodeErrorKind::BadLength, 1)));
-        assert_eq!(scan_whole(b"-10\r\n", BULK), Err((DecodeErrorKind::BadLength, 2)));
-        assert_eq!(scan_whole(b"+1\r\n", BULK), Err((DecodeErrorKind::BadLength, 0)));
-        assert_eq!(scan_whole(b"\r\n", BULK), Err((DecodeErrorKind::BadLength, 0)));
+        assert_eq!(
+            scan_whole(b"01\r\n", BULK),
+            Err((DecodeErrorKind::BadLength, 1))
+        );
+        assert_eq!(
+            scan_whole(b"-2\r\n", BULK),
+            Err((DecodeErrorKind::BadLength, 1))
+        );
+        assert_eq!(
+            scan_whole(b"-10\r\n", BULK),
+            Err((DecodeErrorKind::BadLength, 2))
+        );
+        assert_eq!(
+            scan_whole(b"+1\r\n", BULK),
+            Err((DecodeErrorKind::BadLength, 0))
+        );
+        assert_eq!(
+            scan_whole(b"\r\n", BULK),
+            Err((DecodeErrorKind::BadLength, 0))
+        );
         assert_eq!(
             scan_whole(b"1001\r\n", BULK),
             Err((DecodeErrorKind::LimitExceeded(Limit::BulkLen), 3))

@@ -14,7 +14,11 @@ fn payload() -> impl Strategy<Value = Bytes> {
 }
 
 fn line_text() -> impl Strategy<Value = Bytes> {
-    vec(any::<u8>().prop_filter("no line breaks", |b| *b != b'\r' && *b != b'\n'), 0..12).prop_map(Bytes::from)
+    vec(
+        any::<u8>().prop_filter("no line breaks", |b| *b != b'\r' && *b != b'\n'),
+        0..12,
+    )
+    .prop_map(Bytes::from)
 }
 
 fn double() -> impl Strategy<Value = f64> {
@@ -39,7 +43,12 @@ pub(crate) fn arb_leaf() -> impl Strategy<Value = Frame> {
         double().prop_map(Frame::Double),
         any::<bool>().prop_map(Frame::Boolean),
         ("[-+]?[0-9]{1,40}").prop_map(|digits| Frame::BigNumber(Bytes::from(digits))),
-        prop_oneof![Just(NullKind::Null), Just(NullKind::Bulk), Just(NullKind::Array)].prop_map(Frame::Null),
+        prop_oneof![
+            Just(NullKind::Null),
+            Just(NullKind::Bulk),
+            Just(NullKind::Array)
+        ]
+        .prop_map(Frame::Null),
         payload().prop_map(Frame::StreamedString),
     ]
 }

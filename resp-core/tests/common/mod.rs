@@ -27,7 +27,12 @@ pub(crate) enum End {
 }
 
 /// Decodes `input` fed in pieces that end at each of `cuts` (sorted).
-pub(crate) fn decode_cut(input: &[u8], cuts: &[usize], limits: Limits, protocol: Protocol) -> Outcome {
+pub(crate) fn decode_cut(
+    input: &[u8],
+    cuts: &[usize],
+    limits: Limits,
+    protocol: Protocol,
+) -> Outcome {
     let mut decoder = Decoder::with_limits(limits).with_protocol(protocol);
     let mut buf = BytesMut::new();
     let mut frames = Vec::new();
@@ -41,12 +46,19 @@ pub(crate) fn decode_cut(input: &[u8], cuts: &[usize], limits: Limits, protocol:
                 Ok(Some(frame)) => frames.push(frame),
                 Ok(None) => break,
                 Err(error) => {
-                    return Outcome { frames, end: End::Error(error) };
+                    return Outcome {
+                        frames,
+                        end: End::Error(error),
+                    };
                 }
             }
         }
     }
-    let end = if decoder.is_idle() && buf.is_empty() { End::Clean } else { End::Incomplete };
+    let end = if decoder.is_idle() && buf.is_empty() {
+        End::Clean
+    } else {
+        End::Incomplete
+    };
     Outcome { frames, end }
 }
 
@@ -56,11 +68,15 @@ pub(crate) fn decode_whole(input: &[u8]) -> Outcome {
 }
 
 /// Decodes `input` in pieces of `size` bytes.
-pub(crate) fn decode_chunked(input: &[u8], size: usize, limits: Limits, protocol: Protocol) -> Outcome {
+pub(crate) fn decode_chunked(
+    input: &[u8],
+    size: usize,
+    limits: Limits,
+    protocol: Protocol,
+) -> Outcome {
     let cuts: Vec<usize> = (size..input.len()).step_by(size.max(1)).collect();
     decode_cut(input, &cuts, limits, protocol)
 }
 
 pub(crate) mod arb;
 pub(crate) mod oracle;
-pub(crate) mod counting;

@@ -17,10 +17,15 @@ fn line(i: &[u8]) -> Res<'_, &[u8]> {
 
 fn number(i: &[u8]) -> Res<'_, i64> {
     let (rest, content) = line(i)?;
-    let parsed = std::str::from_utf8(content).ok().and_then(|s| s.parse().ok());
+    let parsed = std::str::from_utf8(content)
+        .ok()
+        .and_then(|s| s.parse().ok());
     match parsed {
         Some(n) => Ok((rest, n)),
-        None => Err(nom::Err::Error(nom::error::Error::new(i, nom::error::ErrorKind::Digit))),
+        None => Err(nom::Err::Error(nom::error::Error::new(
+            i,
+            nom::error::ErrorKind::Digit,
+        ))),
     }
 }
 
@@ -108,7 +113,13 @@ pub(crate) fn frame(i: &[u8]) -> Res<'_, Frame> {
             let (i, len) = number(i)?;
             let (i, data) = payload(i, len)?;
             let format = [data[0], data[1], data[2]];
-            Ok((i, Frame::Verbatim { format, text: data.slice(4..) }))
+            Ok((
+                i,
+                Frame::Verbatim {
+                    format,
+                    text: data.slice(4..),
+                },
+            ))
         }
         b'*' => {
             let (i, len) = count(i)?;
@@ -121,7 +132,14 @@ pub(crate) fn frame(i: &[u8]) -> Res<'_, Frame> {
         b'~' => {
             let (i, len) = count(i)?;
             let (i, items) = elements(i, len)?;
-            Ok((i, if len.is_some() { Frame::Set(items) } else { Frame::StreamedSet(items) }))
+            Ok((
+                i,
+                if len.is_some() {
+                    Frame::Set(items)
+                } else {
+                    Frame::StreamedSet(items)
+                },
+            ))
         }
         b'>' => {
             let (i, len) = number(i)?;
@@ -130,7 +148,14 @@ pub(crate) fn frame(i: &[u8]) -> Res<'_, Frame> {
         b'%' => {
             let (i, len) = count(i)?;
             let (i, pairs) = pairs(i, len)?;
-            Ok((i, if len.is_some() { Frame::Map(pairs) } else { Frame::StreamedMap(pairs) }))
+            Ok((
+                i,
+                if len.is_some() {
+                    Frame::Map(pairs)
+                } else {
+                    Frame::StreamedMap(pairs)
+                },
+            ))
         }
         b'|' => {
             let (i, len) = number(i)?;
@@ -138,7 +163,10 @@ pub(crate) fn frame(i: &[u8]) -> Res<'_, Frame> {
             let (i, value) = frame(i)?;
             Ok((i, attach(vec![attribute], value)))
         }
-        _ => Err(nom::Err::Error(nom::error::Error::new(i, nom::error::ErrorKind::Tag))),
+        _ => Err(nom::Err::Error(nom::error::Error::new(
+            i,
+            nom::error::ErrorKind::Tag,
+        ))),
     }
 }
 

@@ -1,0 +1,97 @@
+//! Command-line parsing for `resp`, by hand: a handful of flags do not
+//! justify a parser dependency.
+
+use resp_core::Limits;
+use std::fmt;
+
+pub(crate) const USAGE: &str = "\
+usage:
+  resp decode [--resp2] [--json] [--chunk N] [--max-depth N] [--max-bulk-len N]
+              [--max-aggregate-len N] [--max-line-len N] [FILE|-]
+
+Decodes RESP replies from FILE (or standard input) and prints one per line.
+Exit status: 0 input ended between frames, 1 invalid input, 2 usage error,
+3 input ended inside a frame.";
+
+/// A parsed `resp` invocation.
+#[derive(Debug)]
+pub(crate) enum Command {
+    Decode(DecodeArgs),
+    Help,
+}
+
+#[derive(Debug)]
+pub(crate) struct DecodeArgs {
+    pub(crate) resp2: bool,
+    pub(crate) json: bool,
+    pub(crate) chunk: Option<usize>,
+    pub(crate) limits: Limits,
+    /// `None` for standard input.
+    pub(crate) file: Option<String>,
+}
+
+#[derive(Debug)]
+pub(crate) struct UsageError(String);
+
+impl fmt::Display for UsageError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "resp: {}\n\n{USAGE}", self.0)
+    }
+}
+
+pub(crate) fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, UsageError> {
+    let mut args = args.into_iter();
+    match args.next().as_deref() {
+        Some("decode") => parse_decode(args).map(Command::Decode),
+        Some("help" | "--help" | "-h") => Ok(Command::Help),
+        Some(other) => Err(UsageError(format!("unknown command '{other}'"))),
+        None => Err(UsageError("missing command".into())),
+    }
+}
+
+fn parse_decode(mut args: impl Iterator<Item = String>) -> Result<DecodeArgs, UsageError> {
+    let mut parsed = DecodeArgs {
+        resp2: false,
+        json: false,
+        chunk: None,
+        limits: Limits::default(),
+        file: None,
+    };
+    while let Some(arg) = args.next() {
+        let mut value = |name: &str| -> Result<u64, UsageError> {
+            let text = args
+                .next()
+                .ok_or_else(|| UsageError(format!("{name} needs a number")))?;
+            text.parse()
+                .map_err(|_| UsageError(format!("{name} needs a number, not '{text}'")))
+        };
+        match arg.as_str() {
+            "--resp2" => parsed.resp2 = true,
+            "--json" => parsed.json = true,
+            "--chunk" => {
+                let size = value("--chunk")?;
+                if size == 0 {
+                    return Err(UsageError("--chunk needs a size of at least 1".into()));
+                }
+                parsed.chunk = Some(usize::try_from(size).unwrap_or(usize::MAX));
+            }
+            "--max-depth" => parsed.limits.max_depth = saturate(value("--max-depth")?),
+            "--max-bulk-len" => parsed.limits.max_bulk_len = value("--max-bulk-len")?,
+            "--max-aggregate-len" => {
+                parsed.limits.max_aggregate_len = value("--max-aggregate-len")?
+            }
+            "--max-line-len" => parsed.limits.max_line_len = saturate(value("--max-line-len")?),
+            "-" if parsed.file.is_none() => parsed.file = None,
+            flag if flag.starts_with("--") => {
+                return Err(UsageError(format!("unknown option '{flag}'")));
+            }
+            file if parsed.file.is_none() => parsed.file = Some(file.to_owned()),
+            extra => return Err(UsageError(format!("unexpected argument '{extra}'"))),
+        }
+    }
+    Ok(parsed)
+}
+
+fn saturate(n: u64) -> usize {
+    usize::try_from(n).unwrap_or(usize::MAX)
+}

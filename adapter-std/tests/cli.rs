@@ -1,0 +1,159 @@
+//! The `resp` tool, run as a user runs it.
+
+use serde_json::Value;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+fn resp(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_resp"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the resp binary runs");
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+fn corpus() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus")
+}
+
+#[test]
+fn every_corpus_reply_decodes_with_the_frame_count_of_the_index() {
+    let index: Value =
+        serde_json::from_slice(&std::fs::read(corpus().join("index.json")).unwrap()).unwrap();
+    let cases = index["cases"].as_array().unwrap();
+    assert!(cases.len() > 100);
+    for case in cases {
+        let name = case["name"].as_str().unwrap();
+        let folder = if case["resp"] == 2 { "resp2" } else { "resp3" };
+        let path = corpus().join(folder).join(format!("{name}.bin"));
+        let path = path.to_str().unwrap();
+        let mut runs = vec![
+            vec!["decode", "--json", path],
+            vec!["decode", "--json", "--chunk", "1", path],
+        ];
+        if folder == "resp2" {
+            runs.push(vec!["decode", "--json", "--resp2", path]);
+        }
+        let mut first = None;
+        for args in runs {
+            let output = resp(&args, b"");
+            assert!(
+                output.status.success(),
+                "{args:?}: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+            let text = stdout(&output);
+            assert_eq!(
+                text.lines().count() as u64,
+                case["frames"].as_u64().unwrap(),
+                "{args:?}"
+            );
+            for line in text.lines() {
+                serde_json::from_str::<Value>(line)
+                    .unwrap_or_else(|e| panic!("{args:?}: {e}: {line}"));
+            }
+            assert_eq!(first.get_or_insert_with(|| text.clone()), &text, "{args:?}");
+        }
+    }
+}
+
+#[test]
+fn json_lines_have_the_documented_shape() {
+    let input = b"+OK\r\n-ERR x\r\n:42\r\n$2\r\n\x00\xff\r\n$?\r\n;2\r\nab\r\n;0\r\n!3\r\nERR\r\n=7\r\ntxt:abc\r\n\
+,1.5\r\n,-0\r\n,inf\r\n,nan\r\n#t\r\n(123\r\n_\r\n$-1\r\n*-1\r\n*1\r\n:1\r\n~0\r\n>1\r\n+m\r\n\
+%1\r\n+k\r\n+v\r\n*?\r\n.\r\n|1\r\n+a\r\n+b\r\n|0\r\n:1\r\n";
+    let expected = [
+        r#"{"t":"simple","v_hex":"4f4b"}"#,
+        r#"{"t":"error","v_hex":"4552522078"}"#,
+        r#"{"t":"int","v":"42"}"#,
+        r#"{"t":"bulk","v_hex":"00ff"}"#,
+        r#"{"t":"bulk","v_hex":"6162","streamed":true}"#,
+        r#"{"t":"blob_error","v_hex":"455252"}"#,
+        r#"{"t":"verbatim","format":"txt","v_hex":"616263"}"#,
+        r#"{"t":"double","v":"1.5"}"#,
+        r#"{"t":"double","v":"-0"}"#,
+        r#"{"t":"double","v":"inf"}"#,
+        r#"{"t":"double","v":"nan"}"#,
+        r#"{"t":"bool","v":true}"#,
+        r#"{"t":"bignum","v":"123"}"#,
+        r#"{"t":"null","kind":"null"}"#,
+        r#"{"t":"null","kind":"bulk"}"#,
+        r#"{"t":"null","kind":"array"}"#,
+        r#"{"t":"array","v":[{"t":"int","v":"1"}]}"#,
+        r#"{"t":"set","v":[]}"#,
+        r#"{"t":"push","v":[{"t":"simple","v_hex":"6d"}]}"#,
+        r#"{"t":"map","v":[[{"t":"simple","v_hex":"6b"},{"t":"simple","v_hex":"76"}]]}"#,
+        r#"{"t":"array","v":[],"streamed":true}"#,
+        r#"{"attrs":[[[{"t":"simple","v_hex":"61"},{"t":"simple","v_hex":"62"}]],[]],"t":"int","v":"1"}"#,
+    ];
+    for chunk in ["1", "3", "1000"] {
+        let output = resp(&["decode", "--json", "--chunk", chunk], input);
+        assert!(output.status.success());
+        assert_eq!(
+            stdout(&output).lines().collect::<Vec<_>>(),
+            expected,
+            "chunk {chunk}"
+        );
+    }
+}
+
+#[test]
+fn errors_and_truncation_end_the_output_with_a_status() {
+    let error = resp(&["decode", "--json", "-"], b"+OK\r\n:12x\r\n");
+    assert_eq!(error.status.code(), Some(1));
+    assert_eq!(
+        stdout(&error),
+        "{\"t\":\"simple\",\"v_hex\":\"4f4b\"}\n{\"error\":{\"kind\":\"bad-integer\",\"offset\":8,\"message\":\"invalid integer\"}}\n"
+    );
+    let cut = resp(&["decode", "--json"], b":1\r\n*2\r\n:1\r\n");
+    assert_eq!(cut.status.code(), Some(3));
+    assert_eq!(
+        stdout(&cut),
+        "{\"t\":\"int\",\"v\":\"1\"}\n{\"incomplete\":{\"offset\":4}}\n"
+    );
+    let usage = resp(&["decode", "--chunk", "0"], b"");
+    assert_eq!(usage.status.code(), Some(2));
+    assert_eq!(resp(&["frobnicate"], b"").status.code(), Some(2));
+    assert_eq!(resp(&["decode"], b"").status.code(), Some(0));
+}
+
+#[test]
+fn limit_flags_and_strict_resp2_apply() {
+    let depth = resp(&["decode", "--json", "--max-depth", "1"], b"*1\r\n*0\r\n");
+    assert_eq!(depth.status.code(), Some(1));
+    assert!(stdout(&depth).contains("\"kind\":\"depth-limit\",\"offset\":4"));
+    for (flag, input) in [
+        ("--max-bulk-len", &b"$4\r\nabcd\r\n"[..]),
+        ("--max-aggregate-len", b"*4\r\n"),
+        ("--max-line-len", b"+abcd\r\n"),
+    ] {
+        let output = resp(&["decode", "--json", flag, "3"], input);
+        assert!(
+            stdout(&output).contains("\"kind\":\"size-limit\""),
+            "{flag}"
+        );
+    }
+    let strict = resp(&["decode", "--json", "--resp2"], b"#t\r\n");
+    assert!(stdout(&strict).contains("\"kind\":\"resp3-only-type\",\"offset\":0"));
+}
+
+#[test]
+fn plain_output_reads_like_redis_cli() {
+    let output = resp(
+        &["decode"],
+        b"*3\r\n$1\r\na\r\n*2\r\n:1\r\n_\r\n%1\r\n+k\r\n,1.5\r\n-ERR no\r\n",
+    );
+    assert_eq!(
+        stdout(&output),
+        "1) \"a\"\n2) 1) (integer) 1\n   2) (nil)\n3) 1# k => (double) 1.5\n(error) ERR no\n"
+    );
+}
