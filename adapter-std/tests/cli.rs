@@ -157,3 +157,39 @@ fn plain_output_reads_like_redis_cli() {
         "1) \"a\"\n2) 1) (integer) 1\n   2) (nil)\n3) 1# k => (double) 1.5\n(error) ERR no\n"
     );
 }
+
+#[test]
+fn encode_prints_the_exact_command_bytes() {
+    use std::os::unix::ffi::OsStrExt;
+    let binary = std::ffi::OsStr::from_bytes(b"\x01\xff\r\n");
+    let output = Command::new(env!("CARGO_BIN_EXE_resp"))
+        .args(["encode", "--raw", "SET", "", "a b"])
+        .arg(binary)
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    assert_eq!(
+        output.stdout,
+        b"*4\r\n$3\r\nSET\r\n$0\r\n\r\n$3\r\na b\r\n$4\r\n\x01\xff\r\n\r\n"
+    );
+
+    let escaped = resp(&["encode", "GET", "k"], b"");
+    assert_eq!(
+        stdout(&escaped),
+        "*2\\r\\n$3\\r\\nGET\\r\\n$1\\r\\nk\\r\\n\n"
+    );
+    let dashes = resp(&["encode", "--raw", "--", "--raw"], b"");
+    assert_eq!(dashes.stdout, b"*1\r\n$5\r\n--raw\r\n");
+    assert_eq!(resp(&["encode"], b"").status.code(), Some(2));
+}
+
+#[test]
+fn encode_then_decode_round_trips() {
+    let encoded = resp(&["encode", "--raw", "SET", "k", "v"], b"");
+    let decoded = resp(&["decode", "--json"], &encoded.stdout);
+    assert!(decoded.status.success());
+    assert_eq!(
+        stdout(&decoded),
+        "{\"t\":\"array\",\"v\":[{\"t\":\"bulk\",\"v_hex\":\"534554\"},{\"t\":\"bulk\",\"v_hex\":\"6b\"},{\"t\":\"bulk\",\"v_hex\":\"76\"}]}\n"
+    );
+}

@@ -68,6 +68,8 @@
 #![warn(clippy::alloc_instead_of_core)]
 
 extern crate alloc;
+#[cfg(feature = "std")]
+extern crate std;
 
 mod decode;
 mod encode;
@@ -78,6 +80,10 @@ mod protocol;
 mod reader;
 
 pub use decode::{Decoder, Status, decode_slice};
+pub use encode::{
+    Arg, Args, ChunkedEncoder, DoubleFormat, Pipeline, ReplyWriter, Reserve, pack_command,
+    pack_pipeline, pack_transaction, write_command,
+};
 pub use error::{DecodeError, DecodeErrorKind, EncodeError, Limit};
 pub use frame::{Attributed, Frame, NullKind, Visit, Walk};
 pub use limits::Limits;

@@ -61,7 +61,7 @@ impl Frame {
         Ok(out)
     }
 
-    fn validate(&self, protocol: Protocol) -> Result<(), EncodeError> {
+    pub(crate) fn validate(&self, protocol: Protocol) -> Result<(), EncodeError> {
         for visit in self.walk() {
             let frame = match visit {
                 Visit::Leaf(frame) | Visit::Open(frame) => frame,
@@ -102,7 +102,7 @@ impl Frame {
     }
 }
 
-fn is_big_number(text: &[u8]) -> bool {
+pub(crate) fn is_big_number(text: &[u8]) -> bool {
     let digits = text
         .strip_prefix(b"-")
         .or_else(|| text.strip_prefix(b"+"))
@@ -147,7 +147,7 @@ fn leaf_len(frame: &Frame) -> usize {
     }
 }
 
-fn put_visit(dst: &mut impl BufMut, visit: Visit<'_>) {
+pub(crate) fn put_visit(dst: &mut impl BufMut, visit: Visit<'_>) {
     match visit {
         Visit::Leaf(frame) => put_leaf(dst, frame),
         Visit::Open(frame) => match frame {

@@ -1,4 +1,15 @@
 //! The packer: frames, commands, pipelines, streamed values and replies.
 
+mod arg;
+mod chunked;
+mod command;
 mod frame;
 mod number;
+mod reply;
+
+pub use arg::{Arg, Args};
+pub use chunked::ChunkedEncoder;
+pub use command::{
+    Pipeline, Reserve, pack_command, pack_pipeline, pack_transaction, write_command,
+};
+pub use reply::{DoubleFormat, ReplyWriter};

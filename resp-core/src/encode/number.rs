@@ -49,11 +49,75 @@ impl DoubleText {
             // `{:?}` is the shortest round-trip form, with an exponent for
             // very large and small magnitudes; it always fits in 32 bytes.
             let _ = write!(text, "{d:?}");
-            if text.as_bytes().ends_with(b".0") {
-                text.len -= 2;
-            }
+            text.trim_point_zero();
         }
         text
+    }
+
+    /// The shortest text of an `f32` argument.
+    pub(crate) fn new_f32(f: f32) -> Self {
+        if !f.is_finite() {
+            return Self::new(f64::from(f));
+        }
+        let mut text = Self::empty();
+        let _ = write!(text, "{f:?}");
+        text.trim_point_zero();
+        text
+    }
+
+    /// C's `%.17g`, the text Redis 7.0 and older send for doubles: 17
+    /// significant digits, trailing zeros removed, an exponent outside
+    /// `1e-5..1e17`.
+    pub(crate) fn significant17(d: f64) -> Self {
+        if !d.is_finite() || d == 0.0 {
+            return Self::new(d);
+        }
+        let mut scientific = Self::empty();
+        let _ = write!(scientific, "{d:.16e}");
+        let text = scientific.as_bytes();
+        let e = text.iter().position(|&b| b == b'e').unwrap_or(text.len());
+        let exponent: i32 = core::str::from_utf8(&text[e + 1..])
+            .ok()
+            .and_then(|digits| digits.parse().ok())
+            .unwrap_or(0);
+        let mut out = Self::empty();
+        if (-4..17).contains(&exponent) {
+            let decimals = (16 - exponent) as usize;
+            let _ = write!(out, "{d:.decimals$}");
+            out.trim_fraction_zeros();
+        } else {
+            out.push(&text[..e]);
+            out.trim_fraction_zeros();
+            let sign = if exponent < 0 { '-' } else { '+' };
+            let _ = write!(out, "e{sign}{:02}", exponent.unsigned_abs());
+        }
+        out
+    }
+
+    fn empty() -> Self {
+        Self {
+            buf: [0; 32],
+            len: 0,
+        }
+    }
+
+    fn trim_point_zero(&mut self) {
+        if self.as_bytes().ends_with(b".0") {
+            self.len -= 2;
+        }
+    }
+
+    /// Drops trailing zeros after a decimal point, and the point if bare.
+    fn trim_fraction_zeros(&mut self) {
+        if !self.as_bytes().contains(&b'.') {
+            return;
+        }
+        while self.as_bytes().last() == Some(&b'0') {
+            self.len -= 1;
+        }
+        if self.as_bytes().last() == Some(&b'.') {
+            self.len -= 1;
+        }
     }
 
     pub(crate) fn as_bytes(&self) -> &[u8] {
@@ -103,5 +167,31 @@ mod tests {
         ] {
             assert_eq!(DoubleText::new(value).as_bytes(), text.as_bytes());
         }
+    }
+
+    #[test]
+    fn seventeen_significant_digits_match_c() {
+        for (value, text) in [
+            (0.1, "0.10000000000000001"),
+            (1e300, "1.0000000000000001e+300"),
+            (1.0, "1"),
+            (2.5, "2.5"),
+            (3.25, "3.25"),
+            (-0.0, "-0"),
+            (1e-5, "1.0000000000000001e-05"),
+            (0.0001, "0.0001"),
+            (1e16, "10000000000000000"),
+            (1e17, "1e+17"),
+            (123456789.125, "123456789.125"),
+            (f64::NEG_INFINITY, "-inf"),
+        ] {
+            assert_eq!(
+                DoubleText::significant17(value).as_bytes(),
+                text.as_bytes(),
+                "{value}"
+            );
+        }
+        assert_eq!(DoubleText::new_f32(1.5).as_bytes(), b"1.5");
+        assert_eq!(DoubleText::new_f32(0.1).as_bytes(), b"0.1");
     }
 }

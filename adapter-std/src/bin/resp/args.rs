@@ -2,22 +2,35 @@
 //! justify a parser dependency.
 
 use resp_core::Limits;
+use std::ffi::OsString;
 use std::fmt;
 
 pub(crate) const USAGE: &str = "\
 usage:
   resp decode [--resp2] [--json] [--chunk N] [--max-depth N] [--max-bulk-len N]
               [--max-aggregate-len N] [--max-line-len N] [FILE|-]
+  resp encode [--raw] ARG...
 
-Decodes RESP replies from FILE (or standard input) and prints one per line.
-Exit status: 0 input ended between frames, 1 invalid input, 2 usage error,
-3 input ended inside a frame.";
+decode: reads RESP replies from FILE (or standard input) and prints one per
+line. Exit status: 0 input ended between frames, 1 invalid input, 2 usage
+error, 3 input ended inside a frame.
+
+encode: prints the bytes of the command the arguments make, escaped for a
+terminal, or exactly with --raw (resp encode --raw SET k v | resp decode).";
 
 /// A parsed `resp` invocation.
 #[derive(Debug)]
 pub(crate) enum Command {
     Decode(DecodeArgs),
+    Encode(EncodeArgs),
     Help,
+}
+
+#[derive(Debug)]
+pub(crate) struct EncodeArgs {
+    pub(crate) raw: bool,
+    /// The command's arguments, as the bytes the shell passed.
+    pub(crate) args: Vec<Vec<u8>>,
 }
 
 #[derive(Debug)]
@@ -39,10 +52,21 @@ impl fmt::Display for UsageError {
     }
 }
 
-pub(crate) fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, UsageError> {
+pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, UsageError> {
     let mut args = args.into_iter();
-    match args.next().as_deref() {
-        Some("decode") => parse_decode(args).map(Command::Decode),
+    let command = args.next().map(|name| name.to_string_lossy().into_owned());
+    match command.as_deref() {
+        Some("encode") => parse_encode(args).map(Command::Encode),
+        Some("decode") => {
+            let args = args
+                .map(|arg| {
+                    arg.into_string().map_err(|arg| {
+                        UsageError(format!("'{}' is not UTF-8", arg.to_string_lossy()))
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            parse_decode(args.into_iter()).map(Command::Decode)
+        }
         Some("help" | "--help" | "-h") => Ok(Command::Help),
         Some(other) => Err(UsageError(format!("unknown command '{other}'"))),
         None => Err(UsageError("missing command".into())),
@@ -90,6 +114,35 @@ fn parse_decode(mut args: impl Iterator<Item = String>) -> Result<DecodeArgs, Us
         }
     }
     Ok(parsed)
+}
+
+fn parse_encode(args: impl Iterator<Item = OsString>) -> Result<EncodeArgs, UsageError> {
+    let mut parsed = EncodeArgs {
+        raw: false,
+        args: Vec::new(),
+    };
+    let mut options_done = false;
+    for arg in args {
+        match arg.to_str() {
+            Some("--raw") if !options_done && parsed.args.is_empty() => parsed.raw = true,
+            Some("--") if !options_done && parsed.args.is_empty() => options_done = true,
+            _ => parsed.args.push(os_bytes(arg)),
+        }
+    }
+    if parsed.args.is_empty() {
+        return Err(UsageError("encode needs at least one argument".into()));
+    }
+    Ok(parsed)
+}
+
+#[cfg(unix)]
+fn os_bytes(arg: OsString) -> Vec<u8> {
+    std::os::unix::ffi::OsStringExt::into_vec(arg)
+}
+
+#[cfg(not(unix))]
+fn os_bytes(arg: OsString) -> Vec<u8> {
+    arg.to_string_lossy().into_owned().into_bytes()
 }
 
 fn saturate(n: u64) -> usize {

@@ -4,14 +4,14 @@ mod args;
 mod json;
 mod pretty;
 
-use args::{Command, DecodeArgs};
+use args::{Command, DecodeArgs, EncodeArgs};
 use bytes::BytesMut;
 use resp_core::{DecodeError, Decoder, Frame, Protocol};
 use std::io::{self, Read, Write};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let command = match args::parse(std::env::args().skip(1)) {
+    let command = match args::parse(std::env::args_os().skip(1)) {
         Ok(command) => command,
         Err(usage) => {
             eprintln!("{usage}");
@@ -24,6 +24,7 @@ fn main() -> ExitCode {
             return ExitCode::SUCCESS;
         }
         Command::Decode(decode_args) => decode(&decode_args),
+        Command::Encode(encode_args) => encode(&encode_args),
     };
     match result {
         Ok(code) => code,
@@ -34,6 +35,19 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+fn encode(args: &EncodeArgs) -> io::Result<ExitCode> {
+    let mut wire = Vec::new();
+    resp_core::pack_command(&mut wire, &args.args);
+    let mut out = io::stdout().lock();
+    if args.raw {
+        out.write_all(&wire)?;
+    } else {
+        writeln!(out, "{}", wire.escape_ascii())?;
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn read_input(file: Option<&str>) -> io::Result<Vec<u8>> {

@@ -1,0 +1,266 @@
+//! Command arguments written straight into the output, with no frame and no
+//! allocation in between.
+
+use super::number::{DoubleText, decimal_len, unsigned_decimal_len};
+use alloc::borrow::Cow;
+use alloc::string::String;
+use alloc::vec::Vec;
+use bytes::{BufMut, Bytes, BytesMut};
+
+/// One command argument: anything with a byte form known up front.
+///
+/// Byte strings are written as they are; integers in decimal; floats as the
+/// shortest text that reads back to the same value (`inf`, `-inf` as Redis
+/// accepts them). Implement it for your own key or value types to pass them
+/// to [`pack_command`](crate::pack_command) directly, like redis-rs's
+/// `ToRedisArgs` but without building a vector first.
+///
+/// ```
+/// use bytes::BufMut;
+/// use resp_core::{pack_command, Arg};
+///
+/// struct UserKey(u32);
+///
+/// impl Arg for UserKey {
+///     fn arg_len(&self) -> usize {
+///         "user:".len() + self.0.to_string().len()
+///     }
+///     fn put_arg(&self, dst: &mut impl BufMut) {
+///         dst.put_slice(b"user:");
+///         dst.put_slice(self.0.to_string().as_bytes());
+///     }
+/// }
+///
+/// let mut out = Vec::new();
+/// pack_command(&mut out, ("GET", UserKey(42)));
+/// assert_eq!(out, b"*2\r\n$3\r\nGET\r\n$7\r\nuser:42\r\n");
+/// ```
+pub trait Arg {
+    /// The number of bytes [`put_arg`](Self::put_arg) writes.
+    fn arg_len(&self) -> usize;
+    /// Writes exactly [`arg_len`](Self::arg_len) bytes.
+    fn put_arg(&self, dst: &mut impl BufMut);
+}
+
+impl<T: Arg + ?Sized> Arg for &T {
+    fn arg_len(&self) -> usize {
+        (**self).arg_len()
+    }
+    fn put_arg(&self, dst: &mut impl BufMut) {
+        (**self).put_arg(dst);
+    }
+}
+
+macro_rules! bytes_arg {
+    ($($ty:ty => $bytes:expr),* $(,)?) => {$(
+        impl Arg for $ty {
+            fn arg_len(&self) -> usize {
+                let bytes: fn(&Self) -> &[u8] = $bytes;
+                bytes(self).len()
+            }
+            fn put_arg(&self, dst: &mut impl BufMut) {
+                let bytes: fn(&Self) -> &[u8] = $bytes;
+                dst.put_slice(bytes(self));
+            }
+        }
+    )*};
+}
+
+bytes_arg!(
+    [u8] => |b| b,
+    str => str::as_bytes,
+    Vec<u8> => |b| b,
+    String => String::as_bytes,
+    Bytes => |b| b,
+    BytesMut => |b| b,
+    Cow<'_, [u8]> => |b| b,
+    Cow<'_, str> => |s| s.as_bytes(),
+);
+
+impl<const N: usize> Arg for [u8; N] {
+    fn arg_len(&self) -> usize {
+        N
+    }
+    fn put_arg(&self, dst: &mut impl BufMut) {
+        dst.put_slice(self);
+    }
+}
+
+macro_rules! signed_arg {
+    ($($ty:ty),*) => {$(
+        impl Arg for $ty {
+            fn arg_len(&self) -> usize {
+                decimal_len(i64::from(*self))
+            }
+            fn put_arg(&self, dst: &mut impl BufMut) {
+                dst.put_slice(itoa::Buffer::new().format(*self).as_bytes());
+            }
+        }
+    )*};
+}
+
+macro_rules! unsigned_arg {
+    ($($ty:ty),*) => {$(
+        impl Arg for $ty {
+            fn arg_len(&self) -> usize {
+                unsigned_decimal_len(u64::try_from(*self).unwrap_or(u64::MAX))
+            }
+            fn put_arg(&self, dst: &mut impl BufMut) {
+                dst.put_slice(itoa::Buffer::new().format(*self).as_bytes());
+            }
+        }
+    )*};
+}
+
+signed_arg!(i8, i16, i32, i64);
+unsigned_arg!(u8, u16, u32, u64, usize);
+
+impl Arg for isize {
+    fn arg_len(&self) -> usize {
+        decimal_len(*self as i64)
+    }
+    fn put_arg(&self, dst: &mut impl BufMut) {
+        dst.put_slice(itoa::Buffer::new().format(*self).as_bytes());
+    }
+}
+
+impl Arg for f64 {
+    fn arg_len(&self) -> usize {
+        DoubleText::new(*self).as_bytes().len()
+    }
+    fn put_arg(&self, dst: &mut impl BufMut) {
+        dst.put_slice(DoubleText::new(*self).as_bytes());
+    }
+}
+
+impl Arg for f32 {
+    fn arg_len(&self) -> usize {
+        DoubleText::new_f32(*self).as_bytes().len()
+    }
+    fn put_arg(&self, dst: &mut impl BufMut) {
+        dst.put_slice(DoubleText::new_f32(*self).as_bytes());
+    }
+}
+
+/// A whole command: a sequence of [`Arg`]s.
+///
+/// Implemented for slices, arrays and vectors of one argument type, and for
+/// tuples of up to 12 arguments of different types.
+///
+/// ```
+/// use resp_core::{pack_command, Args};
+///
+/// let args = ("SET", "counter", 10);
+/// assert_eq!(args.arg_count(), 3);
+/// let mut out = Vec::new();
+/// pack_command(&mut out, args);
+/// assert_eq!(out.len(), args.command_len());
+/// ```
+pub trait Args {
+    /// How many arguments.
+    fn arg_count(&self) -> usize;
+    /// The bytes of all arguments written as bulk strings.
+    fn args_len(&self) -> usize;
+    /// Writes every argument as a bulk string.
+    fn put_args(&self, dst: &mut impl BufMut);
+
+    /// The bytes of the whole command, header included.
+    fn command_len(&self) -> usize {
+        super::number::header_len(self.arg_count()) + self.args_len()
+    }
+}
+
+/// The bytes one argument takes as a bulk string.
+fn bulk_len(arg: &(impl Arg + ?Sized)) -> usize {
+    let len = arg.arg_len();
+    super::number::header_len(len) + len + 2
+}
+
+fn put_bulk(dst: &mut impl BufMut, arg: &(impl Arg + ?Sized)) {
+    super::number::put_header(dst, b'$', arg.arg_len());
+    arg.put_arg(dst);
+    dst.put_slice(b"\r\n");
+}
+
+impl<T: Args + ?Sized> Args for &T {
+    fn arg_count(&self) -> usize {
+        (**self).arg_count()
+    }
+    fn args_len(&self) -> usize {
+        (**self).args_len()
+    }
+    fn put_args(&self, dst: &mut impl BufMut) {
+        (**self).put_args(dst);
+    }
+}
+
+impl<A: Arg> Args for [A] {
+    fn arg_count(&self) -> usize {
+        self.len()
+    }
+    fn args_len(&self) -> usize {
+        self.iter().map(bulk_len).sum()
+    }
+    fn put_args(&self, dst: &mut impl BufMut) {
+        for arg in self {
+            put_bulk(dst, arg);
+        }
+    }
+}
+
+impl<A: Arg, const N: usize> Args for [A; N] {
+    fn arg_count(&self) -> usize {
+        N
+    }
+    fn args_len(&self) -> usize {
+        self.as_slice().args_len()
+    }
+    fn put_args(&self, dst: &mut impl BufMut) {
+        self.as_slice().put_args(dst);
+    }
+}
+
+impl<A: Arg> Args for Vec<A> {
+    fn arg_count(&self) -> usize {
+        self.len()
+    }
+    fn args_len(&self) -> usize {
+        self.as_slice().args_len()
+    }
+    fn put_args(&self, dst: &mut impl BufMut) {
+        self.as_slice().put_args(dst);
+    }
+}
+
+macro_rules! tuple_args {
+    ($count:expr; $($name:ident),+) => {
+        impl<$($name: Arg),+> Args for ($($name,)+) {
+            fn arg_count(&self) -> usize {
+                $count
+            }
+            #[allow(non_snake_case)]
+            fn args_len(&self) -> usize {
+                let ($($name,)+) = self;
+                0 $(+ bulk_len($name))+
+            }
+            #[allow(non_snake_case)]
+            fn put_args(&self, dst: &mut impl BufMut) {
+                let ($($name,)+) = self;
+                $(put_bulk(dst, $name);)+
+            }
+        }
+    };
+}
+
+tuple_args!(1; A);
+tuple_args!(2; A, B);
+tuple_args!(3; A, B, C);
+tuple_args!(4; A, B, C, D);
+tuple_args!(5; A, B, C, D, E);
+tuple_args!(6; A, B, C, D, E, F);
+tuple_args!(7; A, B, C, D, E, F, G);
+tuple_args!(8; A, B, C, D, E, F, G, H);
+tuple_args!(9; A, B, C, D, E, F, G, H, I);
+tuple_args!(10; A, B, C, D, E, F, G, H, I, J);
+tuple_args!(11; A, B, C, D, E, F, G, H, I, J, K);
+tuple_args!(12; A, B, C, D, E, F, G, H, I, J, K, L);
