@@ -193,3 +193,79 @@ fn encode_then_decode_round_trips() {
         "{\"t\":\"array\",\"v\":[{\"t\":\"bulk\",\"v_hex\":\"534554\"},{\"t\":\"bulk\",\"v_hex\":\"6b\"},{\"t\":\"bulk\",\"v_hex\":\"76\"}]}\n"
     );
 }
+
+#[test]
+fn decode_commands_prints_redis_error_texts_for_malformed_requests() {
+    let mut checked = 0;
+    for entry in std::fs::read_dir(corpus().join("malformed")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|ext| ext != "req") {
+            continue;
+        }
+        let reply = String::from_utf8_lossy(&std::fs::read(path.with_extension("bin")).unwrap())
+            .into_owned();
+        let Some(text) = reply
+            .strip_prefix("-ERR ")
+            .and_then(|r| r.strip_suffix("\r\n"))
+        else {
+            continue;
+        };
+        if !text.starts_with("Protocol error: ") {
+            continue;
+        }
+        for chunk in ["1", "100000"] {
+            let output = resp(
+                &[
+                    "decode",
+                    "--commands",
+                    "--json",
+                    "--chunk",
+                    chunk,
+                    path.to_str().unwrap(),
+                ],
+                b"",
+            );
+            assert_eq!(output.status.code(), Some(1), "{}", path.display());
+            let last = stdout(&output).lines().last().unwrap().to_owned();
+            let line: Value = serde_json::from_str(&last).unwrap();
+            assert_eq!(line["error"]["message"], text, "{}", path.display());
+        }
+        checked += 1;
+    }
+    assert_eq!(checked, 11);
+}
+
+#[test]
+fn decode_commands_prints_argv_and_applies_limits() {
+    let output = resp(
+        &["decode", "--commands", "--json"],
+        b"*2\r\n$3\r\nGET\r\n$1\r\nk\r\nSET 'a b' \"\\x00\"\n",
+    );
+    assert!(output.status.success());
+    assert_eq!(
+        stdout(&output),
+        "{\"argv\":[\"474554\",\"6b\"]}\n{\"argv\":[\"534554\",\"612062\",\"00\"]}\n"
+    );
+    let plain = resp(&["decode", "--commands"], b"SET k \"a b\"\r\n");
+    assert_eq!(stdout(&plain), "\"SET\" \"k\" \"a b\"\n");
+    let unauthenticated = resp(
+        &["decode", "--commands", "--json", "--unauthenticated"],
+        b"*11\r\n",
+    );
+    assert!(stdout(&unauthenticated).contains("Protocol error: unauthenticated multibulk length"));
+    let bulk = resp(
+        &["decode", "--commands", "--json", "--max-bulk-len", "2"],
+        b"*1\r\n$3\r\nabc\r\n",
+    );
+    assert!(stdout(&bulk).contains("Protocol error: invalid bulk length"));
+    let cut = resp(
+        &["decode", "--commands", "--json"],
+        b"PING\r\n*2\r\n$3\r\nGET\r\n",
+    );
+    assert_eq!(cut.status.code(), Some(3));
+    assert!(stdout(&cut).ends_with("{\"incomplete\":{\"offset\":6}}\n"));
+    assert_eq!(
+        resp(&["decode", "--unauthenticated"], b"").status.code(),
+        Some(2)
+    );
+}

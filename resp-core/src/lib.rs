@@ -71,6 +71,7 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+mod command;
 mod decode;
 mod encode;
 mod error;
@@ -79,6 +80,9 @@ mod limits;
 mod protocol;
 mod reader;
 
+pub use command::{
+    Command, CommandDecoder, CommandError, CommandErrorKind, CommandLimits, PreAuthLimits,
+};
 pub use decode::{Decoder, Status, decode_slice};
 pub use encode::{
     Arg, Args, ChunkedEncoder, DoubleFormat, Pipeline, ReplyWriter, Reserve, pack_command,

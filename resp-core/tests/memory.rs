@@ -7,7 +7,7 @@ mod counting;
 
 use bytes::BytesMut;
 use counting::{Counting, measure};
-use resp_core::{Decoder, Event, Limits, Reader};
+use resp_core::{CommandDecoder, Decoder, Event, Limits, Reader};
 
 #[global_allocator]
 static ALLOCATOR: Counting = Counting;
@@ -22,6 +22,28 @@ fn memory_is_bounded_by_what_arrived() {
     reader_allocates_nothing_in_steady_state();
     decoder_allocates_nothing_per_scalar();
     decoder_allocates_once_per_aggregate();
+    command_decoder_allocates_nothing_per_command();
+}
+
+fn command_decoder_allocates_nothing_per_command() {
+    let mut input = b"*3\r\n$3\r\nSET\r\n$16\r\nkey:000000000001\r\n$5\r\nvalue\r\n".repeat(1000);
+    input.extend_from_slice(&b"GET key:000000000001\r\n".repeat(1000));
+    let mut decoder = CommandDecoder::new();
+    // Warm up on both request forms: the reused vectors grow once.
+    let mut warm_up = BytesMut::from(&input[..]);
+    while decoder.decode(&mut warm_up).unwrap().is_some() {}
+    let mut buf = BytesMut::from(&input[..]);
+    let (count, usage) = measure(|| {
+        let mut count = 0;
+        while let Some(command) = decoder.decode(&mut buf).unwrap() {
+            assert!(command.args().len() >= 2);
+            count += 1;
+        }
+        count
+    });
+    assert_eq!(count, 2000);
+    // Arguments are slices of the shared buffer: sharing it is the one allocation.
+    assert!(usage.allocations <= 1, "{usage:?}");
 }
 
 fn huge_declared_bulk_costs_nothing() {

@@ -1,7 +1,7 @@
 //! Command-line parsing for `resp`, by hand: a handful of flags do not
 //! justify a parser dependency.
 
-use resp_core::Limits;
+use resp_core::{CommandLimits, Limits};
 use std::ffi::OsString;
 use std::fmt;
 
@@ -9,11 +9,14 @@ pub(crate) const USAGE: &str = "\
 usage:
   resp decode [--resp2] [--json] [--chunk N] [--max-depth N] [--max-bulk-len N]
               [--max-aggregate-len N] [--max-line-len N] [FILE|-]
+  resp decode --commands [--unauthenticated] [--json] [--chunk N]
+              [--max-bulk-len N] [--max-aggregate-len N] [--max-line-len N] [FILE|-]
   resp encode [--raw] ARG...
 
 decode: reads RESP replies from FILE (or standard input) and prints one per
-line. Exit status: 0 input ended between frames, 1 invalid input, 2 usage
-error, 3 input ended inside a frame.
+line; with --commands, reads client requests (multibulk or inline) as a
+server does and prints each command's arguments. Exit status: 0 input ended
+between frames, 1 invalid input, 2 usage error, 3 input ended inside a frame.
 
 encode: prints the bytes of the command the arguments make, escaped for a
 terminal, or exactly with --raw (resp encode --raw SET k v | resp decode).";
@@ -37,10 +40,55 @@ pub(crate) struct EncodeArgs {
 pub(crate) struct DecodeArgs {
     pub(crate) resp2: bool,
     pub(crate) json: bool,
+    pub(crate) commands: bool,
+    pub(crate) unauthenticated: bool,
     pub(crate) chunk: Option<usize>,
-    pub(crate) limits: Limits,
+    max_depth: Option<u64>,
+    max_bulk_len: Option<u64>,
+    max_aggregate_len: Option<u64>,
+    max_line_len: Option<u64>,
     /// `None` for standard input.
     pub(crate) file: Option<String>,
+}
+
+impl DecodeArgs {
+    /// The frame decoder's bounds: the client preset with the flags applied.
+    pub(crate) fn frame_limits(&self) -> Limits {
+        let mut limits = Limits::client();
+        if let Some(n) = self.max_depth {
+            limits.max_depth = saturate(n);
+        }
+        if let Some(n) = self.max_bulk_len {
+            limits.max_bulk_len = n;
+        }
+        if let Some(n) = self.max_aggregate_len {
+            limits.max_aggregate_len = n;
+        }
+        if let Some(n) = self.max_line_len {
+            limits.max_line_len = saturate(n);
+        }
+        limits
+    }
+
+    /// The command decoder's bounds: Redis's, with the flags applied
+    /// (`--max-aggregate-len` bounds the arguments of one request).
+    pub(crate) fn command_limits(&self) -> CommandLimits {
+        let mut limits = if self.unauthenticated {
+            CommandLimits::unauthenticated()
+        } else {
+            CommandLimits::redis()
+        };
+        if let Some(n) = self.max_bulk_len {
+            limits.max_bulk_len = n;
+        }
+        if let Some(n) = self.max_aggregate_len {
+            limits.max_args = n;
+        }
+        if let Some(n) = self.max_line_len {
+            limits.max_line_len = saturate(n);
+        }
+        limits
+    }
 }
 
 #[derive(Debug)]
@@ -77,8 +125,13 @@ fn parse_decode(mut args: impl Iterator<Item = String>) -> Result<DecodeArgs, Us
     let mut parsed = DecodeArgs {
         resp2: false,
         json: false,
+        commands: false,
+        unauthenticated: false,
         chunk: None,
-        limits: Limits::default(),
+        max_depth: None,
+        max_bulk_len: None,
+        max_aggregate_len: None,
+        max_line_len: None,
         file: None,
     };
     while let Some(arg) = args.next() {
@@ -92,6 +145,8 @@ fn parse_decode(mut args: impl Iterator<Item = String>) -> Result<DecodeArgs, Us
         match arg.as_str() {
             "--resp2" => parsed.resp2 = true,
             "--json" => parsed.json = true,
+            "--commands" => parsed.commands = true,
+            "--unauthenticated" => parsed.unauthenticated = true,
             "--chunk" => {
                 let size = value("--chunk")?;
                 if size == 0 {
@@ -99,12 +154,10 @@ fn parse_decode(mut args: impl Iterator<Item = String>) -> Result<DecodeArgs, Us
                 }
                 parsed.chunk = Some(usize::try_from(size).unwrap_or(usize::MAX));
             }
-            "--max-depth" => parsed.limits.max_depth = saturate(value("--max-depth")?),
-            "--max-bulk-len" => parsed.limits.max_bulk_len = value("--max-bulk-len")?,
-            "--max-aggregate-len" => {
-                parsed.limits.max_aggregate_len = value("--max-aggregate-len")?
-            }
-            "--max-line-len" => parsed.limits.max_line_len = saturate(value("--max-line-len")?),
+            "--max-depth" => parsed.max_depth = Some(value("--max-depth")?),
+            "--max-bulk-len" => parsed.max_bulk_len = Some(value("--max-bulk-len")?),
+            "--max-aggregate-len" => parsed.max_aggregate_len = Some(value("--max-aggregate-len")?),
+            "--max-line-len" => parsed.max_line_len = Some(value("--max-line-len")?),
             "-" if parsed.file.is_none() => parsed.file = None,
             flag if flag.starts_with("--") => {
                 return Err(UsageError(format!("unknown option '{flag}'")));
@@ -112,6 +165,12 @@ fn parse_decode(mut args: impl Iterator<Item = String>) -> Result<DecodeArgs, Us
             file if parsed.file.is_none() => parsed.file = Some(file.to_owned()),
             extra => return Err(UsageError(format!("unexpected argument '{extra}'"))),
         }
+    }
+    if parsed.unauthenticated && !parsed.commands {
+        return Err(UsageError("--unauthenticated goes with --commands".into()));
+    }
+    if parsed.resp2 && parsed.commands {
+        return Err(UsageError("--resp2 does not apply to --commands".into()));
     }
     Ok(parsed)
 }

@@ -1,4 +1,4 @@
-//! `resp`: decode RESP streams from the command line.
+//! `resp`: decode and encode RESP from the command line.
 
 mod args;
 mod json;
@@ -6,7 +6,7 @@ mod pretty;
 
 use args::{Command, DecodeArgs, EncodeArgs};
 use bytes::BytesMut;
-use resp_core::{DecodeError, Decoder, Frame, Protocol};
+use resp_core::{CommandDecoder, CommandError, DecodeError, Decoder, Frame, Protocol};
 use std::io::{self, Read, Write};
 use std::process::ExitCode;
 
@@ -51,64 +51,109 @@ fn encode(args: &EncodeArgs) -> io::Result<ExitCode> {
 }
 
 fn read_input(file: Option<&str>) -> io::Result<Vec<u8>> {
-    let mut input = Vec::new();
     match file {
         Some(path) => {
-            input =
-                std::fs::read(path).map_err(|e| io::Error::new(e.kind(), format!("{path}: {e}")))?
+            std::fs::read(path).map_err(|e| io::Error::new(e.kind(), format!("{path}: {e}")))
         }
         None => {
+            let mut input = Vec::new();
             io::stdin().lock().read_to_end(&mut input)?;
+            Ok(input)
         }
     }
-    Ok(input)
 }
 
 /// How decoding a whole input ended.
 enum End {
     Clean,
-    Incomplete { frame_start: u64 },
-    Error(DecodeError),
+    /// The input stops inside the frame or request that starts at this offset.
+    Incomplete(u64),
+    Frame(DecodeError),
+    Command(CommandError),
+}
+
+/// Feeds `input` to `decode_all` in pieces of `chunk` bytes. `decode_all`
+/// prints what it can and returns an error end if the stream broke. Returns
+/// that end, or whether unconsumed bytes were left over.
+fn feed(
+    input: &[u8],
+    chunk: Option<usize>,
+    mut decode_all: impl FnMut(&mut BytesMut) -> io::Result<Option<End>>,
+) -> io::Result<Result<End, bool>> {
+    let chunk = chunk.unwrap_or(input.len()).max(1);
+    let mut buf = BytesMut::with_capacity(chunk.min(input.len()));
+    for piece in input.chunks(chunk) {
+        buf.extend_from_slice(piece);
+        if let Some(end) = decode_all(&mut buf)? {
+            return Ok(Ok(end));
+        }
+    }
+    Ok(Err(!buf.is_empty()))
 }
 
 fn decode(args: &DecodeArgs) -> io::Result<ExitCode> {
     let input = read_input(args.file.as_deref())?;
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    let end = if args.commands {
+        decode_commands(args, &input, &mut out)?
+    } else {
+        decode_frames(args, &input, &mut out)?
+    };
+    report_end(&mut out, &end, args.json)?;
+    out.flush()?;
+    Ok(match end {
+        End::Clean => ExitCode::SUCCESS,
+        End::Frame(_) | End::Command(_) => ExitCode::from(1),
+        End::Incomplete(_) => ExitCode::from(3),
+    })
+}
+
+fn decode_frames(args: &DecodeArgs, input: &[u8], out: &mut impl Write) -> io::Result<End> {
     let protocol = if args.resp2 {
         Protocol::Resp2
     } else {
         Protocol::Resp3
     };
-    let mut decoder = Decoder::with_limits(args.limits).with_protocol(protocol);
-    let mut out = io::BufWriter::new(io::stdout().lock());
-    let chunk = args.chunk.unwrap_or(input.len()).max(1);
-    let mut buf = BytesMut::with_capacity(chunk.min(input.len()));
+    let mut decoder = Decoder::with_limits(args.frame_limits()).with_protocol(protocol);
     let mut frame_start = 0;
-    let mut end = End::Clean;
-    'feed: for piece in input.chunks(chunk) {
-        buf.extend_from_slice(piece);
+    let fed = feed(input, args.chunk, |buf| {
         loop {
-            match decoder.decode(&mut buf) {
+            match decoder.decode(buf) {
                 Ok(Some(frame)) => {
-                    print_frame(&mut out, &frame, args.json)?;
+                    print_frame(out, &frame, args.json)?;
                     frame_start = decoder.position();
                 }
-                Ok(None) => break,
-                Err(error) => {
-                    end = End::Error(error);
-                    break 'feed;
-                }
+                Ok(None) => return Ok(None),
+                Err(error) => return Ok(Some(End::Frame(error))),
             }
         }
-    }
-    if matches!(end, End::Clean) && !(decoder.is_idle() && buf.is_empty()) {
-        end = End::Incomplete { frame_start };
-    }
-    report_end(&mut out, &end, args.json)?;
-    out.flush()?;
-    Ok(match end {
-        End::Clean => ExitCode::SUCCESS,
-        End::Error(_) => ExitCode::from(1),
-        End::Incomplete { .. } => ExitCode::from(3),
+    })?;
+    Ok(match fed {
+        Ok(end) => end,
+        Err(leftover) if leftover || !decoder.is_idle() => End::Incomplete(frame_start),
+        Err(_) => End::Clean,
+    })
+}
+
+fn decode_commands(args: &DecodeArgs, input: &[u8], out: &mut impl Write) -> io::Result<End> {
+    let mut decoder = CommandDecoder::with_limits(args.command_limits());
+    let mut command_start = 0;
+    let fed = feed(input, args.chunk, |buf| {
+        loop {
+            match decoder.decode(buf) {
+                Ok(Some(command)) => {
+                    print_command(out, command.args(), args.json)?;
+                    command_start = decoder.position();
+                }
+                Ok(None) => return Ok(None),
+                Err(error) => return Ok(Some(End::Command(error))),
+            }
+        }
+    })?;
+    Ok(match fed {
+        Ok(end) => end,
+        Err(leftover) if leftover || !decoder.is_idle() => End::Incomplete(command_start),
+        Err(_) => End::Clean,
     })
 }
 
@@ -120,28 +165,49 @@ fn print_frame(out: &mut impl Write, frame: &Frame, json: bool) -> io::Result<()
     }
 }
 
+fn print_command(out: &mut impl Write, argv: &[bytes::Bytes], json: bool) -> io::Result<()> {
+    if json {
+        let hex: Vec<String> = argv
+            .iter()
+            .map(|arg| format!("\"{}\"", json::hex(arg)))
+            .collect();
+        writeln!(out, "{{\"argv\":[{}]}}", hex.join(","))
+    } else {
+        let quoted: Vec<String> = argv
+            .iter()
+            .map(|arg| format!("\"{}\"", arg.escape_ascii()))
+            .collect();
+        writeln!(out, "{}", quoted.join(" "))
+    }
+}
+
 fn report_end(out: &mut impl Write, end: &End, json: bool) -> io::Result<()> {
-    match (end, json) {
-        (End::Clean, _) => Ok(()),
-        (End::Error(error), true) => writeln!(
-            out,
-            "{{\"error\":{{\"kind\":\"{}\",\"offset\":{},\"message\":{}}}}}",
+    let (kind, offset, message) = match end {
+        End::Clean => return Ok(()),
+        End::Incomplete(start) if json => {
+            return writeln!(out, "{{\"incomplete\":{{\"offset\":{start}}}}}");
+        }
+        End::Incomplete(start) => {
+            out.flush()?;
+            eprintln!("resp: input ends inside the frame that starts at byte {start}");
+            return Ok(());
+        }
+        End::Frame(error) => (
             error.kind().name(),
             error.offset(),
-            json::json_string(error.kind().message().as_bytes())
+            error.kind().message().to_owned(),
         ),
-        (End::Error(error), false) => {
-            out.flush()?;
-            eprintln!("resp: {error}");
-            Ok(())
-        }
-        (End::Incomplete { frame_start }, true) => {
-            writeln!(out, "{{\"incomplete\":{{\"offset\":{frame_start}}}}}")
-        }
-        (End::Incomplete { frame_start }, false) => {
-            out.flush()?;
-            eprintln!("resp: input ends inside the frame that starts at byte {frame_start}");
-            Ok(())
-        }
+        End::Command(error) => (error.kind().name(), error.offset(), error.to_string()),
+    };
+    if json {
+        writeln!(
+            out,
+            "{{\"error\":{{\"kind\":\"{kind}\",\"offset\":{offset},\"message\":{}}}}}",
+            json::json_string(message.as_bytes())
+        )
+    } else {
+        out.flush()?;
+        eprintln!("resp: {message} at byte {offset}");
+        Ok(())
     }
 }

@@ -1,0 +1,164 @@
+//! Splitting an inline request into arguments with Redis's `sdssplitargs` rules.
+
+use alloc::vec::Vec;
+use bytes::Bytes;
+
+/// C's `isspace`.
+fn is_space(byte: u8) -> bool {
+    matches!(byte, b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r')
+}
+
+fn hex_value(byte: u8) -> Option<u8> {
+    (byte as char).to_digit(16).map(|v| v as u8)
+}
+
+/// Splits `line` (without its line ending) into `argv`.
+///
+/// Words are separated by spaces or tabs. In double quotes `\n \r \t \b \a`,
+/// `\xHH` and any other escaped byte (`\\`, `\"`) are understood; in single
+/// quotes only `\'`. A closing quote must be followed by a space or the end.
+/// A NUL byte ends the line, as it ends Redis's C string. Unquoted words are
+/// slices of `line`; quoted ones are unescaped into `scratch` and copied.
+///
+/// Returns `Err(())` on unbalanced quotes.
+pub(crate) fn split_args(
+    line: &Bytes,
+    argv: &mut Vec<Bytes>,
+    scratch: &mut Vec<u8>,
+) -> Result<(), ()> {
+    let s: &[u8] = line;
+    // A byte past the end reads as NUL, as in C.
+    let at = |i: usize| s.get(i).copied().unwrap_or(0);
+    let mut p = 0;
+    loop {
+        while at(p) != 0 && is_space(at(p)) {
+            p += 1;
+        }
+        if at(p) == 0 {
+            return Ok(());
+        }
+        let start = p;
+        let mut quoted = false;
+        let (mut in_double, mut in_single) = (false, false);
+        scratch.clear();
+        loop {
+            let c = at(p);
+            if in_double {
+                if c == b'\\' && at(p + 1) == b'x' {
+                    if let (Some(high), Some(low)) = (hex_value(at(p + 2)), hex_value(at(p + 3))) {
+                        scratch.push(high * 16 + low);
+                        p += 4;
+                        continue;
+                    }
+                }
+                if c == b'\\' && at(p + 1) != 0 {
+                    scratch.push(match at(p + 1) {
+                        b'n' => b'\n',
+                        b'r' => b'\r',
+                        b't' => b'\t',
+                        b'b' => b'\x08',
+                        b'a' => b'\x07',
+                        other => other,
+                    });
+                    p += 2;
+                    continue;
+                }
+                if c == b'"' {
+                    if at(p + 1) != 0 && !is_space(at(p + 1)) {
+                        return Err(());
+                    }
+                    p += 1;
+                    break;
+                }
+                if c == 0 {
+                    return Err(());
+                }
+                scratch.push(c);
+                p += 1;
+            } else if in_single {
+                if c == b'\\' && at(p + 1) == b'\'' {
+                    scratch.push(b'\'');
+                    p += 2;
+                    continue;
+                }
+                if c == b'\'' {
+                    if at(p + 1) != 0 && !is_space(at(p + 1)) {
+                        return Err(());
+                    }
+                    p += 1;
+                    break;
+                }
+                if c == 0 {
+                    return Err(());
+                }
+                scratch.push(c);
+                p += 1;
+            } else {
+                match c {
+                    b' ' | b'\n' | b'\r' | b'\t' | 0 => break,
+                    b'"' => in_double = true,
+                    b'\'' => in_single = true,
+                    _ => scratch.push(c),
+                }
+                quoted |= in_double || in_single;
+                p += 1;
+            }
+        }
+        argv.push(if quoted {
+            Bytes::copy_from_slice(scratch)
+        } else {
+            line.slice(start..p)
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec;
+
+    fn split(line: &'static [u8]) -> Result<Vec<Bytes>, ()> {
+        let mut argv = Vec::new();
+        split_args(&Bytes::from_static(line), &mut argv, &mut Vec::new()).map(|()| argv)
+    }
+
+    #[test]
+    fn words_and_quotes() {
+        assert_eq!(
+            split(b"  SET\tk  v "),
+            Ok(vec!["SET".into(), "k".into(), "v".into()])
+        );
+        assert_eq!(
+            split(b"SET \"a b\" 'c d'"),
+            Ok(vec!["SET".into(), "a b".into(), "c d".into()])
+        );
+        assert_eq!(
+            split(b"\"\\x41\\n\\r\\t\\b\\a\\\\\\\"\\q\""),
+            Ok(vec![Bytes::from_static(b"A\n\r\t\x08\x07\\\"q")])
+        );
+        assert_eq!(
+            split(b"'it\\'s' '\\n'"),
+            Ok(vec!["it's".into(), "\\n".into()])
+        );
+        assert_eq!(split(b"a\"b c\"d e"), Err(()));
+        assert_eq!(split(b"a\"b c\" e"), Ok(vec!["ab c".into(), "e".into()]));
+        assert_eq!(split(b"\"\""), Ok(vec!["".into()]));
+        assert_eq!(split(b"\"\\xZZ\""), Ok(vec!["xZZ".into()]));
+    }
+
+    #[test]
+    fn unbalanced_quotes() {
+        assert_eq!(split(b"SET a \"unterminated"), Err(()));
+        assert_eq!(split(b"'open"), Err(()));
+        assert_eq!(split(b"\"a\"b"), Err(()));
+        assert_eq!(split(b"'a'b"), Err(()));
+        assert_eq!(split(b"\"ends in backslash\\"), Err(()));
+    }
+
+    #[test]
+    fn nul_ends_the_line_as_in_c() {
+        assert_eq!(split(b"GET k\0ignored"), Ok(vec!["GET".into(), "k".into()]));
+        assert_eq!(split(b""), Ok(vec![]));
+        assert_eq!(split(b" \x0b\x0c "), Ok(vec![]));
+    }
+}
