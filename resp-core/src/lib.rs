@@ -76,6 +76,8 @@ mod decode;
 mod encode;
 mod error;
 mod frame;
+#[doc(hidden)]
+pub mod fuzzing;
 mod limits;
 mod protocol;
 mod reader;

@@ -5,7 +5,7 @@ mod source;
 
 use crate::reader::{AggregateKind, Event, Reader};
 use crate::{DecodeError, Frame, Limits, Protocol};
-use build::FrameBuilder;
+pub(crate) use build::FrameBuilder;
 use bytes::BytesMut;
 use source::{SliceSource, Source};
 

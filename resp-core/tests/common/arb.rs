@@ -3,7 +3,7 @@
 use bytes::Bytes;
 use proptest::collection::vec;
 use proptest::prelude::*;
-use resp_core::{Attributed, Frame, NullKind};
+use resp_core::{Frame, NullKind};
 
 fn payload() -> impl Strategy<Value = Bytes> {
     prop_oneof![
@@ -53,15 +53,7 @@ pub(crate) fn arb_leaf() -> impl Strategy<Value = Frame> {
     ]
 }
 
-/// Attaches attributes, merging a run as the decoder does.
-pub(crate) fn attach(mut attributes: Vec<Vec<(Frame, Frame)>>, mut value: Frame) -> Frame {
-    if let Frame::Attributed(inner) = &mut value {
-        attributes.append(&mut inner.attributes);
-        let value = std::mem::replace(&mut inner.value, Frame::Integer(0));
-        return Frame::Attributed(Box::new(Attributed { attributes, value }));
-    }
-    Frame::Attributed(Box::new(Attributed { attributes, value }))
-}
+pub(crate) use super::oracle::attach;
 
 /// Any frame that may stand inside an aggregate (no pushes).
 pub(crate) fn arb_nested() -> impl Strategy<Value = Frame> {

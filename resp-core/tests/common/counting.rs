@@ -1,3 +1,4 @@
+#![allow(dead_code)] // each includer uses a different subset
 //! A global allocator that counts, for tests that bound memory and allocations.
 //! Tests using it must run their measurements on one thread at a time.
 
@@ -57,4 +58,9 @@ pub(crate) fn measure<T>(f: impl FnOnce() -> T) -> (T, Usage) {
         peak_growth: PEAK.load(Relaxed).saturating_sub(before_live),
     };
     (out, usage)
+}
+
+/// Bytes allocated and not yet freed.
+pub(crate) fn live() -> usize {
+    LIVE.load(Relaxed)
 }

@@ -1,11 +1,12 @@
 //! An obviously-correct recursive RESP decoder written with nom, independent
-//! of the Reader, to check the Decoder against on valid input.
+//! of the Reader, to check the Decoder against on valid input. The `oracle`
+//! fuzz target includes this file too.
+#![allow(dead_code)]
 
-use super::arb::attach;
 use bytes::Bytes;
 use nom::bytes::complete::{tag, take, take_until};
 use nom::{IResult, Parser};
-use resp_core::{Frame, NullKind};
+use resp_core::{Attributed, Frame, NullKind};
 
 type Res<'a, T> = IResult<&'a [u8], T>;
 
@@ -179,4 +180,14 @@ pub(crate) fn frames(mut i: &[u8]) -> Vec<Frame> {
         i = rest;
     }
     out
+}
+
+/// Attaches attributes to a value, merging a run as the decoder does.
+pub(crate) fn attach(mut attributes: Vec<Vec<(Frame, Frame)>>, mut value: Frame) -> Frame {
+    if let Frame::Attributed(inner) = &mut value {
+        attributes.append(&mut inner.attributes);
+        let value = std::mem::replace(&mut inner.value, Frame::Integer(0));
+        return Frame::Attributed(Box::new(Attributed { attributes, value }));
+    }
+    Frame::Attributed(Box::new(Attributed { attributes, value }))
 }

@@ -1,0 +1,270 @@
+//! Bodies of the `cargo fuzz` targets in `fuzz/`, kept in the library so
+//! `cargo test` replays the committed corpus on stable with the same code.
+//!
+//! Each body asserts properties, not only the absence of panics. Inputs that
+//! need cut points start with two control bytes that choose them.
+
+use crate::decode::FrameBuilder;
+use crate::{
+    CommandDecoder, CommandError, DecodeError, Decoder, Event, Frame, Limits, Protocol, Reader,
+    ReplyWriter,
+};
+use alloc::vec::Vec;
+use bytes::{Bytes, BytesMut};
+
+/// Small bounds, so the fuzzer reaches every limit quickly.
+fn small_limits() -> Limits {
+    Limits::default()
+        .with_max_depth(32)
+        .with_max_bulk_len(4096)
+        .with_max_aggregate_len(256)
+        .with_max_line_len(256)
+}
+
+/// Splits off the two control bytes and turns them into piece sizes.
+fn control(data: &[u8]) -> ([usize; 2], &[u8]) {
+    let (head, stream) = data.split_at(data.len().min(2));
+    let first = 1 + usize::from(head.first().copied().unwrap_or(0) % 17);
+    let second = 1 + usize::from(head.get(1).copied().unwrap_or(0) % 7);
+    ([first, second], stream)
+}
+
+/// The end points of pieces alternating between the two sizes.
+fn cuts(sizes: [usize; 2], len: usize) -> Vec<usize> {
+    let mut cuts = Vec::new();
+    let mut at = 0;
+    for size in sizes.iter().cycle() {
+        at += size;
+        if at >= len {
+            break;
+        }
+        cuts.push(at);
+    }
+    cuts
+}
+
+/// What decoding a stream of frames gave.
+#[derive(Debug, PartialEq, Eq)]
+struct Decoded {
+    frames: Vec<Frame>,
+    error: Option<DecodeError>,
+    clean_end: bool,
+}
+
+fn decode_pieces(stream: &[u8], cuts: &[usize], decoder: &mut Decoder) -> Decoded {
+    let mut buf = BytesMut::new();
+    let mut frames = Vec::new();
+    let mut from = 0;
+    for end in cuts.iter().copied().chain([stream.len()]) {
+        buf.extend_from_slice(&stream[from..end]);
+        from = end;
+        loop {
+            match decoder.decode(&mut buf) {
+                Ok(Some(frame)) => frames.push(frame),
+                Ok(None) => break,
+                Err(error) => {
+                    return Decoded { frames, error: Some(error), clean_end: false };
+                }
+            }
+        }
+    }
+    let clean_end = decoder.is_idle() && buf.is_empty();
+    Decoded { frames, error: None, clean_end }
+}
+
+/// Arbitrary bytes with small limits: no panic, errors point inside the
+/// input, and the heap (as `live_heap` reports it) grows at most by a
+/// constant factor of the input.
+pub fn decode(data: &[u8], live_heap: &dyn Fn() -> usize) {
+    let protocol = if data.first().is_some_and(|b| b & 1 == 1) { Protocol::Resp2 } else { Protocol::Resp3 };
+    let before = live_heap();
+    let mut decoder = Decoder::with_limits(small_limits()).with_protocol(protocol);
+    let decoded = decode_pieces(data, &[], &mut decoder);
+    let grown = live_heap().saturating_sub(before);
+    // A 3-byte element becomes a 40-byte frame plus vector slack.
+    assert!(grown <= 64 * data.len() + 64 * 1024, "{grown} bytes for {} of input", data.len());
+    if let Some(error) = decoded.error {
+        assert!(error.offset() < data.len() as u64, "{error} outside {} bytes", data.len());
+    }
+}
+
+/// The stream cut into pieces gives the frames, error and offset of the whole.
+pub fn decode_chunked(data: &[u8]) {
+    let (sizes, stream) = control(data);
+    let whole = decode_pieces(stream, &[], &mut Decoder::with_limits(small_limits()));
+    let pieces = decode_pieces(stream, &cuts(sizes, stream.len()), &mut Decoder::with_limits(small_limits()));
+    assert_eq!(whole, pieces);
+}
+
+/// Every decoded frame re-encodes and decodes to an equal frame, and the
+/// encoding is canonical: encoding it again gives the same bytes.
+pub fn roundtrip(data: &[u8]) {
+    let decoded = decode_pieces(data, &[], &mut Decoder::with_limits(small_limits()));
+    for frame in decoded.frames {
+        let wire = frame.encode_to_vec().expect("decoded frames are valid");
+        assert_eq!(wire.len(), frame.encoded_len());
+        let mut again = Decoder::with_limits(small_limits());
+        let back = decode_pieces(&wire, &[], &mut again);
+        assert_eq!(back.frames.len(), 1);
+        assert!(back.clean_end);
+        assert_eq!(back.frames[0], frame);
+        assert_eq!(back.frames[0].encode_to_vec().expect("valid"), wire);
+    }
+}
+
+/// On the valid prefix of the input, the decoder equals a reference decoder.
+pub fn oracle(data: &[u8], reference: &dyn Fn(&[u8]) -> Vec<Frame>) {
+    let mut decoder = Decoder::with_limits(small_limits());
+    let mut buf = BytesMut::from(data);
+    let mut frames = Vec::new();
+    while let Ok(Some(frame)) = decoder.decode(&mut buf) {
+        frames.push(frame);
+    }
+    if frames.is_empty() {
+        return;
+    }
+    // Bytes of the complete frames: what the decoder took, less any bytes of
+    // an unfinished frame it had already taken.
+    let mut prefix_decoder = Decoder::with_limits(small_limits());
+    let mut prefix_buf = BytesMut::from(data);
+    let mut end = 0;
+    for _ in 0..frames.len() {
+        let _ = prefix_decoder.decode(&mut prefix_buf);
+        end = prefix_decoder.position() as usize;
+    }
+    assert_eq!(reference(&data[..end]), frames);
+}
+
+/// What decoding a request stream gave.
+#[derive(Debug, PartialEq, Eq)]
+struct Requests {
+    commands: Vec<Vec<Bytes>>,
+    wire_lens: Vec<usize>,
+    error: Option<CommandError>,
+    clean_end: bool,
+}
+
+fn requests(stream: &[u8], cuts: &[usize]) -> Requests {
+    let mut limits = crate::CommandLimits::unauthenticated();
+    limits.max_line_len = 64;
+    let mut decoder = CommandDecoder::with_limits(limits);
+    let mut buf = BytesMut::new();
+    let (mut commands, mut wire_lens) = (Vec::new(), Vec::new());
+    let mut from = 0;
+    for end in cuts.iter().copied().chain([stream.len()]) {
+        buf.extend_from_slice(&stream[from..end]);
+        from = end;
+        loop {
+            match decoder.decode(&mut buf) {
+                Ok(Some(command)) => {
+                    assert!(!command.args().is_empty());
+                    commands.push(command.args().to_vec());
+                    wire_lens.push(command.wire_len());
+                    // Every byte up to here belongs to exactly one command.
+                    assert_eq!(wire_lens.iter().sum::<usize>() as u64, decoder.position());
+                }
+                Ok(None) => break,
+                Err(error) => {
+                    assert!(error.offset() < stream.len() as u64);
+                    return Requests { commands, wire_lens, error: Some(error), clean_end: false };
+                }
+            }
+        }
+    }
+    let clean_end = decoder.is_idle() && buf.is_empty();
+    Requests { commands, wire_lens, error: None, clean_end }
+}
+
+/// Server-side decoding (multibulk and inline): pieces give what the whole gives.
+pub fn command(data: &[u8]) {
+    let (sizes, stream) = control(data);
+    assert_eq!(requests(stream, &[]), requests(stream, &cuts(sizes, stream.len())));
+}
+
+/// Frames written by the reply writer always decode: RESP3 output to the
+/// same frame, RESP2 output under strict RESP2 (so no RESP3 type byte).
+pub fn reply_writer(data: &[u8]) {
+    let decoded = decode_pieces(data, &[], &mut Decoder::with_limits(small_limits()));
+    for frame in decoded.frames {
+        let mut resp3 = BytesMut::new();
+        ReplyWriter::new(&mut resp3, Protocol::Resp3).frame(&frame).expect("decoded frames are valid");
+        assert_eq!(Decoder::with_limits(small_limits()).decode(&mut resp3), Ok(Some(frame.clone())));
+        assert!(resp3.is_empty());
+
+        let mut resp2 = BytesMut::new();
+        ReplyWriter::new(&mut resp2, Protocol::Resp2).frame(&frame).expect("decoded frames are valid");
+        let mut strict = Decoder::with_limits(small_limits()).with_protocol(Protocol::Resp2);
+        let downgraded = strict.decode(&mut resp2).expect("RESP2 output is strict RESP2");
+        assert!(downgraded.is_some() && resp2.is_empty());
+    }
+}
+
+/// The Reader's events, with payloads in chunks and input in pieces, rebuild
+/// the frames the Decoder gives for the whole input.
+pub fn reader_events(data: &[u8]) {
+    let (sizes, stream) = control(data);
+    let expected = decode_pieces(stream, &[], &mut Decoder::with_limits(small_limits()));
+    let threshold = (sizes[0] % 9) as u64;
+    let mut reader = Reader::with_limits(small_limits()).with_chunk_threshold(threshold);
+    let mut builder = FrameBuilder::default();
+    let mut frames = Vec::new();
+    let mut held: Vec<u8> = Vec::new();
+    let mut error = None;
+    let mut from = 0;
+    'feed: for end in cuts(sizes, stream.len()).into_iter().chain([stream.len()]) {
+        held.extend_from_slice(&stream[from..end]);
+        from = end;
+        loop {
+            let step = match reader.read(&held) {
+                Ok(step) => step,
+                Err(e) => {
+                    error = Some(e);
+                    break 'feed;
+                }
+            };
+            let consumed = step.consumed;
+            let Some(event) = step.event else {
+                held.drain(..consumed);
+                break;
+            };
+            if let Some(frame) = build(&mut builder, event) {
+                frames.push(frame);
+            }
+            held.drain(..consumed);
+        }
+    }
+    let clean_end = error.is_none() && reader.is_idle() && held.is_empty();
+    assert_eq!(Decoded { frames, error, clean_end }, expected);
+}
+
+/// Feeds one event to the builder, copying payloads.
+fn build(builder: &mut FrameBuilder, event: Event<'_>) -> Option<Frame> {
+    let copy = Bytes::copy_from_slice;
+    let frame = match event {
+        Event::SimpleString(text) => Frame::SimpleString(copy(text)),
+        Event::SimpleError(text) => Frame::SimpleError(copy(text)),
+        Event::BigNumber(text) => Frame::BigNumber(copy(text)),
+        Event::BulkString(data) => Frame::BulkString(copy(data)),
+        Event::BulkError(data) => Frame::BulkError(copy(data)),
+        Event::Verbatim { format, text } => Frame::Verbatim { format, text: copy(text) },
+        Event::Integer(n) => Frame::Integer(n),
+        Event::Double(d) => Frame::Double(d),
+        Event::Boolean(b) => Frame::Boolean(b),
+        Event::Null(kind) => Frame::Null(kind),
+        Event::AggregateStart { kind, len } => {
+            builder.start(kind, len.is_none(), 0);
+            return None;
+        }
+        Event::AggregateEnd(_) => return builder.end(),
+        Event::BlobStart { kind, len } => {
+            builder.blob_start(kind, len.is_none());
+            return None;
+        }
+        Event::BlobChunk(chunk) => {
+            builder.blob_chunk(chunk);
+            return None;
+        }
+        Event::BlobEnd => return builder.blob_end(),
+    };
+    builder.value(frame)
+}
