@@ -69,3 +69,18 @@ fn a_100k_deep_frame_drops_prints_compares_and_encodes() {
     drop(b);
     drop(c);
 }
+
+#[test]
+fn a_100k_chain_of_attributed_wrappers_is_as_safe() {
+    let mut frame = Frame::Integer(1);
+    for _ in 0..100_000 {
+        frame = Frame::Attributed(Box::new(Attributed { attributes: vec![], value: frame }));
+    }
+    assert_eq!(frame.value(), &Frame::Integer(1));
+    let copy = frame.clone();
+    assert_eq!(copy, frame);
+    assert!(format!("{copy:?}").contains("value: Integer(1) } }"));
+    assert_eq!(frame.encode_to_vec().unwrap(), b":1\r\n");
+    let not_an_array = frame.into_items().unwrap_err();
+    assert_eq!(not_an_array, copy);
+}

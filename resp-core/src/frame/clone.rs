@@ -60,44 +60,43 @@ impl Clone for Frame {
     }
 }
 
-/// Adds a finished copy to its parent; returns it if it is the root.
-fn place(open: &mut Vec<Partial>, frame: Frame) -> Option<Frame> {
-    match open.last_mut() {
-        None => Some(frame),
-        Some(Partial::Aggregate(parent, key)) => {
-            match parent {
-                Frame::Map(pairs) | Frame::StreamedMap(pairs) => match key.take() {
+/// Adds a finished copy to its parent; returns it if it is the root. A value
+/// completes its attributed wrapper, which is then placed in turn.
+fn place(open: &mut Vec<Partial>, mut frame: Frame) -> Option<Frame> {
+    loop {
+        match open.last_mut() {
+            None => return Some(frame),
+            Some(Partial::Aggregate(parent, key)) => {
+                match parent {
+                    Frame::Map(pairs) | Frame::StreamedMap(pairs) => match key.take() {
+                        Some(key) => pairs.push((key, frame)),
+                        None => *key = Some(frame),
+                    },
+                    Frame::Array(items)
+                    | Frame::Set(items)
+                    | Frame::Push(items)
+                    | Frame::StreamedArray(items)
+                    | Frame::StreamedSet(items) => items.push(frame),
+                    _ => {}
+                }
+                return None;
+            }
+            Some(Partial::Attribute(pairs, key)) => {
+                match key.take() {
                     Some(key) => pairs.push((key, frame)),
                     None => *key = Some(frame),
-                },
-                Frame::Array(items)
-                | Frame::Set(items)
-                | Frame::Push(items)
-                | Frame::StreamedArray(items)
-                | Frame::StreamedSet(items) => items.push(frame),
-                _ => {}
-            }
-            None
-        }
-        Some(Partial::Attribute(pairs, key)) => {
-            match key.take() {
-                Some(key) => pairs.push((key, frame)),
-                None => *key = Some(frame),
-            }
-            None
-        }
-        Some(Partial::Attributed(_)) => {
-            // The value ends the attributed frame: its Close follows.
-            let Some(Partial::Attributed(attributes)) = open.pop() else {
+                }
                 return None;
-            };
-            place(
-                open,
-                Frame::Attributed(Box::new(Attributed {
+            }
+            Some(Partial::Attributed(_)) => {
+                let Some(Partial::Attributed(attributes)) = open.pop() else {
+                    return None;
+                };
+                frame = Frame::Attributed(Box::new(Attributed {
                     attributes,
                     value: frame,
-                })),
-            )
+                }));
+            }
         }
     }
 }

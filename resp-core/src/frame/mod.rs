@@ -118,10 +118,11 @@ pub struct Attributed {
 impl Frame {
     /// The value without its attributes: `self` unless it is [`Frame::Attributed`].
     pub fn value(&self) -> &Self {
-        match self {
-            Self::Attributed(attributed) => attributed.value.value(),
-            other => other,
+        let mut frame = self;
+        while let Self::Attributed(attributed) = frame {
+            frame = &attributed.value;
         }
+        frame
     }
 
     /// The payload of a simple string, simple error, bulk string, bulk error,
@@ -203,9 +204,12 @@ impl Frame {
     }
 
     fn value_mut(&mut self) -> &mut Self {
-        match self {
-            Self::Attributed(attributed) => attributed.value.value_mut(),
-            other => other,
+        let mut frame = self;
+        loop {
+            match frame {
+                Self::Attributed(attributed) => frame = &mut attributed.value,
+                other => return other,
+            }
         }
     }
 
