@@ -7,10 +7,13 @@ use bytes::{Bytes, BytesMut};
 use std::hint::black_box;
 use std::io::Read;
 
+/// The read buffer a codec starts with (tokio-util's `FramedRead` uses 8 KiB).
+const INITIAL_CAPACITY: usize = 8 * 1024;
+
 /// Feeds `workload` to `decode_all` in its piece size, as a socket would.
 fn feed(workload: &Workload, mut decode_all: impl FnMut(&mut BytesMut) -> usize) -> usize {
     let piece = workload.piece.unwrap_or(workload.bytes.len());
-    let mut buf = BytesMut::with_capacity(piece.min(64 * 1024));
+    let mut buf = BytesMut::with_capacity(INITIAL_CAPACITY);
     let mut frames = 0;
     for chunk in workload.bytes.chunks(piece) {
         buf.extend_from_slice(chunk);
@@ -37,7 +40,7 @@ pub fn resp_core_reader(workload: &Workload) -> usize {
     let mut reader = resp_core::Reader::new();
     let piece = workload.piece.unwrap_or(workload.bytes.len());
     // The caller-owned buffer: unconsumed bytes move to the front on refill.
-    let mut held: Vec<u8> = Vec::with_capacity(piece.min(64 * 1024) * 2);
+    let mut held: Vec<u8> = Vec::with_capacity(INITIAL_CAPACITY);
     let mut start = 0;
     let mut frames = 0;
     for chunk in workload.bytes.chunks(piece) {

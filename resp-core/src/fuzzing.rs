@@ -63,28 +63,48 @@ fn decode_pieces(stream: &[u8], cuts: &[usize], decoder: &mut Decoder) -> Decode
                 Ok(Some(frame)) => frames.push(frame),
                 Ok(None) => break,
                 Err(error) => {
-                    return Decoded { frames, error: Some(error), clean_end: false };
+                    return Decoded {
+                        frames,
+                        error: Some(error),
+                        clean_end: false,
+                    };
                 }
             }
         }
     }
     let clean_end = decoder.is_idle() && buf.is_empty();
-    Decoded { frames, error: None, clean_end }
+    Decoded {
+        frames,
+        error: None,
+        clean_end,
+    }
 }
 
 /// Arbitrary bytes with small limits: no panic, errors point inside the
 /// input, and the heap (as `live_heap` reports it) grows at most by a
 /// constant factor of the input.
 pub fn decode(data: &[u8], live_heap: &dyn Fn() -> usize) {
-    let protocol = if data.first().is_some_and(|b| b & 1 == 1) { Protocol::Resp2 } else { Protocol::Resp3 };
+    let protocol = if data.first().is_some_and(|b| b & 1 == 1) {
+        Protocol::Resp2
+    } else {
+        Protocol::Resp3
+    };
     let before = live_heap();
     let mut decoder = Decoder::with_limits(small_limits()).with_protocol(protocol);
     let decoded = decode_pieces(data, &[], &mut decoder);
     let grown = live_heap().saturating_sub(before);
     // A 3-byte element becomes a 40-byte frame plus vector slack.
-    assert!(grown <= 64 * data.len() + 64 * 1024, "{grown} bytes for {} of input", data.len());
+    assert!(
+        grown <= 64 * data.len() + 64 * 1024,
+        "{grown} bytes for {} of input",
+        data.len()
+    );
     if let Some(error) = decoded.error {
-        assert!(error.offset() < data.len() as u64, "{error} outside {} bytes", data.len());
+        assert!(
+            error.offset() < data.len() as u64,
+            "{error} outside {} bytes",
+            data.len()
+        );
     }
 }
 
@@ -92,7 +112,11 @@ pub fn decode(data: &[u8], live_heap: &dyn Fn() -> usize) {
 pub fn decode_chunked(data: &[u8]) {
     let (sizes, stream) = control(data);
     let whole = decode_pieces(stream, &[], &mut Decoder::with_limits(small_limits()));
-    let pieces = decode_pieces(stream, &cuts(sizes, stream.len()), &mut Decoder::with_limits(small_limits()));
+    let pieces = decode_pieces(
+        stream,
+        &cuts(sizes, stream.len()),
+        &mut Decoder::with_limits(small_limits()),
+    );
     assert_eq!(whole, pieces);
 }
 
@@ -166,19 +190,32 @@ fn requests(stream: &[u8], cuts: &[usize]) -> Requests {
                 Ok(None) => break,
                 Err(error) => {
                     assert!(error.offset() < stream.len() as u64);
-                    return Requests { commands, wire_lens, error: Some(error), clean_end: false };
+                    return Requests {
+                        commands,
+                        wire_lens,
+                        error: Some(error),
+                        clean_end: false,
+                    };
                 }
             }
         }
     }
     let clean_end = decoder.is_idle() && buf.is_empty();
-    Requests { commands, wire_lens, error: None, clean_end }
+    Requests {
+        commands,
+        wire_lens,
+        error: None,
+        clean_end,
+    }
 }
 
 /// Server-side decoding (multibulk and inline): pieces give what the whole gives.
 pub fn command(data: &[u8]) {
     let (sizes, stream) = control(data);
-    assert_eq!(requests(stream, &[]), requests(stream, &cuts(sizes, stream.len())));
+    assert_eq!(
+        requests(stream, &[]),
+        requests(stream, &cuts(sizes, stream.len()))
+    );
 }
 
 /// Frames written by the reply writer always decode: RESP3 output to the
@@ -187,14 +224,23 @@ pub fn reply_writer(data: &[u8]) {
     let decoded = decode_pieces(data, &[], &mut Decoder::with_limits(small_limits()));
     for frame in decoded.frames {
         let mut resp3 = BytesMut::new();
-        ReplyWriter::new(&mut resp3, Protocol::Resp3).frame(&frame).expect("decoded frames are valid");
-        assert_eq!(Decoder::with_limits(small_limits()).decode(&mut resp3), Ok(Some(frame.clone())));
+        ReplyWriter::new(&mut resp3, Protocol::Resp3)
+            .frame(&frame)
+            .expect("decoded frames are valid");
+        assert_eq!(
+            Decoder::with_limits(small_limits()).decode(&mut resp3),
+            Ok(Some(frame.clone()))
+        );
         assert!(resp3.is_empty());
 
         let mut resp2 = BytesMut::new();
-        ReplyWriter::new(&mut resp2, Protocol::Resp2).frame(&frame).expect("decoded frames are valid");
+        ReplyWriter::new(&mut resp2, Protocol::Resp2)
+            .frame(&frame)
+            .expect("decoded frames are valid");
         let mut strict = Decoder::with_limits(small_limits()).with_protocol(Protocol::Resp2);
-        let downgraded = strict.decode(&mut resp2).expect("RESP2 output is strict RESP2");
+        let downgraded = strict
+            .decode(&mut resp2)
+            .expect("RESP2 output is strict RESP2");
         assert!(downgraded.is_some() && resp2.is_empty());
     }
 }
@@ -234,7 +280,14 @@ pub fn reader_events(data: &[u8]) {
         }
     }
     let clean_end = error.is_none() && reader.is_idle() && held.is_empty();
-    assert_eq!(Decoded { frames, error, clean_end }, expected);
+    assert_eq!(
+        Decoded {
+            frames,
+            error,
+            clean_end
+        },
+        expected
+    );
 }
 
 /// Feeds one event to the builder, copying payloads.
@@ -246,7 +299,10 @@ fn build(builder: &mut FrameBuilder, event: Event<'_>) -> Option<Frame> {
         Event::BigNumber(text) => Frame::BigNumber(copy(text)),
         Event::BulkString(data) => Frame::BulkString(copy(data)),
         Event::BulkError(data) => Frame::BulkError(copy(data)),
-        Event::Verbatim { format, text } => Frame::Verbatim { format, text: copy(text) },
+        Event::Verbatim { format, text } => Frame::Verbatim {
+            format,
+            text: copy(text),
+        },
         Event::Integer(n) => Frame::Integer(n),
         Event::Double(d) => Frame::Double(d),
         Event::Boolean(b) => Frame::Boolean(b),

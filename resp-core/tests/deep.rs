@@ -74,7 +74,10 @@ fn a_100k_deep_frame_drops_prints_compares_and_encodes() {
 fn a_100k_chain_of_attributed_wrappers_is_as_safe() {
     let mut frame = Frame::Integer(1);
     for _ in 0..100_000 {
-        frame = Frame::Attributed(Box::new(Attributed { attributes: vec![], value: frame }));
+        frame = Frame::Attributed(Box::new(Attributed {
+            attributes: vec![],
+            value: frame,
+        }));
     }
     assert_eq!(frame.value(), &Frame::Integer(1));
     let copy = frame.clone();

@@ -15,7 +15,9 @@ use std::path::PathBuf;
 static ALLOCATOR: counting::Counting = counting::Counting;
 
 fn replay(target: &str, body: impl Fn(&[u8])) {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fuzz/corpus").join(target);
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../fuzz/corpus")
+        .join(target);
     let mut count = 0;
     for entry in fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
         let path = entry.unwrap().path();
@@ -24,7 +26,11 @@ fn replay(target: &str, body: impl Fn(&[u8])) {
         assert!(outcome.is_ok(), "{target} fails on {}", path.display());
         count += 1;
     }
-    assert!(count >= 10, "{target}: only {count} inputs in {}", dir.display());
+    assert!(
+        count >= 10,
+        "{target}: only {count} inputs in {}",
+        dir.display()
+    );
 }
 
 // One test, run in order: the decode body measures the heap, which other

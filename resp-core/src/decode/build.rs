@@ -36,6 +36,12 @@ enum Body {
 }
 
 impl FrameBuilder {
+    /// Whether nothing is under construction: a value would be a whole frame.
+    #[inline]
+    pub(crate) fn is_idle(&self) -> bool {
+        self.open.is_empty() && self.attributes.is_empty()
+    }
+
     /// Adds a complete value; returns it if it completes a top-level frame.
     pub(crate) fn value(&mut self, frame: Frame) -> Option<Frame> {
         let frame = if self.attributes.is_empty() {

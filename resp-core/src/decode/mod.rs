@@ -1,10 +1,12 @@
 //! [`Decoder`]: owned [`Frame`]s from a growing buffer.
 
 mod build;
+mod flat;
 mod source;
 
 use crate::reader::{AggregateKind, Event, Reader};
 use crate::{DecodeError, Frame, Limits, Protocol};
+use alloc::vec::Vec;
 pub(crate) use build::FrameBuilder;
 use bytes::BytesMut;
 use source::{SliceSource, Source};
@@ -42,6 +44,8 @@ use source::{SliceSource, Source};
 pub struct Decoder {
     reader: Reader,
     builder: FrameBuilder,
+    /// Scratch for the flat-frame fast path, reused between frames.
+    pieces: Vec<flat::Piece>,
 }
 
 impl Decoder {
@@ -55,6 +59,7 @@ impl Decoder {
         Self {
             reader: Reader::with_limits(limits),
             builder: FrameBuilder::default(),
+            pieces: Vec::new(),
         }
     }
 
@@ -112,6 +117,15 @@ impl Decoder {
 
     /// Decodes the next frame from `src`. See the type's docs for the contract.
     pub fn decode(&mut self, src: &mut BytesMut) -> Result<Option<Frame>, DecodeError> {
+        if self.reader.at_fresh_frame() && self.builder.is_idle() {
+            let limits = self.reader.limits();
+            let resp3 = self.reader.protocol().allows_resp3_types();
+            if let Some((kind, len)) = flat::parse(src, limits, resp3, &mut self.pieces) {
+                let data = src.split_to(len).freeze();
+                self.reader.skip_frame(len);
+                return Ok(Some(flat::build(kind, &self.pieces, &data)));
+            }
+        }
         drive(&mut self.reader, &mut self.builder, src)
     }
 }
@@ -171,6 +185,11 @@ fn drive<S: Source>(
             return Ok(None);
         };
         let done = match event {
+            // The most common reply of all, without touching the buffer's refcount.
+            Event::SimpleString(b"OK") => {
+                src.consume(consumed);
+                Frame::SimpleString(bytes::Bytes::from_static(b"OK"))
+            }
             Event::SimpleString(text) => {
                 let range = src.range_of(text);
                 Frame::SimpleString(src.take_payload(range, consumed))
@@ -252,6 +271,10 @@ fn drive<S: Source>(
                 }
             }
         };
+        // A top-level scalar with no attributes skips the builder.
+        if builder.is_idle() {
+            return Ok(Some(done));
+        }
         if let Some(frame) = builder.value(done) {
             return Ok(Some(frame));
         }

@@ -25,15 +25,17 @@ impl Source for BytesMut {
         self
     }
 
+    #[inline]
     fn consume(&mut self, n: usize) {
         self.advance(n);
     }
 
+    #[inline]
     fn take_payload(&mut self, payload: Range<usize>, consumed: usize) -> Bytes {
-        self.advance(payload.start);
-        let bytes = self.split_to(payload.len()).freeze();
-        self.advance(consumed - payload.end);
-        bytes
+        let mut taken = self.split_to(consumed);
+        taken.advance(payload.start);
+        taken.truncate(payload.len());
+        taken.freeze()
     }
 }
 

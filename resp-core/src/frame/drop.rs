@@ -6,6 +6,9 @@ use core::mem;
 
 impl Drop for Frame {
     fn drop(&mut self) {
+        if !self.is_container() {
+            return;
+        }
         let mut detached = Vec::new();
         self.detach_children(&mut detached);
         // Every frame popped here has had its nested children moved onto the

@@ -1,6 +1,7 @@
 //! [`Reader`]: the resumable pull parser under every other layer.
 
 mod event;
+pub(crate) mod fast;
 mod line;
 mod number;
 mod scalar;
@@ -60,13 +61,18 @@ pub struct Reader {
     after_attribute: bool,
     /// Payload bytes announced so far by the current streamed string's chunks.
     streamed_total: u64,
-    failed: Option<DecodeError>,
+    /// `min(max_bulk_len, chunk_threshold)`: the longest payload handed out whole.
+    max_whole_payload: u64,
 }
 
 #[derive(Debug, Clone, Copy)]
 enum State {
     /// Expecting a type byte, or closing aggregates whose elements are all in.
     Header,
+    /// Part of a header line has been scanned (progress in `line`).
+    HeaderPartial,
+    /// The stream is corrupt; this error is returned until reset.
+    Failed(DecodeError),
     /// Inside `$?`: expecting a `;N` chunk header.
     StreamedChunkHeader,
     /// A whole payload of `len` bytes plus CRLF is awaited.
@@ -89,6 +95,13 @@ enum PayloadKind {
 struct LineProgress {
     text_scanned: usize,
     number: NumberScan,
+}
+
+impl LineProgress {
+    /// Whether no byte of the current line has been looked at yet.
+    fn is_fresh(&self) -> bool {
+        self.text_scanned == 0 && self.number.is_fresh()
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -132,7 +145,7 @@ impl Reader {
             open: Vec::new(),
             after_attribute: false,
             streamed_total: 0,
-            failed: None,
+            max_whole_payload: limits.max_bulk_len,
         }
     }
 
@@ -158,6 +171,7 @@ impl Reader {
     /// ```
     pub fn with_chunk_threshold(mut self, threshold: u64) -> Self {
         self.chunk_threshold = threshold;
+        self.max_whole_payload = self.limits.max_bulk_len.min(threshold);
         self
     }
 
@@ -170,6 +184,7 @@ impl Reader {
     /// apply from the next header on.
     pub fn set_limits(&mut self, limits: Limits) {
         self.limits = limits;
+        self.max_whole_payload = limits.max_bulk_len.min(self.chunk_threshold);
     }
 
     /// The protocol in force.
@@ -197,7 +212,19 @@ impl Reader {
     /// no payload owed, no attribute waiting for its value. Unconsumed bytes
     /// of a header line the caller still holds are not counted here.
     pub fn is_idle(&self) -> bool {
+        matches!(self.state, State::Header | State::HeaderPartial)
+            && self.open.is_empty()
+            && !self.after_attribute
+    }
+
+    /// Idle, with no part of the next header line scanned yet.
+    pub(crate) fn at_fresh_frame(&self) -> bool {
         matches!(self.state, State::Header) && self.open.is_empty() && !self.after_attribute
+    }
+
+    /// Accounts for a whole frame that a fast path consumed on the reader's behalf.
+    pub(crate) fn skip_frame(&mut self, len: usize) {
+        self.position += len as u64;
     }
 
     /// When a whole payload is awaited: the bytes it needs from the start of
@@ -218,7 +245,6 @@ impl Reader {
         self.open.clear();
         self.after_attribute = false;
         self.streamed_total = 0;
-        self.failed = None;
     }
 
     /// Reads the next event from `input`, the caller's unconsumed bytes.
@@ -226,14 +252,24 @@ impl Reader {
     /// Returns `Ok` with `event: None` when more input is needed; that is never
     /// an error. An `Err` means the stream is corrupt: it is returned again on
     /// every later call until [`reset`](Self::reset).
+    #[inline]
     pub fn read<'a>(&mut self, input: &'a [u8]) -> Result<Step<'a>, DecodeError> {
-        if let Some(error) = self.failed {
-            return Err(error);
+        if matches!(self.state, State::Header) {
+            if let Some((event, consumed)) = self.fast_header(input) {
+                return Ok(self.step(consumed, Some(event)));
+            }
         }
+        self.read_resumable(input)
+    }
+
+    /// Every state, every edge case, every error; resumes partial lines.
+    #[inline(never)]
+    fn read_resumable<'a>(&mut self, input: &'a [u8]) -> Result<Step<'a>, DecodeError> {
         let mut at = 0;
         loop {
             let flow = match self.state {
-                State::Header => self.header(input, &mut at),
+                State::Failed(error) => return Err(error),
+                State::Header | State::HeaderPartial => self.header(input, &mut at),
                 State::StreamedChunkHeader => self.streamed_chunk_header(input, &mut at),
                 State::Payload { kind, len } => self.payload(input, &mut at, kind, len),
                 State::VerbatimPrefix { len } => self.verbatim_prefix(input, &mut at, len),
@@ -245,14 +281,108 @@ impl Reader {
             match flow {
                 Ok(Flow::Continue) => {}
                 Ok(Flow::Emit(event)) => return Ok(self.step(at, Some(event))),
-                Ok(Flow::NeedMore) => return Ok(self.step(at, None)),
+                Ok(Flow::NeedMore) => {
+                    if matches!(self.state, State::Header) && !self.line.is_fresh() {
+                        self.state = State::HeaderPartial;
+                    }
+                    return Ok(self.step(at, None));
+                }
                 Err((kind, index)) => {
                     let error = DecodeError::new(kind, self.position + index as u64);
-                    self.failed = Some(error);
+                    self.state = State::Failed(error);
                     return Err(error);
                 }
             }
         }
+    }
+
+    /// The common header lines, complete in `input`, in one tight pass; `None`
+    /// hands the input to the resumable path (see `fast.rs`).
+    #[inline]
+    fn fast_header<'a>(&mut self, input: &'a [u8]) -> Option<(Event<'a>, usize)> {
+        if let Some(top) = self.open.last() {
+            match top.remaining {
+                Some(0) => return Some((self.close_top(), 0)),
+                Some(_) => {}
+                // Streamed parents bound their growth: the resumable path checks.
+                None => return None,
+            }
+        }
+        let (&type_byte, content) = input.split_first()?;
+        let max_line = self.limits.max_line_len;
+        let (event, consumed) = match type_byte {
+            b'+' | b'-' => {
+                let len = fast::text_line(content, max_line)?;
+                let text = &content[..len];
+                let event = if type_byte == b'+' {
+                    Event::SimpleString(text)
+                } else {
+                    Event::SimpleError(text)
+                };
+                (event, len + 3)
+            }
+            b':' => {
+                let (value, len) = fast::integer(content, max_line)?;
+                (Event::Integer(value), len + 3)
+            }
+            b'$' if content.starts_with(b"-1\r\n") => (Event::Null(NullKind::Bulk), 5),
+            b'*' if content.starts_with(b"-1\r\n") => (Event::Null(NullKind::Array), 5),
+            b'$' => {
+                let (len, line) = fast::length(content, max_line)?;
+                if len > self.max_whole_payload {
+                    return None;
+                }
+                let start = line + 3;
+                let end = start.checked_add(usize::try_from(len).ok()?)?;
+                if input.get(end..end.checked_add(2)?) != Some(b"\r\n") {
+                    return None;
+                }
+                (Event::BulkString(&input[start..end]), end + 2)
+            }
+            b'*' | b'%' | b'~' | b'>' => return self.fast_aggregate(type_byte, content),
+            b'#' if self.protocol.allows_resp3_types() => match content.get(..3)? {
+                b"t\r\n" => (Event::Boolean(true), 4),
+                b"f\r\n" => (Event::Boolean(false), 4),
+                _ => return None,
+            },
+            b'_' if self.protocol.allows_resp3_types() && content.starts_with(b"\r\n") => {
+                (Event::Null(NullKind::Null), 3)
+            }
+            _ => return None,
+        };
+        self.after_attribute = false;
+        self.complete_value();
+        Some((event, consumed))
+    }
+
+    #[inline]
+    fn fast_aggregate<'a>(&mut self, type_byte: u8, content: &[u8]) -> Option<(Event<'a>, usize)> {
+        let (kind, scale) = match type_byte {
+            b'*' => (AggregateKind::Array, 1),
+            _ if !self.protocol.allows_resp3_types() => return None,
+            b'%' => (AggregateKind::Map, 2),
+            b'~' => (AggregateKind::Set, 1),
+            _ if !self.open.is_empty() => return None,
+            _ => (AggregateKind::Push, 1),
+        };
+        let (len, line) = fast::length(content, self.limits.max_line_len)?;
+        let elements = len.checked_mul(scale)?;
+        if elements > self.limits.max_aggregate_len || self.open.len() >= self.limits.max_depth {
+            return None;
+        }
+        self.after_attribute = false;
+        self.open.push(OpenAggregate {
+            kind,
+            remaining: Some(elements),
+            seen: 0,
+        });
+        Some((
+            Event::AggregateStart {
+                kind,
+                len: Some(len),
+            },
+            line + 3,
+        ))
     }
 
     fn step<'a>(&mut self, consumed: usize, event: Option<Event<'a>>) -> Step<'a> {

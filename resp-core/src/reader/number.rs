@@ -54,6 +54,11 @@ pub(crate) struct NumberScan {
 pub(crate) type Fault = (DecodeErrorKind, usize);
 
 impl NumberScan {
+    /// Whether this line's scan has not started.
+    pub(crate) fn is_fresh(&self) -> bool {
+        self.scanned == 0
+    }
+
     /// Continues scanning `content` (the bytes after the type byte). Returns the
     /// number and the content length (before CR) once the CRLF is seen.
     pub(crate) fn scan(

@@ -1,0 +1,44 @@
+//! Runs one contestant on one workload a number of times, for profilers:
+//! `valgrind --tool=callgrind target/release/profile decoder w1 20`
+use resp_bench::contestants::*;
+use resp_bench::workloads::*;
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (who, which) = (args[0].as_str(), args[1].as_str());
+    let times: usize = args.get(2).map_or(10, |n| n.parse().unwrap());
+    let workload = match which {
+        "w1" => small_replies(),
+        "w2" => set_commands(),
+        "w3" => big_bulks(),
+        "w4" => wide_array(),
+        "w5" => resp3_mix(),
+        "w6" => set_commands_in_64_byte_reads(),
+        "w7" => wide_array_in_16k_reads(),
+        "w8" => big_bulk_byte_by_byte(),
+        _ => panic!("unknown workload {which}"),
+    };
+    let mut frames = 0;
+    let mut out = Vec::new();
+    for _ in 0..times {
+        frames += match who {
+            "decoder" => resp_core_decoder(&workload),
+            "reader" => resp_core_reader(&workload),
+            "commands" => resp_core_commands(&workload),
+            "redis-protocol" => redis_protocol(&workload, which == "w5"),
+            "resp-rs" => resp_rs(&workload, which == "w5"),
+            "redis-rs" => redis_rs(&workload),
+            "memchr" => memchr_per_line(&workload),
+            "pack" => {
+                resp_core_pack(&mut out);
+                10_000
+            }
+            "redis-rs-pack" => {
+                redis_rs_pack(&mut out);
+                10_000
+            }
+            _ => panic!("unknown contestant {who}"),
+        };
+    }
+    println!("{frames}");
+}
