@@ -58,16 +58,17 @@ fn compare(c: &mut Criterion) {
     verify(&byte_by_byte, false, false);
     group(c, &byte_by_byte, &OURS);
 
+    let arguments = set_arguments();
     let mut encoded = Vec::new();
-    resp_core_pack(&mut encoded);
+    resp_core_pack(&mut encoded, &arguments);
     assert_eq!(encoded, set_commands().bytes, "resp-core packs W2's bytes");
-    redis_rs_pack(&mut encoded);
+    redis_rs_pack(&mut encoded, &arguments);
     assert_eq!(encoded, set_commands().bytes, "redis-rs packs W2's bytes");
     let mut group = c.benchmark_group("E1 pack 10k SET");
     group.throughput(Throughput::Bytes(encoded.len() as u64));
-    group.bench_function(BenchmarkId::from_parameter("resp-core pack_command"), |b| b.iter(|| resp_core_pack(&mut encoded)));
+    group.bench_function(BenchmarkId::from_parameter("resp-core pack_command"), |b| b.iter(|| resp_core_pack(&mut encoded, &arguments)));
     group.bench_function(BenchmarkId::from_parameter("redis-rs write_packed_command"), |b| {
-        b.iter(|| redis_rs_pack(&mut encoded))
+        b.iter(|| redis_rs_pack(&mut encoded, &arguments))
     });
     group.finish();
 }

@@ -20,6 +20,7 @@ fn main() {
     };
     let mut frames = 0;
     let mut out = Vec::new();
+    let arguments = set_arguments();
     for _ in 0..times {
         frames += match who {
             "decoder" => resp_core_decoder(&workload),
@@ -30,11 +31,11 @@ fn main() {
             "redis-rs" => redis_rs(&workload),
             "memchr" => memchr_per_line(&workload),
             "pack" => {
-                resp_core_pack(&mut out);
+                resp_core_pack(&mut out, &arguments);
                 10_000
             }
             "redis-rs-pack" => {
-                redis_rs_pack(&mut out);
+                redis_rs_pack(&mut out, &arguments);
                 10_000
             }
             _ => panic!("unknown contestant {who}"),

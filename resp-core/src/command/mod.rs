@@ -49,6 +49,8 @@ pub struct CommandDecoder {
     /// Multibulk arguments still to come.
     remaining_args: u64,
     argv: Vec<Bytes>,
+    /// Where the arguments of a multibulk request lie, for the fast path.
+    ranges: Vec<core::ops::Range<usize>>,
     scratch: Vec<u8>,
     /// Bytes taken for the command in progress.
     wire_len: usize,
@@ -217,13 +219,63 @@ impl CommandDecoder {
         self.wire_len += n;
     }
 
-    fn start(&mut self, src: &BytesMut) -> Result<Flow, Fault> {
+    fn start(&mut self, src: &mut BytesMut) -> Result<Flow, Fault> {
         self.state = match src.first() {
             None => return Ok(Flow::NeedMore),
-            Some(b'*') => State::Count { scanned: 0 },
+            Some(b'*') => {
+                if let Some(len) = self.whole_multibulk(src) {
+                    self.position += len as u64;
+                    self.wire_len += len;
+                    return Ok(Flow::Done);
+                }
+                State::Count { scanned: 0 }
+            }
             Some(_) => State::Inline { scanned: 0 },
         };
         Ok(Flow::Continue)
+    }
+
+    /// The fast path: a complete multibulk request of canonical, in-bounds
+    /// lines, parsed in one pass and split off the buffer once. Anything else
+    /// (partial, empty, over a limit, malformed) is left to the state machine,
+    /// which decides it exactly as Redis would.
+    fn whole_multibulk(&mut self, src: &mut BytesMut) -> Option<usize> {
+        let input: &[u8] = src;
+        let max_line = self.limits.max_line_len;
+        let (max_args, max_bulk) = match self.limits.pre_auth {
+            Some(pre_auth) => (
+                pre_auth.max_args.min(self.limits.max_args),
+                pre_auth.max_bulk_len.min(self.limits.max_bulk_len),
+            ),
+            None => (self.limits.max_args, self.limits.max_bulk_len),
+        };
+        let (count, line) = crate::reader::fast::length(&input[1..], max_line)?;
+        if count == 0 || count > max_args {
+            return None;
+        }
+        self.ranges.clear();
+        let mut at = line + 3;
+        for _ in 0..count {
+            let rest = input.get(at..)?;
+            if rest.first() != Some(&b'$') {
+                return None;
+            }
+            let (len, line) = crate::reader::fast::length(&rest[1..], max_line)?;
+            if len > max_bulk {
+                return None;
+            }
+            let from = at + line + 3;
+            let to = from.checked_add(usize::try_from(len).ok()?)?;
+            if input.get(to..to.checked_add(2)?) != Some(b"\r\n") {
+                return None;
+            }
+            self.ranges.push(from..to);
+            at = to + 2;
+        }
+        let data = src.split_to(at).freeze();
+        self.argv
+            .extend(self.ranges.iter().map(|range| data.slice(range.clone())));
+        Some(at)
     }
 
     fn inline(&mut self, src: &mut BytesMut, scanned: usize) -> Result<Flow, Fault> {

@@ -9,17 +9,49 @@ pub(crate) fn decimal_len(n: i64) -> usize {
     sign + unsigned_decimal_len(n.unsigned_abs())
 }
 
-/// Decimal digits of `n`.
+/// Decimal digits of `n`. Lengths are mostly small, so counting up through
+/// the powers of ten beats a logarithm.
+#[inline]
 pub(crate) fn unsigned_decimal_len(n: u64) -> usize {
-    n.checked_ilog10().map_or(1, |digits| digits as usize + 1)
+    let mut digits = 1;
+    let mut bound = 10u64;
+    while n >= bound {
+        digits += 1;
+        match bound.checked_mul(10) {
+            Some(next) => bound = next,
+            None => break,
+        }
+    }
+    digits
 }
 
-/// Writes `type_byte`, `n` in decimal and CRLF: every header line.
-pub(crate) fn put_header(dst: &mut impl BufMut, type_byte: u8, n: impl itoa::Integer) {
+/// Writes `type_byte`, `n` in decimal and CRLF: every header line, assembled
+/// on the stack and written with one copy.
+#[inline]
+pub(crate) fn put_header(
+    dst: &mut impl BufMut,
+    type_byte: u8,
+    n: impl itoa::Integer + TryInto<u8>,
+) {
+    // Most counts and lengths have one or two digits.
+    if let Ok(small) = n.try_into() {
+        if small < 100 {
+            let (tens, ones) = (b'0' + small / 10, b'0' + small % 10);
+            if small < 10 {
+                dst.put_slice(&[type_byte, ones, b'\r', b'\n']);
+            } else {
+                dst.put_slice(&[type_byte, tens, ones, b'\r', b'\n']);
+            }
+            return;
+        }
+    }
     let mut digits = itoa::Buffer::new();
-    dst.put_u8(type_byte);
-    dst.put_slice(digits.format(n).as_bytes());
-    dst.put_slice(b"\r\n");
+    let digits = digits.format(n).as_bytes();
+    let mut line = [0u8; 24];
+    line[0] = type_byte;
+    line[1..=digits.len()].copy_from_slice(digits);
+    line[digits.len() + 1..digits.len() + 3].copy_from_slice(b"\r\n");
+    dst.put_slice(&line[..digits.len() + 3]);
 }
 
 /// The length of a header line for `n`.
