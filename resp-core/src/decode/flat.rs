@@ -1,7 +1,7 @@
-//! The flat-frame fast path: a complete top-level aggregate whose elements
-//! are all simple scalars (the shape of requests and of most replies) is
-//! parsed in one tight pass, then split off the buffer once, its payloads
-//! sliced from that one piece.
+//! The flat-frame fast path: a complete top-level scalar, or aggregate whose
+//! elements are all simple scalars (the shape of requests and of most
+//! replies), is parsed in one tight pass, then split off the buffer once, its
+//! payloads sliced from that one piece.
 //!
 //! Like the Reader's fast path it accepts only complete, canonical, in-bounds
 //! input and hands anything else to the general path, which decides every
@@ -12,7 +12,7 @@ use crate::reader::AggregateKind;
 use crate::reader::fast;
 use crate::{Frame, Limits, NullKind};
 use alloc::vec::Vec;
-use bytes::Bytes;
+use bytes::{Buf, Bytes, BytesMut};
 use core::ops::Range;
 
 /// One element of a flat frame: a value, or where its payload lies.
@@ -26,23 +26,40 @@ pub(crate) enum Piece {
     Boolean(bool),
 }
 
-/// Parses a complete flat aggregate at the start of `input` into `pieces`.
-/// Returns its kind and length in bytes.
+/// What [`parse`] found.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Shape {
+    /// One scalar, the only piece.
+    Scalar,
+    /// An aggregate whose elements are the pieces.
+    Aggregate(AggregateKind),
+}
+
+/// Parses a complete top-level scalar, or flat aggregate, at the start of
+/// `input` into `pieces`. Returns its shape and length in bytes.
 pub(crate) fn parse(
     input: &[u8],
     limits: &Limits,
     resp3: bool,
     pieces: &mut Vec<Piece>,
-) -> Option<(AggregateKind, usize)> {
+) -> Option<(Shape, usize)> {
     pieces.clear();
     let (&type_byte, content) = input.split_first()?;
     let (kind, scale) = match type_byte {
+        b'*' if content.starts_with(b"-1\r\n") => {
+            pieces.push(Piece::Null(NullKind::Array));
+            return Some((Shape::Scalar, 5));
+        }
         b'*' => (AggregateKind::Array, 1),
-        _ if !resp3 => return None,
+        b'%' | b'~' | b'>' if !resp3 => return None,
         b'%' => (AggregateKind::Map, 2),
         b'~' => (AggregateKind::Set, 1),
         b'>' => (AggregateKind::Push, 1),
-        _ => return None,
+        _ => {
+            let (piece, len) = scalar(input, 0, limits, resp3)?;
+            pieces.push(piece);
+            return Some((Shape::Scalar, len));
+        }
     };
     let (len, line) = fast::length(content, limits.max_line_len)?;
     let elements = len.checked_mul(scale)?;
@@ -50,12 +67,19 @@ pub(crate) fn parse(
         return None;
     }
     let mut at = line + 3;
+    // Room for what the bytes here can hold (an element takes at least 3),
+    // never for what the header merely claims.
+    pieces.reserve(
+        usize::try_from(elements)
+            .unwrap_or(usize::MAX)
+            .min(input.len() / 3),
+    );
     for _ in 0..elements {
         let (piece, next) = scalar(input, at, limits, resp3)?;
         pieces.push(piece);
         at = next;
     }
-    Some((kind, at))
+    Some((Shape::Aggregate(kind), at))
 }
 
 /// One scalar element at `input[at..]`, and where the next one starts.
@@ -102,9 +126,18 @@ fn scalar(input: &[u8], at: usize, limits: &Limits, resp3: bool) -> Option<(Piec
     })
 }
 
-/// Builds the frame from its pieces; payloads are slices of `data`.
-pub(crate) fn build(kind: AggregateKind, pieces: &[Piece], data: &Bytes) -> Frame {
+/// Takes a parsed frame of `len` bytes off `src` and builds it. Payloads are
+/// slices of that one piece of the buffer.
+pub(crate) fn take(src: &mut BytesMut, shape: Shape, len: usize, pieces: &[Piece]) -> Frame {
+    let kind = match shape {
+        Shape::Aggregate(kind) => kind,
+        Shape::Scalar => return take_scalar(src, len, &pieces[0]),
+    };
+    let data = src.split_to(len).freeze();
     let element = |piece: &Piece| match piece {
+        Piece::Simple(range) if &data[range.clone()] == b"OK" => {
+            Frame::SimpleString(Bytes::from_static(b"OK"))
+        }
         Piece::Simple(range) => Frame::SimpleString(data.slice(range.clone())),
         Piece::Error(range) => Frame::SimpleError(data.slice(range.clone())),
         Piece::Bulk(range) => Frame::BulkString(data.slice(range.clone())),
@@ -122,5 +155,36 @@ pub(crate) fn build(kind: AggregateKind, pieces: &[Piece], data: &Bytes) -> Fram
         AggregateKind::Set => Frame::Set(pieces.iter().map(element).collect()),
         AggregateKind::Push => Frame::Push(pieces.iter().map(element).collect()),
         _ => Frame::Array(pieces.iter().map(element).collect()),
+    }
+}
+
+/// A top-level scalar: at most one payload, split off without a second reference.
+fn take_scalar(src: &mut BytesMut, len: usize, piece: &Piece) -> Frame {
+    let payload = |src: &mut BytesMut, range: &Range<usize>| {
+        let mut taken = src.split_to(len);
+        taken.advance(range.start);
+        taken.truncate(range.len());
+        taken.freeze()
+    };
+    match piece {
+        Piece::Simple(range) if &src[range.clone()] == b"OK" => {
+            src.advance(len);
+            Frame::SimpleString(Bytes::from_static(b"OK"))
+        }
+        Piece::Simple(range) => Frame::SimpleString(payload(src, range)),
+        Piece::Error(range) => Frame::SimpleError(payload(src, range)),
+        Piece::Bulk(range) => Frame::BulkString(payload(src, range)),
+        Piece::Integer(value) => {
+            src.advance(len);
+            Frame::Integer(*value)
+        }
+        Piece::Null(kind) => {
+            src.advance(len);
+            Frame::Null(*kind)
+        }
+        Piece::Boolean(value) => {
+            src.advance(len);
+            Frame::Boolean(*value)
+        }
     }
 }

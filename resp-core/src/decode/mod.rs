@@ -120,10 +120,9 @@ impl Decoder {
         if self.reader.at_fresh_frame() && self.builder.is_idle() {
             let limits = self.reader.limits();
             let resp3 = self.reader.protocol().allows_resp3_types();
-            if let Some((kind, len)) = flat::parse(src, limits, resp3, &mut self.pieces) {
-                let data = src.split_to(len).freeze();
+            if let Some((shape, len)) = flat::parse(src, limits, resp3, &mut self.pieces) {
                 self.reader.skip_frame(len);
-                return Ok(Some(flat::build(kind, &self.pieces, &data)));
+                return Ok(Some(flat::take(src, shape, len, &self.pieces)));
             }
         }
         drive(&mut self.reader, &mut self.builder, src)
