@@ -95,3 +95,8 @@ pub use frame::{Attributed, Frame, NullKind, Visit, Walk};
 pub use limits::Limits;
 pub use protocol::Protocol;
 pub use reader::{AggregateKind, BlobKind, Event, Reader, Step};
+
+/// The workspace README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;
