@@ -492,17 +492,9 @@ impl Reader {
     ) -> Result<Flow<'a>, Fault> {
         let start = *at;
         let rule = self.number_rule(type_byte);
-        let content = &input[start + 1..];
-        let (number, len) = match self
-            .line
-            .number
-            .scan(content, rule, self.limits.max_line_len)
-        {
-            Ok(Some(done)) => done,
-            Ok(None) => return Ok(Flow::NeedMore),
-            Err((kind, index)) => return Err((kind, start + 1 + index)),
+        let Some(number) = self.number_line(input, at, rule)? else {
+            return Ok(Flow::NeedMore);
         };
-        *at = start + 1 + len + 2;
         let event = match (type_byte, number) {
             (b':', Number::Value(n)) => Event::Integer(n),
             (b'$', Number::Null) => Event::Null(NullKind::Bulk),
@@ -522,6 +514,30 @@ impl Reader {
         };
         self.complete_value();
         Ok(Flow::Emit(event))
+    }
+
+    /// Continues the number line whose type byte is at `input[*at]`; once its
+    /// CRLF is in, moves `at` past it and returns the number.
+    fn number_line(
+        &mut self,
+        input: &[u8],
+        at: &mut usize,
+        rule: NumberRule,
+    ) -> Result<Option<Number>, Fault> {
+        let start = *at;
+        let content = &input[start + 1..];
+        match self
+            .line
+            .number
+            .scan(content, rule, self.limits.max_line_len)
+        {
+            Ok(Some((number, len))) => {
+                *at = start + 1 + len + 2;
+                Ok(Some(number))
+            }
+            Ok(None) => Ok(None),
+            Err((kind, index)) => Err((kind, start + 1 + index)),
+        }
     }
 
     fn number_rule(&self, type_byte: u8) -> NumberRule {
@@ -670,17 +686,9 @@ impl Reader {
             scale: 1,
             limit_kind: Limit::BulkLen,
         });
-        let content = &input[start + 1..];
-        let (number, len) = match self
-            .line
-            .number
-            .scan(content, rule, self.limits.max_line_len)
-        {
-            Ok(Some(done)) => done,
-            Ok(None) => return Ok(Flow::NeedMore),
-            Err((kind, index)) => return Err((kind, start + 1 + index)),
+        let Some(number) = self.number_line(input, at, rule)? else {
+            return Ok(Flow::NeedMore);
         };
-        *at = start + 1 + len + 2;
         match number {
             Number::Value(0) => {
                 self.state = State::Header;
