@@ -133,28 +133,65 @@ pub(crate) fn take(src: &mut BytesMut, shape: Shape, len: usize, pieces: &[Piece
         Shape::Aggregate(kind) => kind,
         Shape::Scalar => return take_scalar(src, len, &pieces[0]),
     };
-    let data = src.split_to(len).freeze();
-    let element = |piece: &Piece| match piece {
-        Piece::Simple(range) if &data[range.clone()] == b"OK" => {
+    let mut payloads = Payloads::new(src.split_to(len).freeze(), pieces);
+    let mut element = |index: usize| match &pieces[index] {
+        Piece::Simple(range) if payloads.peek(range) == b"OK" => {
             Frame::SimpleString(Bytes::from_static(b"OK"))
         }
-        Piece::Simple(range) => Frame::SimpleString(data.slice(range.clone())),
-        Piece::Error(range) => Frame::SimpleError(data.slice(range.clone())),
-        Piece::Bulk(range) => Frame::BulkString(data.slice(range.clone())),
+        Piece::Simple(range) => Frame::SimpleString(payloads.take(index, range)),
+        Piece::Error(range) => Frame::SimpleError(payloads.take(index, range)),
+        Piece::Bulk(range) => Frame::BulkString(payloads.take(index, range)),
         Piece::Integer(value) => Frame::Integer(*value),
         Piece::Null(kind) => Frame::Null(*kind),
         Piece::Boolean(value) => Frame::Boolean(*value),
     };
+    let count = pieces.len();
     match kind {
         AggregateKind::Map => Frame::Map(
-            pieces
-                .chunks_exact(2)
-                .map(|pair| (element(&pair[0]), element(&pair[1])))
+            (0..count / 2)
+                .map(|pair| (element(2 * pair), element(2 * pair + 1)))
                 .collect(),
         ),
-        AggregateKind::Set => Frame::Set(pieces.iter().map(element).collect()),
-        AggregateKind::Push => Frame::Push(pieces.iter().map(element).collect()),
-        _ => Frame::Array(pieces.iter().map(element).collect()),
+        AggregateKind::Set => Frame::Set((0..count).map(element).collect()),
+        AggregateKind::Push => Frame::Push((0..count).map(element).collect()),
+        _ => Frame::Array((0..count).map(element).collect()),
+    }
+}
+
+/// Hands out a flat frame's payloads: each is a new reference to the frame's
+/// bytes except the last, which takes over the frame's own reference (one
+/// reference-count increment and decrement fewer per frame).
+struct Payloads {
+    data: Option<Bytes>,
+    last: Option<usize>,
+}
+
+impl Payloads {
+    fn new(data: Bytes, pieces: &[Piece]) -> Self {
+        let last = pieces.iter().rposition(|piece| {
+            matches!(piece, Piece::Simple(_) | Piece::Error(_) | Piece::Bulk(_))
+        });
+        Self {
+            data: Some(data),
+            last,
+        }
+    }
+
+    fn peek(&self, range: &Range<usize>) -> &[u8] {
+        self.data.as_ref().map_or(&[], |data| &data[range.clone()])
+    }
+
+    fn take(&mut self, index: usize, range: &Range<usize>) -> Bytes {
+        if self.last == Some(index) {
+            if let Some(mut data) = self.data.take() {
+                data.truncate(range.end);
+                data.advance(range.start);
+                return data;
+            }
+        }
+        self.data
+            .as_ref()
+            .map_or_else(Bytes::new, |data| data.slice(range.clone()))
     }
 }
 
