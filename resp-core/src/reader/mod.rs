@@ -400,6 +400,9 @@ impl Reader {
         let Some(&type_byte) = input.get(start) else {
             return Ok(Flow::NeedMore);
         };
+        // The line either completes here or is still partial when this
+        // returns, which `read_resumable` then records.
+        self.state = State::Header;
         self.check_type_byte(type_byte)
             .map_err(|kind| (kind, start))?;
         let content = &input[start + 1..];
@@ -834,4 +837,29 @@ fn check_crlf(rest: &[u8], at: usize) -> Result<(), usize> {
         return Err(at + 1);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// After a header line split across reads, the next line takes the fast
+    /// path again (a stream cut once must not stay on the slow path).
+    #[test]
+    fn a_split_line_returns_to_the_fast_path() {
+        let mut reader = Reader::new();
+        let step = reader.read(b"+O").unwrap();
+        assert_eq!(
+            step,
+            Step {
+                consumed: 0,
+                event: None
+            }
+        );
+        assert!(matches!(reader.state, State::HeaderPartial));
+        let step = reader.read(b"+OK\r\n").unwrap();
+        assert_eq!(step.event, Some(Event::SimpleString(b"OK")));
+        assert!(matches!(reader.state, State::Header));
+        assert!(reader.at_fresh_frame());
+    }
 }
