@@ -39,19 +39,32 @@ pub(crate) fn split_args(
         }
         let start = p;
         let mut quoted = false;
-        let (mut in_double, mut in_single) = (false, false);
+        // The quote character while inside quotes.
+        let mut quote: Option<u8> = None;
         scratch.clear();
         loop {
             let c = at(p);
-            if in_double {
-                if c == b'\\' && at(p + 1) == b'x' {
+            let Some(open) = quote else {
+                match c {
+                    b' ' | b'\n' | b'\r' | b'\t' | 0 => break,
+                    b'"' | b'\'' => {
+                        quote = Some(c);
+                        quoted = true;
+                    }
+                    _ => scratch.push(c),
+                }
+                p += 1;
+                continue;
+            };
+            if open == b'"' && c == b'\\' {
+                if at(p + 1) == b'x' {
                     if let (Some(high), Some(low)) = (hex_value(at(p + 2)), hex_value(at(p + 3))) {
                         scratch.push(high * 16 + low);
                         p += 4;
                         continue;
                     }
                 }
-                if c == b'\\' && at(p + 1) != 0 {
+                if at(p + 1) != 0 {
                     scratch.push(match at(p + 1) {
                         b'n' => b'\n',
                         b'r' => b'\r',
@@ -63,46 +76,25 @@ pub(crate) fn split_args(
                     p += 2;
                     continue;
                 }
-                if c == b'"' {
-                    if at(p + 1) != 0 && !is_space(at(p + 1)) {
-                        return Err(());
-                    }
-                    p += 1;
-                    break;
-                }
-                if c == 0 {
-                    return Err(());
-                }
-                scratch.push(c);
-                p += 1;
-            } else if in_single {
-                if c == b'\\' && at(p + 1) == b'\'' {
-                    scratch.push(b'\'');
-                    p += 2;
-                    continue;
-                }
-                if c == b'\'' {
-                    if at(p + 1) != 0 && !is_space(at(p + 1)) {
-                        return Err(());
-                    }
-                    p += 1;
-                    break;
-                }
-                if c == 0 {
-                    return Err(());
-                }
-                scratch.push(c);
-                p += 1;
-            } else {
-                match c {
-                    b' ' | b'\n' | b'\r' | b'\t' | 0 => break,
-                    b'"' => in_double = true,
-                    b'\'' => in_single = true,
-                    _ => scratch.push(c),
-                }
-                quoted |= in_double || in_single;
-                p += 1;
             }
+            if open == b'\'' && c == b'\\' && at(p + 1) == b'\'' {
+                scratch.push(b'\'');
+                p += 2;
+                continue;
+            }
+            if c == open {
+                // A closing quote must be followed by a space or the end.
+                if at(p + 1) != 0 && !is_space(at(p + 1)) {
+                    return Err(());
+                }
+                p += 1;
+                break;
+            }
+            if c == 0 {
+                return Err(());
+            }
+            scratch.push(c);
+            p += 1;
         }
         argv.push(if quoted {
             Bytes::copy_from_slice(scratch)
