@@ -8,6 +8,7 @@
 //! error and edge case; it only runs at a frame boundary, so a frame is never
 //! attempted twice.
 
+use super::source::Source;
 use crate::reader::AggregateKind;
 use crate::reader::fast;
 use crate::{Frame, Limits, NullKind};
@@ -197,12 +198,7 @@ impl Payloads {
 
 /// A top-level scalar: at most one payload, split off without a second reference.
 fn take_scalar(src: &mut BytesMut, len: usize, piece: &Piece) -> Frame {
-    let payload = |src: &mut BytesMut, range: &Range<usize>| {
-        let mut taken = src.split_to(len);
-        taken.advance(range.start);
-        taken.truncate(range.len());
-        taken.freeze()
-    };
+    let payload = |src: &mut BytesMut, range: &Range<usize>| src.take_payload(range.clone(), len);
     match piece {
         Piece::Simple(range) if &src[range.clone()] == b"OK" => {
             src.advance(len);
