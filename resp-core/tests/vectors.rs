@@ -50,6 +50,38 @@ fn valid() -> Vec<(&'static str, &'static [u8], Vec<Frame>)> {
         ("null array", b"*-1\r\n", vec![Frame::Null(NullKind::Array)]),
         ("null", b"_\r\n", vec![Frame::Null(NullKind::Null)]),
         ("empty array", b"*0\r\n", vec![Frame::Array(vec![])]),
+        // The fast path parses the flat elements, then hands the rest over.
+        (
+            "flat elements, then a nested aggregate",
+            b"*4\r\n:1\r\n$2\r\nhi\r\n*1\r\n+x\r\n#t\r\n",
+            vec![Frame::Array(vec![
+                Frame::Integer(1),
+                bulk("hi"),
+                Frame::Array(vec![simple("x")]),
+                Frame::Boolean(true),
+            ])],
+        ),
+        (
+            "flat elements, then a double",
+            b"~2\r\n:1\r\n,1.5\r\n",
+            vec![Frame::Set(vec![Frame::Integer(1), Frame::Double(1.5)])],
+        ),
+        (
+            "map handed over after a whole pair",
+            b"%2\r\n+a\r\n:1\r\n+b\r\n*0\r\n",
+            vec![Frame::Map(vec![
+                (simple("a"), Frame::Integer(1)),
+                (simple("b"), Frame::Array(vec![])),
+            ])],
+        ),
+        (
+            "map handed over after a key",
+            b"%1\r\n+a\r\n*1\r\n:2\r\n",
+            vec![Frame::Map(vec![(
+                simple("a"),
+                Frame::Array(vec![Frame::Integer(2)]),
+            )])],
+        ),
         (
             "nested array",
             b"*2\r\n*1\r\n:1\r\n$-1\r\n",
@@ -240,6 +272,27 @@ fn valid() -> Vec<(&'static str, &'static [u8], Vec<Frame>)> {
 fn invalid() -> Vec<(&'static str, &'static [u8], usize, K, u64)> {
     vec![
         ("bad type byte", b"x\r\n", 0, K::BadTypeByte(b'x'), 0),
+        (
+            "bad integer after flat elements",
+            b"*3\r\n:1\r\n$2\r\nhi\r\n:x\r\n",
+            0,
+            K::BadInteger,
+            17,
+        ),
+        (
+            "bad bulk end after flat elements",
+            b"+OK\r\n*2\r\n$2\r\nhi\r\n$1\r\nab\r\n",
+            1,
+            K::BadCrlf,
+            22,
+        ),
+        (
+            "lone LF in a flat element",
+            b"*2\r\n+a\r\n+b\nc\r\n",
+            0,
+            K::BadCrlf,
+            10,
+        ),
         ("inline command", b"PING\r\n", 0, K::BadTypeByte(b'P'), 0),
         ("empty line", b"\r\n", 0, K::BadTypeByte(b'\r'), 0),
         (

@@ -1,13 +1,16 @@
-//! The flat-frame fast path: a complete top-level scalar, or aggregate whose
+//! The flat-frame fast path: a top-level scalar, or an aggregate whose
 //! elements are all simple scalars (the shape of requests and of most
 //! replies), is parsed in one tight pass, then split off the buffer once, its
 //! payloads sliced from that one piece.
 //!
-//! Like the Reader's fast path it accepts only complete, canonical, in-bounds
-//! input and hands anything else to the general path, which decides every
-//! error and edge case; it only runs at a frame boundary, so a frame is never
-//! attempted twice.
+//! Like the Reader's fast path it accepts only canonical, in-bounds input and
+//! hands anything else to the general path, which decides every error and
+//! edge case. An aggregate cut off by the end of the input keeps its progress
+//! between calls, so a frame split across reads is parsed once; if it turns
+//! out not to be flat, what was parsed is handed over (see
+//! [`FlatParser::hand_over`]) and the general path goes on from there.
 
+use super::prefix;
 use super::source::Source;
 use crate::reader::AggregateKind;
 use crate::reader::fast;
@@ -15,6 +18,24 @@ use crate::{Frame, Limits, NullKind};
 use alloc::vec::Vec;
 use bytes::{Buf, Bytes, BytesMut};
 use core::ops::Range;
+
+/// Parses flat frames, keeping an unfinished aggregate between calls.
+#[derive(Debug, Default)]
+pub(crate) struct FlatParser {
+    /// The elements of the aggregate in progress; reused between frames.
+    pieces: Vec<Piece>,
+    open: Option<OpenAggregate>,
+}
+
+/// An aggregate whose header and first elements are parsed.
+#[derive(Debug, Clone, Copy)]
+struct OpenAggregate {
+    kind: AggregateKind,
+    /// Elements still to parse (a map counts keys and values).
+    remaining: u64,
+    /// Bytes of the frame parsed so far: its header and the elements in `pieces`.
+    parsed: usize,
+}
 
 /// One element of a flat frame: a value, or where its payload lies.
 #[derive(Debug, Clone)]
@@ -27,60 +48,150 @@ pub(crate) enum Piece {
     Boolean(bool),
 }
 
-/// What [`parse`] found.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum Shape {
-    /// One scalar, the only piece.
-    Scalar,
-    /// An aggregate whose elements are the pieces.
-    Aggregate(AggregateKind),
+/// What one call of [`FlatParser::parse`] found.
+#[derive(Debug, Clone)]
+pub(crate) enum Flat {
+    /// A top-level scalar of this many bytes.
+    Scalar(Piece, usize),
+    /// An aggregate of this many bytes, its elements parsed.
+    Aggregate(AggregateKind, usize),
+    /// A canonical beginning; the rest has not arrived yet.
+    NeedMore,
+    /// Not for the fast path: the general path takes over (after
+    /// [`FlatParser::hand_over`] when part of an aggregate was parsed).
+    Unsuitable,
 }
 
-/// Parses a complete top-level scalar, or flat aggregate, at the start of
-/// `input` into `pieces`. Returns its shape and length in bytes.
-pub(crate) fn parse(
-    input: &[u8],
-    limits: &Limits,
-    resp3: bool,
-    pieces: &mut Vec<Piece>,
-) -> Option<(Shape, usize)> {
-    pieces.clear();
-    let (&type_byte, content) = input.split_first()?;
-    let (kind, scale) = match type_byte {
-        b'*' if content.starts_with(b"-1\r\n") => {
-            pieces.push(Piece::Null(NullKind::Array));
-            return Some((Shape::Scalar, 5));
-        }
-        b'*' => (AggregateKind::Array, 1),
-        b'%' | b'~' | b'>' if !resp3 => return None,
-        b'%' => (AggregateKind::Map, 2),
-        b'~' => (AggregateKind::Set, 1),
-        b'>' => (AggregateKind::Push, 1),
-        _ => {
-            let (piece, len) = scalar(input, 0, limits, resp3)?;
-            pieces.push(piece);
-            return Some((Shape::Scalar, len));
-        }
-    };
-    let (len, line) = fast::length(content, limits.max_line_len)?;
-    let elements = len.checked_mul(scale)?;
-    if elements > limits.max_aggregate_len || limits.max_depth == 0 {
-        return None;
+impl FlatParser {
+    /// Whether no aggregate is in progress.
+    pub(crate) fn is_idle(&self) -> bool {
+        self.open.is_none()
     }
-    let mut at = line + 3;
-    // Room for what the bytes here can hold (an element takes at least 3),
-    // never for what the header merely claims.
-    pieces.reserve(
-        usize::try_from(elements)
-            .unwrap_or(usize::MAX)
-            .min(input.len() / 3),
-    );
-    for _ in 0..elements {
-        let (piece, next) = scalar(input, at, limits, resp3)?;
-        pieces.push(piece);
-        at = next;
+
+    /// Forgets any aggregate in progress.
+    pub(crate) fn clear(&mut self) {
+        self.open = None;
+        self.pieces.clear();
     }
-    Some((Shape::Aggregate(kind), at))
+
+    /// Parses the frame at the start of `input`, or goes on with the
+    /// aggregate in progress. Nothing is consumed: `input` must hold the
+    /// same bytes as before, and more.
+    pub(crate) fn parse(&mut self, input: &[u8], limits: &Limits, resp3: bool) -> Flat {
+        let mut open = match self.open.take() {
+            Some(open) => open,
+            None => match self.begin(input, limits, resp3) {
+                Ok(open) => open,
+                Err(outcome) => return outcome,
+            },
+        };
+        // Room for what the bytes here can hold (an element takes at least 3),
+        // never for what the header merely claims.
+        let here = (input.len() - open.parsed) / 3;
+        self.pieces
+            .reserve(usize::try_from(open.remaining).map_or(here, |left| left.min(here)));
+        while open.remaining > 0 {
+            match scalar(input, open.parsed, limits, resp3) {
+                Some((piece, next)) => {
+                    self.pieces.push(piece);
+                    open.parsed = next;
+                    open.remaining -= 1;
+                }
+                None => {
+                    let waits = prefix::awaits_more(&input[open.parsed..], limits, resp3);
+                    self.open = Some(open);
+                    return if waits {
+                        Flat::NeedMore
+                    } else {
+                        Flat::Unsuitable
+                    };
+                }
+            }
+        }
+        Flat::Aggregate(open.kind, open.parsed)
+    }
+
+    /// A new frame's header: a whole scalar, or an aggregate to fill.
+    fn begin(&mut self, input: &[u8], limits: &Limits, resp3: bool) -> Result<OpenAggregate, Flat> {
+        self.pieces.clear();
+        let Some((&type_byte, content)) = input.split_first() else {
+            return Err(Flat::NeedMore);
+        };
+        let (kind, scale) = match type_byte {
+            b'*' if content.first() == Some(&b'-') => {
+                return Err(match content.get(..4) {
+                    Some(b"-1\r\n") => Flat::Scalar(Piece::Null(NullKind::Array), 5),
+                    Some(_) => Flat::Unsuitable,
+                    None if b"-1\r".starts_with(content) => Flat::NeedMore,
+                    None => Flat::Unsuitable,
+                });
+            }
+            b'*' => (AggregateKind::Array, 1),
+            b'%' | b'~' | b'>' if !resp3 => return Err(Flat::Unsuitable),
+            b'%' => (AggregateKind::Map, 2),
+            b'~' => (AggregateKind::Set, 1),
+            b'>' => (AggregateKind::Push, 1),
+            _ => {
+                return Err(match scalar(input, 0, limits, resp3) {
+                    Some((piece, len)) => Flat::Scalar(piece, len),
+                    None => Flat::Unsuitable,
+                });
+            }
+        };
+        if limits.max_depth == 0 {
+            return Err(Flat::Unsuitable);
+        }
+        let Some((len, line)) = fast::length(content, limits.max_line_len) else {
+            return Err(if prefix::header_awaits_more(content, scale, limits) {
+                Flat::NeedMore
+            } else {
+                Flat::Unsuitable
+            });
+        };
+        match len.checked_mul(scale) {
+            Some(elements) if elements <= limits.max_aggregate_len => Ok(OpenAggregate {
+                kind,
+                remaining: elements,
+                parsed: line + 3,
+            }),
+            _ => Err(Flat::Unsuitable),
+        }
+    }
+
+    /// Takes a parsed aggregate of `len` bytes off `src` and builds it.
+    /// Payloads are slices of that one piece of the buffer.
+    pub(crate) fn take(&mut self, src: &mut BytesMut, kind: AggregateKind, len: usize) -> Frame {
+        let mut elements = Elements::new(src.split_to(len).freeze(), &self.pieces);
+        match kind {
+            AggregateKind::Map => {
+                let mut pairs = Vec::with_capacity(self.pieces.len() / 2);
+                while let (Some(key), Some(value)) = (elements.next(), elements.next()) {
+                    pairs.push((key, value));
+                }
+                Frame::Map(pairs)
+            }
+            AggregateKind::Set => Frame::Set(elements.collect()),
+            AggregateKind::Push => Frame::Push(elements.collect()),
+            _ => Frame::Array(elements.collect()),
+        }
+    }
+
+    /// Gives up the aggregate in progress: takes the bytes parsed so far off
+    /// `src` and returns its kind, the elements still to come, and the
+    /// elements parsed, built; or `None` when nothing was parsed.
+    pub(crate) fn hand_over<'a>(
+        &'a mut self,
+        src: &mut BytesMut,
+    ) -> Option<(
+        AggregateKind,
+        u64,
+        usize,
+        impl ExactSizeIterator<Item = Frame> + 'a,
+    )> {
+        let open = self.open.take()?;
+        let elements = Elements::new(src.split_to(open.parsed).freeze(), &self.pieces);
+        Some((open.kind, open.remaining, open.parsed, elements))
+    }
 }
 
 /// One scalar element at `input[at..]`, and where the next one starts.
@@ -127,37 +238,46 @@ fn scalar(input: &[u8], at: usize, limits: &Limits, resp3: bool) -> Option<(Piec
     })
 }
 
-/// Takes a parsed frame of `len` bytes off `src` and builds it. Payloads are
-/// slices of that one piece of the buffer.
-pub(crate) fn take(src: &mut BytesMut, shape: Shape, len: usize, pieces: &[Piece]) -> Frame {
-    let kind = match shape {
-        Shape::Aggregate(kind) => kind,
-        Shape::Scalar => return take_scalar(src, len, &pieces[0]),
-    };
-    let mut payloads = Payloads::new(src.split_to(len).freeze(), pieces);
-    let mut element = |index: usize| match &pieces[index] {
-        Piece::Simple(range) if payloads.peek(range) == b"OK" => {
-            Frame::SimpleString(Bytes::from_static(b"OK"))
+/// Builds the elements of a flat frame from its pieces and its bytes.
+struct Elements<'a> {
+    pieces: core::iter::Enumerate<core::slice::Iter<'a, Piece>>,
+    payloads: Payloads,
+}
+
+impl<'a> Elements<'a> {
+    fn new(data: Bytes, pieces: &'a [Piece]) -> Self {
+        Self {
+            pieces: pieces.iter().enumerate(),
+            payloads: Payloads::new(data, pieces),
         }
-        Piece::Simple(range) => Frame::SimpleString(payloads.take(index, range)),
-        Piece::Error(range) => Frame::SimpleError(payloads.take(index, range)),
-        Piece::Bulk(range) => Frame::BulkString(payloads.take(index, range)),
-        Piece::Integer(value) => Frame::Integer(*value),
-        Piece::Null(kind) => Frame::Null(*kind),
-        Piece::Boolean(value) => Frame::Boolean(*value),
-    };
-    let count = pieces.len();
-    match kind {
-        AggregateKind::Map => Frame::Map(
-            (0..count / 2)
-                .map(|pair| (element(2 * pair), element(2 * pair + 1)))
-                .collect(),
-        ),
-        AggregateKind::Set => Frame::Set((0..count).map(element).collect()),
-        AggregateKind::Push => Frame::Push((0..count).map(element).collect()),
-        _ => Frame::Array((0..count).map(element).collect()),
     }
 }
+
+impl Iterator for Elements<'_> {
+    type Item = Frame;
+
+    fn next(&mut self) -> Option<Frame> {
+        let (index, piece) = self.pieces.next()?;
+        let payloads = &mut self.payloads;
+        Some(match piece {
+            Piece::Simple(range) if payloads.peek(range) == b"OK" => {
+                Frame::SimpleString(Bytes::from_static(b"OK"))
+            }
+            Piece::Simple(range) => Frame::SimpleString(payloads.take(index, range)),
+            Piece::Error(range) => Frame::SimpleError(payloads.take(index, range)),
+            Piece::Bulk(range) => Frame::BulkString(payloads.take(index, range)),
+            Piece::Integer(value) => Frame::Integer(*value),
+            Piece::Null(kind) => Frame::Null(*kind),
+            Piece::Boolean(value) => Frame::Boolean(*value),
+        })
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.pieces.size_hint()
+    }
+}
+
+impl ExactSizeIterator for Elements<'_> {}
 
 /// Hands out a flat frame's payloads: each is a new reference to the frame's
 /// bytes except the last, which takes over the frame's own reference (one
@@ -197,7 +317,7 @@ impl Payloads {
 }
 
 /// A top-level scalar: at most one payload, split off without a second reference.
-fn take_scalar(src: &mut BytesMut, len: usize, piece: &Piece) -> Frame {
+pub(crate) fn take_scalar(src: &mut BytesMut, len: usize, piece: &Piece) -> Frame {
     let payload = |src: &mut BytesMut, range: &Range<usize>| src.take_payload(range.clone(), len);
     match piece {
         Piece::Simple(range) if &src[range.clone()] == b"OK" => {

@@ -2,13 +2,14 @@
 
 mod build;
 mod flat;
+mod prefix;
 mod source;
 
 use crate::reader::{AggregateKind, Event, Reader};
 use crate::{DecodeError, Frame, Limits, Protocol};
-use alloc::vec::Vec;
 pub(crate) use build::FrameBuilder;
 use bytes::BytesMut;
+use flat::{Flat, FlatParser};
 use source::{SliceSource, Source};
 
 /// Builds owned [`Frame`]s from a [`BytesMut`] the caller appends to.
@@ -44,8 +45,8 @@ use source::{SliceSource, Source};
 pub struct Decoder {
     reader: Reader,
     builder: FrameBuilder,
-    /// Scratch for the flat-frame fast path, reused between frames.
-    pieces: Vec<flat::Piece>,
+    /// The fast path for flat frames, which the general path takes over from.
+    flat: FlatParser,
 }
 
 impl Decoder {
@@ -59,7 +60,7 @@ impl Decoder {
         Self {
             reader: Reader::with_limits(limits),
             builder: FrameBuilder::default(),
-            pieces: Vec::new(),
+            flat: FlatParser::default(),
         }
     }
 
@@ -101,7 +102,7 @@ impl Decoder {
     /// Whether no frame is in progress. With an empty buffer this tells a clean
     /// end of stream from one that cut a frame short.
     pub fn is_idle(&self) -> bool {
-        self.reader.is_idle()
+        self.reader.is_idle() && self.flat.is_idle()
     }
 
     /// Bytes taken from buffers since creation or the last reset.
@@ -113,19 +114,47 @@ impl Decoder {
     pub fn reset(&mut self) {
         self.reader.reset();
         self.builder.clear();
+        self.flat.clear();
     }
 
     /// Decodes the next frame from `src`. See the type's docs for the contract.
     pub fn decode(&mut self, src: &mut BytesMut) -> Result<Option<Frame>, DecodeError> {
-        if self.reader.at_fresh_frame() && self.builder.is_idle() {
+        if !self.flat.is_idle() || (self.reader.at_fresh_frame() && self.builder.is_idle()) {
             let limits = self.reader.limits();
             let resp3 = self.reader.protocol().allows_resp3_types();
-            if let Some((shape, len)) = flat::parse(src, limits, resp3, &mut self.pieces) {
-                self.reader.skip_frame(len);
-                return Ok(Some(flat::take(src, shape, len, &self.pieces)));
+            match self.flat.parse(src, limits, resp3) {
+                Flat::Scalar(piece, len) => {
+                    self.reader.skip_frame(len);
+                    return Ok(Some(flat::take_scalar(src, len, &piece)));
+                }
+                Flat::Aggregate(kind, len) => {
+                    self.reader.skip_frame(len);
+                    return Ok(Some(self.flat.take(src, kind, len)));
+                }
+                Flat::NeedMore => return Ok(None),
+                Flat::Unsuitable => self.hand_over_flat(src),
             }
         }
         drive(&mut self.reader, &mut self.builder, src)
+    }
+
+    /// Gives the general path the aggregate the fast path parsed in part: its
+    /// bytes so far are taken off `src` and its elements built, and the
+    /// reader goes on from the next element as if it had read them itself.
+    fn hand_over_flat(&mut self, src: &mut BytesMut) {
+        let here = src.len();
+        let Some((kind, remaining, parsed, elements)) = self.flat.hand_over(src) else {
+            return;
+        };
+        self.reader.take_over_aggregate(kind, remaining, parsed);
+        let room = usize::try_from(remaining)
+            .map_or(0, |left| left.min((here - parsed) / MIN_ELEMENT_LEN));
+        self.builder.start(kind, false, elements.len() + room);
+        for element in elements {
+            // The aggregate stays open: at least one element is still to come.
+            let finished = self.builder.value(element);
+            debug_assert!(finished.is_none());
+        }
     }
 }
 

@@ -8,7 +8,7 @@
 
 /// Lines at most this long are scanned byte by byte; longer ones go to the
 /// resumable path's `memchr`, which wins once a line is long enough.
-const SHORT_LINE: usize = 64;
+pub(crate) const SHORT_LINE: usize = 64;
 
 /// A complete text line of at most `max_len` bytes without CR or LF inside:
 /// returns its length.

@@ -227,6 +227,24 @@ impl Reader {
         self.position += len as u64;
     }
 
+    /// Takes over an aggregate whose header and first elements a fast path
+    /// consumed on the reader's behalf: `consumed` bytes, with `remaining`
+    /// elements still to come. The reader must be at a fresh frame.
+    pub(crate) fn take_over_aggregate(
+        &mut self,
+        kind: AggregateKind,
+        remaining: u64,
+        consumed: usize,
+    ) {
+        debug_assert!(self.at_fresh_frame() && remaining > 0);
+        self.position += consumed as u64;
+        self.open.push(OpenAggregate {
+            kind,
+            remaining: Some(remaining),
+            seen: 0,
+        });
+    }
+
     /// When a whole payload is awaited: the bytes it needs from the start of
     /// the unconsumed input, CRLF included, so an IO layer can size its
     /// buffer once for a large value.
