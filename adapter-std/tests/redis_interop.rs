@@ -246,7 +246,7 @@ fn command_decoder_reads_what_redis_cli_sends() {
             buf.extend_from_slice(&piece[..n]);
             upstream.write_all(&piece[..n]).unwrap();
             while let Some(command) = decoder.decode(&mut buf).unwrap() {
-                commands.push(command.args().to_vec());
+                commands.push(command.to_vec());
             }
         }
         let mut reply = [0u8; 256];

@@ -181,8 +181,8 @@ fn requests(stream: &[u8], cuts: &[usize]) -> Requests {
         loop {
             match decoder.decode(&mut buf) {
                 Ok(Some(command)) => {
-                    assert!(!command.args().is_empty());
-                    commands.push(command.args().to_vec());
+                    assert!(!command.is_empty());
+                    commands.push(command.to_vec());
                     wire_lens.push(command.wire_len());
                     // Every byte up to here belongs to exactly one command.
                     assert_eq!(wire_lens.iter().sum::<usize>() as u64, decoder.position());

@@ -83,7 +83,8 @@ mod protocol;
 mod reader;
 
 pub use command::{
-    Command, CommandDecoder, CommandError, CommandErrorKind, CommandLimits, PreAuthLimits,
+    Command, CommandArgs, CommandDecoder, CommandError, CommandErrorKind, CommandLimits,
+    PreAuthLimits,
 };
 pub use decode::{Decoder, Status, decode_slice};
 pub use encode::{

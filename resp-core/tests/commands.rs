@@ -36,7 +36,7 @@ fn decode_requests(input: &[u8], cuts: &[usize], limits: CommandLimits) -> Reque
         loop {
             match decoder.decode(&mut buf) {
                 Ok(Some(command)) => {
-                    commands.push(command.args().to_vec());
+                    commands.push(command.to_vec());
                     wire_lens.push(command.wire_len());
                 }
                 Ok(None) => break,
@@ -302,7 +302,7 @@ fn unauthenticated_connections_are_bounded_until_switched() {
     let mut decoder = CommandDecoder::with_limits(before_auth);
     let mut buf = BytesMut::from(&b"AUTH secret\r\n"[..]);
     assert_eq!(
-        decoder.decode(&mut buf).unwrap().unwrap().args(),
+        decoder.decode(&mut buf).unwrap().unwrap().to_vec(),
         args(&["AUTH", "secret"])
     );
     decoder.set_limits(CommandLimits::default());
@@ -311,7 +311,13 @@ fn unauthenticated_connections_are_bounded_until_switched() {
     resp_core::pack_command(&mut request, ("SET", "k", &big[..]));
     buf.extend_from_slice(&request);
     assert_eq!(
-        decoder.decode(&mut buf).unwrap().unwrap().args()[2].len(),
+        decoder
+            .decode(&mut buf)
+            .unwrap()
+            .unwrap()
+            .arg(2)
+            .unwrap()
+            .len(),
         20_000
     );
 }
@@ -328,7 +334,7 @@ fn pending_bulk_says_what_a_big_argument_still_needs() {
     buf.extend_from_slice(b"\r\n");
     assert_eq!(buf.capacity(), capacity, "sized once");
     let command = decoder.decode(&mut buf).unwrap().unwrap();
-    assert_eq!(command.args()[1].len(), 1_000_000);
+    assert_eq!(command.arg(1).unwrap().len(), 1_000_000);
     assert_eq!(decoder.pending_bulk(), None);
 }
 
@@ -444,4 +450,28 @@ fn frames_and_commands_agree_on_multibulk_requests() {
         .map(|f| Frame::into_bytes(f).unwrap())
         .collect();
     assert_eq!(from_frame, command);
+}
+
+#[test]
+fn an_unfinished_request_stays_in_the_buffer_and_leaves_in_one_piece() {
+    let mut decoder = CommandDecoder::new();
+    let mut buf = BytesMut::from(&b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$5\r\nval"[..]);
+    assert!(decoder.decode(&mut buf).unwrap().is_none());
+    assert_eq!(buf.len(), 27, "nothing taken before the request is whole");
+    assert!(!decoder.is_idle());
+    assert_eq!(decoder.position(), 0);
+    buf.extend_from_slice(b"ue\r\n*1\r\n$4\r\nPING\r\n");
+    let command = decoder.decode(&mut buf).unwrap().unwrap();
+    assert_eq!(command.len(), 3);
+    assert_eq!(command.name(), b"SET");
+    assert_eq!(command.arg(2), Some(&b"value"[..]));
+    assert_eq!(command.arg(3), None);
+    assert!(command.args().rev().eq([&b"value"[..], b"k", b"SET"]));
+    assert_eq!(command.wire_len(), 31);
+    let value = command.arg_bytes(2).unwrap();
+    assert_eq!(decoder.position(), 31);
+    let command = decoder.decode(&mut buf).unwrap().unwrap();
+    assert_eq!(command.to_vec(), args(&["PING"]));
+    assert!(buf.is_empty());
+    assert_eq!(value, "value", "a kept argument outlives the next call");
 }

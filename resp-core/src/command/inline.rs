@@ -1,7 +1,7 @@
 //! Splitting an inline request into arguments with Redis's `sdssplitargs` rules.
 
 use alloc::vec::Vec;
-use bytes::Bytes;
+use core::ops::Range;
 
 /// C's `isspace`.
 fn is_space(byte: u8) -> bool {
@@ -12,21 +12,23 @@ fn hex_value(byte: u8) -> Option<u8> {
     (byte as char).to_digit(16).map(|v| v as u8)
 }
 
-/// Splits `line` (without its line ending) into `argv`.
+/// Splits `line` (without its line ending) into the ranges of its `words`.
 ///
 /// Words are separated by spaces or tabs. In double quotes `\n \r \t \b \a`,
 /// `\xHH` and any other escaped byte (`\\`, `\"`) are understood; in single
 /// quotes only `\'`. A closing quote must be followed by a space or the end.
-/// A NUL byte ends the line, as it ends Redis's C string. Unquoted words are
-/// slices of `line`; quoted ones are unescaped into `scratch` and copied.
+/// A NUL byte ends the line, as it ends Redis's C string. An unquoted word is
+/// its range in `line`; a quoted one is unescaped onto the end of `unquoted`
+/// and its range counts from the start of `line` followed by `unquoted`, so
+/// a line without quotes is used as it is, with no copy.
 ///
 /// Returns `Err(())` on unbalanced quotes.
 pub(crate) fn split_args(
-    line: &Bytes,
-    argv: &mut Vec<Bytes>,
-    scratch: &mut Vec<u8>,
+    line: &[u8],
+    words: &mut Vec<Range<usize>>,
+    unquoted: &mut Vec<u8>,
 ) -> Result<(), ()> {
-    let s: &[u8] = line;
+    let s = line;
     // A byte past the end reads as NUL, as in C.
     let at = |i: usize| s.get(i).copied().unwrap_or(0);
     let mut p = 0;
@@ -38,10 +40,10 @@ pub(crate) fn split_args(
             return Ok(());
         }
         let start = p;
+        let word_start = unquoted.len();
         let mut quoted = false;
         // The quote character while inside quotes.
         let mut quote: Option<u8> = None;
-        scratch.clear();
         loop {
             let c = at(p);
             let Some(open) = quote else {
@@ -51,7 +53,7 @@ pub(crate) fn split_args(
                         quote = Some(c);
                         quoted = true;
                     }
-                    _ => scratch.push(c),
+                    _ => unquoted.push(c),
                 }
                 p += 1;
                 continue;
@@ -59,13 +61,13 @@ pub(crate) fn split_args(
             if open == b'"' && c == b'\\' {
                 if at(p + 1) == b'x' {
                     if let (Some(high), Some(low)) = (hex_value(at(p + 2)), hex_value(at(p + 3))) {
-                        scratch.push(high * 16 + low);
+                        unquoted.push(high * 16 + low);
                         p += 4;
                         continue;
                     }
                 }
                 if at(p + 1) != 0 {
-                    scratch.push(match at(p + 1) {
+                    unquoted.push(match at(p + 1) {
                         b'n' => b'\n',
                         b'r' => b'\r',
                         b't' => b'\t',
@@ -78,7 +80,7 @@ pub(crate) fn split_args(
                 }
             }
             if open == b'\'' && c == b'\\' && at(p + 1) == b'\'' {
-                scratch.push(b'\'');
+                unquoted.push(b'\'');
                 p += 2;
                 continue;
             }
@@ -93,13 +95,14 @@ pub(crate) fn split_args(
             if c == 0 {
                 return Err(());
             }
-            scratch.push(c);
+            unquoted.push(c);
             p += 1;
         }
-        argv.push(if quoted {
-            Bytes::copy_from_slice(scratch)
+        words.push(if quoted {
+            line.len() + word_start..line.len() + unquoted.len()
         } else {
-            line.slice(start..p)
+            unquoted.truncate(word_start);
+            start..p
         });
     }
 }
@@ -108,10 +111,16 @@ pub(crate) fn split_args(
 mod tests {
     use super::*;
     use alloc::vec;
+    use bytes::Bytes;
 
     fn split(line: &'static [u8]) -> Result<Vec<Bytes>, ()> {
-        let mut argv = Vec::new();
-        split_args(&Bytes::from_static(line), &mut argv, &mut Vec::new()).map(|()| argv)
+        let (mut words, mut unquoted) = (Vec::new(), Vec::new());
+        split_args(line, &mut words, &mut unquoted)?;
+        let joined = [line, &unquoted].concat();
+        Ok(words
+            .into_iter()
+            .map(|word| Bytes::copy_from_slice(&joined[word]))
+            .collect())
     }
 
     #[test]

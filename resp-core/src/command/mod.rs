@@ -9,6 +9,7 @@ pub use limits::{CommandLimits, PreAuthLimits};
 
 use alloc::vec::Vec;
 use bytes::{Buf, Bytes, BytesMut};
+use core::ops::Range;
 
 /// Reads client requests into argument vectors, as a Redis server does.
 ///
@@ -17,10 +18,12 @@ use bytes::{Buf, Bytes, BytesMut};
 /// Redis's `sdssplitargs` rules (see [`decode`](Self::decode)). `*0`, negative
 /// counts and empty lines are skipped, as Redis skips them.
 ///
-/// Arguments are [`Bytes`] slices of the buffer (quoted inline words aside),
-/// and the vector holding them is reused, so steady-state decoding allocates
-/// nothing per command. Progress is kept between calls, so a request split
-/// across reads is never scanned twice, and
+/// A request leaves the buffer in one piece once it is complete, and its
+/// arguments are slices of it (quoted inline words aside, which are
+/// unescaped): nothing is copied, and the vector of their positions is
+/// reused, so steady-state decoding allocates nothing per command. Progress
+/// is kept between calls, so a request split across reads is never scanned
+/// twice, and
 /// [`pending_bulk`](Self::pending_bulk) tells the IO layer how much of a large
 /// argument is still to come so it can size its buffer once.
 ///
@@ -36,10 +39,10 @@ use bytes::{Buf, Bytes, BytesMut};
 /// let mut decoder = CommandDecoder::new();
 /// let mut buf = BytesMut::from(&b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\nGET \"k\"\r\n"[..]);
 /// let command = decoder.decode(&mut buf).unwrap().unwrap();
-/// assert_eq!(command.args(), ["SET", "k", "v"]);
+/// assert!(command.args().eq([&b"SET"[..], b"k", b"v"]));
 /// assert_eq!(command.wire_len(), 27);
 /// let command = decoder.decode(&mut buf).unwrap().unwrap();
-/// assert_eq!(command.args(), ["GET", "k"]);
+/// assert!(command.args().eq([&b"GET"[..], b"k"]));
 /// assert!(decoder.decode(&mut buf).unwrap().is_none());
 /// ```
 #[derive(Debug, Default)]
@@ -48,16 +51,19 @@ pub struct CommandDecoder {
     state: State,
     /// Multibulk arguments still to come.
     remaining_args: u64,
-    argv: Vec<Bytes>,
-    /// Where the arguments of a multibulk request lie, for the fast path.
-    ranges: Vec<core::ops::Range<usize>>,
-    scratch: Vec<u8>,
-    /// Bytes taken for the command in progress.
-    wire_len: usize,
+    /// Bytes of the request in progress parsed so far. They stay in the
+    /// buffer until the request is complete, then leave it in one piece.
+    parsed: usize,
+    /// Where the arguments lie in `request` (or, while parsing, in the buffer).
+    ranges: Vec<Range<usize>>,
+    /// The bytes of the last request returned.
+    request: Bytes,
+    /// Quoted inline words, unescaped.
+    unquoted: Vec<u8>,
+    /// Bytes of skipped empty requests before the one in progress.
+    skipped: usize,
     position: u64,
     pending_bulk: Option<usize>,
-    /// The last call returned a command, whose arguments go at the next call.
-    delivered: bool,
     failed: Option<CommandError>,
 }
 
@@ -76,22 +82,81 @@ enum State {
     Bulk { len: usize },
 }
 
-/// One decoded request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// One decoded request: its arguments, borrowed from the decoder until the
+/// next call.
+///
+/// Arguments are read as byte slices, with no reference counting; one that
+/// must outlive the call (a value to store) is taken with
+/// [`arg_bytes`](Self::arg_bytes), a [`Bytes`] sharing the received buffer.
+#[derive(Debug, Clone, Copy)]
 pub struct Command<'a> {
-    args: &'a [Bytes],
+    request: &'a Bytes,
+    ranges: &'a [Range<usize>],
     wire_len: usize,
 }
 
 impl<'a> Command<'a> {
     /// The arguments, the command name first. Never empty.
-    pub fn args(&self) -> &'a [Bytes] {
-        self.args
+    ///
+    /// ```
+    /// # use bytes::BytesMut;
+    /// # use resp_core::CommandDecoder;
+    /// let mut decoder = CommandDecoder::new();
+    /// let mut buf = BytesMut::from(&b"*2\r\n$3\r\nGET\r\n$1\r\nk\r\n"[..]);
+    /// let command = decoder.decode(&mut buf).unwrap().unwrap();
+    /// assert!(command.args().eq([&b"GET"[..], b"k"]));
+    /// ```
+    pub fn args(&self) -> CommandArgs<'a> {
+        CommandArgs {
+            request: self.request,
+            ranges: self.ranges.iter(),
+        }
+    }
+
+    /// How many arguments there are, the name included. Never zero.
+    pub fn len(&self) -> usize {
+        self.ranges.len()
+    }
+
+    /// Always `false`: a request without arguments is skipped, never returned.
+    pub fn is_empty(&self) -> bool {
+        self.ranges.is_empty()
     }
 
     /// The command name as sent (compare case-insensitively).
     pub fn name(&self) -> &'a [u8] {
-        &self.args[0]
+        &self.request[self.ranges[0].clone()]
+    }
+
+    /// Argument `index` (0 is the name), if there is one.
+    pub fn arg(&self, index: usize) -> Option<&'a [u8]> {
+        let range = self.ranges.get(index)?.clone();
+        Some(&self.request[range])
+    }
+
+    /// Argument `index` as [`Bytes`] sharing the received buffer, to keep
+    /// beyond the next call without copying it.
+    ///
+    /// ```
+    /// # use bytes::BytesMut;
+    /// # use resp_core::CommandDecoder;
+    /// let mut decoder = CommandDecoder::new();
+    /// let mut buf = BytesMut::from(&b"SET k \"a value\"\r\n"[..]);
+    /// let value = decoder.decode(&mut buf).unwrap().unwrap().arg_bytes(2).unwrap();
+    /// assert!(decoder.decode(&mut buf).unwrap().is_none());
+    /// assert_eq!(value, "a value");
+    /// ```
+    pub fn arg_bytes(&self, index: usize) -> Option<Bytes> {
+        let range = self.ranges.get(index)?.clone();
+        Some(self.request.slice(range))
+    }
+
+    /// Every argument as [`Bytes`] sharing the received buffer.
+    pub fn to_vec(&self) -> Vec<Bytes> {
+        self.ranges
+            .iter()
+            .map(|range| self.request.slice(range.clone()))
+            .collect()
     }
 
     /// Bytes this request took on the wire, including any empty requests
@@ -101,6 +166,45 @@ impl<'a> Command<'a> {
     }
 }
 
+impl PartialEq for Command<'_> {
+    /// Same arguments and same wire length.
+    fn eq(&self, other: &Self) -> bool {
+        self.wire_len == other.wire_len && self.args().eq(other.args())
+    }
+}
+
+impl Eq for Command<'_> {}
+
+/// The arguments of a [`Command`], as byte slices.
+#[derive(Debug, Clone)]
+pub struct CommandArgs<'a> {
+    request: &'a Bytes,
+    ranges: core::slice::Iter<'a, Range<usize>>,
+}
+
+impl<'a> Iterator for CommandArgs<'a> {
+    type Item = &'a [u8];
+
+    #[inline]
+    fn next(&mut self) -> Option<&'a [u8]> {
+        let range = self.ranges.next()?.clone();
+        Some(&self.request[range])
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.ranges.size_hint()
+    }
+}
+
+impl DoubleEndedIterator for CommandArgs<'_> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        let range = self.ranges.next_back()?.clone();
+        Some(&self.request[range])
+    }
+}
+
+impl ExactSizeIterator for CommandArgs<'_> {}
+
 /// What one step of the state machine did.
 enum Flow {
     Continue,
@@ -108,6 +212,8 @@ enum Flow {
     Done,
 }
 
+/// An error kind and where it lies, counted from the first byte not parsed
+/// before the step that found it.
 type Fault = (CommandErrorKind, usize);
 
 /// How far a header line got.
@@ -167,9 +273,11 @@ impl CommandDecoder {
 
     /// Decodes the next request from `src`.
     ///
-    /// `Ok(None)` means more bytes are needed. After an `Err` the connection
-    /// should be answered with `-ERR <error>` and closed, as Redis does; the
-    /// same error is returned until [`reset`](Self::reset).
+    /// `Ok(None)` means more bytes are needed; the bytes of an unfinished
+    /// request stay in `src`, and the decoder remembers how far it read them,
+    /// so they are never scanned again. After an `Err` the connection should
+    /// be answered with `-ERR <error>` and closed, as Redis does; the same
+    /// error is returned until [`reset`](Self::reset).
     ///
     /// Inline requests follow `sdssplitargs`: words split at spaces and tabs;
     /// in double quotes `\n \r \t \b \a \\ \"` and `\xHH` escapes; in single
@@ -179,33 +287,38 @@ impl CommandDecoder {
         if let Some(error) = self.failed {
             return Err(error);
         }
-        if self.delivered {
-            self.delivered = false;
-            self.argv.clear();
-            self.wire_len = 0;
-        }
         self.pending_bulk = None;
+        // Let go of the last request, so the buffer can reuse its space.
+        self.request = Bytes::new();
         loop {
             let flow = match self.state {
                 State::Start => self.start(src),
                 State::Inline { scanned } => self.inline(src, scanned),
                 State::Count { scanned } => self.count(src, scanned),
-                State::BulkHeader { scanned } => self.bulk_header(src, scanned),
+                State::BulkHeader { scanned } => self.args(src, scanned),
                 State::Bulk { len } => self.bulk(src, len),
             };
             match flow {
                 Ok(Flow::Continue) => {}
                 Ok(Flow::NeedMore) => return Ok(None),
                 Ok(Flow::Done) => {
+                    if !matches!(self.state, State::Inline { .. }) {
+                        self.request = src.split_to(self.parsed).freeze();
+                    }
+                    let wire_len = self.skipped + self.parsed;
+                    self.position += self.parsed as u64;
+                    self.parsed = 0;
+                    self.skipped = 0;
                     self.state = State::Start;
-                    self.delivered = true;
                     return Ok(Some(Command {
-                        args: &self.argv,
-                        wire_len: self.wire_len,
+                        request: &self.request,
+                        ranges: &self.ranges,
+                        wire_len,
                     }));
                 }
                 Err((kind, index)) => {
-                    let error = CommandError::new(kind, self.position + index as u64);
+                    let offset = self.position + (self.parsed + index) as u64;
+                    let error = CommandError::new(kind, offset);
                     self.failed = Some(error);
                     return Err(error);
                 }
@@ -213,76 +326,71 @@ impl CommandDecoder {
         }
     }
 
-    fn consume(&mut self, src: &mut BytesMut, n: usize) {
-        src.advance(n);
-        self.position += n as u64;
-        self.wire_len += n;
+    /// Drops an empty request of `len` bytes, as Redis does, counting it
+    /// towards the next request's wire length.
+    fn skip(&mut self, src: &mut BytesMut, len: usize) -> Flow {
+        src.advance(len);
+        self.position += len as u64;
+        self.skipped += len;
+        self.state = State::Start;
+        Flow::Continue
     }
 
     fn start(&mut self, src: &mut BytesMut) -> Result<Flow, Fault> {
+        self.ranges.clear();
+        self.parsed = 0;
         self.state = match src.first() {
             None => return Ok(Flow::NeedMore),
-            Some(b'*') => {
-                if let Some(len) = self.whole_multibulk(src) {
-                    self.position += len as u64;
-                    self.wire_len += len;
-                    return Ok(Flow::Done);
-                }
-                State::Count { scanned: 0 }
-            }
+            Some(b'*') => match self.whole_count(src) {
+                Some(state) => state,
+                None => State::Count { scanned: 0 },
+            },
             Some(_) => State::Inline { scanned: 0 },
         };
         Ok(Flow::Continue)
     }
 
-    /// The fast path: a complete multibulk request of canonical, in-bounds
-    /// lines, parsed in one pass and split off the buffer once. Anything else
-    /// (partial, empty, over a limit, malformed) is left to the state machine,
-    /// which decides it exactly as Redis would.
-    fn whole_multibulk(&mut self, src: &mut BytesMut) -> Option<usize> {
-        let input: &[u8] = src;
-        let max_line = self.limits.max_line_len;
-        let (max_args, max_bulk) = match self.limits.pre_auth {
+    /// The bounds on argument count and size, the pre-authentication ones included.
+    fn effective_bounds(&self) -> (u64, u64) {
+        match self.limits.pre_auth {
             Some(pre_auth) => (
                 pre_auth.max_args.min(self.limits.max_args),
                 pre_auth.max_bulk_len.min(self.limits.max_bulk_len),
             ),
             None => (self.limits.max_args, self.limits.max_bulk_len),
-        };
-        let (count, line) = crate::reader::fast::length(&input[1..], max_line)?;
+        }
+    }
+
+    /// The fast path for the `*` line: a complete, canonical, in-bounds
+    /// count of at least one argument. Anything else is left to `count`,
+    /// which decides it exactly as Redis would.
+    fn whole_count(&mut self, src: &[u8]) -> Option<State> {
+        let (max_args, _) = self.effective_bounds();
+        let (count, line) = crate::reader::fast::length(&src[1..], self.limits.max_line_len)?;
         if count == 0 || count > max_args {
             return None;
         }
-        self.ranges.clear();
-        let mut at = line + 3;
-        for _ in 0..count {
-            let rest = input.get(at..)?;
-            if rest.first() != Some(&b'$') {
-                return None;
-            }
-            let (len, line) = crate::reader::fast::length(&rest[1..], max_line)?;
-            if len > max_bulk {
-                return None;
-            }
-            let from = at + line + 3;
-            let to = from.checked_add(usize::try_from(len).ok()?)?;
-            if input.get(to..to.checked_add(2)?) != Some(b"\r\n") {
-                return None;
-            }
-            self.ranges.push(from..to);
-            at = to + 2;
+        self.remaining_args = count;
+        self.parsed = line + 3;
+        Some(State::BulkHeader { scanned: 0 })
+    }
+
+    /// The fast path for arguments: as many complete, canonical, in-bounds
+    /// `$` arguments as have arrived, in one tight loop. Returns whether
+    /// that completed the request; where it stops, `bulk_header` goes on.
+    fn whole_bulks(&mut self, src: &[u8]) -> bool {
+        let (_, max_bulk) = self.effective_bounds();
+        let max_line = self.limits.max_line_len;
+        while self.remaining_args > 0 {
+            let Some(arg) = whole_bulk(&src[self.parsed..], max_line, max_bulk) else {
+                return false;
+            };
+            let from = self.parsed + arg.start;
+            self.ranges.push(from..self.parsed + arg.end);
+            self.parsed = from + arg.len() + 2;
+            self.remaining_args -= 1;
         }
-        let mut data = src.split_to(at).freeze();
-        // Every argument but the last is a new reference to the request's
-        // bytes; the last takes over the request's own reference, which
-        // saves a reference-count increment and decrement per command.
-        let (last, others) = self.ranges.split_last()?;
-        self.argv
-            .extend(others.iter().map(|range| data.slice(range.clone())));
-        data.truncate(last.end);
-        data.advance(last.start);
-        self.argv.push(data);
-        Some(at)
+        true
     }
 
     fn inline(&mut self, src: &mut BytesMut, scanned: usize) -> Result<Flow, Fault> {
@@ -308,27 +416,32 @@ impl CommandDecoder {
         if end > max {
             return Err((CommandErrorKind::TooBigInlineRequest, max));
         }
-        let line = src.split_to(newline + 1).freeze();
-        inline::split_args(&line.slice(..end), &mut self.argv, &mut self.scratch)
+        self.unquoted.clear();
+        inline::split_args(&src[..end], &mut self.ranges, &mut self.unquoted)
             .map_err(|()| (CommandErrorKind::UnbalancedQuotes, 0))?;
-        self.position += line.len() as u64;
-        self.wire_len += line.len();
-        if self.argv.is_empty() {
-            self.state = State::Start;
-            return Ok(Flow::Continue);
+        if self.ranges.is_empty() {
+            return Ok(self.skip(src, newline + 1));
         }
+        let line = src.split_to(newline + 1).freeze();
+        self.request = if self.unquoted.is_empty() {
+            line
+        } else {
+            // Quoted words follow the line, where their ranges point.
+            Bytes::from([&line[..end], &self.unquoted].concat())
+        };
+        self.parsed = newline + 1;
         Ok(Flow::Done)
     }
 
-    /// Finds the CR ending a `*` or `$` line, scanning the content after the
-    /// type byte from `scanned`.
+    /// Finds the CR ending the `*` or `$` line at the start of `line`,
+    /// scanning the content after the type byte from `scanned`.
     fn header_line(
         &self,
-        src: &[u8],
+        line: &[u8],
         scanned: usize,
         too_big: CommandErrorKind,
     ) -> Result<Line, Fault> {
-        let content = &src[1..];
+        let content = &line[1..];
         let max = self.limits.max_line_len;
         let window = content.len().min(max.saturating_add(1));
         let Some(found) = memchr::memchr(b'\r', &content[scanned..window]) else {
@@ -365,32 +478,40 @@ impl CommandDecoder {
                 return Err((CommandErrorKind::UnauthenticatedMultibulkLength, 0));
             }
         }
-        self.consume(src, len + 3);
         if count <= 0 {
-            // An empty request: Redis skips it.
-            self.state = State::Start;
-            return Ok(Flow::Continue);
+            return Ok(self.skip(src, len + 3));
         }
+        self.parsed = len + 3;
         self.remaining_args = count as u64;
         self.state = State::BulkHeader { scanned: 0 };
         Ok(Flow::Continue)
     }
 
-    fn bulk_header(&mut self, src: &mut BytesMut, scanned: usize) -> Result<Flow, Fault> {
-        if src.is_empty() {
+    /// At a `$` line: the fast path first when the line is new, then the
+    /// state machine for whatever it leaves.
+    fn args(&mut self, src: &[u8], scanned: usize) -> Result<Flow, Fault> {
+        if scanned == 0 && self.whole_bulks(src) {
+            return Ok(Flow::Done);
+        }
+        self.bulk_header(src, scanned)
+    }
+
+    fn bulk_header(&mut self, src: &[u8], scanned: usize) -> Result<Flow, Fault> {
+        let line = &src[self.parsed..];
+        if line.is_empty() {
             return Ok(Flow::NeedMore);
         }
-        let len = match self.header_line(src, scanned, CommandErrorKind::TooBigBulkCount)? {
+        let len = match self.header_line(line, scanned, CommandErrorKind::TooBigBulkCount)? {
             Line::Complete(len) => len,
             Line::Partial(scanned) => {
                 self.state = State::BulkHeader { scanned };
                 return Ok(Flow::NeedMore);
             }
         };
-        if src[0] != b'$' {
-            return Err((CommandErrorKind::ExpectedDollar(src[0]), 0));
+        if line[0] != b'$' {
+            return Err((CommandErrorKind::ExpectedDollar(line[0]), 0));
         }
-        let bulk_len = match string_to_i64(&src[1..1 + len]) {
+        let bulk_len = match string_to_i64(&line[1..1 + len]) {
             Some(n) if n >= 0 && n as u64 <= self.limits.max_bulk_len => n as u64,
             _ => return Err((CommandErrorKind::InvalidBulkLength, 0)),
         };
@@ -399,31 +520,29 @@ impl CommandDecoder {
                 return Err((CommandErrorKind::UnauthenticatedBulkLength, 0));
             }
         }
-        self.consume(src, len + 3);
         let Ok(bulk_len) = usize::try_from(bulk_len) else {
             return Err((CommandErrorKind::InvalidBulkLength, 0));
         };
+        self.parsed += len + 3;
         self.state = State::Bulk { len: bulk_len };
         Ok(Flow::Continue)
     }
 
-    fn bulk(&mut self, src: &mut BytesMut, len: usize) -> Result<Flow, Fault> {
-        if src.get(len).is_some_and(|&b| b != b'\r') {
+    fn bulk(&mut self, src: &[u8], len: usize) -> Result<Flow, Fault> {
+        let data = &src[self.parsed..];
+        if data.get(len).is_some_and(|&b| b != b'\r') {
             return Err((CommandErrorKind::ExpectedCrlf, len));
         }
-        if src.get(len + 1).is_some_and(|&b| b != b'\n') {
+        if data.get(len + 1).is_some_and(|&b| b != b'\n') {
             return Err((CommandErrorKind::ExpectedCrlf, len + 1));
         }
         let needed = len + 2;
-        if src.len() < needed {
-            self.pending_bulk = Some(needed - src.len());
+        if data.len() < needed {
+            self.pending_bulk = Some(needed - data.len());
             return Ok(Flow::NeedMore);
         }
-        let arg = src.split_to(len).freeze();
-        self.argv.push(arg);
-        self.position += len as u64;
-        self.wire_len += len;
-        self.consume(src, 2);
+        self.ranges.push(self.parsed..self.parsed + len);
+        self.parsed += needed;
         self.remaining_args -= 1;
         if self.remaining_args == 0 {
             return Ok(Flow::Done);
@@ -431,6 +550,22 @@ impl CommandDecoder {
         self.state = State::BulkHeader { scanned: 0 };
         Ok(Flow::Continue)
     }
+}
+
+/// A complete, canonical `$` argument of at most `max_bulk` bytes at the
+/// start of `input`: where its data lies.
+#[inline]
+fn whole_bulk(input: &[u8], max_line: usize, max_bulk: u64) -> Option<Range<usize>> {
+    let (&b'$', content) = input.split_first()? else {
+        return None;
+    };
+    let (len, line) = crate::reader::fast::length(content, max_line)?;
+    if len > max_bulk {
+        return None;
+    }
+    let from = line + 3;
+    let to = from.checked_add(usize::try_from(len).ok()?)?;
+    (input.get(to..to.checked_add(2)?) == Some(b"\r\n")).then_some(from..to)
 }
 
 /// Redis's `string2ll`: an optional `-`, then `0` alone or digits without a

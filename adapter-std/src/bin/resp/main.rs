@@ -165,16 +165,16 @@ fn print_frame(out: &mut impl Write, frame: &Frame, json: bool) -> io::Result<()
     }
 }
 
-fn print_command(out: &mut impl Write, argv: &[bytes::Bytes], json: bool) -> io::Result<()> {
+fn print_command(
+    out: &mut impl Write,
+    argv: resp_core::CommandArgs<'_>,
+    json: bool,
+) -> io::Result<()> {
     if json {
-        let hex: Vec<String> = argv
-            .iter()
-            .map(|arg| format!("\"{}\"", json::hex(arg)))
-            .collect();
+        let hex: Vec<String> = argv.map(|arg| format!("\"{}\"", json::hex(arg))).collect();
         writeln!(out, "{{\"argv\":[{}]}}", hex.join(","))
     } else {
         let quoted: Vec<String> = argv
-            .iter()
             .map(|arg| format!("\"{}\"", arg.escape_ascii()))
             .collect();
         writeln!(out, "{}", quoted.join(" "))
