@@ -2,7 +2,9 @@
 """Turns criterion's estimates from `cargo bench` into results.md (tables of
 throughput and of ratios against each peer) and results.svg (a chart).
 
-Run from bench/ after `cargo bench`:  python3 report.py
+Run from bench/ after `cargo bench --bench compare`:  python3 report.py
+A second run with fat LTO, if present, adds its ratios:
+  CARGO_TARGET_DIR=target/lto cargo bench --profile lto --bench compare
 """
 import json
 import math
@@ -19,9 +21,9 @@ FRAMES = {  # top-level frames per workload, for frames/s
 OURS = ("resp-core Decoder", "resp-core Reader", "resp-core CommandDecoder", "resp-core pack_command")
 
 
-def load():
+def load(root="target/criterion"):
     results = {}
-    for bench in pathlib.Path("target/criterion").glob("**/new/benchmark.json"):
+    for bench in pathlib.Path(root).glob("**/new/benchmark.json"):
         meta = json.loads(bench.read_text())
         estimates = json.loads((bench.parent / "estimates.json").read_text())
         group, name = meta["group_id"], meta["function_id"] or meta["value_str"]
@@ -44,17 +46,9 @@ def machine():
     return f"{cpu}, {platform.system()} {platform.machine()}, {rustc}, {datetime.date.today()}"
 
 
-def tables(results):
-    lines = [f"Measured on {machine()}.", "",
-             "| workload | contestant | time | MB/s | frames/s |", "|---|---|---|---|---|"]
-    for group in sorted(results):
-        for name, (nanos, size) in sorted(results[group].items(), key=lambda kv: kv[1][0]):
-            mbs = size / nanos * 1e9 / 1e6 if size else 0
-            fps = FRAMES.get(group, 0) / nanos * 1e9
-            lines.append(f"| {group} | {name} | {nanos / 1e6:.3f} ms | {mbs:,.0f} | {fps:,.0f} |")
-    lines += ["", "Ratios: how many times faster resp-core is (peer time / resp-core time).", "",
-              "| workload | resp-core | vs redis-protocol | vs resp-rs | vs redis-rs | vs memchr per line |",
-              "|---|---|---|---|---|---|"]
+def ratios(results):
+    lines = ["| workload | resp-core | vs redis-protocol | vs resp-rs | vs redis-rs | vs memchr per line |",
+             "|---|---|---|---|---|---|"]
     for group in sorted(results):
         entries = results[group]
         for ours in OURS:
@@ -66,6 +60,51 @@ def tables(results):
                 peer_key = "redis-rs write_packed_command" if group.startswith("E1") and peer == "redis-rs" else peer
                 cells.append(f"{entries[peer_key][0] / mine:.2f}x" if peer_key in entries else "-")
             lines.append(f"| {group} | {ours.removeprefix('resp-core ')} | " + " | ".join(cells) + " |")
+    return lines
+
+
+CHUNKED = (("W6 / W2", "W6 W2 in 64 B reads", "W2 SET commands"),
+           ("W7 / W4", "W7 W4 in 16 KiB reads", "W4 array of 100k bulks"))
+
+
+def chunked(results):
+    """What reading in pieces costs: chunked time over whole-buffer time."""
+    lines = ["| ratio | Decoder | Reader | CommandDecoder |", "|---|---|---|---|"]
+    for label, pieces, whole in CHUNKED:
+        cells = []
+        for ours in OURS[:3]:
+            a, b = results.get(pieces, {}).get(ours), results.get(whole, {}).get(ours)
+            cells.append(f"{a[0] / b[0]:.2f}x" if a and b else "-")
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    per_byte = []
+    w8, w3 = results.get("W8 1 MiB bulk in 1 B reads", {}), results.get("W3 16 x 1 MiB bulks", {})
+    for ours in OURS[:2]:
+        if ours in w8 and ours in w3:
+            eight = w8[ours][0] / w8[ours][1]
+            three = w3[ours][0] / w3[ours][1]
+            per_byte.append(f"{ours.removeprefix('resp-core ')} {eight:.1f} ns/byte (W3: {three:.3f} ns/byte)")
+    if per_byte:
+        lines += ["", "W8, per byte delivered: " + "; ".join(per_byte) + "."]
+    return lines
+
+
+def tables(results, lto=None):
+    lines = [f"Measured on {machine()}.", "",
+             "| workload | contestant | time | MB/s | frames/s |", "|---|---|---|---|---|"]
+    for group in sorted(results):
+        for name, (nanos, size) in sorted(results[group].items(), key=lambda kv: kv[1][0]):
+            mbs = size / nanos * 1e9 / 1e6 if size else 0
+            fps = FRAMES.get(group, 0) / nanos * 1e9
+            lines.append(f"| {group} | {name} | {nanos / 1e6:.3f} ms | {mbs:,.0f} | {fps:,.0f} |")
+    lines += ["", "Ratios: how many times faster resp-core is (peer time / resp-core time).", ""]
+    lines += ratios(results)
+    lines += ["", "Reading in pieces: time over the same bytes read whole.", ""]
+    lines += chunked(results)
+    if lto:
+        lines += ["", "The same ratios with every crate built with fat LTO and one codegen unit "
+                  "(`--profile lto`).", ""]
+        lines += ratios(lto)
+        lines += [""] + chunked(lto)
     return "\n".join(lines) + "\n"
 
 
@@ -102,6 +141,7 @@ def svg(results):
 
 if __name__ == "__main__":
     results = load()
-    pathlib.Path("results.md").write_text(tables(results))
+    lto = load("target/lto/criterion") or None
+    pathlib.Path("results.md").write_text(tables(results, lto))
     pathlib.Path("results.svg").write_text(svg(results))
     print(pathlib.Path("results.md").read_text())

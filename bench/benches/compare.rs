@@ -35,7 +35,7 @@ fn compare(c: &mut Criterion) {
     for workload in [small_replies(), set_commands(), big_bulks(), wide_array(), set_commands_in_64_byte_reads(), wide_array_in_16k_reads()] {
         verify(&workload, false, true);
         let mut contestants = OURS.to_vec();
-        if workload.name.contains("SET") {
+        if workload.name.contains("SET") || workload.name.contains("W2") {
             contestants.push(("resp-core CommandDecoder", resp_core_commands));
         }
         contestants.extend(resp2_peers());

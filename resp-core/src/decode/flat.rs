@@ -14,6 +14,7 @@ use super::prefix;
 use super::source::Source;
 use crate::reader::AggregateKind;
 use crate::reader::fast;
+use crate::reader::scalar as reader_scalar;
 use crate::{Frame, Limits, NullKind};
 use alloc::vec::Vec;
 use bytes::{Buf, Bytes, BytesMut};
@@ -43,7 +44,9 @@ pub(crate) enum Piece {
     Simple(Range<usize>),
     Error(Range<usize>),
     Bulk(Range<usize>),
+    BigNumber(Range<usize>),
     Integer(i64),
+    Double(f64),
     Null(NullKind),
     Boolean(bool),
 }
@@ -228,6 +231,17 @@ fn scalar(input: &[u8], at: usize, limits: &Limits, resp3: bool) -> Option<(Piec
             };
             (piece, start + len + 2)
         }
+        b',' | b'(' if resp3 => {
+            let len = fast::text_line(content, limits.max_line_len)?;
+            let text = &content[..len];
+            let piece = if type_byte == b',' {
+                Piece::Double(reader_scalar::double(text).ok()?)
+            } else {
+                reader_scalar::big_number(text).ok()?;
+                Piece::BigNumber(start..start + len)
+            };
+            (piece, start + len + 2)
+        }
         b'#' if resp3 => match content.get(..3)? {
             b"t\r\n" => (Piece::Boolean(true), at + 4),
             b"f\r\n" => (Piece::Boolean(false), at + 4),
@@ -266,7 +280,9 @@ impl Iterator for Elements<'_> {
             Piece::Simple(range) => Frame::SimpleString(payloads.take(index, range)),
             Piece::Error(range) => Frame::SimpleError(payloads.take(index, range)),
             Piece::Bulk(range) => Frame::BulkString(payloads.take(index, range)),
+            Piece::BigNumber(range) => Frame::BigNumber(payloads.take(index, range)),
             Piece::Integer(value) => Frame::Integer(*value),
+            Piece::Double(value) => Frame::Double(*value),
             Piece::Null(kind) => Frame::Null(*kind),
             Piece::Boolean(value) => Frame::Boolean(*value),
         })
@@ -290,7 +306,10 @@ struct Payloads {
 impl Payloads {
     fn new(data: Bytes, pieces: &[Piece]) -> Self {
         let last = pieces.iter().rposition(|piece| {
-            matches!(piece, Piece::Simple(_) | Piece::Error(_) | Piece::Bulk(_))
+            matches!(
+                piece,
+                Piece::Simple(_) | Piece::Error(_) | Piece::Bulk(_) | Piece::BigNumber(_)
+            )
         });
         Self {
             data: Some(data),
@@ -327,9 +346,14 @@ pub(crate) fn take_scalar(src: &mut BytesMut, len: usize, piece: &Piece) -> Fram
         Piece::Simple(range) => Frame::SimpleString(payload(src, range)),
         Piece::Error(range) => Frame::SimpleError(payload(src, range)),
         Piece::Bulk(range) => Frame::BulkString(payload(src, range)),
+        Piece::BigNumber(range) => Frame::BigNumber(payload(src, range)),
         Piece::Integer(value) => {
             src.advance(len);
             Frame::Integer(*value)
+        }
+        Piece::Double(value) => {
+            src.advance(len);
+            Frame::Double(*value)
         }
         Piece::Null(kind) => {
             src.advance(len);

@@ -18,6 +18,8 @@ pub(super) fn awaits_more(rest: &[u8], limits: &Limits, resp3: bool) -> bool {
     };
     match type_byte {
         b'+' | b'-' => text_awaits_more(content, limits.max_line_len),
+        // Their text is judged once the line is whole, as the general path does.
+        b',' | b'(' if resp3 => text_awaits_more(content, limits.max_line_len),
         b':' => {
             let sign = usize::from(matches!(content.first(), Some(b'-' | b'+')));
             sign <= limits.max_line_len
@@ -132,6 +134,9 @@ mod tests {
             b"#f\r",
             b"_",
             b"_\r",
+            b",1.5",
+            b",inf\r",
+            b"(123",
         ] {
             assert!(waits(rest), "{:?}", rest.escape_ascii());
         }
@@ -152,7 +157,7 @@ mod tests {
             b"$5\r\nhello\rX",
             b"#x",
             b"_x",
-            b",1.5",
+            b",1.5\n",
             b"=15\r\n",
             b"*1\r\n",
             b"x",

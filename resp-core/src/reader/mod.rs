@@ -4,7 +4,7 @@ mod event;
 pub(crate) mod fast;
 mod line;
 mod number;
-mod scalar;
+pub(crate) mod scalar;
 
 pub use event::{AggregateKind, BlobKind, Event, Step};
 
