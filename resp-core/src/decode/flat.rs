@@ -164,7 +164,7 @@ impl FlatParser {
     /// Takes a parsed aggregate of `len` bytes off `src` and builds it.
     /// Payloads are slices of that one piece of the buffer.
     pub(crate) fn take(&mut self, src: &mut BytesMut, kind: AggregateKind, len: usize) -> Frame {
-        let mut elements = Elements::new(src.split_to(len).freeze(), &self.pieces);
+        let mut elements = elements(src.split_to(len).freeze(), &self.pieces);
         match kind {
             AggregateKind::Map => {
                 let mut pairs = Vec::with_capacity(self.pieces.len() / 2);
@@ -192,7 +192,7 @@ impl FlatParser {
         impl ExactSizeIterator<Item = Frame> + 'a,
     )> {
         let open = self.open.take()?;
-        let elements = Elements::new(src.split_to(open.parsed).freeze(), &self.pieces);
+        let elements = elements(src.split_to(open.parsed).freeze(), &self.pieces);
         Some((open.kind, open.remaining, open.parsed, elements))
     }
 }
@@ -252,48 +252,17 @@ fn scalar(input: &[u8], at: usize, limits: &Limits, resp3: bool) -> Option<(Piec
     })
 }
 
-/// Builds the elements of a flat frame from its pieces and its bytes.
-struct Elements<'a> {
-    pieces: core::iter::Enumerate<core::slice::Iter<'a, Piece>>,
-    payloads: Payloads,
+/// The elements of a flat frame, built from its pieces and its bytes.
+///
+/// A plain `map` over the pieces, so collecting it allocates once and
+/// writes without capacity checks.
+fn elements(data: Bytes, pieces: &[Piece]) -> impl ExactSizeIterator<Item = Frame> + '_ {
+    let mut payloads = Payloads::new(data, pieces);
+    pieces
+        .iter()
+        .enumerate()
+        .map(move |(index, piece)| payloads.element(index, piece))
 }
-
-impl<'a> Elements<'a> {
-    fn new(data: Bytes, pieces: &'a [Piece]) -> Self {
-        Self {
-            pieces: pieces.iter().enumerate(),
-            payloads: Payloads::new(data, pieces),
-        }
-    }
-}
-
-impl Iterator for Elements<'_> {
-    type Item = Frame;
-
-    fn next(&mut self) -> Option<Frame> {
-        let (index, piece) = self.pieces.next()?;
-        let payloads = &mut self.payloads;
-        Some(match piece {
-            Piece::Simple(range) if payloads.peek(range) == b"OK" => {
-                Frame::SimpleString(Bytes::from_static(b"OK"))
-            }
-            Piece::Simple(range) => Frame::SimpleString(payloads.take(index, range)),
-            Piece::Error(range) => Frame::SimpleError(payloads.take(index, range)),
-            Piece::Bulk(range) => Frame::BulkString(payloads.take(index, range)),
-            Piece::BigNumber(range) => Frame::BigNumber(payloads.take(index, range)),
-            Piece::Integer(value) => Frame::Integer(*value),
-            Piece::Double(value) => Frame::Double(*value),
-            Piece::Null(kind) => Frame::Null(*kind),
-            Piece::Boolean(value) => Frame::Boolean(*value),
-        })
-    }
-
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        self.pieces.size_hint()
-    }
-}
-
-impl ExactSizeIterator for Elements<'_> {}
 
 /// Hands out a flat frame's payloads: each is a new reference to the frame's
 /// bytes except the last, which takes over the frame's own reference (one
@@ -314,6 +283,22 @@ impl Payloads {
         Self {
             data: Some(data),
             last,
+        }
+    }
+
+    fn element(&mut self, index: usize, piece: &Piece) -> Frame {
+        match piece {
+            Piece::Simple(range) if self.peek(range) == b"OK" => {
+                Frame::SimpleString(Bytes::from_static(b"OK"))
+            }
+            Piece::Simple(range) => Frame::SimpleString(self.take(index, range)),
+            Piece::Error(range) => Frame::SimpleError(self.take(index, range)),
+            Piece::Bulk(range) => Frame::BulkString(self.take(index, range)),
+            Piece::BigNumber(range) => Frame::BigNumber(self.take(index, range)),
+            Piece::Integer(value) => Frame::Integer(*value),
+            Piece::Double(value) => Frame::Double(*value),
+            Piece::Null(kind) => Frame::Null(*kind),
+            Piece::Boolean(value) => Frame::Boolean(*value),
         }
     }
 
