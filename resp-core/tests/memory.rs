@@ -19,6 +19,7 @@ const MIB: usize = 1 << 20;
 fn memory_is_bounded_by_what_arrived() {
     huge_declared_bulk_costs_nothing();
     huge_declared_array_costs_nothing();
+    a_payload_still_arriving_reserves_no_elements();
     reader_allocates_nothing_in_steady_state();
     decoder_allocates_nothing_per_scalar();
     decoder_allocates_once_per_aggregate();
@@ -52,6 +53,27 @@ fn huge_declared_bulk_costs_nothing() {
     let (result, usage) = measure(|| decoder.decode(&mut buf));
     assert_eq!(result, Ok(None));
     assert!(usage.peak_growth < MIB, "{usage:?}");
+}
+
+/// A large bulk arriving inside a wide array: the bytes already here must not
+/// be counted as room for elements (they are one element's payload).
+fn a_payload_still_arriving_reserves_no_elements() {
+    let mut decoder = Decoder::with_limits(Limits::unlimited());
+    let mut buf = BytesMut::from(&b"*100000000\r\n:1\r\n$100000000\r\n"[..]);
+    assert_eq!(decoder.decode(&mut buf), Ok(None));
+    let chunk = vec![b'x'; MIB];
+    buf.reserve(20 * MIB);
+    let (result, usage) = measure(|| {
+        for _ in 0..16 {
+            buf.extend_from_slice(&chunk);
+            if decoder.decode(&mut buf) != Ok(None) {
+                return false;
+            }
+        }
+        true
+    });
+    assert!(result);
+    assert!(usage.peak_growth < 4 * MIB, "{usage:?}");
 }
 
 fn huge_declared_array_costs_nothing() {

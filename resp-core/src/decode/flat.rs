@@ -20,6 +20,9 @@ use alloc::vec::Vec;
 use bytes::{Buf, Bytes, BytesMut};
 use core::ops::Range;
 
+/// The most elements reserved at once; beyond it a vector grows as they come.
+pub(super) const RESERVE_STEP: usize = 1 << 16;
+
 /// Parses flat frames, keeping an unfinished aggregate between calls.
 #[derive(Debug, Default)]
 pub(crate) struct FlatParser {
@@ -89,8 +92,9 @@ impl FlatParser {
             },
         };
         // Room for what the bytes here can hold (an element takes at least 3),
-        // never for what the header merely claims.
-        let here = (input.len() - open.parsed) / 3;
+        // never for what the header merely claims, and in bounded steps, so a
+        // large payload still arriving reserves nothing for itself.
+        let here = ((input.len() - open.parsed) / 3).min(RESERVE_STEP);
         self.pieces
             .reserve(usize::try_from(open.remaining).map_or(here, |left| left.min(here)));
         while open.remaining > 0 {

@@ -147,8 +147,12 @@ impl Decoder {
             return;
         };
         self.reader.take_over_aggregate(kind, remaining, parsed);
-        let room = usize::try_from(remaining)
-            .map_or(0, |left| left.min((here - parsed) / MIN_ELEMENT_LEN));
+        // Room for what the bytes here can hold, but at most as many again as
+        // were parsed: the vector doubles as more elements come.
+        let room = usize::try_from(remaining).map_or(0, |left| {
+            left.min((here - parsed) / MIN_ELEMENT_LEN)
+                .min(elements.len())
+        });
         self.builder.start(kind, false, elements.len() + room);
         for element in elements {
             // The aggregate stays open: at least one element is still to come.
@@ -268,8 +272,9 @@ fn drive<S: Source>(
                 } else {
                     MIN_ELEMENT_LEN
                 };
-                // Never more than the bytes already here could hold.
-                let here = (src.unconsumed().len() / per_element) as u64;
+                // Never more than the bytes already here could hold, nor more
+                // than a bounded step: they may be one large payload.
+                let here = (src.unconsumed().len() / per_element).min(flat::RESERVE_STEP) as u64;
                 let capacity = len.unwrap_or(0).min(here) as usize;
                 builder.start(kind, len.is_none(), capacity);
                 continue;

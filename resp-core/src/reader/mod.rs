@@ -272,10 +272,21 @@ impl Reader {
     /// every later call until [`reset`](Self::reset).
     #[inline]
     pub fn read<'a>(&mut self, input: &'a [u8]) -> Result<Step<'a>, DecodeError> {
-        if matches!(self.state, State::Header) {
-            if let Some((event, consumed)) = self.fast_header(input) {
-                return Ok(self.step(consumed, Some(event)));
+        match self.state {
+            State::Header => {
+                if let Some((event, consumed)) = self.fast_header(input) {
+                    return Ok(self.step(consumed, Some(event)));
+                }
             }
+            // A payload still short of its CRLF has nothing to check or emit
+            // yet: a large value arriving in small reads costs one compare per read.
+            State::Payload { kind, len } if input.len() <= len && kind != PayloadKind::Verbatim => {
+                return Ok(Step {
+                    consumed: 0,
+                    event: None,
+                });
+            }
+            _ => {}
         }
         self.read_resumable(input)
     }
