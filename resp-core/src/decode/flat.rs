@@ -44,6 +44,9 @@ struct OpenAggregate {
 /// One element of a flat frame: a value, or where its payload lies.
 #[derive(Debug, Clone)]
 pub(crate) enum Piece {
+    /// `+OK`, the most common reply of all, built without touching the
+    /// buffer's reference count.
+    Ok,
     Simple(Range<usize>),
     Error(Range<usize>),
     Bulk(Range<usize>),
@@ -52,6 +55,31 @@ pub(crate) enum Piece {
     Double(f64),
     Null(NullKind),
     Boolean(bool),
+}
+
+impl Piece {
+    /// Whether it has a payload in the buffer.
+    fn has_payload(&self) -> bool {
+        matches!(
+            self,
+            Self::Simple(_) | Self::Error(_) | Self::Bulk(_) | Self::BigNumber(_)
+        )
+    }
+
+    /// The frame it stands for; `payload` takes its payload's bytes, if it has one.
+    fn to_frame(&self, payload: impl FnOnce(&Range<usize>) -> Bytes) -> Frame {
+        match self {
+            Self::Ok => Frame::SimpleString(Bytes::from_static(b"OK")),
+            Self::Simple(range) => Frame::SimpleString(payload(range)),
+            Self::Error(range) => Frame::SimpleError(payload(range)),
+            Self::Bulk(range) => Frame::BulkString(payload(range)),
+            Self::BigNumber(range) => Frame::BigNumber(payload(range)),
+            Self::Integer(value) => Frame::Integer(*value),
+            Self::Double(value) => Frame::Double(*value),
+            Self::Null(kind) => Frame::Null(*kind),
+            Self::Boolean(value) => Frame::Boolean(*value),
+        }
+    }
 }
 
 /// What one call of [`FlatParser::parse`] found.
@@ -228,10 +256,10 @@ fn scalar(input: &[u8], at: usize, limits: &Limits, resp3: bool) -> Option<(Piec
         b'+' | b'-' => {
             let len = fast::text_line(content, limits.max_line_len)?;
             let range = start..start + len;
-            let piece = if type_byte == b'+' {
-                Piece::Simple(range)
-            } else {
-                Piece::Error(range)
+            let piece = match (type_byte, &content[..len]) {
+                (b'+', b"OK") => Piece::Ok,
+                (b'+', _) => Piece::Simple(range),
+                _ => Piece::Error(range),
             };
             (piece, start + len + 2)
         }
@@ -278,12 +306,7 @@ struct Payloads {
 
 impl Payloads {
     fn new(data: Bytes, pieces: &[Piece]) -> Self {
-        let last = pieces.iter().rposition(|piece| {
-            matches!(
-                piece,
-                Piece::Simple(_) | Piece::Error(_) | Piece::Bulk(_) | Piece::BigNumber(_)
-            )
-        });
+        let last = pieces.iter().rposition(Piece::has_payload);
         Self {
             data: Some(data),
             last,
@@ -291,23 +314,7 @@ impl Payloads {
     }
 
     fn element(&mut self, index: usize, piece: &Piece) -> Frame {
-        match piece {
-            Piece::Simple(range) if self.peek(range) == b"OK" => {
-                Frame::SimpleString(Bytes::from_static(b"OK"))
-            }
-            Piece::Simple(range) => Frame::SimpleString(self.take(index, range)),
-            Piece::Error(range) => Frame::SimpleError(self.take(index, range)),
-            Piece::Bulk(range) => Frame::BulkString(self.take(index, range)),
-            Piece::BigNumber(range) => Frame::BigNumber(self.take(index, range)),
-            Piece::Integer(value) => Frame::Integer(*value),
-            Piece::Double(value) => Frame::Double(*value),
-            Piece::Null(kind) => Frame::Null(*kind),
-            Piece::Boolean(value) => Frame::Boolean(*value),
-        }
-    }
-
-    fn peek(&self, range: &Range<usize>) -> &[u8] {
-        self.data.as_ref().map_or(&[], |data| &data[range.clone()])
+        piece.to_frame(|range| self.take(index, range))
     }
 
     fn take(&mut self, index: usize, range: &Range<usize>) -> Bytes {
@@ -326,31 +333,8 @@ impl Payloads {
 
 /// A top-level scalar: at most one payload, split off without a second reference.
 pub(crate) fn take_scalar(src: &mut BytesMut, len: usize, piece: &Piece) -> Frame {
-    let payload = |src: &mut BytesMut, range: &Range<usize>| src.take_payload(range.clone(), len);
-    match piece {
-        Piece::Simple(range) if &src[range.clone()] == b"OK" => {
-            src.advance(len);
-            Frame::SimpleString(Bytes::from_static(b"OK"))
-        }
-        Piece::Simple(range) => Frame::SimpleString(payload(src, range)),
-        Piece::Error(range) => Frame::SimpleError(payload(src, range)),
-        Piece::Bulk(range) => Frame::BulkString(payload(src, range)),
-        Piece::BigNumber(range) => Frame::BigNumber(payload(src, range)),
-        Piece::Integer(value) => {
-            src.advance(len);
-            Frame::Integer(*value)
-        }
-        Piece::Double(value) => {
-            src.advance(len);
-            Frame::Double(*value)
-        }
-        Piece::Null(kind) => {
-            src.advance(len);
-            Frame::Null(*kind)
-        }
-        Piece::Boolean(value) => {
-            src.advance(len);
-            Frame::Boolean(*value)
-        }
+    if !piece.has_payload() {
+        src.advance(len);
     }
+    piece.to_frame(|range| src.take_payload(range.clone(), len))
 }
