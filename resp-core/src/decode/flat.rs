@@ -85,8 +85,6 @@ impl Piece {
 /// What one call of [`FlatParser::parse`] found.
 #[derive(Debug, Clone)]
 pub(crate) enum Flat {
-    /// A top-level scalar of this many bytes.
-    Scalar(Piece, usize),
     /// An aggregate of this many bytes, its elements parsed.
     Aggregate(AggregateKind, usize),
     /// A canonical beginning; the rest has not arrived yet.
@@ -108,8 +106,8 @@ impl FlatParser {
         self.pieces.clear();
     }
 
-    /// Parses the frame at the start of `input`, or goes on with the
-    /// aggregate in progress. Nothing is consumed: `input` must hold the
+    /// Parses the aggregate at the start of `input`, or goes on with the
+    /// one in progress. Nothing is consumed: `input` must hold the
     /// same bytes as before, and more.
     pub(crate) fn parse(&mut self, input: &[u8], limits: &Limits, resp3: bool) -> Flat {
         let mut open = match self.open.take() {
@@ -146,32 +144,20 @@ impl FlatParser {
         Flat::Aggregate(open.kind, open.parsed)
     }
 
-    /// A new frame's header: a whole scalar, or an aggregate to fill.
+    /// A new frame's aggregate header.
     fn begin(&mut self, input: &[u8], limits: &Limits, resp3: bool) -> Result<OpenAggregate, Flat> {
         self.pieces.clear();
         let Some((&type_byte, content)) = input.split_first() else {
             return Err(Flat::NeedMore);
         };
         let (kind, scale) = match type_byte {
-            b'*' if content.first() == Some(&b'-') => {
-                return Err(match content.get(..4) {
-                    Some(b"-1\r\n") => Flat::Scalar(Piece::Null(NullKind::Array), 5),
-                    Some(_) => Flat::Unsuitable,
-                    None if b"-1\r".starts_with(content) => Flat::NeedMore,
-                    None => Flat::Unsuitable,
-                });
-            }
             b'*' => (AggregateKind::Array, 1),
             b'%' | b'~' | b'>' if !resp3 => return Err(Flat::Unsuitable),
             b'%' => (AggregateKind::Map, 2),
             b'~' => (AggregateKind::Set, 1),
             b'>' => (AggregateKind::Push, 1),
-            _ => {
-                return Err(match scalar(input, 0, limits, resp3) {
-                    Some((piece, len)) => Flat::Scalar(piece, len),
-                    None => Flat::Unsuitable,
-                });
-            }
+            // Scalars were tried first; `*-1` among them.
+            _ => return Err(Flat::Unsuitable),
         };
         if limits.max_depth == 0 {
             return Err(Flat::Unsuitable);
@@ -229,14 +215,21 @@ impl FlatParser {
     }
 }
 
-/// One scalar element at `input[at..]`, and where the next one starts.
+/// One whole scalar at `input[at..]` (a top-level frame or an element), and
+/// where the next one starts.
 #[inline]
-fn scalar(input: &[u8], at: usize, limits: &Limits, resp3: bool) -> Option<(Piece, usize)> {
+pub(crate) fn scalar(
+    input: &[u8],
+    at: usize,
+    limits: &Limits,
+    resp3: bool,
+) -> Option<(Piece, usize)> {
     let rest = input.get(at..)?;
     let (&type_byte, content) = rest.split_first()?;
     let start = at + 1;
     Some(match type_byte {
         b'$' if content.starts_with(b"-1\r\n") => (Piece::Null(NullKind::Bulk), at + 5),
+        b'*' if content.starts_with(b"-1\r\n") => (Piece::Null(NullKind::Array), at + 5),
         b'$' => {
             let (len, line) = fast::length(content, limits.max_line_len)?;
             if len > limits.max_bulk_len {

@@ -119,14 +119,17 @@ impl Decoder {
 
     /// Decodes the next frame from `src`. See the type's docs for the contract.
     pub fn decode(&mut self, src: &mut BytesMut) -> Result<Option<Frame>, DecodeError> {
-        if !self.flat.is_idle() || (self.reader.at_fresh_frame() && self.builder.is_idle()) {
-            let limits = self.reader.limits();
-            let resp3 = self.reader.protocol().allows_resp3_types();
+        let at_frame_start = self.reader.at_fresh_frame() && self.builder.is_idle();
+        let limits = self.reader.limits();
+        let resp3 = self.reader.protocol().allows_resp3_types();
+        if at_frame_start && self.flat.is_idle() {
+            if let Some((piece, len)) = flat::scalar(src, 0, limits, resp3) {
+                self.reader.skip_frame(len);
+                return Ok(Some(flat::take_scalar(src, len, &piece)));
+            }
+        }
+        if at_frame_start || !self.flat.is_idle() {
             match self.flat.parse(src, limits, resp3) {
-                Flat::Scalar(piece, len) => {
-                    self.reader.skip_frame(len);
-                    return Ok(Some(flat::take_scalar(src, len, &piece)));
-                }
                 Flat::Aggregate(kind, len) => {
                     self.reader.skip_frame(len);
                     return Ok(Some(self.flat.take(src, kind, len)));

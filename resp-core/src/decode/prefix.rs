@@ -29,6 +29,9 @@ pub(super) fn awaits_more(rest: &[u8], limits: &Limits, resp3: bool) -> bool {
                 )
         }
         b'$' if content.first() == Some(&b'-') => b"-1\r\n".starts_with(content),
+        // A null array, or the header of a nested aggregate, which is not
+        // flat: wait only while it may still be the null.
+        b'*' => b"-1\r\n".starts_with(content),
         b'$' => match digits(content, limits.max_line_len) {
             Digits::Partial(len) => len <= limits.max_bulk_len,
             Digits::Complete(len, line) => {
@@ -130,6 +133,8 @@ mod tests {
             b"$5\r\nhel",
             b"$5\r\nhello",
             b"$5\r\nhello\r",
+            b"*",
+            b"*-1\r",
             b"#t",
             b"#f\r",
             b"_",
@@ -160,6 +165,7 @@ mod tests {
             b",1.5\n",
             b"=15\r\n",
             b"*1\r\n",
+            b"*-2",
             b"x",
         ] {
             assert!(!waits(rest), "{:?}", rest.escape_ascii());
