@@ -18,8 +18,9 @@ use source::{SliceSource, Source};
 ///
 /// * `Ok(Some(frame))`: the frame is complete and its bytes are gone from the buffer;
 /// * `Ok(None)`: more bytes are needed. This is never an error. Bytes of an
-///   unfinished frame may already have been taken from the buffer; the decoder
-///   keeps what it built from them and never looks at them again;
+///   unfinished frame are either already taken from the buffer (the decoder
+///   keeps what it built from them) or left in it (the decoder remembers how
+///   far it parsed them); either way they are never parsed again;
 /// * `Err(_)`: the stream is corrupt. Frames completed before the error were
 ///   returned first. The same error is returned until [`reset`](Self::reset).
 ///
