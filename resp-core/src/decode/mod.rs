@@ -120,6 +120,9 @@ impl Decoder {
 
     /// Decodes the next frame from `src`. See the type's docs for the contract.
     pub fn decode(&mut self, src: &mut BytesMut) -> Result<Option<Frame>, DecodeError> {
+        if self.reader.awaits_payload(src.len()) {
+            return Ok(None);
+        }
         let at_frame_start = self.reader.at_fresh_frame() && self.builder.is_idle();
         let limits = self.reader.limits();
         let resp3 = self.reader.protocol().allows_resp3_types();

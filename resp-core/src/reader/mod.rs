@@ -278,9 +278,7 @@ impl Reader {
                     return Ok(self.step(consumed, Some(event)));
                 }
             }
-            // A payload still short of its CRLF has nothing to check or emit
-            // yet: a large value arriving in small reads costs one compare per read.
-            State::Payload { kind, len } if input.len() <= len && kind != PayloadKind::Verbatim => {
+            _ if self.awaits_payload(input.len()) => {
                 return Ok(Step {
                     consumed: 0,
                     event: None,
@@ -289,6 +287,14 @@ impl Reader {
             _ => {}
         }
         self.read_resumable(input)
+    }
+
+    /// Whether a payload is still short of its CRLF with `available` bytes
+    /// unconsumed: there is nothing to check or emit yet, so a large value
+    /// arriving in small reads costs one compare per read.
+    #[inline]
+    pub(crate) fn awaits_payload(&self, available: usize) -> bool {
+        matches!(self.state, State::Payload { kind, len } if available <= len && kind != PayloadKind::Verbatim)
     }
 
     /// Every state, every edge case, every error; resumes partial lines.
