@@ -14,13 +14,23 @@ fn group(c: &mut Criterion, workload: &Workload, contestants: &[Contestant]) {
     let mut group = c.benchmark_group(workload.name);
     group.throughput(Throughput::Bytes(workload.bytes.len() as u64));
     for (name, run) in contestants {
-        assert_eq!(run(workload), workload.frames, "{name} on {}", workload.name);
-        group.bench_with_input(BenchmarkId::from_parameter(name), workload, |b, w| b.iter(|| run(w)));
+        assert_eq!(
+            run(workload),
+            workload.frames,
+            "{name} on {}",
+            workload.name
+        );
+        group.bench_with_input(BenchmarkId::from_parameter(name), workload, |b, w| {
+            b.iter(|| run(w))
+        });
     }
     group.finish();
 }
 
-const OURS: [Contestant; 2] = [("resp-core Decoder", resp_core_decoder), ("resp-core Reader", resp_core_reader)];
+const OURS: [Contestant; 2] = [
+    ("resp-core Decoder", resp_core_decoder),
+    ("resp-core Reader", resp_core_reader),
+];
 
 fn resp2_peers() -> [Contestant; 3] {
     [
@@ -32,7 +42,14 @@ fn resp2_peers() -> [Contestant; 3] {
 
 fn compare(c: &mut Criterion) {
     let ceiling: Contestant = ("memchr per line", memchr_per_line);
-    for workload in [small_replies(), set_commands(), big_bulks(), wide_array(), set_commands_in_64_byte_reads(), wide_array_in_16k_reads()] {
+    for workload in [
+        small_replies(),
+        set_commands(),
+        big_bulks(),
+        wide_array(),
+        set_commands_in_64_byte_reads(),
+        wide_array_in_16k_reads(),
+    ] {
         verify(&workload, false, true);
         let mut contestants = OURS.to_vec();
         if workload.name.contains("SET") || workload.name.contains("W2") {
@@ -47,8 +64,10 @@ fn compare(c: &mut Criterion) {
 
     let resp3 = resp3_mix();
     verify(&resp3, true, true);
-    let resp3_peers: [Contestant; 2] =
-        [("redis-protocol", |w| redis_protocol(w, true)), ("resp-rs", |w| resp_rs(w, true))];
+    let resp3_peers: [Contestant; 2] = [
+        ("redis-protocol", |w| redis_protocol(w, true)),
+        ("resp-rs", |w| resp_rs(w, true)),
+    ];
     let mut contestants = OURS.to_vec();
     contestants.extend(resp3_peers);
     contestants.push(ceiling);
@@ -66,10 +85,13 @@ fn compare(c: &mut Criterion) {
     assert_eq!(encoded, set_commands().bytes, "redis-rs packs W2's bytes");
     let mut group = c.benchmark_group("E1 pack 10k SET");
     group.throughput(Throughput::Bytes(encoded.len() as u64));
-    group.bench_function(BenchmarkId::from_parameter("resp-core pack_command"), |b| b.iter(|| resp_core_pack(&mut encoded, &arguments)));
-    group.bench_function(BenchmarkId::from_parameter("redis-rs write_packed_command"), |b| {
-        b.iter(|| redis_rs_pack(&mut encoded, &arguments))
+    group.bench_function(BenchmarkId::from_parameter("resp-core pack_command"), |b| {
+        b.iter(|| resp_core_pack(&mut encoded, &arguments))
     });
+    group.bench_function(
+        BenchmarkId::from_parameter("redis-rs write_packed_command"),
+        |b| b.iter(|| redis_rs_pack(&mut encoded, &arguments)),
+    );
     group.finish();
 }
 

@@ -35,14 +35,18 @@ pub fn resp_core_decoder(workload: &Workload) -> usize {
     })
 }
 
-/// resp-core's Reader: borrowed events, no frames built. Counts top-level frames.
+/// resp-core's Reader: borrowed events, no frames built. Counts top-level
+/// frames. Every event is looked at the way a consumer building its own
+/// values would: matched, its payload length or value folded into a sum.
 pub fn resp_core_reader(workload: &Workload) -> usize {
+    use resp_core::Event;
     let mut reader = resp_core::Reader::new();
     let piece = workload.piece.unwrap_or(workload.bytes.len());
     // The caller-owned buffer: unconsumed bytes move to the front on refill.
     let mut held: Vec<u8> = Vec::with_capacity(INITIAL_CAPACITY);
     let mut start = 0;
     let mut frames = 0;
+    let mut sum = 0usize;
     for chunk in workload.bytes.chunks(piece) {
         if start > 0 {
             held.drain(..start);
@@ -53,12 +57,20 @@ pub fn resp_core_reader(workload: &Workload) -> usize {
             let step = reader.read(&held[start..]).expect("valid input");
             start += step.consumed;
             let Some(event) = step.event else { break };
-            black_box(&event);
+            sum = sum.wrapping_add(match event {
+                Event::SimpleString(text) | Event::BulkString(text) | Event::BigNumber(text) => {
+                    text.len()
+                }
+                Event::Integer(value) => value as usize,
+                Event::AggregateStart { len, .. } => len.unwrap_or(0) as usize,
+                _ => 1,
+            });
             if reader.is_idle() {
                 frames += 1;
             }
         }
     }
+    black_box(sum);
     frames
 }
 
@@ -84,13 +96,17 @@ pub fn redis_protocol(workload: &Workload, resp3: bool) -> usize {
         let mut n = 0;
         loop {
             let decoded = if resp3 {
-                redis_protocol::resp3::decode::complete::decode_bytes_mut(buf).expect("valid input").map(|(f, ..)| {
-                    black_box(&f);
-                })
+                redis_protocol::resp3::decode::complete::decode_bytes_mut(buf)
+                    .expect("valid input")
+                    .map(|(f, ..)| {
+                        black_box(&f);
+                    })
             } else {
-                redis_protocol::resp2::decode::decode_bytes_mut(buf).expect("valid input").map(|(f, ..)| {
-                    black_box(&f);
-                })
+                redis_protocol::resp2::decode::decode_bytes_mut(buf)
+                    .expect("valid input")
+                    .map(|(f, ..)| {
+                        black_box(&f);
+                    })
             };
             if decoded.is_none() {
                 return n;
@@ -144,7 +160,10 @@ impl Read for Pieces<'_> {
 /// redis-rs's incremental `Parser` over a `Read`.
 pub fn redis_rs(workload: &Workload) -> usize {
     let mut parser = redis::Parser::new();
-    let mut reader = Pieces { rest: &workload.bytes, piece: workload.piece.unwrap_or(usize::MAX) };
+    let mut reader = Pieces {
+        rest: &workload.bytes,
+        piece: workload.piece.unwrap_or(usize::MAX),
+    };
     for _ in 0..workload.frames {
         black_box(parser.parse_value(&mut reader).expect("valid input"));
     }
@@ -180,7 +199,10 @@ pub fn resp_core_pack(out: &mut Vec<u8>, arguments: &[([u8; 16], [u8; 32])]) {
 pub fn redis_rs_pack(out: &mut Vec<u8>, arguments: &[([u8; 16], [u8; 32])]) {
     out.clear();
     for (key, value) in arguments {
-        redis::cmd("SET").arg(&key[..]).arg(&value[..]).write_packed_command(out);
+        redis::cmd("SET")
+            .arg(&key[..])
+            .arg(&value[..])
+            .write_packed_command(out);
     }
 }
 
@@ -188,13 +210,38 @@ pub fn redis_rs_pack(out: &mut Vec<u8>, arguments: &[([u8; 16], [u8; 32])]) {
 /// `workload` (and resp-core the right frames), before anything is timed.
 pub fn verify(workload: &Workload, resp3: bool, peers: bool) {
     let expected = workload.frames;
-    assert_eq!(resp_core_decoder(workload), expected, "resp-core Decoder on {}", workload.name);
-    assert_eq!(resp_core_reader(workload), expected, "resp-core Reader on {}", workload.name);
+    assert_eq!(
+        resp_core_decoder(workload),
+        expected,
+        "resp-core Decoder on {}",
+        workload.name
+    );
+    assert_eq!(
+        resp_core_reader(workload),
+        expected,
+        "resp-core Reader on {}",
+        workload.name
+    );
     if peers {
-        assert_eq!(redis_protocol(workload, resp3), expected, "redis-protocol on {}", workload.name);
-        assert_eq!(resp_rs(workload, resp3), expected, "resp-rs on {}", workload.name);
+        assert_eq!(
+            redis_protocol(workload, resp3),
+            expected,
+            "redis-protocol on {}",
+            workload.name
+        );
+        assert_eq!(
+            resp_rs(workload, resp3),
+            expected,
+            "resp-rs on {}",
+            workload.name
+        );
         if !resp3 {
-            assert_eq!(redis_rs(workload), expected, "redis-rs on {}", workload.name);
+            assert_eq!(
+                redis_rs(workload),
+                expected,
+                "redis-rs on {}",
+                workload.name
+            );
         }
     }
 }

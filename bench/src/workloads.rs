@@ -27,7 +27,12 @@ pub fn small_replies() -> Workload {
             _ => b"$-1\r\n",
         });
     }
-    Workload { name: "W1 small replies", bytes, frames: 10_000, piece: None }
+    Workload {
+        name: "W1 small replies",
+        bytes,
+        frames: 10_000,
+        piece: None,
+    }
 }
 
 /// The key and value of the `i`-th SET: 16 and 32 bytes.
@@ -50,7 +55,12 @@ pub fn set_commands() -> Workload {
         put_bulk(&mut bytes, &key);
         put_bulk(&mut bytes, &value);
     }
-    Workload { name: "W2 SET commands", bytes, frames: 10_000, piece: None }
+    Workload {
+        name: "W2 SET commands",
+        bytes,
+        frames: 10_000,
+        piece: None,
+    }
 }
 
 /// W3: 16 bulk strings of 1 MiB.
@@ -60,7 +70,12 @@ pub fn big_bulks() -> Workload {
     for _ in 0..16 {
         put_bulk(&mut bytes, &payload);
     }
-    Workload { name: "W3 16 x 1 MiB bulks", bytes, frames: 16, piece: None }
+    Workload {
+        name: "W3 16 x 1 MiB bulks",
+        bytes,
+        frames: 16,
+        piece: None,
+    }
 }
 
 /// W4: one array of 100,000 bulk strings of 10 bytes.
@@ -69,7 +84,12 @@ pub fn wide_array() -> Workload {
     for i in 0..100_000 {
         put_bulk(&mut bytes, format!("item{i:06}").as_bytes());
     }
-    Workload { name: "W4 array of 100k bulks", bytes, frames: 1, piece: None }
+    Workload {
+        name: "W4 array of 100k bulks",
+        bytes,
+        frames: 1,
+        piece: None,
+    }
 }
 
 /// W5: 5,000 RESP3 frames cycling a map of 4 pairs, a double, a boolean, a
@@ -87,17 +107,30 @@ pub fn resp3_mix() -> Workload {
             _ => b">3\r\n$7\r\nmessage\r\n$4\r\nnews\r\n$5\r\nhello\r\n",
         });
     }
-    Workload { name: "W5 RESP3 mix", bytes, frames: 5_000, piece: None }
+    Workload {
+        name: "W5 RESP3 mix",
+        bytes,
+        frames: 5_000,
+        piece: None,
+    }
 }
 
 /// W6: W2 fed 64 bytes at a time.
 pub fn set_commands_in_64_byte_reads() -> Workload {
-    Workload { name: "W6 W2 in 64 B reads", piece: Some(64), ..set_commands() }
+    Workload {
+        name: "W6 W2 in 64 B reads",
+        piece: Some(64),
+        ..set_commands()
+    }
 }
 
 /// W7: W4 fed 16 KiB at a time.
 pub fn wide_array_in_16k_reads() -> Workload {
-    Workload { name: "W7 W4 in 16 KiB reads", piece: Some(16 * 1024), ..wide_array() }
+    Workload {
+        name: "W7 W4 in 16 KiB reads",
+        piece: Some(16 * 1024),
+        ..wide_array()
+    }
 }
 
 /// W8: a 1 MiB bulk fed 1 byte at a time.
@@ -105,5 +138,10 @@ pub fn big_bulk_byte_by_byte() -> Workload {
     let payload: Vec<u8> = (0..1 << 20).map(|i| (i % 251) as u8).collect();
     let mut bytes = Vec::new();
     put_bulk(&mut bytes, &payload);
-    Workload { name: "W8 1 MiB bulk in 1 B reads", bytes, frames: 1, piece: Some(1) }
+    Workload {
+        name: "W8 1 MiB bulk in 1 B reads",
+        bytes,
+        frames: 1,
+        piece: Some(1),
+    }
 }

@@ -52,7 +52,9 @@ fn per_frame(workload: &Workload, run: fn(&Workload) -> usize) -> (f64, f64) {
 }
 
 fn main() {
-    println!("| workload | Decoder allocs/frame | Decoder bytes/frame | Reader allocs/frame | Reader bytes/frame | CommandDecoder allocs/command |");
+    println!(
+        "| workload | Decoder allocs/frame | Decoder bytes/frame | Reader allocs/frame | Reader bytes/frame | CommandDecoder allocs/command |"
+    );
     println!("|---|---|---|---|---|---|");
     for workload in [
         small_replies(),

@@ -12,7 +12,7 @@ pub(crate) const SHORT_LINE: usize = 64;
 
 /// A complete text line of at most `max_len` bytes without CR or LF inside:
 /// returns its length.
-#[inline]
+#[inline(always)]
 pub(crate) fn text_line(content: &[u8], max_len: usize) -> Option<usize> {
     for (i, &byte) in content.iter().enumerate().take(SHORT_LINE) {
         if byte == b'\r' {
@@ -25,29 +25,34 @@ pub(crate) fn text_line(content: &[u8], max_len: usize) -> Option<usize> {
     None
 }
 
-/// Up to 18 decimal digits (so no overflow is possible) from `content[from..]`,
-/// then CRLF: the value and where the CR is.
-#[inline]
+/// Up to 18 decimal digits (so the value cannot overflow) from
+/// `content[from..]`, then CRLF: the value and where the CR is.
+#[inline(always)]
 fn digits(content: &[u8], from: usize) -> Option<(u64, usize)> {
     let mut value = 0u64;
-    let mut count = 0;
-    for &byte in content.get(from..)?.iter().take(19) {
-        let digit = byte.wrapping_sub(b'0');
+    let mut end = from;
+    // A byte that is not a digit ends the loop; only CR may be that byte.
+    // The bound keeps a long run of digits arriving in pieces from being
+    // scanned again on every call.
+    loop {
+        let digit = content.get(end)?.wrapping_sub(b'0');
         if digit > 9 {
             break;
         }
+        if end - from == 18 {
+            return None;
+        }
         value = value * 10 + u64::from(digit);
-        count += 1;
+        end += 1;
     }
-    let end = from + count;
-    if count == 0 || count > 18 || content.get(end..end + 2) != Some(b"\r\n") {
+    if end == from || content[end] != b'\r' || content.get(end + 1) != Some(&b'\n') {
         return None;
     }
     Some((value, end))
 }
 
 /// An `:` line: optional sign and digits. Returns the value and the line length.
-#[inline]
+#[inline(always)]
 pub(crate) fn integer(content: &[u8], max_len: usize) -> Option<(i64, usize)> {
     let sign = usize::from(matches!(content.first(), Some(b'-' | b'+')));
     let (value, len) = digits(content, sign)?;
@@ -61,11 +66,42 @@ pub(crate) fn integer(content: &[u8], max_len: usize) -> Option<(i64, usize)> {
 
 /// A length or count: `0`, or digits without a leading zero. Returns the
 /// value and the line length.
-#[inline]
+#[inline(always)]
 pub(crate) fn length(content: &[u8], max_len: usize) -> Option<(u64, usize)> {
     let (value, len) = digits(content, 0)?;
     if (content[0] == b'0' && len > 1) || len > max_len {
         return None;
     }
     Some((value, len))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lengths_take_up_to_18_digits_then_crlf() {
+        assert_eq!(length(b"0\r\n", 64), Some((0, 1)));
+        assert_eq!(length(b"10\r\nxx", 64), Some((10, 2)));
+        assert_eq!(
+            length(b"999999999999999999\r\n", 64),
+            Some((999_999_999_999_999_999, 18))
+        );
+        // The resumable path decides these: too long, leading zero, no CRLF yet, wrong ending.
+        assert_eq!(length(b"1000000000000000000\r\n", 64), None);
+        assert_eq!(length(b"01\r\n", 64), None);
+        assert_eq!(length(b"12", 64), None);
+        assert_eq!(length(b"12\r", 64), None);
+        assert_eq!(length(b"12\rx", 64), None);
+        assert_eq!(length(b"\r\n", 64), None);
+        assert_eq!(length(b"123\r\n", 2), None);
+    }
+
+    #[test]
+    fn integers_take_a_sign() {
+        assert_eq!(integer(b"-12345\r\n", 64), Some((-12345, 6)));
+        assert_eq!(integer(b"+7\r\n", 64), Some((7, 2)));
+        assert_eq!(integer(b"-\r\n", 64), None);
+        assert_eq!(integer(b"1-\r\n", 64), None);
+    }
 }
