@@ -275,7 +275,7 @@ impl Reader {
         match self.state {
             State::Header => {
                 if let Some((event, consumed)) = self.fast_header(input) {
-                    return Ok(self.step(consumed, Some(event)));
+                    return Ok(self.step(consumed, event));
                 }
             }
             _ if self.awaits_payload(input.len()) => {
@@ -283,6 +283,14 @@ impl Reader {
                     consumed: 0,
                     event: None,
                 });
+            }
+            State::Payload {
+                kind: PayloadKind::Bulk,
+                len,
+            } if input.get(len..len + 2) == Some(b"\r\n") => {
+                self.state = State::Header;
+                self.complete_value();
+                return Ok(self.step(len + 2, Some(Event::BulkString(&input[..len]))));
             }
             _ => {}
         }
@@ -331,13 +339,14 @@ impl Reader {
         }
     }
 
-    /// The common header lines, complete in `input`, in one tight pass; `None`
-    /// hands the input to the resumable path (see `fast.rs`).
+    /// The common header lines, complete in `input`, in one tight pass: the
+    /// event (none while a bulk payload is still arriving) and the bytes
+    /// consumed. `None` hands the input to the resumable path (see `fast.rs`).
     #[inline]
-    fn fast_header<'a>(&mut self, input: &'a [u8]) -> Option<(Event<'a>, usize)> {
+    fn fast_header<'a>(&mut self, input: &'a [u8]) -> Option<(Option<Event<'a>>, usize)> {
         if let Some(top) = self.open.last() {
             match top.remaining {
-                Some(0) => return Some((self.close_top(), 0)),
+                Some(0) => return Some((Some(self.close_top()), 0)),
                 Some(_) => {}
                 // Streamed parents bound their growth: the resumable path checks.
                 None => return None,
@@ -368,13 +377,27 @@ impl Reader {
                     return None;
                 }
                 let start = line + 3;
-                let end = start.checked_add(usize::try_from(len).ok()?)?;
-                if input.get(end..end.checked_add(2)?) != Some(b"\r\n") {
-                    return None;
+                let len = usize::try_from(len).ok()?;
+                let end = start.checked_add(len)?;
+                match input.get(end..end.checked_add(2)?) {
+                    Some(b"\r\n") => (Event::BulkString(&input[start..end]), end + 2),
+                    // Only the payload is missing: the header is read once,
+                    // and the payload state waits for the rest.
+                    None if input.len() <= end => {
+                        self.after_attribute = false;
+                        self.state = State::Payload {
+                            kind: PayloadKind::Bulk,
+                            len,
+                        };
+                        return Some((None, start));
+                    }
+                    _ => return None,
                 }
-                (Event::BulkString(&input[start..end]), end + 2)
             }
-            b'*' | b'%' | b'~' | b'>' => return self.fast_aggregate(type_byte, content),
+            b'*' | b'%' | b'~' | b'>' => {
+                let (event, consumed) = self.fast_aggregate(type_byte, content)?;
+                return Some((Some(event), consumed));
+            }
             b'#' if self.protocol.allows_resp3_types() => match content.get(..3)? {
                 b"t\r\n" => (Event::Boolean(true), 4),
                 b"f\r\n" => (Event::Boolean(false), 4),
@@ -387,7 +410,7 @@ impl Reader {
         };
         self.after_attribute = false;
         self.complete_value();
-        Some((event, consumed))
+        Some((Some(event), consumed))
     }
 
     #[inline]
