@@ -5,6 +5,7 @@ throughput and of ratios against each peer) and results.svg (a chart).
 Run from bench/ after `cargo bench --bench compare`:  python3 report.py
 A second run with fat LTO, if present, adds its ratios:
   CARGO_TARGET_DIR=target/lto cargo bench --profile lto --bench compare
+instructions.md, if present (python3 instructions.py), adds instruction counts.
 """
 import json
 import math
@@ -100,6 +101,11 @@ def tables(results, lto=None):
     lines += ratios(results)
     lines += ["", "Reading in pieces: time over the same bytes read whole.", ""]
     lines += chunked(results)
+    counted = pathlib.Path("instructions.md")
+    if counted.exists():
+        lines += ["", "Instructions per frame, counted by callgrind (`python3 instructions.py`); "
+                  "W4 and W7 are one frame of 100,000 elements, W8 one frame of 1 MiB.", ""]
+        lines += counted.read_text().splitlines()
     if lto:
         lines += ["", "The same ratios with every crate built with fat LTO and one codegen unit "
                   "(`--profile lto`).", ""]
