@@ -42,13 +42,18 @@ pub fn resp_core_reader(workload: &Workload) -> usize {
     use resp_core::Event;
     let mut reader = resp_core::Reader::new();
     let piece = workload.piece.unwrap_or(workload.bytes.len());
-    // The caller-owned buffer: unconsumed bytes move to the front on refill.
+    // The caller-owned buffer, used as an IO loop would: unconsumed bytes
+    // move to the front only when the room after them runs short (what
+    // BytesMut::reserve does for the Decoder's buffer).
     let mut held: Vec<u8> = Vec::with_capacity(INITIAL_CAPACITY);
     let mut start = 0;
     let mut frames = 0;
     let mut sum = 0usize;
     for chunk in workload.bytes.chunks(piece) {
-        if start > 0 {
+        if start == held.len() {
+            held.clear();
+            start = 0;
+        } else if held.capacity() - held.len() < chunk.len() {
             held.drain(..start);
             start = 0;
         }
