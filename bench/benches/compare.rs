@@ -1,7 +1,7 @@
 //! Every workload, every contestant, side by side in one run.
 //!
-//! `cargo bench` from this directory; `python3 report.py` then turns
-//! criterion's estimates into the README table and `results.svg`.
+//! `cargo bench` from this directory; `sh run-all.sh` runs it three times
+//! and turns criterion's estimates into the README tables and `results.svg`.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use resp_bench::contestants::*;
