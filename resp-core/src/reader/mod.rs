@@ -284,13 +284,12 @@ impl Reader {
                     event: None,
                 });
             }
-            State::Payload {
-                kind: PayloadKind::Bulk,
-                len,
-            } if input.get(len..len + 2) == Some(b"\r\n") => {
-                self.state = State::Header;
-                self.complete_value();
-                return Ok(self.step(len + 2, Some(Event::BulkString(&input[..len]))));
+            // A verbatim payload's colon is checked on the resumable path.
+            State::Payload { kind, len }
+                if kind != PayloadKind::Verbatim && input.get(len..len + 2) == Some(b"\r\n") =>
+            {
+                let event = self.payload_done(kind, &input[..len]);
+                return Ok(self.step(len + 2, Some(event)));
             }
             _ => {}
         }
@@ -787,18 +786,23 @@ impl Reader {
         if rest.len().saturating_sub(len) < 2 {
             return Ok(Flow::NeedMore);
         }
-        let payload = &rest[..len];
         *at = start + len + 2;
+        Ok(Flow::Emit(self.payload_done(kind, &rest[..len])))
+    }
+
+    /// A whole payload, its CRLF checked: the value is complete.
+    #[inline]
+    fn payload_done<'a>(&mut self, kind: PayloadKind, payload: &'a [u8]) -> Event<'a> {
         self.state = State::Header;
         self.complete_value();
-        Ok(Flow::Emit(match kind {
+        match kind {
             PayloadKind::Bulk => Event::BulkString(payload),
             PayloadKind::Error => Event::BulkError(payload),
             PayloadKind::Verbatim => Event::Verbatim {
                 format: [payload[0], payload[1], payload[2]],
                 text: &payload[4..],
             },
-        }))
+        }
     }
 
     fn verbatim_prefix<'a>(
