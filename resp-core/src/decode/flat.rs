@@ -67,6 +67,7 @@ impl Piece {
     }
 
     /// The frame it stands for; `payload` takes its payload's bytes, if it has one.
+    #[inline]
     fn to_frame(&self, payload: impl FnOnce(&Range<usize>) -> Bytes) -> Frame {
         match self {
             Self::Ok => Frame::SimpleString(Bytes::from_static(b"OK")),
@@ -306,10 +307,12 @@ impl Payloads {
         }
     }
 
+    #[inline]
     fn element(&mut self, index: usize, piece: &Piece) -> Frame {
         piece.to_frame(|range| self.take(index, range))
     }
 
+    #[inline]
     fn take(&mut self, index: usize, range: &Range<usize>) -> Bytes {
         if self.last == Some(index) {
             if let Some(mut data) = self.data.take() {

@@ -5,10 +5,21 @@ use alloc::vec::Vec;
 use core::mem;
 
 impl Drop for Frame {
+    /// Inlined so that dropping a scalar, which has nothing to walk, costs
+    /// one check and no call.
+    #[inline]
     fn drop(&mut self) {
-        if !self.is_container() {
-            return;
+        if self.is_container() {
+            self.drop_children();
         }
+    }
+}
+
+impl Frame {
+    /// Moves nested children onto an explicit stack, so the drop glue that
+    /// runs afterwards is shallow.
+    #[inline(never)]
+    fn drop_children(&mut self) {
         let mut detached = Vec::new();
         self.detach_children(&mut detached);
         // Every frame popped here has had its nested children moved onto the
@@ -17,9 +28,7 @@ impl Drop for Frame {
             frame.detach_children(&mut detached);
         }
     }
-}
 
-impl Frame {
     /// Moves every child that has children of its own into `out`, leaving a
     /// cheap placeholder, so dropping `self` afterwards is shallow.
     fn detach_children(&mut self, out: &mut Vec<Self>) {

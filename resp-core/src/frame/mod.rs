@@ -242,6 +242,7 @@ impl Frame {
     }
 
     /// Whether this frame has children ([`Walk`] opens and closes it).
+    #[inline]
     pub(crate) fn is_container(&self) -> bool {
         matches!(self, Self::Attributed(_)) || self.aggregate_len().is_some()
     }
