@@ -377,12 +377,19 @@ impl CommandDecoder {
 
     /// The fast path for arguments: as many complete, canonical, in-bounds
     /// `$` arguments as have arrived, in one tight loop. Returns whether
-    /// that completed the request; where it stops, `bulk_header` goes on.
+    /// that completed the request. Where it stops, the state machine goes
+    /// on: from the data when only the data is still arriving (so the `$`
+    /// line is read once), otherwise from the `$` line.
     fn whole_bulks(&mut self, src: &[u8]) -> bool {
         let (_, max_bulk) = self.effective_bounds();
         let max_line = self.limits.max_line_len;
         while self.remaining_args > 0 {
-            let Some(arg) = whole_bulk(&src[self.parsed..], max_line, max_bulk) else {
+            let rest = &src[self.parsed..];
+            let Some(arg) = whole_bulk(rest, max_line, max_bulk) else {
+                if let Some((data_start, len)) = bulk_data_pending(rest, max_line, max_bulk) {
+                    self.parsed += data_start;
+                    self.state = State::Bulk { len };
+                }
                 return false;
             };
             let from = self.parsed + arg.start;
@@ -490,8 +497,13 @@ impl CommandDecoder {
     /// At a `$` line: the fast path first when the line is new, then the
     /// state machine for whatever it leaves.
     fn args(&mut self, src: &[u8], scanned: usize) -> Result<Flow, Fault> {
-        if scanned == 0 && self.whole_bulks(src) {
-            return Ok(Flow::Done);
+        if scanned == 0 {
+            if self.whole_bulks(src) {
+                return Ok(Flow::Done);
+            }
+            if matches!(self.state, State::Bulk { .. }) {
+                return Ok(Flow::Continue);
+            }
         }
         self.bulk_header(src, scanned)
     }
@@ -566,6 +578,22 @@ fn whole_bulk(input: &[u8], max_line: usize, max_bulk: u64) -> Option<Range<usiz
     let from = line + 3;
     let to = from.checked_add(usize::try_from(len).ok()?)?;
     (input.get(to..to.checked_add(2)?) == Some(b"\r\n")).then_some(from..to)
+}
+
+/// A complete, canonical `$` line for at most `max_bulk` bytes at the start
+/// of `input` whose data and CRLF have not all arrived: where the data
+/// starts, and its length. The bytes that did arrive are checked by `bulk`.
+fn bulk_data_pending(input: &[u8], max_line: usize, max_bulk: u64) -> Option<(usize, usize)> {
+    let (&b'$', content) = input.split_first()? else {
+        return None;
+    };
+    let (len, line) = crate::reader::fast::length(content, max_line)?;
+    if len > max_bulk {
+        return None;
+    }
+    let data_start = line + 3;
+    let len = usize::try_from(len).ok()?;
+    (input.len() < data_start.checked_add(len)?.checked_add(2)?).then_some((data_start, len))
 }
 
 /// Redis's `string2ll`: an optional `-`, then `0` alone or digits without a
