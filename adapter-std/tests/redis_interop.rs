@@ -9,49 +9,7 @@ use resp_core::{
 };
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use support::RedisServer;
-
-/// Reads replies from `stream` in reads of at most `piece` bytes.
-struct Replies {
-    stream: TcpStream,
-    decoder: Decoder,
-    buf: BytesMut,
-    piece: usize,
-}
-
-impl Replies {
-    fn new(stream: TcpStream, piece: usize) -> Self {
-        Self {
-            stream,
-            decoder: Decoder::new(),
-            buf: BytesMut::new(),
-            piece,
-        }
-    }
-
-    fn send(&mut self, bytes: &[u8]) {
-        self.stream.write_all(bytes).unwrap();
-    }
-
-    fn next(&mut self) -> Frame {
-        loop {
-            if let Some(frame) = self.decoder.decode(&mut self.buf).unwrap() {
-                return frame;
-            }
-            let mut piece = vec![0; self.piece];
-            let n = self.stream.read(&mut piece).unwrap();
-            assert!(n > 0, "server closed the connection");
-            self.buf.extend_from_slice(&piece[..n]);
-        }
-    }
-
-    fn command(&mut self, args: impl resp_core::Args) -> Frame {
-        let mut out = Vec::new();
-        pack_command(&mut out, args);
-        self.send(&out);
-        self.next()
-    }
-}
+use support::{RedisServer, Replies};
 
 fn bulk(s: &str) -> Frame {
     Frame::BulkString(bytes::Bytes::copy_from_slice(s.as_bytes()))

@@ -17,6 +17,9 @@
 //!   `tokio_util::codec::Decoder` contract. Payloads are `Bytes` slices of the
 //!   received buffer.
 //! * The encoder: [`Frame::encode`] writes exactly [`Frame::encoded_len`] bytes.
+//! * Redis Cluster routing: [`key_slot`] (hash tags included) tells a proxy
+//!   or client which node a key lives on, and [`Redirect`] reads the `MOVED`
+//!   and `ASK` errors a node answers with when it is the wrong one.
 //!
 //! # Example: decoding from a growing buffer
 //!
@@ -71,6 +74,7 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+mod cluster;
 mod command;
 mod decode;
 mod encode;
@@ -82,6 +86,7 @@ mod limits;
 mod protocol;
 mod reader;
 
+pub use cluster::{Redirect, RedirectKind, SLOT_COUNT, hash_tag, key_slot};
 pub use command::{
     Command, CommandArgs, CommandDecoder, CommandError, CommandErrorKind, CommandLimits,
     PreAuthLimits,

@@ -2,19 +2,61 @@
 //! and stopped by pid when dropped.
 #![allow(dead_code)] // each test binary uses a different subset
 
+use bytes::BytesMut;
+use resp_core::{Decoder, Frame, pack_command};
+use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 pub(crate) struct RedisServer {
     child: Child,
     port: u16,
+    /// Where a cluster node keeps its `nodes.conf`; removed on drop.
+    dir: Option<PathBuf>,
+    /// A cluster node's bus port, which `CLUSTER MEET` needs.
+    bus_port: Option<u16>,
 }
 
 impl RedisServer {
     /// Starts a server, or says why not. Under CI (`CI` set) a missing server
     /// fails the test: `.ci/run` installs it, so its absence is a real fault.
     pub(crate) fn start() -> Option<Self> {
+        Self::start_with(&[])
+    }
+
+    /// A cluster-enabled node that serves no slots yet, with its own
+    /// directory for the cluster state file.
+    pub(crate) fn start_cluster_node() -> Option<Self> {
+        let dir = std::env::temp_dir().join(format!(
+            "resp-cluster-{}-{}",
+            std::process::id(),
+            free_port()
+        ));
+        std::fs::create_dir_all(&dir).expect("create the node's directory");
+        let dir_arg = dir
+            .to_str()
+            .expect("a UTF-8 temporary directory")
+            .to_owned();
+        // The cluster bus port is chosen too, as `port + 10000` may be taken or out of range.
+        let bus_port = free_port();
+        let bus_port_arg = bus_port.to_string();
+        let mut server = Self::start_with(&[
+            "--cluster-enabled",
+            "yes",
+            "--cluster-port",
+            &bus_port_arg,
+            "--dir",
+            &dir_arg,
+        ])?;
+        server.dir = Some(dir);
+        server.bus_port = Some(bus_port);
+        Some(server)
+    }
+
+    /// Starts a server with `extra` arguments after the defaults.
+    pub(crate) fn start_with(extra: &[&str]) -> Option<Self> {
         let found = Command::new("redis-server")
             .arg("--version")
             .stdout(Stdio::null())
@@ -44,17 +86,28 @@ impl RedisServer {
                 "--enable-debug-command",
                 "yes",
             ])
+            .args(extra)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .expect("redis-server starts");
-        let server = Self { child, port };
+        let server = Self {
+            child,
+            port,
+            dir: None,
+            bus_port: None,
+        };
         server.wait_until_ready();
         Some(server)
     }
 
     pub(crate) fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The cluster bus port of a node from [`start_cluster_node`](Self::start_cluster_node).
+    pub(crate) fn bus_port(&self) -> u16 {
+        self.bus_port.expect("a cluster node")
     }
 
     pub(crate) fn connect(&self) -> TcpStream {
@@ -84,6 +137,9 @@ impl Drop for RedisServer {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        if let Some(dir) = &self.dir {
+            let _ = std::fs::remove_dir_all(dir);
+        }
     }
 }
 
@@ -94,4 +150,46 @@ pub(crate) fn free_port() -> u16 {
         .local_addr()
         .unwrap()
         .port()
+}
+
+/// Reads replies from `stream` in reads of at most `piece` bytes.
+pub(crate) struct Replies {
+    stream: TcpStream,
+    decoder: Decoder,
+    buf: BytesMut,
+    pub(crate) piece: usize,
+}
+
+impl Replies {
+    pub(crate) fn new(stream: TcpStream, piece: usize) -> Self {
+        Self {
+            stream,
+            decoder: Decoder::new(),
+            buf: BytesMut::new(),
+            piece,
+        }
+    }
+
+    pub(crate) fn send(&mut self, bytes: &[u8]) {
+        self.stream.write_all(bytes).unwrap();
+    }
+
+    pub(crate) fn next(&mut self) -> Frame {
+        loop {
+            if let Some(frame) = self.decoder.decode(&mut self.buf).unwrap() {
+                return frame;
+            }
+            let mut piece = vec![0; self.piece];
+            let n = self.stream.read(&mut piece).unwrap();
+            assert!(n > 0, "server closed the connection");
+            self.buf.extend_from_slice(&piece[..n]);
+        }
+    }
+
+    pub(crate) fn command(&mut self, args: impl resp_core::Args) -> Frame {
+        let mut out = Vec::new();
+        pack_command(&mut out, args);
+        self.send(&out);
+        self.next()
+    }
 }
