@@ -17,6 +17,9 @@
 //!   `tokio_util::codec::Decoder` contract. Payloads are `Bytes` slices of the
 //!   received buffer.
 //! * The encoder: [`Frame::encode`] writes exactly [`Frame::encoded_len`] bytes.
+//! * Protocol negotiation: [`Hello`] is the `HELLO` a client sends and a
+//!   server parses (refusing what Redis refuses, in Redis's words), and
+//!   [`ServerHello`] the reply a client reads and a server writes.
 //! * Redis Cluster routing: [`key_slot`] (hash tags included) tells a proxy
 //!   or client which node a key lives on, and [`Redirect`] reads the `MOVED`
 //!   and `ASK` errors a node answers with when it is the wrong one.
@@ -82,6 +85,7 @@ mod error;
 mod frame;
 #[doc(hidden)]
 pub mod fuzzing;
+mod hello;
 mod limits;
 mod protocol;
 mod reader;
@@ -98,6 +102,7 @@ pub use encode::{
 };
 pub use error::{DecodeError, DecodeErrorKind, EncodeError, Limit};
 pub use frame::{Attributed, Frame, NullKind, Visit, Walk};
+pub use hello::{Credentials, Hello, HelloError, HelloReplyError, ServerHello};
 pub use limits::Limits;
 pub use protocol::Protocol;
 pub use reader::{AggregateKind, BlobKind, Event, Reader, Step};
