@@ -17,6 +17,9 @@
 //!   `tokio_util::codec::Decoder` contract. Payloads are `Bytes` slices of the
 //!   received buffer.
 //! * The encoder: [`Frame::encode`] writes exactly [`Frame::encoded_len`] bytes.
+//! * Typed replies: [`Frame::convert`] turns a reply into `i64`, `String`,
+//!   `Vec<T>`, maps, `Option<T>` or tuples ([`FromFrame`]), reading RESP2's
+//!   and RESP3's forms of the same reply alike.
 //! * Protocol negotiation: [`Hello`] is the `HELLO` a client sends and a
 //!   server parses (refusing what Redis refuses, in Redis's words), and
 //!   [`ServerHello`] the reply a client reads and a server writes.
@@ -79,6 +82,7 @@ extern crate std;
 
 mod cluster;
 mod command;
+mod convert;
 mod decode;
 mod encode;
 mod error;
@@ -95,6 +99,7 @@ pub use command::{
     Command, CommandArgs, CommandDecoder, CommandError, CommandErrorKind, CommandLimits,
     PreAuthLimits,
 };
+pub use convert::{ConvertError, FromFrame};
 pub use decode::{Decoder, Status, decode_slice};
 pub use encode::{
     Arg, Args, ChunkedEncoder, DoubleFormat, Pipeline, ReplyWriter, Reserve, pack_command,

@@ -1,0 +1,71 @@
+//! Typed conversion of real Redis replies: the same Rust types read the
+//! RESP2 and the RESP3 form of each reply.
+
+mod support;
+
+use resp_core::{ConvertError, Frame, FromFrame, Hello, Protocol};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use support::{RedisServer, Replies};
+
+/// Sends a command and converts its reply.
+fn ask<T: FromFrame>(redis: &mut Replies, args: impl resp_core::Args) -> Result<T, ConvertError> {
+    redis.command(args).convert()
+}
+
+#[test]
+fn replies_convert_alike_in_both_protocols() {
+    let Some(server) = RedisServer::start() else {
+        return;
+    };
+    let mut setup = Replies::new(server.connect(), 4096);
+    ask::<()>(&mut setup, ("HSET", "h", "a", 1, "b", 22)).unwrap();
+    ask::<()>(&mut setup, ("RPUSH", "l", "x", "y", "z")).unwrap();
+    ask::<()>(&mut setup, ("SADD", "s", "m", "n")).unwrap();
+    ask::<()>(&mut setup, ("ZADD", "z", 1.5, "one", 2, "two")).unwrap();
+    ask::<()>(&mut setup, ("SET", "counter", 41)).unwrap();
+    ask::<()>(&mut setup, ("SET", "text", "not a number")).unwrap();
+
+    for protocol in [Protocol::Resp2, Protocol::Resp3] {
+        let mut redis = Replies::new(server.connect(), 7);
+        ask::<Frame>(&mut redis, Hello::new(protocol)).unwrap();
+
+        let hash: HashMap<String, i64> = ask(&mut redis, ("HGETALL", "h")).unwrap();
+        assert_eq!(hash, HashMap::from([("a".into(), 1), ("b".into(), 22)]));
+        let sorted: BTreeMap<String, u8> = ask(&mut redis, ("HGETALL", "h")).unwrap();
+        assert_eq!(sorted.len(), 2);
+        let list: Vec<String> = ask(&mut redis, ("LRANGE", "l", 0, -1)).unwrap();
+        assert_eq!(list, ["x", "y", "z"]);
+        let set: BTreeSet<String> = ask(&mut redis, ("SMEMBERS", "s")).unwrap();
+        assert_eq!(set, BTreeSet::from(["m".into(), "n".into()]));
+        let score: f64 = ask(&mut redis, ("ZSCORE", "z", "one")).unwrap();
+        assert_eq!(score, 1.5);
+        let incremented: i64 = ask(&mut redis, ("INCR", "counter")).unwrap();
+        let read_back: i64 = ask(&mut redis, ("GET", "counter")).unwrap();
+        assert_eq!(read_back, incremented);
+        let missing: Option<String> = ask(&mut redis, ("GET", "missing")).unwrap();
+        assert_eq!(missing, None);
+        let exists: bool = ask(&mut redis, ("EXISTS", "h")).unwrap();
+        assert!(exists);
+        let (cursor, keys): (u64, Vec<String>) =
+            ask(&mut redis, ("SCAN", 0, "COUNT", 1000)).unwrap();
+        assert_eq!((cursor, keys.len()), (0, 6));
+
+        let wrong_type = ask::<Vec<String>>(&mut redis, ("LRANGE", "h", 0, -1)).unwrap_err();
+        assert!(
+            matches!(&wrong_type, ConvertError::Server(text) if text.starts_with(b"WRONGTYPE")),
+            "{wrong_type:?}"
+        );
+        assert_eq!(
+            ask::<i64>(&mut redis, ("GET", "text")),
+            Err(ConvertError::Value {
+                expected: "integer"
+            })
+        );
+    }
+
+    // RESP3 only: pairs with their scores, in order.
+    let mut redis = Replies::new(server.connect(), 4096);
+    ask::<Frame>(&mut redis, Hello::new(Protocol::Resp3)).unwrap();
+    let ranked: Vec<(String, f64)> = ask(&mut redis, ("ZRANGE", "z", 0, -1, "WITHSCORES")).unwrap();
+    assert_eq!(ranked, [("one".into(), 1.5), ("two".into(), 2.0)]);
+}

@@ -1,0 +1,152 @@
+//! `Option`, sequences, tuples and maps.
+//!
+//! Nesting follows the requested type, never the input: converting a frame
+//! into `Vec<Vec<i64>>` looks two levels deep however deep the frame is.
+
+use super::{ConvertError, FromFrame};
+use crate::Frame;
+use alloc::collections::{BTreeMap, BTreeSet};
+use alloc::vec;
+use alloc::vec::Vec;
+
+/// `None` for a null of any wire form.
+impl<T: FromFrame> FromFrame for Option<T> {
+    fn from_frame(frame: Frame) -> Result<Self, ConvertError> {
+        if frame.is_null() {
+            return Ok(None);
+        }
+        T::from_frame(frame).map(Some)
+    }
+}
+
+/// The elements of an array, set or push; or a map's pairs, each as a
+/// two-element array (so `Vec<(K, V)>` reads a map in wire order).
+///
+/// RESP2 sends maps as flat arrays of keys and values, which a `Vec` of
+/// pairs cannot tell from a list: read those into `BTreeMap` or `HashMap`,
+/// which take both forms.
+impl<T: FromFrame> FromFrame for Vec<T> {
+    fn from_frame(frame: Frame) -> Result<Self, ConvertError> {
+        elements(frame, "array")?
+            .into_iter()
+            .map(T::from_frame)
+            .collect()
+    }
+}
+
+/// The elements of a set, array or push.
+impl<T: FromFrame + Ord> FromFrame for BTreeSet<T> {
+    fn from_frame(frame: Frame) -> Result<Self, ConvertError> {
+        elements(frame, "set")?
+            .into_iter()
+            .map(T::from_frame)
+            .collect()
+    }
+}
+
+/// A map's pairs, or RESP2's flat form: an array of keys and values in
+/// turn. A key that repeats keeps its last value.
+impl<K: FromFrame + Ord, V: FromFrame> FromFrame for BTreeMap<K, V> {
+    fn from_frame(frame: Frame) -> Result<Self, ConvertError> {
+        pairs(frame)?
+            .into_iter()
+            .map(|(key, value)| Ok((K::from_frame(key)?, V::from_frame(value)?)))
+            .collect()
+    }
+}
+
+#[cfg(feature = "std")]
+mod hashed {
+    use super::{ConvertError, Frame, FromFrame, elements, pairs};
+    use core::hash::{BuildHasher, Hash};
+    use std::collections::{HashMap, HashSet};
+
+    /// As for `BTreeMap`.
+    impl<K, V, S> FromFrame for HashMap<K, V, S>
+    where
+        K: FromFrame + Eq + Hash,
+        V: FromFrame,
+        S: BuildHasher + Default,
+    {
+        fn from_frame(frame: Frame) -> Result<Self, ConvertError> {
+            pairs(frame)?
+                .into_iter()
+                .map(|(key, value)| Ok((K::from_frame(key)?, V::from_frame(value)?)))
+                .collect()
+        }
+    }
+
+    /// As for `BTreeSet`.
+    impl<T, S> FromFrame for HashSet<T, S>
+    where
+        T: FromFrame + Eq + Hash,
+        S: BuildHasher + Default,
+    {
+        fn from_frame(frame: Frame) -> Result<Self, ConvertError> {
+            elements(frame, "set")?
+                .into_iter()
+                .map(T::from_frame)
+                .collect()
+        }
+    }
+}
+
+/// An aggregate's elements, a map's pairs as two-element arrays.
+fn elements(frame: Frame, expected: &'static str) -> Result<Vec<Frame>, ConvertError> {
+    match frame.into_items() {
+        Ok(items) => Ok(items),
+        Err(frame) => match frame.into_pairs() {
+            Ok(pairs) => Ok(pairs
+                .into_iter()
+                .map(|(key, value)| Frame::Array(vec![key, value]))
+                .collect()),
+            Err(frame) => Err(ConvertError::unexpected(frame, expected)),
+        },
+    }
+}
+
+/// A map's pairs, or an even-length array taken two at a time.
+fn pairs(frame: Frame) -> Result<Vec<(Frame, Frame)>, ConvertError> {
+    let items = match frame.into_pairs() {
+        Ok(pairs) => return Ok(pairs),
+        Err(frame) => frame
+            .into_items()
+            .map_err(|frame| ConvertError::unexpected(frame, "map"))?,
+    };
+    if items.len() % 2 != 0 {
+        return Err(ConvertError::Length {
+            expected: items.len() + 1,
+            found: items.len(),
+        });
+    }
+    let mut items = items.into_iter();
+    let mut pairs = Vec::with_capacity(items.len() / 2);
+    while let (Some(key), Some(value)) = (items.next(), items.next()) {
+        pairs.push((key, value));
+    }
+    Ok(pairs)
+}
+
+macro_rules! tuple {
+    ($len:literal; $($name:ident),+) => {
+        /// An aggregate with exactly this many elements, in order.
+        impl<$($name: FromFrame),+> FromFrame for ($($name,)+) {
+            fn from_frame(frame: Frame) -> Result<Self, ConvertError> {
+                let items = elements(frame, "array")?;
+                let wrong_length = ConvertError::Length { expected: $len, found: items.len() };
+                if items.len() != $len {
+                    return Err(wrong_length);
+                }
+                let mut items = items.into_iter();
+                Ok(($($name::from_frame(items.next().ok_or_else(|| wrong_length.clone())?)?,)+))
+            }
+        }
+    };
+}
+
+tuple!(1; A);
+tuple!(2; A, B);
+tuple!(3; A, B, C);
+tuple!(4; A, B, C, D);
+tuple!(5; A, B, C, D, E);
+tuple!(6; A, B, C, D, E, F);
