@@ -20,6 +20,9 @@
 //! * Typed replies: [`Frame::convert`] turns a reply into `i64`, `String`,
 //!   `Vec<T>`, maps, `Option<T>` or tuples ([`FromFrame`]), reading RESP2's
 //!   and RESP3's forms of the same reply alike.
+//! * Push messages: [`Push`] reads pub/sub deliveries, subscription
+//!   confirmations and client-side caching invalidations, in RESP3's push
+//!   form and RESP2's array form alike.
 //! * Protocol negotiation: [`Hello`] is the `HELLO` a client sends and a
 //!   server parses (refusing what Redis refuses, in Redis's words), and
 //!   [`ServerHello`] the reply a client reads and a server writes.
@@ -92,6 +95,7 @@ pub mod fuzzing;
 mod hello;
 mod limits;
 mod protocol;
+mod push;
 mod reader;
 
 pub use cluster::{Redirect, RedirectKind, SLOT_COUNT, hash_tag, key_slot};
@@ -110,6 +114,7 @@ pub use frame::{Attributed, Frame, NullKind, Visit, Walk};
 pub use hello::{Credentials, Hello, HelloError, HelloReplyError, ServerHello};
 pub use limits::Limits;
 pub use protocol::Protocol;
+pub use push::{INVALIDATE_CHANNEL, Push, SubscriptionKind};
 pub use reader::{AggregateKind, BlobKind, Event, Reader, Step};
 
 /// The workspace README's examples, compiled and run as doctests.
