@@ -6,9 +6,12 @@
 
 use crate::decode::FrameBuilder;
 use crate::{
-    CommandDecoder, CommandError, DecodeError, Decoder, Event, Frame, Limits, Protocol, Reader,
-    ReplyWriter,
+    Command, CommandDecoder, CommandError, DecodeError, Decoder, Event, Frame, Hello, Limits,
+    Protocol, Push, Reader, Redirect, ReplyWriter, SLOT_COUNT, ServerHello, hash_tag, key_slot,
+    pack_command,
 };
+use alloc::collections::BTreeMap;
+use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use bytes::{Bytes, BytesMut};
 
@@ -323,4 +326,74 @@ fn build(builder: &mut FrameBuilder, event: Event<'_>) -> Option<Frame> {
         Event::BlobEnd => return builder.blob_end(),
     };
     builder.value(frame)
+}
+
+/// The helpers around the decoders take whatever a hostile peer can send:
+/// replies (push messages, redirections, the `HELLO` reply, typed
+/// conversion, key slots) and requests (`HELLO`). Nothing panics, and what
+/// they accept survives a round trip.
+pub fn helpers(data: &[u8]) {
+    let decoded = decode_pieces(data, &[], &mut Decoder::with_limits(small_limits()));
+    for frame in decoded.frames {
+        check_reply_helpers(&frame);
+    }
+    let mut decoder = CommandDecoder::new();
+    let mut buf = BytesMut::from(data);
+    while let Ok(Some(command)) = decoder.decode(&mut buf) {
+        check_hello(&command);
+    }
+}
+
+fn check_reply_helpers(frame: &Frame) {
+    match Push::from_frame(frame.clone()) {
+        Ok(_) => {}
+        // Only what is not a push comes back, with its elements untouched.
+        Err(back) => {
+            assert!(!frame.is_push());
+            match frame.items() {
+                Some(items) => assert_eq!(back.items(), Some(items)),
+                None => assert_eq!(&back, frame),
+            }
+        }
+    }
+    if let Some(redirect) = Redirect::from_frame(frame) {
+        assert!(frame.is_error() && redirect.slot < SLOT_COUNT);
+    }
+    if let Ok(hello) = ServerHello::from_frame(frame.clone()) {
+        let mut written = BytesMut::new();
+        let mut writer = ReplyWriter::new(&mut written, Protocol::Resp3);
+        hello.write(&mut writer).expect("decoded modules encode");
+        let reread = Decoder::new().decode(&mut written).ok().flatten();
+        assert_eq!(reread.map(ServerHello::from_frame), Some(Ok(hello)));
+    }
+    assert_eq!(frame.clone().convert::<Frame>().as_ref(), Ok(frame));
+    if let Ok(values) = frame.clone().convert::<Vec<Option<Bytes>>>() {
+        let len = frame
+            .items()
+            .map_or_else(|| frame.pairs().map(<[_]>::len), |items| Some(items.len()));
+        assert_eq!(Some(values.len()), len);
+    }
+    let _ = frame.clone().convert::<BTreeMap<String, (i64, f64)>>();
+    let _ = frame.clone().convert::<(bool, u8, Option<String>)>();
+    if let Some(key) = frame.as_bytes() {
+        assert!(key_slot(key) < SLOT_COUNT);
+        let tag = hash_tag(key).as_ptr_range();
+        let whole = key.as_ptr_range();
+        assert!(whole.start <= tag.start && tag.end <= whole.end);
+    }
+}
+
+fn check_hello(command: &Command<'_>) {
+    match Hello::parse(command) {
+        Ok(hello) => {
+            let mut packed = Vec::new();
+            pack_command(&mut packed, hello);
+            let mut decoder = CommandDecoder::new();
+            let mut buf = BytesMut::from(&packed[..]);
+            let again = decoder.decode(&mut buf).ok().flatten();
+            let reparsed = again.as_ref().map(Hello::parse);
+            assert_eq!(reparsed.map(|parsed| parsed == Ok(hello)), Some(true));
+        }
+        Err(refusal) => assert!(!refusal.to_string().is_empty()),
+    }
 }

@@ -44,4 +44,5 @@ fn every_committed_input_passes_its_target() {
     replay("command", fuzzing::command);
     replay("reply_writer", fuzzing::reply_writer);
     replay("reader_events", fuzzing::reader_events);
+    replay("helpers", fuzzing::helpers);
 }
