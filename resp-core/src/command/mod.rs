@@ -598,7 +598,7 @@ fn bulk_data_pending(input: &[u8], max_line: usize, max_bulk: u64) -> Option<(us
 
 /// Redis's `string2ll`: an optional `-`, then `0` alone or digits without a
 /// leading zero, fitting in an `i64`. No `+`, no spaces.
-fn string_to_i64(text: &[u8]) -> Option<i64> {
+pub(crate) fn string_to_i64(text: &[u8]) -> Option<i64> {
     let (negative, digits) = match text.split_first() {
         Some((b'-', rest)) => (true, rest),
         _ => (false, text),

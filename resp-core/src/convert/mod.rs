@@ -92,10 +92,12 @@ impl ConvertError {
     /// The error for `frame` not being `expected`, or the server's error
     /// when `frame` is an error reply.
     pub(crate) fn unexpected(frame: Frame, expected: &'static str) -> Self {
-        let found = type_name(frame.value());
-        match frame.into_bytes() {
-            Ok(text) if found.ends_with("error") => Self::Server(text),
-            _ => Self::Type { expected, found },
+        if frame.is_error() {
+            return Self::Server(frame.into_bytes().unwrap_or_default());
+        }
+        Self::Type {
+            expected,
+            found: type_name(frame.value()),
         }
     }
 }

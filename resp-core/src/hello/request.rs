@@ -1,5 +1,6 @@
 //! The `HELLO` request: `HELLO [protover [AUTH username password] [SETNAME clientname]]`.
 
+use crate::command::string_to_i64;
 use crate::{Args, Command, Protocol};
 use bytes::BufMut;
 use core::fmt;
@@ -99,7 +100,8 @@ impl<'a> Hello<'a> {
         let Some(version) = args.next() else {
             return Ok(Self::default());
         };
-        let mut hello = Self::new(match parse_version(version)? {
+        let version = string_to_i64(version).ok_or(HelloError::BadProtocolVersion)?;
+        let mut hello = Self::new(match version {
             2 => Protocol::Resp2,
             3 => Protocol::Resp3,
             _ => return Err(HelloError::UnsupportedProtocol),
@@ -127,7 +129,12 @@ impl<'a> Hello<'a> {
         Ok(hello)
     }
 
-    fn options(&self) -> impl Iterator<Item = &'a [u8]> {
+    /// Every argument, the command name first.
+    fn args(&self) -> impl Iterator<Item = &'a [u8]> {
+        let version = self.protocol.map(|protocol| match protocol {
+            Protocol::Resp2 => &b"2"[..],
+            Protocol::Resp3 => b"3",
+        });
         let auth = self
             .auth
             .into_iter()
@@ -136,71 +143,28 @@ impl<'a> Hello<'a> {
             .client_name
             .into_iter()
             .flat_map(|name| [&b"SETNAME"[..], name]);
-        auth.chain(name)
-    }
-}
-
-/// Redis's integer rule for the version: an optional `-`, then `0` or
-/// digits without a leading zero, within `i64`.
-fn parse_version(text: &[u8]) -> Result<i64, HelloError<'static>> {
-    let not_integer = HelloError::BadProtocolVersion;
-    let (negative, digits) = match text.split_first() {
-        Some((b'-', rest)) => (true, rest),
-        _ => (false, text),
-    };
-    let leading_zero = digits.len() > 1 && digits[0] == b'0';
-    if digits.is_empty() || leading_zero || (negative && digits == b"0") {
-        return Err(not_integer);
-    }
-    let magnitude = digits.iter().try_fold(0i64, |value, &byte| {
-        let digit = i64::from(byte.wrapping_sub(b'0'));
-        if digit > 9 {
-            return None;
-        }
-        value.checked_mul(10)?.checked_sub(digit)
-    });
-    // Accumulated as a negative number, so `i64::MIN` fits.
-    match magnitude {
-        Some(value) if negative => Ok(value),
-        Some(value) => value.checked_neg().ok_or(not_integer),
-        None => Err(not_integer),
+        [&b"HELLO"[..]]
+            .into_iter()
+            .chain(version)
+            .chain(auth)
+            .chain(name)
     }
 }
 
 impl Args for Hello<'_> {
     fn arg_count(&self) -> usize {
-        1 + usize::from(self.protocol.is_some()) + self.options().count()
+        self.args().count()
     }
 
     fn args_len(&self) -> usize {
-        let mut len = bulk_len(&b"HELLO"[..]);
-        if let Some(protocol) = self.protocol {
-            len += bulk_len(version_arg(protocol));
-        }
-        len + self.options().map(bulk_len).sum::<usize>()
+        self.args().map(|arg| (arg,).args_len()).sum()
     }
 
     fn put_args(&self, dst: &mut impl BufMut) {
-        let version = self.protocol.map(version_arg);
-        for arg in [&b"HELLO"[..]]
-            .into_iter()
-            .chain(version)
-            .chain(self.options())
-        {
+        for arg in self.args() {
             (arg,).put_args(dst);
         }
     }
-}
-
-fn version_arg(protocol: Protocol) -> &'static [u8] {
-    match protocol {
-        Protocol::Resp2 => b"2",
-        Protocol::Resp3 => b"3",
-    }
-}
-
-fn bulk_len(arg: &[u8]) -> usize {
-    (arg,).args_len()
 }
 
 /// Why a server refuses a `HELLO`. Display prints Redis's reply text, to
