@@ -1,11 +1,11 @@
 #!/bin/sh
 # Every number in the README's speed section, from bench/:  sh run-all.sh [runs]
-# Runs the side-by-side benchmark `runs` times (default 3; the report keeps
+# Runs the side-by-side benchmark `runs` times (default 5; the report keeps
 # each contestant's fastest run), once more with fat LTO, counts
 # instructions with callgrind, then writes results.md and results.svg.
-# About 8 minutes per run on 2 cores, 5 for the instruction counts.
+# About 3 minutes per run on 2 cores, 4 for the LTO run, 5 for the instruction counts.
 set -eu
-runs=${1:-3}
+runs=${1:-5}
 rm -rf target/runs target/criterion target/lto/criterion
 mkdir -p target/runs
 n=1

@@ -1,6 +1,6 @@
 //! Every workload, every contestant, side by side in one run.
 //!
-//! `cargo bench` from this directory; `sh run-all.sh` runs it three times
+//! `cargo bench` from this directory; `sh run-all.sh` runs it five times
 //! and turns criterion's estimates into the README tables and `results.svg`.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
