@@ -564,35 +564,37 @@ impl CommandDecoder {
     }
 }
 
+/// A complete, canonical `$` line for at most `max_bulk` bytes at the start
+/// of `input`: where its data starts, and its length.
+///
+/// Always inlined: left to the compiler it stays a call in the argument
+/// loop, and W2 takes 13 % more instructions.
+#[inline(always)]
+fn dollar_line(input: &[u8], max_line: usize, max_bulk: u64) -> Option<(usize, usize)> {
+    let (&b'$', content) = input.split_first()? else {
+        return None;
+    };
+    let (len, line) = crate::reader::fast::length(content, max_line)?;
+    if len > max_bulk {
+        return None;
+    }
+    Some((line + 3, usize::try_from(len).ok()?))
+}
+
 /// A complete, canonical `$` argument of at most `max_bulk` bytes at the
 /// start of `input`: where its data lies.
 #[inline]
 fn whole_bulk(input: &[u8], max_line: usize, max_bulk: u64) -> Option<Range<usize>> {
-    let (&b'$', content) = input.split_first()? else {
-        return None;
-    };
-    let (len, line) = crate::reader::fast::length(content, max_line)?;
-    if len > max_bulk {
-        return None;
-    }
-    let from = line + 3;
-    let to = from.checked_add(usize::try_from(len).ok()?)?;
+    let (from, len) = dollar_line(input, max_line, max_bulk)?;
+    let to = from.checked_add(len)?;
     (input.get(to..to.checked_add(2)?) == Some(b"\r\n")).then_some(from..to)
 }
 
-/// A complete, canonical `$` line for at most `max_bulk` bytes at the start
-/// of `input` whose data and CRLF have not all arrived: where the data
-/// starts, and its length. The bytes that did arrive are checked by `bulk`.
+/// A `$` line as [`dollar_line`] takes it whose data and CRLF have not all
+/// arrived: where the data starts, and its length. The bytes that did
+/// arrive are checked by `bulk`.
 fn bulk_data_pending(input: &[u8], max_line: usize, max_bulk: u64) -> Option<(usize, usize)> {
-    let (&b'$', content) = input.split_first()? else {
-        return None;
-    };
-    let (len, line) = crate::reader::fast::length(content, max_line)?;
-    if len > max_bulk {
-        return None;
-    }
-    let data_start = line + 3;
-    let len = usize::try_from(len).ok()?;
+    let (data_start, len) = dollar_line(input, max_line, max_bulk)?;
     (input.len() < data_start.checked_add(len)?.checked_add(2)?).then_some((data_start, len))
 }
 

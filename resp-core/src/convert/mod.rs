@@ -72,11 +72,7 @@ pub enum ConvertError {
 impl fmt::Display for ConvertError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Server(text) => {
-                f.write_str("error reply: ")?;
-                text.iter()
-                    .try_for_each(|&byte| fmt::Write::write_char(f, char::from(byte)))
-            }
+            Self::Server(text) => write!(f, "error reply: {}", text.escape_ascii()),
             Self::Type { expected, found } => write!(f, "expected {expected}, got {found}"),
             Self::Value { expected } => write!(f, "value is not a valid {expected}"),
             Self::Length { expected, found } => {

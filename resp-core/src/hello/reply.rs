@@ -199,11 +199,7 @@ pub enum HelloReplyError {
 impl fmt::Display for HelloReplyError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Rejected(text) => {
-                f.write_str("HELLO refused: ")?;
-                text.iter()
-                    .try_for_each(|&byte| fmt::Write::write_char(f, char::from(byte)))
-            }
+            Self::Rejected(text) => write!(f, "HELLO refused: {}", text.escape_ascii()),
             Self::NotAMap => f.write_str("HELLO reply is not a map"),
             Self::MissingProtocol => f.write_str("HELLO reply has no proto field"),
             Self::BadField(name) => write!(f, "HELLO reply field {name} has the wrong type"),
