@@ -112,27 +112,33 @@ impl SubscriptionKind {
 
 impl Push {
     /// Reads a push frame (RESP3, attributes looked through), or an array of
-    /// RESP2's pub/sub form. Gives the frame back when it is neither, or when
-    /// a known kind has the wrong shape; a push frame of an unknown kind is
-    /// [`Push::Other`]. Payloads move out of the frame without a copy.
+    /// RESP2's pub/sub form. Gives the frame back, untouched, when it is
+    /// neither, or when an array's known kind has the wrong shape; a push
+    /// frame of an unknown kind or shape is [`Push::Other`]. Payloads move
+    /// out of the frame without a copy.
     ///
     /// On a RESP2 connection, call this only while it is subscribed: a reply
     /// to `LRANGE` may also be an array starting with `"message"`.
     pub fn from_frame(frame: Frame) -> Result<Self, Frame> {
-        let is_push = frame.is_push();
+        let shape = match frame.value() {
+            Frame::Push(items) | Frame::Array(items) => Shape::of(items),
+            _ => return Err(frame),
+        };
+        if shape.is_none() && !frame.is_push() {
+            return Err(frame);
+        }
         let items = frame.into_items()?;
-        match Shape::of(&items) {
-            Some(shape) => Ok(shape.build(items)),
-            None if is_push => {
+        Ok(match shape {
+            Some(shape) => shape.build(items),
+            None => {
                 let mut items = items.into_iter();
                 let kind = items.next().map(bytes_of);
-                Ok(Self::Other {
+                Self::Other {
                     kind: kind.unwrap_or_default(),
                     data: items.collect(),
-                })
+                }
             }
-            None => Err(Frame::Array(items)),
-        }
+        })
     }
 }
 
@@ -341,6 +347,9 @@ mod tests {
             })
         );
         assert_eq!(Push::from_frame(Frame::Integer(1)), Err(Frame::Integer(1)));
+        // Only arrays carry RESP2's form; other frames come back as they were.
+        let set = Frame::Set(vec![text("message"), text("ch"), text("hi")]);
+        assert_eq!(Push::from_frame(set.clone()), Err(set));
     }
 
     #[test]
