@@ -106,7 +106,7 @@ fn elements(frame: Frame, expected: &'static str) -> Result<Vec<Frame>, ConvertE
 }
 
 /// A map's pairs, or an even-length array taken two at a time.
-fn pairs(frame: Frame) -> Result<Vec<(Frame, Frame)>, ConvertError> {
+pub(crate) fn pairs(frame: Frame) -> Result<Vec<(Frame, Frame)>, ConvertError> {
     let items = match frame.into_pairs() {
         Ok(pairs) => return Ok(pairs),
         Err(frame) => frame

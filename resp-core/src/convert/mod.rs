@@ -19,6 +19,8 @@
 //! ```
 
 mod collections;
+
+pub(crate) use collections::pairs;
 mod scalars;
 
 use crate::Frame;

@@ -64,10 +64,8 @@ impl ServerHello {
                 frame.into_bytes().unwrap_or_default(),
             ));
         }
-        let pairs = match frame.into_pairs() {
-            Ok(pairs) => pairs,
-            Err(frame) => flat_pairs(frame.into_items().map_err(|_| HelloReplyError::NotAMap)?)?,
-        };
+        // A map in RESP3, the same pairs flattened into an array in RESP2.
+        let pairs = crate::convert::pairs(frame).map_err(|_| HelloReplyError::NotAMap)?;
         let mut protocol = None;
         let mut hello = Self::new(Protocol::default());
         for (key, value) in pairs {
@@ -156,19 +154,6 @@ impl ServerHello {
 enum FieldValue<'a> {
     Text(&'a Bytes),
     Integer(i64),
-}
-
-/// RESP2's form of a map: key, value, key, value.
-fn flat_pairs(items: Vec<Frame>) -> Result<Vec<(Frame, Frame)>, HelloReplyError> {
-    if items.len() % 2 != 0 {
-        return Err(HelloReplyError::NotAMap);
-    }
-    let mut items = items.into_iter();
-    let mut pairs = Vec::with_capacity(items.len() / 2);
-    while let (Some(key), Some(value)) = (items.next(), items.next()) {
-        pairs.push((key, value));
-    }
-    Ok(pairs)
 }
 
 /// The static name of a known field, for errors.
