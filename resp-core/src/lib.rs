@@ -93,6 +93,7 @@ mod frame;
 #[doc(hidden)]
 pub mod fuzzing;
 mod hello;
+mod lex;
 mod limits;
 mod protocol;
 mod push;

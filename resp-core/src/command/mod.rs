@@ -7,6 +7,7 @@ mod limits;
 pub use error::{CommandError, CommandErrorKind};
 pub use limits::{CommandLimits, PreAuthLimits};
 
+use crate::lex::string_to_i64;
 use alloc::vec::Vec;
 use bytes::{Buf, Bytes, BytesMut};
 use core::ops::Range;
@@ -366,7 +367,7 @@ impl CommandDecoder {
     /// which decides it exactly as Redis would.
     fn whole_count(&mut self, src: &[u8]) -> Option<State> {
         let (max_args, _) = self.effective_bounds();
-        let (count, line) = crate::reader::fast::length(&src[1..], self.limits.max_line_len)?;
+        let (count, line) = crate::lex::length(&src[1..], self.limits.max_line_len)?;
         if count == 0 || count > max_args {
             return None;
         }
@@ -574,7 +575,7 @@ fn dollar_line(input: &[u8], max_line: usize, max_bulk: u64) -> Option<(usize, u
     let (&b'$', content) = input.split_first()? else {
         return None;
     };
-    let (len, line) = crate::reader::fast::length(content, max_line)?;
+    let (len, line) = crate::lex::length(content, max_line)?;
     if len > max_bulk {
         return None;
     }
@@ -596,58 +597,4 @@ fn whole_bulk(input: &[u8], max_line: usize, max_bulk: u64) -> Option<Range<usiz
 fn bulk_data_pending(input: &[u8], max_line: usize, max_bulk: u64) -> Option<(usize, usize)> {
     let (data_start, len) = dollar_line(input, max_line, max_bulk)?;
     (input.len() < data_start.checked_add(len)?.checked_add(2)?).then_some((data_start, len))
-}
-
-/// Redis's `string2ll`: an optional `-`, then `0` alone or digits without a
-/// leading zero, fitting in an `i64`. No `+`, no spaces.
-pub(crate) fn string_to_i64(text: &[u8]) -> Option<i64> {
-    let (negative, digits) = match text.split_first() {
-        Some((b'-', rest)) => (true, rest),
-        _ => (false, text),
-    };
-    match digits {
-        [b'0'] if !negative => return Some(0),
-        [b'1'..=b'9', ..] => {}
-        _ => return None,
-    }
-    let mut value: i64 = 0;
-    for &byte in digits {
-        if !byte.is_ascii_digit() {
-            return None;
-        }
-        let digit = i64::from(byte - b'0');
-        value = value.checked_mul(10)?;
-        value = if negative {
-            value.checked_sub(digit)?
-        } else {
-            value.checked_add(digit)?
-        };
-    }
-    Some(value)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::string_to_i64;
-
-    #[test]
-    fn string2ll_rules() {
-        assert_eq!(string_to_i64(b"0"), Some(0));
-        assert_eq!(string_to_i64(b"-1"), Some(-1));
-        assert_eq!(string_to_i64(b"9223372036854775807"), Some(i64::MAX));
-        assert_eq!(string_to_i64(b"-9223372036854775808"), Some(i64::MIN));
-        for bad in [
-            &b""[..],
-            b"-",
-            b"-0",
-            b"01",
-            b"+1",
-            b" 1",
-            b"1 ",
-            b"9223372036854775808",
-            b"1a",
-        ] {
-            assert_eq!(string_to_i64(bad), None, "{}", bad.escape_ascii());
-        }
-    }
 }

@@ -1,26 +1,39 @@
 //! [`Decoder`]: owned [`Frame`]s from a growing buffer.
+//!
+//! The Reader parses; the Decoder only builds. A top-level scalar, or an
+//! aggregate whose elements are all scalars, is built straight from the
+//! Reader's pieces while its bytes stay in the buffer, then split off once
+//! (`pieces.rs`). Anything deeper goes through events and a tree builder
+//! (`drive.rs`, `build.rs`).
 
 mod build;
-mod flat;
-mod prefix;
+mod drive;
+mod pieces;
 mod source;
 
-use crate::reader::{AggregateKind, Event, Reader};
-use crate::{DecodeError, Frame, Limits, Protocol};
 pub(crate) use build::FrameBuilder;
-use bytes::BytesMut;
-use flat::{Flat, FlatParser};
-use source::{SliceSource, Source};
+
+use crate::error::DecodeError;
+use crate::frame::Frame;
+use crate::limits::Limits;
+use crate::protocol::Protocol;
+use crate::reader::{AggregateKind, Fast, Piece, Reader, Run};
+use alloc::vec::Vec;
+use bytes::{Buf, BytesMut};
+use drive::{MIN_ELEMENT_LEN, drive, structure};
+use pieces::RESERVE_STEP;
+use source::SliceSource;
 
 /// Builds owned [`Frame`]s from a [`BytesMut`] the caller appends to.
 ///
 /// The contract is `tokio_util::codec::Decoder`'s, so a codec only delegates:
 ///
 /// * `Ok(Some(frame))`: the frame is complete and its bytes are gone from the buffer;
-/// * `Ok(None)`: more bytes are needed. This is never an error. Bytes of an
-///   unfinished frame are either already taken from the buffer (the decoder
-///   keeps what it built from them) or left in it (the decoder remembers how
-///   far it parsed them); either way they are never parsed again;
+/// * `Ok(None)`: more bytes are needed. This is never an error. The bytes
+///   of an unfinished frame may stay in the buffer or leave it; either way
+///   the decoder remembers how far it read them and never reads them again,
+///   and [`bytes_needed`](Self::bytes_needed) says how much a payload still
+///   arriving needs;
 /// * `Err(_)`: the stream is corrupt. Frames completed before the error were
 ///   returned first. The same error is returned until [`reset`](Self::reset).
 ///
@@ -42,12 +55,37 @@ use source::{SliceSource, Source};
 /// assert_eq!(decoder.decode(&mut buf), Ok(Some(Frame::SimpleString("OK".into()))));
 /// assert!(decoder.is_idle() && buf.is_empty());
 /// ```
+///
+/// After an error, frames before it are kept and the decoder refuses the
+/// rest until it is reset, for example on a new connection:
+///
+/// ```
+/// use bytes::BytesMut;
+/// use resp_core::{DecodeErrorKind, Decoder, Frame};
+///
+/// let mut decoder = Decoder::new();
+/// let mut buf = BytesMut::from(&b":1\r\n:x\r\n"[..]);
+/// assert_eq!(decoder.decode(&mut buf), Ok(Some(Frame::Integer(1))));
+/// let error = decoder.decode(&mut buf).unwrap_err();
+/// assert_eq!((error.kind(), error.offset()), (DecodeErrorKind::BadInteger, 5));
+/// assert_eq!(decoder.decode(&mut buf), Err(error)); // until reset
+///
+/// decoder.reset();
+/// let mut buf = BytesMut::from(&b":2\r\n"[..]);
+/// assert_eq!(decoder.decode(&mut buf), Ok(Some(Frame::Integer(2))));
+/// ```
 #[derive(Debug, Default)]
 pub struct Decoder {
     reader: Reader,
     builder: FrameBuilder,
-    /// The fast path for flat frames, which the general path takes over from.
-    flat: FlatParser,
+    /// The flat aggregate whose elements are being collected as pieces.
+    flat: Option<AggregateKind>,
+    /// Its elements so far; their ranges index the buffer. Reused.
+    pieces: Vec<Piece>,
+    /// Bytes of it at the front of the buffer, read but not yet taken.
+    held: usize,
+    /// The buffer's length when the last call returned `Ok(None)`.
+    buffered: usize,
 }
 
 impl Decoder {
@@ -60,8 +98,7 @@ impl Decoder {
     pub fn with_limits(limits: Limits) -> Self {
         Self {
             reader: Reader::with_limits(limits),
-            builder: FrameBuilder::default(),
-            flat: FlatParser::default(),
+            ..Self::default()
         }
     }
 
@@ -103,69 +140,174 @@ impl Decoder {
     /// Whether no frame is in progress. With an empty buffer this tells a clean
     /// end of stream from one that cut a frame short.
     pub fn is_idle(&self) -> bool {
-        self.reader.is_idle() && self.flat.is_idle()
+        self.reader.is_idle() && self.builder.is_idle() && self.flat.is_none()
     }
 
-    /// Bytes taken from buffers since creation or the last reset.
+    /// Bytes read from buffers since creation or the last reset (some of
+    /// them may still be in the buffer, as part of an unfinished frame).
     pub fn position(&self) -> u64 {
         self.reader.position()
+    }
+
+    /// After `Ok(None)`: how many bytes beyond those in the buffer the
+    /// payload in progress still needs (its CRLF included), wherever it sits
+    /// in the frame, or `None` when no payload is in progress. A codec
+    /// reserves them once, so a large value is read without the buffer
+    /// growing step by step.
+    ///
+    /// ```
+    /// use bytes::BytesMut;
+    /// use resp_core::Decoder;
+    ///
+    /// let mut decoder = Decoder::new();
+    /// let mut buf = BytesMut::from(&b"*2\r\n:1\r\n$1000\r\nabc"[..]);
+    /// assert_eq!(decoder.decode(&mut buf), Ok(None));
+    /// assert_eq!(decoder.bytes_needed(), Some(999));
+    /// buf.reserve(decoder.bytes_needed().unwrap());
+    /// ```
+    pub fn bytes_needed(&self) -> Option<usize> {
+        let left = self.reader.payload_left()?;
+        Some((self.held + left).saturating_sub(self.buffered))
     }
 
     /// Forgets any frame in progress and any error; offsets restart at 0.
     pub fn reset(&mut self) {
         self.reader.reset();
         self.builder.clear();
-        self.flat.clear();
+        self.flat = None;
+        self.pieces.clear();
+        self.held = 0;
     }
 
     /// Decodes the next frame from `src`. See the type's docs for the contract.
     pub fn decode(&mut self, src: &mut BytesMut) -> Result<Option<Frame>, DecodeError> {
-        if self.reader.awaits_payload(src.len()) {
-            return Ok(None);
+        if self.reader.awaits_payload(src.len() - self.held) {
+            return Ok(self.need_more(src));
         }
-        let at_frame_start = self.reader.at_fresh_frame() && self.builder.is_idle();
-        let limits = self.reader.limits();
-        let resp3 = self.reader.protocol().allows_resp3_types();
-        if at_frame_start && self.flat.is_idle() {
-            if let Some((piece, len)) = flat::scalar(src, 0, limits, resp3) {
-                self.reader.skip_frame(len);
-                return Ok(Some(flat::take_scalar(src, len, &piece)));
-            }
+        if let Some(kind) = self.flat {
+            return self.continue_flat(src, kind);
         }
-        if at_frame_start || !self.flat.is_idle() {
-            match self.flat.parse(src, limits, resp3) {
-                Flat::Aggregate(kind, len) => {
-                    self.reader.skip_frame(len);
-                    return Ok(Some(self.flat.take(src, kind, len)));
+        if self.builder.is_idle() {
+            if let Some((fast, next)) = self.reader.read_frame_start(src) {
+                match fast {
+                    Fast::Scalar(piece) => return Ok(Some(pieces::take_scalar(src, next, &piece))),
+                    Fast::Open(kind, _) => {
+                        self.flat = Some(kind);
+                        self.held = next;
+                        self.pieces.clear();
+                        return self.continue_flat(src, kind);
+                    }
+                    Fast::Payload => {
+                        src.advance(next);
+                        return Ok(self.need_more(src));
+                    }
+                    // Nothing is open at a frame start.
+                    Fast::Close(_) => {}
                 }
-                Flat::NeedMore => return Ok(None),
-                Flat::Unsuitable => self.hand_over_flat(src),
             }
         }
-        drive(&mut self.reader, &mut self.builder, src)
+        self.general(src)
     }
 
-    /// Gives the general path the aggregate the fast path parsed in part: its
-    /// bytes so far are taken off `src` and its elements built, and the
-    /// reader goes on from the next element as if it had read them itself.
-    fn hand_over_flat(&mut self, src: &mut BytesMut) {
-        let here = src.len();
-        let Some((kind, remaining, parsed, elements)) = self.flat.hand_over(src) else {
-            return;
+    /// Goes on with the flat aggregate at the front of `src`.
+    fn continue_flat(
+        &mut self,
+        src: &mut BytesMut,
+        kind: AggregateKind,
+    ) -> Result<Option<Frame>, DecodeError> {
+        self.reserve_pieces(src.len());
+        loop {
+            let mut at = self.held;
+            let run = self.reader.read_run(src, &mut at, &mut self.pieces);
+            self.held = at;
+            match run {
+                Run::Closed => {
+                    self.flat = None;
+                    self.held = 0;
+                    let frame = pieces::take_aggregate(src, kind, at, &self.pieces);
+                    return Ok(Some(frame));
+                }
+                Run::Payload => return Ok(self.need_more(src)),
+                Run::Stopped => {}
+            }
+            // Not a complete canonical scalar: the resumable path reads it.
+            let step = self.reader.read(&src[at..])?;
+            let consumed = step.consumed;
+            let Some(event) = step.event else {
+                self.held += consumed;
+                return Ok(self.need_more(src));
+            };
+            let base = src.as_ptr() as usize;
+            let range_of = |payload: &[u8]| {
+                let start = payload.as_ptr() as usize - base;
+                start..start + payload.len()
+            };
+            if let Some(piece) = Piece::from_event(&event, range_of) {
+                self.pieces.push(piece);
+                self.held += consumed;
+                continue;
+            }
+            // A nested aggregate or a payload in pieces: the frame is a tree
+            // after all. Its elements so far go to the builder, then the event.
+            let event = event.without_payload();
+            self.unflatten(src, kind);
+            let after = src.len() - consumed;
+            let done = event.and_then(|event| structure(&mut self.builder, event, after));
+            src.advance(consumed);
+            if done.is_some() {
+                return Ok(done);
+            }
+            return self.general(src);
+        }
+    }
+
+    /// Room for the pieces the bytes here can hold, never for what a header
+    /// merely claims, and in bounded steps.
+    fn reserve_pieces(&mut self, available: usize) {
+        let here = ((available - self.held) / MIN_ELEMENT_LEN).min(RESERVE_STEP);
+        let wanted = self
+            .reader
+            .innermost_remaining()
+            .map_or(here, |left| usize::try_from(left).map_or(here, |left| left.min(here)));
+        self.pieces.reserve(wanted);
+    }
+
+    /// Moves the flat aggregate's elements so far into the tree builder.
+    fn unflatten(&mut self, src: &mut BytesMut, kind: AggregateKind) {
+        // Room for what is here, and at most as many again as were read:
+        // the vector doubles as more elements come.
+        let parsed = self.pieces.len();
+        let here = (src.len() - self.held) / MIN_ELEMENT_LEN;
+        let left = self.reader.innermost_remaining().unwrap_or(0);
+        let elements = parsed + here.min(parsed).min(usize::try_from(left).unwrap_or(usize::MAX));
+        let room = if kind == AggregateKind::Map {
+            elements / 2
+        } else {
+            elements
         };
-        self.reader.take_over_aggregate(kind, remaining, parsed);
-        // Room for what the bytes here can hold, but at most as many again as
-        // were parsed: the vector doubles as more elements come.
-        let room = usize::try_from(remaining).map_or(0, |left| {
-            left.min((here - parsed) / MIN_ELEMENT_LEN)
-                .min(elements.len())
-        });
-        self.builder.start(kind, false, elements.len() + room);
-        for element in elements {
-            // The aggregate stays open: at least one element is still to come.
+        self.builder.start(kind, false, room);
+        for element in pieces::take_elements(src, self.held, &self.pieces) {
+            // The aggregate stays open: the event that ended the run is in it.
             let finished = self.builder.value(element);
             debug_assert!(finished.is_none());
         }
+        self.flat = None;
+        self.held = 0;
+    }
+
+    /// The general path, through events and the tree builder.
+    fn general(&mut self, src: &mut BytesMut) -> Result<Option<Frame>, DecodeError> {
+        let frame = drive(&mut self.reader, &mut self.builder, src)?;
+        if frame.is_none() {
+            self.buffered = src.len();
+        }
+        Ok(frame)
+    }
+
+    /// Records what a `None` leaves in the buffer, for [`bytes_needed`](Self::bytes_needed).
+    fn need_more(&mut self, src: &BytesMut) -> Option<Frame> {
+        self.buffered = src.len();
+        None
     }
 }
 
@@ -209,117 +351,3 @@ pub fn decode_slice(input: &[u8], limits: Limits) -> Result<Status<(Frame, usize
         None => Ok(Status::Partial),
     }
 }
-
-/// Feeds reader events into the builder until a frame completes or input runs out.
-fn drive<S: Source>(
-    reader: &mut Reader,
-    builder: &mut FrameBuilder,
-    src: &mut S,
-) -> Result<Option<Frame>, DecodeError> {
-    loop {
-        let step = reader.read(src.unconsumed())?;
-        let consumed = step.consumed;
-        let Some(event) = step.event else {
-            src.consume(consumed);
-            return Ok(None);
-        };
-        let done = match event {
-            // The most common reply of all, without touching the buffer's refcount.
-            Event::SimpleString(b"OK") => {
-                src.consume(consumed);
-                Frame::SimpleString(bytes::Bytes::from_static(b"OK"))
-            }
-            Event::SimpleString(text) => {
-                let range = src.range_of(text);
-                Frame::SimpleString(src.take_payload(range, consumed))
-            }
-            Event::SimpleError(text) => {
-                let range = src.range_of(text);
-                Frame::SimpleError(src.take_payload(range, consumed))
-            }
-            Event::BigNumber(text) => {
-                let range = src.range_of(text);
-                Frame::BigNumber(src.take_payload(range, consumed))
-            }
-            Event::BulkString(data) => {
-                let range = src.range_of(data);
-                Frame::BulkString(src.take_payload(range, consumed))
-            }
-            Event::BulkError(data) => {
-                let range = src.range_of(data);
-                Frame::BulkError(src.take_payload(range, consumed))
-            }
-            Event::Verbatim { format, text } => {
-                let range = src.range_of(text);
-                Frame::Verbatim {
-                    format,
-                    text: src.take_payload(range, consumed),
-                }
-            }
-            Event::Integer(n) => {
-                src.consume(consumed);
-                Frame::Integer(n)
-            }
-            Event::Double(d) => {
-                src.consume(consumed);
-                Frame::Double(d)
-            }
-            Event::Boolean(b) => {
-                src.consume(consumed);
-                Frame::Boolean(b)
-            }
-            Event::Null(kind) => {
-                src.consume(consumed);
-                Frame::Null(kind)
-            }
-            Event::AggregateStart { kind, len } => {
-                src.consume(consumed);
-                let per_element = if matches!(kind, AggregateKind::Map | AggregateKind::Attribute) {
-                    2 * MIN_ELEMENT_LEN
-                } else {
-                    MIN_ELEMENT_LEN
-                };
-                // Never more than the bytes already here could hold, nor more
-                // than a bounded step: they may be one large payload.
-                let here = (src.unconsumed().len() / per_element).min(flat::RESERVE_STEP) as u64;
-                let capacity = len.unwrap_or(0).min(here) as usize;
-                builder.start(kind, len.is_none(), capacity);
-                continue;
-            }
-            Event::AggregateEnd(_) => {
-                src.consume(consumed);
-                match builder.end() {
-                    Some(frame) => return Ok(Some(frame)),
-                    None => continue,
-                }
-            }
-            Event::BlobStart { kind, len } => {
-                builder.blob_start(kind, len.is_none());
-                src.consume(consumed);
-                continue;
-            }
-            Event::BlobChunk(chunk) => {
-                builder.blob_chunk(chunk);
-                src.consume(consumed);
-                continue;
-            }
-            Event::BlobEnd => {
-                src.consume(consumed);
-                match builder.blob_end() {
-                    Some(frame) => return Ok(Some(frame)),
-                    None => continue,
-                }
-            }
-        };
-        // A top-level scalar with no attributes skips the builder.
-        if builder.is_idle() {
-            return Ok(Some(done));
-        }
-        if let Some(frame) = builder.value(done) {
-            return Ok(Some(frame));
-        }
-    }
-}
-
-/// The shortest encoded element, `_\r\n`.
-const MIN_ELEMENT_LEN: usize = 3;

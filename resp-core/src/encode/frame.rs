@@ -1,6 +1,8 @@
 //! Encoding [`Frame`]s: exact length first, then one pass of writes.
 
 use super::number::{DoubleText, decimal_len, header_len, put_header, unsigned_decimal_len};
+use crate::lex::has_line_break;
+use crate::lex::scalar::is_big_number;
 use crate::{EncodeError, Frame, NullKind, Protocol, Visit};
 use alloc::vec::Vec;
 use bytes::BufMut;
@@ -74,9 +76,7 @@ impl Frame {
                 return Err(EncodeError::Resp3Only);
             }
             match frame {
-                Self::SimpleString(text) | Self::SimpleError(text)
-                    if memchr::memchr2(b'\r', b'\n', text).is_some() =>
-                {
+                Self::SimpleString(text) | Self::SimpleError(text) if has_line_break(text) => {
                     return Err(EncodeError::LineBreakInSimple);
                 }
                 Self::BigNumber(digits) if !is_big_number(digits) => {
@@ -100,14 +100,6 @@ impl Frame {
                 | Self::Null(NullKind::Bulk | NullKind::Array)
         )
     }
-}
-
-pub(crate) fn is_big_number(text: &[u8]) -> bool {
-    let digits = text
-        .strip_prefix(b"-")
-        .or_else(|| text.strip_prefix(b"+"))
-        .unwrap_or(text);
-    !digits.is_empty() && digits.iter().all(u8::is_ascii_digit)
 }
 
 fn visit_len(visit: Visit<'_>) -> usize {

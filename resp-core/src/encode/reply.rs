@@ -2,6 +2,8 @@
 
 use super::frame::{put_blob, put_line, put_visit};
 use super::number::{DoubleText, put_header};
+use crate::lex::has_line_break;
+use crate::lex::scalar::is_big_number;
 use crate::{EncodeError, Frame, NullKind, Protocol, Visit};
 use bytes::BufMut;
 
@@ -160,7 +162,7 @@ impl<B: BufMut> ReplyWriter<B> {
     /// signed decimal.
     pub fn big_number(&mut self, digits: impl AsRef<[u8]>) -> Result<(), EncodeError> {
         let digits = digits.as_ref();
-        if !super::frame::is_big_number(digits) {
+        if !is_big_number(digits) {
             return Err(EncodeError::InvalidBigNumber);
         }
         if self.resp3() {
@@ -377,8 +379,9 @@ impl<B: BufMut> ReplyWriter<B> {
 }
 
 fn check_line(text: &[u8]) -> Result<(), EncodeError> {
-    match memchr::memchr2(b'\r', b'\n', text) {
-        Some(_) => Err(EncodeError::LineBreakInSimple),
-        None => Ok(()),
+    if has_line_break(text) {
+        Err(EncodeError::LineBreakInSimple)
+    } else {
+        Ok(())
     }
 }

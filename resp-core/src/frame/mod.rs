@@ -6,6 +6,7 @@ mod drop;
 mod eq;
 mod walk;
 
+pub use crate::reader::NullKind;
 pub use walk::{Visit, Walk};
 
 use alloc::boxed::Box;
@@ -78,17 +79,6 @@ pub enum Frame {
     StreamedSet(Vec<Frame>),
     /// A value preceded by one or more attributes (`|N`, RESP3).
     Attributed(Box<Attributed>),
-}
-
-/// The wire form a null arrived in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum NullKind {
-    /// RESP3 `_`.
-    Null,
-    /// RESP2 `$-1`, the null bulk string.
-    Bulk,
-    /// RESP2 `*-1`, the null array.
-    Array,
 }
 
 /// A value together with the attributes sent before it.

@@ -1,6 +1,6 @@
 //! The `HELLO` request: `HELLO [protover [AUTH username password] [SETNAME clientname]]`.
 
-use crate::command::string_to_i64;
+use crate::lex::string_to_i64;
 use crate::{Args, Command, Protocol};
 use bytes::BufMut;
 use core::fmt;

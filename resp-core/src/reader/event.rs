@@ -1,6 +1,6 @@
 //! What the [`Reader`](super::Reader) hands out.
 
-use crate::NullKind;
+use core::ops::Range;
 
 /// The result of one [`Reader::read`](super::Reader::read).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -68,6 +68,20 @@ pub enum Event<'a> {
     AggregateEnd(AggregateKind),
 }
 
+impl Event<'_> {
+    /// The same event, when it borrows nothing: the markers of aggregates
+    /// and of payloads in pieces.
+    pub(crate) fn without_payload(&self) -> Option<Event<'static>> {
+        Some(match *self {
+            Event::AggregateStart { kind, len } => Event::AggregateStart { kind, len },
+            Event::AggregateEnd(kind) => Event::AggregateEnd(kind),
+            Event::BlobStart { kind, len } => Event::BlobStart { kind, len },
+            Event::BlobEnd => Event::BlobEnd,
+            _ => return None,
+        })
+    }
+}
+
 /// What a chunked payload is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum BlobKind {
@@ -92,4 +106,104 @@ pub enum AggregateKind {
     Push,
     /// `|`.
     Attribute,
+}
+
+/// The wire form a null arrived in.
+///
+/// ```
+/// use resp_core::{Decoder, Frame, NullKind};
+/// use bytes::BytesMut;
+///
+/// let mut buf = BytesMut::from(&b"$-1\r\n_\r\n"[..]);
+/// let mut decoder = Decoder::new();
+/// assert_eq!(decoder.decode(&mut buf), Ok(Some(Frame::Null(NullKind::Bulk))));
+/// assert_eq!(decoder.decode(&mut buf), Ok(Some(Frame::Null(NullKind::Null))));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum NullKind {
+    /// RESP3 `_`.
+    Null,
+    /// RESP2 `$-1`, the null bulk string.
+    Bulk,
+    /// RESP2 `*-1`, the null array.
+    Array,
+}
+
+/// A complete scalar found by the fast path, its payload given as a range
+/// of the input it was read from. The Decoder builds frames from these
+/// without going through [`Event`]s; [`Piece::event`] gives the event.
+#[derive(Debug, Clone)]
+pub(crate) enum Piece {
+    /// `+OK`, the most common reply of all, built without touching the
+    /// buffer's reference count.
+    Ok,
+    Simple(Range<usize>),
+    Error(Range<usize>),
+    Bulk(Range<usize>),
+    BulkError(Range<usize>),
+    Verbatim([u8; 3], Range<usize>),
+    BigNumber(Range<usize>),
+    Integer(i64),
+    Double(f64),
+    Null(NullKind),
+    Boolean(bool),
+}
+
+impl Piece {
+    /// The event this piece stands for, its payload borrowed from `input`.
+    #[inline(always)]
+    pub(crate) fn event(self, input: &[u8]) -> Event<'_> {
+        match self {
+            Self::Ok => Event::SimpleString(b"OK"),
+            Self::Simple(range) => Event::SimpleString(&input[range]),
+            Self::Error(range) => Event::SimpleError(&input[range]),
+            Self::Bulk(range) => Event::BulkString(&input[range]),
+            Self::BulkError(range) => Event::BulkError(&input[range]),
+            Self::Verbatim(format, range) => Event::Verbatim {
+                format,
+                text: &input[range],
+            },
+            Self::BigNumber(range) => Event::BigNumber(&input[range]),
+            Self::Integer(value) => Event::Integer(value),
+            Self::Double(value) => Event::Double(value),
+            Self::Null(kind) => Event::Null(kind),
+            Self::Boolean(value) => Event::Boolean(value),
+        }
+    }
+
+    /// The piece a whole scalar event stands for (`None` for the others);
+    /// `range_of` places its payload in the input.
+    #[inline]
+    pub(crate) fn from_event(
+        event: &Event<'_>,
+        range_of: impl Fn(&[u8]) -> Range<usize>,
+    ) -> Option<Self> {
+        Some(match *event {
+            Event::SimpleString(b"OK") => Self::Ok,
+            Event::SimpleString(text) => Self::Simple(range_of(text)),
+            Event::SimpleError(text) => Self::Error(range_of(text)),
+            Event::BulkString(data) => Self::Bulk(range_of(data)),
+            Event::BulkError(data) => Self::BulkError(range_of(data)),
+            Event::Verbatim { format, text } => Self::Verbatim(format, range_of(text)),
+            Event::BigNumber(text) => Self::BigNumber(range_of(text)),
+            Event::Integer(value) => Self::Integer(value),
+            Event::Double(value) => Self::Double(value),
+            Event::Null(kind) => Self::Null(kind),
+            Event::Boolean(value) => Self::Boolean(value),
+            _ => return None,
+        })
+    }
+
+    /// Whether it has a payload in the input.
+    pub(crate) fn has_payload(&self) -> bool {
+        matches!(
+            self,
+            Self::Simple(_)
+                | Self::Error(_)
+                | Self::Bulk(_)
+                | Self::BulkError(_)
+                | Self::Verbatim(..)
+                | Self::BigNumber(_)
+        )
+    }
 }

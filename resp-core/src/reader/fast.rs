@@ -1,107 +1,270 @@
-//! The fast path: whole header lines of the common types, parsed in one
-//! tight pass when they are complete in the input.
+//! The fast path: complete, canonical header lines of the common types,
+//! parsed in one tight pass, then applied with the same transitions as the
+//! resumable path.
 //!
-//! It accepts only canonical, complete, in-bounds lines and leaves everything
-//! else (partial input, errors, limits, streaming, rare types) to the
-//! resumable path, which therefore decides every error and every edge case.
-//! Both paths give the same events for what the fast path accepts.
+//! [`line`] only looks at bytes; it accepts complete, canonical, in-bounds
+//! lines and returns `None` for everything else (partial input, errors,
+//! limits, streaming, rare types), which the resumable path then decides.
+//! Both paths give the same events for what the fast path accepts, so every
+//! error and edge case has one author.
 
-/// Lines at most this long are scanned byte by byte; longer ones go to the
-/// resumable path's `memchr`, which wins once a line is long enough.
-pub(crate) const SHORT_LINE: usize = 64;
+use super::event::{AggregateKind, NullKind, Piece};
+use super::{OpenAggregate, PayloadKind, Reader, State};
+use crate::lex::{self, scalar};
+use crate::limits::Limits;
+use alloc::vec::Vec;
 
-/// A complete text line of at most `max_len` bytes without CR or LF inside:
-/// returns its length.
-#[inline(always)]
-pub(crate) fn text_line(content: &[u8], max_len: usize) -> Option<usize> {
-    for (i, &byte) in content.iter().enumerate().take(SHORT_LINE) {
-        if byte == b'\r' {
-            return (content.get(i + 1) == Some(&b'\n') && i <= max_len).then_some(i);
+/// One complete canonical line at `input[at..]`.
+#[derive(Debug)]
+pub(super) enum Line {
+    /// A whole scalar (a bulk string with its payload), and where the next
+    /// line starts.
+    Scalar(Piece, usize),
+    /// A counted aggregate's header: its count on the wire, the elements it
+    /// announces (a map's pairs count twice), and where its first element starts.
+    Aggregate(AggregateKind, u64, u64, usize),
+    /// A bulk string header whose payload has not all arrived: its length and
+    /// where its payload starts.
+    BulkHeader(usize, usize),
+}
+
+/// What the bounds and the protocol allow, copied out of the reader so a run
+/// of elements can be parsed while its open aggregate is borrowed.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Rules {
+    pub(super) max_line_len: usize,
+    pub(super) max_aggregate_len: u64,
+    /// The longest payload handed out whole.
+    pub(super) max_whole_payload: u64,
+    pub(super) resp3: bool,
+}
+
+impl Rules {
+    pub(super) fn new(limits: &Limits, max_whole_payload: u64, resp3: bool) -> Self {
+        Self {
+            max_line_len: limits.max_line_len,
+            max_aggregate_len: limits.max_aggregate_len,
+            max_whole_payload,
+            resp3,
         }
-        if byte == b'\n' {
+    }
+}
+
+/// Parses the complete canonical line at `input[at..]`, touching no state.
+#[inline(always)]
+pub(super) fn line(input: &[u8], at: usize, rules: Rules) -> Option<Line> {
+    let (&type_byte, content) = input.get(at..)?.split_first()?;
+    let start = at + 1;
+    let max_line = rules.max_line_len;
+    Some(match type_byte {
+        b'+' | b'-' => {
+            let len = lex::text_line(content, max_line)?;
+            let range = start..start + len;
+            let piece = match (type_byte, &content[..len]) {
+                (b'+', b"OK") => Piece::Ok,
+                (b'+', _) => Piece::Simple(range),
+                _ => Piece::Error(range),
+            };
+            Line::Scalar(piece, start + len + 2)
+        }
+        b':' => {
+            let (value, len) = lex::integer(content, max_line)?;
+            Line::Scalar(Piece::Integer(value), start + len + 2)
+        }
+        b'$' | b'*' if content.starts_with(b"-1\r\n") => {
+            let kind = if type_byte == b'$' {
+                NullKind::Bulk
+            } else {
+                NullKind::Array
+            };
+            Line::Scalar(Piece::Null(kind), at + 5)
+        }
+        b'$' => {
+            let (len, line) = lex::length(content, max_line)?;
+            if len > rules.max_whole_payload {
+                return None;
+            }
+            let from = start + line + 2;
+            let len = usize::try_from(len).ok()?;
+            let to = from.checked_add(len)?;
+            match input.get(to..to.checked_add(2)?) {
+                Some(b"\r\n") => Line::Scalar(Piece::Bulk(from..to), to + 2),
+                // Only the payload is missing; anything else there is for
+                // the resumable path to judge.
+                None if input.len() <= to => Line::BulkHeader(len, from),
+                _ => return None,
+            }
+        }
+        b'*' | b'%' | b'~' | b'>' => {
+            let (kind, scale) = match type_byte {
+                b'*' => (AggregateKind::Array, 1),
+                _ if !rules.resp3 => return None,
+                b'%' => (AggregateKind::Map, 2),
+                b'~' => (AggregateKind::Set, 1),
+                _ => (AggregateKind::Push, 1),
+            };
+            let (len, line) = lex::length(content, max_line)?;
+            let elements = len.checked_mul(scale)?;
+            if elements > rules.max_aggregate_len {
+                return None;
+            }
+            Line::Aggregate(kind, len, elements, start + line + 2)
+        }
+        _ if !rules.resp3 => return None,
+        b'#' => match content.get(..3)? {
+            b"t\r\n" => Line::Scalar(Piece::Boolean(true), at + 4),
+            b"f\r\n" => Line::Scalar(Piece::Boolean(false), at + 4),
+            _ => return None,
+        },
+        b'_' if content.starts_with(b"\r\n") => Line::Scalar(Piece::Null(NullKind::Null), at + 3),
+        b',' | b'(' => {
+            let len = lex::text_line(content, max_line)?;
+            let text = &content[..len];
+            let piece = if type_byte == b',' {
+                Piece::Double(scalar::double(text).ok()?)
+            } else {
+                scalar::big_number(text).ok()?;
+                Piece::BigNumber(start..start + len)
+            };
+            Line::Scalar(piece, start + len + 2)
+        }
+        _ => return None,
+    })
+}
+
+/// What one fast step did to the reader.
+#[derive(Debug)]
+pub(crate) enum Fast {
+    /// A whole scalar value.
+    Scalar(Piece),
+    /// A counted aggregate opened, with its count on the wire.
+    Open(AggregateKind, u64),
+    /// The innermost aggregate's elements were all in: it closed.
+    Close(AggregateKind),
+    /// A bulk header was read; its payload is awaited.
+    Payload,
+}
+
+/// Why [`Reader::read_run`] stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Run {
+    /// The aggregate's last element was read, and it closed.
+    Closed,
+    /// A bulk header was read and its payload is awaited.
+    Payload,
+    /// The next element is not a complete canonical scalar: [`Reader::read`]
+    /// goes on from there.
+    Stopped,
+}
+
+impl Reader {
+    fn rules(&self) -> Rules {
+        Rules::new(&self.limits, self.max_whole_payload, self.protocol.allows_resp3_types())
+    }
+
+    /// One fast step at `input[at..]` in the `Header` state: the step and
+    /// where the next line starts, or `None` to leave it to the resumable path.
+    #[inline(always)]
+    pub(super) fn fast(&mut self, input: &[u8], at: usize) -> Option<(Fast, usize)> {
+        if let Some(top) = self.open.last() {
+            match top.remaining {
+                Some(0) => return Some((Fast::Close(self.close_top()), at)),
+                Some(_) => {}
+                // Streamed parents bound their growth: the resumable path checks.
+                None => return None,
+            }
+        }
+        let fast = match line(input, at, self.rules())? {
+            Line::Scalar(piece, next) => {
+                self.complete_value();
+                (Fast::Scalar(piece), next)
+            }
+            Line::Aggregate(kind, len, elements, next) => {
+                let depth = self.open.len();
+                if depth >= self.limits.max_depth || (kind == AggregateKind::Push && depth > 0) {
+                    return None;
+                }
+                self.open.push(OpenAggregate {
+                    kind,
+                    remaining: Some(elements),
+                    seen: 0,
+                });
+                (Fast::Open(kind, len), next)
+            }
+            Line::BulkHeader(len, from) => {
+                self.state = State::Payload {
+                    kind: PayloadKind::Bulk,
+                    len,
+                };
+                (Fast::Payload, from)
+            }
+        };
+        self.after_attribute = false;
+        Some(fast)
+    }
+
+    /// At a frame start: one fast step over `input`, for the Decoder, which
+    /// builds top-level scalars and flat aggregates straight from pieces.
+    /// `None` when the reader is not at a fresh frame or the line is not
+    /// for the fast path; then [`read`](Self::read) goes on.
+    #[inline]
+    pub(crate) fn read_frame_start(&mut self, input: &[u8]) -> Option<(Fast, usize)> {
+        if !matches!(self.state, State::Header) || !self.open.is_empty() || self.after_attribute {
             return None;
         }
+        let (fast, next) = self.fast(input, 0)?;
+        self.position += next as u64;
+        Some((fast, next))
     }
-    None
-}
 
-/// Up to 18 decimal digits (so the value cannot overflow) from
-/// `content[from..]`, then CRLF: the value and where the CR is.
-#[inline(always)]
-fn digits(content: &[u8], from: usize) -> Option<(u64, usize)> {
-    let mut value = 0u64;
-    let mut end = from;
-    // A byte that is not a digit ends the loop; only CR may be that byte.
-    // The bound keeps a long run of digits arriving in pieces from being
-    // scanned again on every call.
-    loop {
-        let digit = content.get(end)?.wrapping_sub(b'0');
-        if digit > 9 {
-            break;
+    /// Reads the innermost counted aggregate's elements from `input[*at..]`
+    /// while they are complete canonical scalars, pushing them to `pieces`
+    /// (their ranges index `input`) and moving `*at` past them; closes the
+    /// aggregate when its last element is in.
+    #[inline]
+    pub(crate) fn read_run(&mut self, input: &[u8], at: &mut usize, pieces: &mut Vec<Piece>) -> Run {
+        if !matches!(self.state, State::Header) {
+            return Run::Stopped;
         }
-        if end - from == 18 {
-            return None;
+        let rules = self.rules();
+        let Some(top) = self.open.last_mut() else {
+            return Run::Stopped;
+        };
+        let Some(mut remaining) = top.remaining else {
+            return Run::Stopped;
+        };
+        let from = *at;
+        let mut next = from;
+        let run = loop {
+            if remaining == 0 {
+                break Run::Closed;
+            }
+            match line(input, next, rules) {
+                Some(Line::Scalar(piece, end)) => {
+                    pieces.push(piece);
+                    next = end;
+                    remaining -= 1;
+                }
+                Some(Line::BulkHeader(len, payload)) => {
+                    next = payload;
+                    self.state = State::Payload {
+                        kind: PayloadKind::Bulk,
+                        len,
+                    };
+                    break Run::Payload;
+                }
+                Some(Line::Aggregate(..)) | None => break Run::Stopped,
+            }
+        };
+        top.remaining = Some(remaining);
+        if next > from {
+            self.after_attribute = false;
+            self.position += (next - from) as u64;
+            *at = next;
         }
-        value = value * 10 + u64::from(digit);
-        end += 1;
-    }
-    if end == from || content[end] != b'\r' || content.get(end + 1) != Some(&b'\n') {
-        return None;
-    }
-    Some((value, end))
-}
-
-/// An `:` line: optional sign and digits. Returns the value and the line length.
-#[inline(always)]
-pub(crate) fn integer(content: &[u8], max_len: usize) -> Option<(i64, usize)> {
-    let sign = usize::from(matches!(content.first(), Some(b'-' | b'+')));
-    let (value, len) = digits(content, sign)?;
-    if len > max_len {
-        return None;
-    }
-    // 18 digits always fit.
-    let value = value as i64;
-    Some((if content[0] == b'-' { -value } else { value }, len))
-}
-
-/// A length or count: `0`, or digits without a leading zero. Returns the
-/// value and the line length.
-#[inline(always)]
-pub(crate) fn length(content: &[u8], max_len: usize) -> Option<(u64, usize)> {
-    let (value, len) = digits(content, 0)?;
-    if (content[0] == b'0' && len > 1) || len > max_len {
-        return None;
-    }
-    Some((value, len))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn lengths_take_up_to_18_digits_then_crlf() {
-        assert_eq!(length(b"0\r\n", 64), Some((0, 1)));
-        assert_eq!(length(b"10\r\nxx", 64), Some((10, 2)));
-        assert_eq!(
-            length(b"999999999999999999\r\n", 64),
-            Some((999_999_999_999_999_999, 18))
-        );
-        // The resumable path decides these: too long, leading zero, no CRLF yet, wrong ending.
-        assert_eq!(length(b"1000000000000000000\r\n", 64), None);
-        assert_eq!(length(b"01\r\n", 64), None);
-        assert_eq!(length(b"12", 64), None);
-        assert_eq!(length(b"12\r", 64), None);
-        assert_eq!(length(b"12\rx", 64), None);
-        assert_eq!(length(b"\r\n", 64), None);
-        assert_eq!(length(b"123\r\n", 2), None);
-    }
-
-    #[test]
-    fn integers_take_a_sign() {
-        assert_eq!(integer(b"-12345\r\n", 64), Some((-12345, 6)));
-        assert_eq!(integer(b"+7\r\n", 64), Some((7, 2)));
-        assert_eq!(integer(b"-\r\n", 64), None);
-        assert_eq!(integer(b"1-\r\n", 64), None);
+        if run == Run::Closed {
+            self.close_top();
+        }
+        run
     }
 }

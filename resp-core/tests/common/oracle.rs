@@ -72,6 +72,30 @@ fn count(i: &[u8]) -> Res<'_, Option<i64>> {
 }
 
 /// Parses one frame.
+/// RESP3's double grammar, `[sign] digits [. digits] [(e|E) [sign] digits]`
+/// or one of the words, written as nom combinators.
+fn double(content: &[u8]) -> Option<f64> {
+    use nom::character::complete::{digit1, one_of};
+    use nom::combinator::{all_consuming, opt, recognize};
+    use nom::sequence::{pair, preceded};
+    match content {
+        b"inf" => return Some(f64::INFINITY),
+        b"-inf" => return Some(f64::NEG_INFINITY),
+        b"nan" | b"-nan" => return Some(f64::NAN),
+        _ => {}
+    }
+    let text = std::str::from_utf8(content).ok()?;
+    let sign = || opt(one_of::<&str, _, nom::error::Error<&str>>("+-"));
+    let mut number = all_consuming(recognize((
+        sign(),
+        digit1,
+        opt(preceded(tag("."), digit1)),
+        opt(pair(one_of("eE"), pair(sign(), digit1))),
+    )));
+    let (_, number) = number.parse(text).ok()?;
+    number.parse().ok()
+}
+
 pub(crate) fn frame(i: &[u8]) -> Res<'_, Frame> {
     let (i, type_byte) = take(1usize).parse(i)?;
     let text = |content: &[u8]| Bytes::copy_from_slice(content);
@@ -82,9 +106,16 @@ pub(crate) fn frame(i: &[u8]) -> Res<'_, Frame> {
         b':' => number.map(Frame::Integer).parse(i),
         b'_' => line.map(|_| Frame::Null(NullKind::Null)).parse(i),
         b'#' => line.map(|l| Frame::Boolean(l == b"t")).parse(i),
-        b',' => line
-            .map(|l| Frame::Double(std::str::from_utf8(l).unwrap().parse().unwrap()))
-            .parse(i),
+        b',' => {
+            let (rest, content) = line(i)?;
+            match double(content) {
+                Some(value) => Ok((rest, Frame::Double(value))),
+                None => Err(nom::Err::Error(nom::error::Error::new(
+                    i,
+                    nom::error::ErrorKind::Float,
+                ))),
+            }
+        }
         b'$' => {
             let (i, len) = count(i)?;
             match len {
