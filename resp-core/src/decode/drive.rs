@@ -3,14 +3,11 @@
 //! stateless slices.
 
 use super::build::FrameBuilder;
-use super::pieces::{RESERVE_STEP, take_scalar};
+use super::pieces::take_scalar;
 use super::source::Source;
 use crate::error::DecodeError;
 use crate::frame::Frame;
-use crate::reader::{AggregateKind, Event, Piece, Reader};
-
-/// The shortest encoded element, `_\r\n`.
-pub(super) const MIN_ELEMENT_LEN: usize = 3;
+use crate::reader::{AggregateKind, Event, MIN_ELEMENT_LEN, Piece, RESERVE_STEP, Reader};
 
 /// Feeds reader events into the builder until a frame completes or input runs out.
 pub(super) fn drive<S: Source>(

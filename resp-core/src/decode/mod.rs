@@ -17,11 +17,10 @@ use crate::error::DecodeError;
 use crate::frame::Frame;
 use crate::limits::Limits;
 use crate::protocol::Protocol;
-use crate::reader::{AggregateKind, Fast, Piece, Reader, Run};
+use crate::reader::{AggregateKind, MIN_ELEMENT_LEN, Piece, RESERVE_STEP, Reader, Run, Start};
 use alloc::vec::Vec;
 use bytes::{Buf, BytesMut};
-use drive::{MIN_ELEMENT_LEN, drive, structure};
-use pieces::RESERVE_STEP;
+use drive::{drive, structure};
 use source::SliceSource;
 
 /// Builds owned [`Frame`]s from a [`BytesMut`] the caller appends to.
@@ -80,7 +79,8 @@ pub struct Decoder {
     builder: FrameBuilder,
     /// The flat aggregate whose elements are being collected as pieces.
     flat: Option<AggregateKind>,
-    /// Its elements so far; their ranges index the buffer. Reused.
+    /// Its elements so far; their ranges index the buffer. Empty between
+    /// frames, and reused.
     pieces: Vec<Piece>,
     /// Bytes of it at the front of the buffer, read but not yet taken.
     held: usize,
@@ -185,25 +185,31 @@ impl Decoder {
             return Ok(self.need_more(src));
         }
         if let Some(kind) = self.flat {
+            self.reserve_pieces(src.len());
             return self.continue_flat(src, kind);
         }
         if self.builder.is_idle() {
-            if let Some((fast, next)) = self.reader.read_frame_start(src) {
-                match fast {
-                    Fast::Scalar(piece) => return Ok(Some(pieces::take_scalar(src, next, &piece))),
-                    Fast::Open(kind, _) => {
+            if let Some((start, next)) = self.reader.read_frame_start(src, &mut self.pieces) {
+                return match start {
+                    Start::Scalar(piece) => Ok(Some(pieces::take_scalar(src, next, &piece))),
+                    Start::Aggregate(kind, Run::Closed) => {
+                        let frame = pieces::take_aggregate(src, kind, next, &self.pieces);
+                        self.pieces.clear();
+                        Ok(Some(frame))
+                    }
+                    Start::Aggregate(kind, run) => {
                         self.flat = Some(kind);
                         self.held = next;
-                        self.pieces.clear();
-                        return self.continue_flat(src, kind);
+                        if run == Run::Payload {
+                            return Ok(self.need_more(src));
+                        }
+                        self.continue_flat(src, kind)
                     }
-                    Fast::Payload => {
+                    Start::Payload => {
                         src.advance(next);
-                        return Ok(self.need_more(src));
+                        Ok(self.need_more(src))
                     }
-                    // Nothing is open at a frame start.
-                    Fast::Close(_) => {}
-                }
+                };
             }
         }
         self.general(src)
@@ -215,7 +221,6 @@ impl Decoder {
         src: &mut BytesMut,
         kind: AggregateKind,
     ) -> Result<Option<Frame>, DecodeError> {
-        self.reserve_pieces(src.len());
         loop {
             let mut at = self.held;
             let run = self.reader.read_run(src, &mut at, &mut self.pieces);
@@ -225,6 +230,7 @@ impl Decoder {
                     self.flat = None;
                     self.held = 0;
                     let frame = pieces::take_aggregate(src, kind, at, &self.pieces);
+                    self.pieces.clear();
                     return Ok(Some(frame));
                 }
                 Run::Payload => return Ok(self.need_more(src)),
@@ -291,6 +297,7 @@ impl Decoder {
             let finished = self.builder.value(element);
             debug_assert!(finished.is_none());
         }
+        self.pieces.clear();
         self.flat = None;
         self.held = 0;
     }

@@ -10,12 +10,12 @@ use alloc::vec::Vec;
 use bytes::{Buf, Bytes, BytesMut};
 use core::ops::Range;
 
-/// The most elements reserved at once; beyond it a vector grows as they come.
-pub(super) const RESERVE_STEP: usize = 1 << 16;
-
 impl Piece {
     /// The frame it stands for; `payload` takes its payload's bytes, if it has one.
-    #[inline]
+    ///
+    /// Always inlined: as a call in the loop that builds a flat frame's
+    /// elements, W4 takes 4 % more instructions.
+    #[inline(always)]
     pub(crate) fn to_frame(&self, payload: impl FnOnce(&Range<usize>) -> Bytes) -> Frame {
         match self {
             Self::Ok => Frame::SimpleString(Bytes::from_static(b"OK")),

@@ -71,14 +71,8 @@ pub(super) fn line(input: &[u8], at: usize, rules: Rules) -> Option<Line> {
             let (value, len) = lex::integer(content, max_line)?;
             Line::Scalar(Piece::Integer(value), start + len + 2)
         }
-        b'$' | b'*' if content.starts_with(b"-1\r\n") => {
-            let kind = if type_byte == b'$' {
-                NullKind::Bulk
-            } else {
-                NullKind::Array
-            };
-            Line::Scalar(Piece::Null(kind), at + 5)
-        }
+        b'$' if content.starts_with(b"-1\r\n") => Line::Scalar(Piece::Null(NullKind::Bulk), at + 5),
+        b'*' if content.starts_with(b"-1\r\n") => Line::Scalar(Piece::Null(NullKind::Array), at + 5),
         b'$' => {
             let (len, line) = lex::length(content, max_line)?;
             if len > rules.max_whole_payload {
@@ -134,7 +128,7 @@ pub(super) fn line(input: &[u8], at: usize, rules: Rules) -> Option<Line> {
 
 /// What one fast step did to the reader.
 #[derive(Debug)]
-pub(crate) enum Fast {
+pub(super) enum Fast {
     /// A whole scalar value.
     Scalar(Piece),
     /// A counted aggregate opened, with its count on the wire.
@@ -145,16 +139,72 @@ pub(crate) enum Fast {
     Payload,
 }
 
-/// Why [`Reader::read_run`] stopped.
+/// What [`Reader::read_frame_start`] found.
+#[derive(Debug)]
+pub(crate) enum Start {
+    /// A whole top-level scalar.
+    Scalar(Piece),
+    /// A counted aggregate, and how the run of its elements ended.
+    Aggregate(AggregateKind, Run),
+    /// A top-level bulk header; its payload is awaited.
+    Payload,
+}
+
+/// Why a run of an aggregate's elements stopped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Run {
-    /// The aggregate's last element was read, and it closed.
+    /// The aggregate's last element was read, and it is closed.
     Closed,
     /// A bulk header was read and its payload is awaited.
     Payload,
     /// The next element is not a complete canonical scalar: [`Reader::read`]
     /// goes on from there.
     Stopped,
+}
+
+/// Where a run of elements stopped: why, the input position, the elements
+/// still expected, and for [`Run::Payload`] the length of the payload awaited.
+#[derive(Debug, Clone, Copy)]
+struct RunEnd {
+    run: Run,
+    next: usize,
+    remaining: u64,
+    payload_len: usize,
+}
+
+/// Reads elements at `input[next..]` while they are whole canonical scalars
+/// and `remaining` is not zero.
+#[inline(always)]
+fn run_elements(
+    input: &[u8],
+    mut next: usize,
+    mut remaining: u64,
+    rules: Rules,
+    pieces: &mut Vec<Piece>,
+) -> RunEnd {
+    let (run, payload_len) = loop {
+        if remaining == 0 {
+            break (Run::Closed, 0);
+        }
+        match line(input, next, rules) {
+            Some(Line::Scalar(piece, end)) => {
+                pieces.push(piece);
+                next = end;
+                remaining -= 1;
+            }
+            Some(Line::BulkHeader(len, payload)) => {
+                next = payload;
+                break (Run::Payload, len);
+            }
+            Some(Line::Aggregate(..)) | None => break (Run::Stopped, 0),
+        }
+    };
+    RunEnd {
+        run,
+        next,
+        remaining,
+        payload_len,
+    }
 }
 
 impl Reader {
@@ -184,18 +234,11 @@ impl Reader {
                 if depth >= self.limits.max_depth || (kind == AggregateKind::Push && depth > 0) {
                     return None;
                 }
-                self.open.push(OpenAggregate {
-                    kind,
-                    remaining: Some(elements),
-                    seen: 0,
-                });
+                self.open_counted(kind, elements);
                 (Fast::Open(kind, len), next)
             }
             Line::BulkHeader(len, from) => {
-                self.state = State::Payload {
-                    kind: PayloadKind::Bulk,
-                    len,
-                };
+                self.await_bulk(len);
                 (Fast::Payload, from)
             }
         };
@@ -203,22 +246,69 @@ impl Reader {
         Some(fast)
     }
 
-    /// At a frame start: one fast step over `input`, for the Decoder, which
-    /// builds top-level scalars and flat aggregates straight from pieces.
-    /// `None` when the reader is not at a fresh frame or the line is not
-    /// for the fast path; then [`read`](Self::read) goes on.
+    fn open_counted(&mut self, kind: AggregateKind, elements: u64) {
+        self.open.push(OpenAggregate {
+            kind,
+            remaining: Some(elements),
+            seen: 0,
+        });
+    }
+
+    fn await_bulk(&mut self, len: usize) {
+        self.state = State::Payload {
+            kind: PayloadKind::Bulk,
+            len,
+        };
+    }
+
+    /// At a frame start, for the Decoder, which builds top-level scalars
+    /// and flat aggregates straight from pieces: a whole scalar, or a counted
+    /// aggregate with as many of its elements as are whole canonical scalars
+    /// (pushed to `pieces`, their ranges indexing `input`), and where that
+    /// leaves the input. An aggregate that completes here never goes on the
+    /// stack of open aggregates. `None` when the reader is not at a fresh
+    /// frame or the line is not for the fast path; then
+    /// [`read`](Self::read) goes on.
     #[inline]
-    pub(crate) fn read_frame_start(&mut self, input: &[u8]) -> Option<(Fast, usize)> {
+    pub(crate) fn read_frame_start(
+        &mut self,
+        input: &[u8],
+        pieces: &mut Vec<Piece>,
+    ) -> Option<(Start, usize)> {
         if !matches!(self.state, State::Header) || !self.open.is_empty() || self.after_attribute {
             return None;
         }
-        let (fast, next) = self.fast(input, 0)?;
+        let rules = self.rules();
+        let (start, next) = match line(input, 0, rules)? {
+            Line::Scalar(piece, next) => (Start::Scalar(piece), next),
+            Line::Aggregate(kind, _, elements, first) => {
+                if self.limits.max_depth == 0 {
+                    return None;
+                }
+                // Room for what the bytes here can hold, never for what the
+                // header merely claims, and in bounded steps.
+                let here = ((input.len() - first) / MIN_ELEMENT_LEN).min(RESERVE_STEP);
+                pieces.reserve(usize::try_from(elements).map_or(here, |n| n.min(here)));
+                let end = run_elements(input, first, elements, rules, pieces);
+                if end.run != Run::Closed {
+                    self.open_counted(kind, end.remaining);
+                }
+                if end.run == Run::Payload {
+                    self.await_bulk(end.payload_len);
+                }
+                (Start::Aggregate(kind, end.run), end.next)
+            }
+            Line::BulkHeader(len, from) => {
+                self.await_bulk(len);
+                (Start::Payload, from)
+            }
+        };
         self.position += next as u64;
-        Some((fast, next))
+        Some((start, next))
     }
 
     /// Reads the innermost counted aggregate's elements from `input[*at..]`
-    /// while they are complete canonical scalars, pushing them to `pieces`
+    /// while they are whole canonical scalars, pushing them to `pieces`
     /// (their ranges index `input`) and moving `*at` past them; closes the
     /// aggregate when its last element is in.
     #[inline]
@@ -230,41 +320,30 @@ impl Reader {
         let Some(top) = self.open.last_mut() else {
             return Run::Stopped;
         };
-        let Some(mut remaining) = top.remaining else {
+        let Some(remaining) = top.remaining else {
             return Run::Stopped;
         };
         let from = *at;
-        let mut next = from;
-        let run = loop {
-            if remaining == 0 {
-                break Run::Closed;
+        let end = run_elements(input, from, remaining, rules, pieces);
+        top.remaining = Some(end.remaining);
+        match end.run {
+            Run::Closed => {
+                self.close_top();
             }
-            match line(input, next, rules) {
-                Some(Line::Scalar(piece, end)) => {
-                    pieces.push(piece);
-                    next = end;
-                    remaining -= 1;
-                }
-                Some(Line::BulkHeader(len, payload)) => {
-                    next = payload;
-                    self.state = State::Payload {
-                        kind: PayloadKind::Bulk,
-                        len,
-                    };
-                    break Run::Payload;
-                }
-                Some(Line::Aggregate(..)) | None => break Run::Stopped,
-            }
-        };
-        top.remaining = Some(remaining);
-        if next > from {
+            Run::Payload => self.await_bulk(end.payload_len),
+            Run::Stopped => {}
+        }
+        if end.next > from {
             self.after_attribute = false;
-            self.position += (next - from) as u64;
-            *at = next;
+            self.position += (end.next - from) as u64;
+            *at = end.next;
         }
-        if run == Run::Closed {
-            self.close_top();
-        }
-        run
+        end.run
     }
 }
+
+/// The shortest encoded element, `_\r\n`.
+pub(crate) const MIN_ELEMENT_LEN: usize = 3;
+
+/// The most elements reserved at once; beyond it a vector grows as they come.
+pub(crate) const RESERVE_STEP: usize = 1 << 16;

@@ -9,7 +9,8 @@ mod payload;
 
 pub(crate) use event::Piece;
 pub use event::{AggregateKind, BlobKind, Event, NullKind, Step};
-pub(crate) use fast::{Fast, Run};
+use fast::Fast;
+pub(crate) use fast::{MIN_ELEMENT_LEN, RESERVE_STEP, Run, Start};
 
 use crate::error::DecodeError;
 use crate::limits::Limits;
