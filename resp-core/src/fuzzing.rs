@@ -4,11 +4,10 @@
 //! Each body asserts properties, not only the absence of panics. Inputs that
 //! need cut points start with two control bytes that choose them.
 
-use crate::decode::FrameBuilder;
+use crate::decode::{FrameBuilder, build_copied};
 use crate::{
-    Command, CommandDecoder, CommandError, DecodeError, Decoder, Event, Frame, Hello, Limits,
-    Protocol, Push, Reader, Redirect, ReplyWriter, SLOT_COUNT, ServerHello, hash_tag, key_slot,
-    pack_command,
+    Command, CommandDecoder, CommandError, DecodeError, Decoder, Frame, Hello, Limits, Protocol,
+    Push, Reader, Redirect, ReplyWriter, SLOT_COUNT, ServerHello, hash_tag, key_slot, pack_command,
 };
 use alloc::collections::BTreeMap;
 use alloc::string::{String, ToString};
@@ -276,7 +275,7 @@ pub fn reader_events(data: &[u8]) {
                 held.drain(..consumed);
                 break;
             };
-            if let Some(frame) = build(&mut builder, event) {
+            if let Some(frame) = build_copied(&mut builder, event) {
                 frames.push(frame);
             }
             held.drain(..consumed);
@@ -291,41 +290,6 @@ pub fn reader_events(data: &[u8]) {
         },
         expected
     );
-}
-
-/// Feeds one event to the builder, copying payloads.
-fn build(builder: &mut FrameBuilder, event: Event<'_>) -> Option<Frame> {
-    let copy = Bytes::copy_from_slice;
-    let frame = match event {
-        Event::SimpleString(text) => Frame::SimpleString(copy(text)),
-        Event::SimpleError(text) => Frame::SimpleError(copy(text)),
-        Event::BigNumber(text) => Frame::BigNumber(copy(text)),
-        Event::BulkString(data) => Frame::BulkString(copy(data)),
-        Event::BulkError(data) => Frame::BulkError(copy(data)),
-        Event::Verbatim { format, text } => Frame::Verbatim {
-            format,
-            text: copy(text),
-        },
-        Event::Integer(n) => Frame::Integer(n),
-        Event::Double(d) => Frame::Double(d),
-        Event::Boolean(b) => Frame::Boolean(b),
-        Event::Null(kind) => Frame::Null(kind),
-        Event::AggregateStart { kind, len } => {
-            builder.start(kind, len.is_none(), 0);
-            return None;
-        }
-        Event::AggregateEnd(_) => return builder.end(),
-        Event::BlobStart { kind, len } => {
-            builder.blob_start(kind, len.is_none());
-            return None;
-        }
-        Event::BlobChunk(chunk) => {
-            builder.blob_chunk(chunk);
-            return None;
-        }
-        Event::BlobEnd => return builder.blob_end(),
-    };
-    builder.value(frame)
 }
 
 /// The helpers around the decoders take whatever a hostile peer can send:

@@ -8,6 +8,7 @@ use super::source::Source;
 use crate::error::DecodeError;
 use crate::frame::Frame;
 use crate::reader::{AggregateKind, Event, MIN_ELEMENT_LEN, Piece, RESERVE_STEP, Reader};
+use bytes::Bytes;
 
 /// Feeds reader events into the builder until a frame completes or input runs out.
 pub(super) fn drive<S: Source>(
@@ -41,6 +42,26 @@ pub(super) fn drive<S: Source>(
         if let Some(frame) = builder.value(value) {
             return Ok(Some(frame));
         }
+    }
+}
+
+/// Builds one event into `builder`, copying its payload: for a caller that
+/// reads events itself (the `reader_events` fuzz body). Returns the frame
+/// the event completes, if any.
+pub(crate) fn build_copied(builder: &mut FrameBuilder, event: Event<'_>) -> Option<Frame> {
+    let mut payload: &[u8] = &[];
+    let piece = Piece::from_event(&event, |bytes| {
+        payload = bytes;
+        0..bytes.len()
+    });
+    let Some(piece) = piece else {
+        return structure(builder, event, 0);
+    };
+    let value = piece.to_frame(|range| Bytes::copy_from_slice(&payload[range.clone()]));
+    if builder.is_idle() {
+        Some(value)
+    } else {
+        builder.value(value)
     }
 }
 

@@ -12,12 +12,13 @@ mod pieces;
 mod source;
 
 pub(crate) use build::FrameBuilder;
+pub(crate) use drive::build_copied;
 
 use crate::error::DecodeError;
 use crate::frame::Frame;
 use crate::limits::Limits;
 use crate::protocol::Protocol;
-use crate::reader::{AggregateKind, MIN_ELEMENT_LEN, Piece, RESERVE_STEP, Reader, Run, Start};
+use crate::reader::{AggregateKind, MIN_ELEMENT_LEN, Piece, Reader, Run, Start};
 use alloc::vec::Vec;
 use bytes::{Buf, BytesMut};
 use drive::{drive, structure};
@@ -185,7 +186,6 @@ impl Decoder {
             return Ok(self.need_more(src));
         }
         if let Some(kind) = self.flat {
-            self.reserve_pieces(src.len());
             return self.continue_flat(src, kind);
         }
         if self.builder.is_idle() {
@@ -267,17 +267,6 @@ impl Decoder {
         }
     }
 
-    /// Room for the pieces the bytes here can hold, never for what a header
-    /// merely claims, and in bounded steps.
-    fn reserve_pieces(&mut self, available: usize) {
-        let here = ((available - self.held) / MIN_ELEMENT_LEN).min(RESERVE_STEP);
-        let wanted = self
-            .reader
-            .innermost_remaining()
-            .map_or(here, |left| usize::try_from(left).map_or(here, |left| left.min(here)));
-        self.pieces.reserve(wanted);
-    }
-
     /// Moves the flat aggregate's elements so far into the tree builder.
     fn unflatten(&mut self, src: &mut BytesMut, kind: AggregateKind) {
         // Room for what is here, and at most as many again as were read:
@@ -285,7 +274,10 @@ impl Decoder {
         let parsed = self.pieces.len();
         let here = (src.len() - self.held) / MIN_ELEMENT_LEN;
         let left = self.reader.innermost_remaining().unwrap_or(0);
-        let elements = parsed + here.min(parsed).min(usize::try_from(left).unwrap_or(usize::MAX));
+        let elements = parsed
+            + here
+                .min(parsed)
+                .min(usize::try_from(left).unwrap_or(usize::MAX));
         let room = if kind == AggregateKind::Map {
             elements / 2
         } else {

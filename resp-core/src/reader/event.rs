@@ -174,9 +174,9 @@ impl Piece {
     /// The piece a whole scalar event stands for (`None` for the others);
     /// `range_of` places its payload in the input.
     #[inline]
-    pub(crate) fn from_event(
-        event: &Event<'_>,
-        range_of: impl Fn(&[u8]) -> Range<usize>,
+    pub(crate) fn from_event<'a>(
+        event: &Event<'a>,
+        mut range_of: impl FnMut(&'a [u8]) -> Range<usize>,
     ) -> Option<Self> {
         Some(match *event {
             Event::SimpleString(b"OK") => Self::Ok,

@@ -28,8 +28,9 @@ pub(super) enum Line {
     BulkHeader(usize, usize),
 }
 
-/// What the bounds and the protocol allow, copied out of the reader so a run
-/// of elements can be parsed while its open aggregate is borrowed.
+/// What the fast path needs of the bounds and the protocol, in one place
+/// the reader keeps in step with them, and copies out so a run of elements
+/// can be parsed while its open aggregate is borrowed.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Rules {
     pub(super) max_line_len: usize,
@@ -52,7 +53,7 @@ impl Rules {
 
 /// Parses the complete canonical line at `input[at..]`, touching no state.
 #[inline(always)]
-pub(super) fn line(input: &[u8], at: usize, rules: Rules) -> Option<Line> {
+pub(super) fn line(input: &[u8], at: usize, rules: &Rules) -> Option<Line> {
     let (&type_byte, content) = input.get(at..)?.split_first()?;
     let start = at + 1;
     let max_line = rules.max_line_len;
@@ -72,7 +73,9 @@ pub(super) fn line(input: &[u8], at: usize, rules: Rules) -> Option<Line> {
             Line::Scalar(Piece::Integer(value), start + len + 2)
         }
         b'$' if content.starts_with(b"-1\r\n") => Line::Scalar(Piece::Null(NullKind::Bulk), at + 5),
-        b'*' if content.starts_with(b"-1\r\n") => Line::Scalar(Piece::Null(NullKind::Array), at + 5),
+        b'*' if content.starts_with(b"-1\r\n") => {
+            Line::Scalar(Piece::Null(NullKind::Array), at + 5)
+        }
         b'$' => {
             let (len, line) = lex::length(content, max_line)?;
             if len > rules.max_whole_payload {
@@ -186,7 +189,7 @@ fn run_elements(
         if remaining == 0 {
             break (Run::Closed, 0);
         }
-        match line(input, next, rules) {
+        match line(input, next, &rules) {
             Some(Line::Scalar(piece, end)) => {
                 pieces.push(piece);
                 next = end;
@@ -208,10 +211,6 @@ fn run_elements(
 }
 
 impl Reader {
-    fn rules(&self) -> Rules {
-        Rules::new(&self.limits, self.max_whole_payload, self.protocol.allows_resp3_types())
-    }
-
     /// One fast step at `input[at..]` in the `Header` state: the step and
     /// where the next line starts, or `None` to leave it to the resumable path.
     #[inline(always)]
@@ -224,7 +223,7 @@ impl Reader {
                 None => return None,
             }
         }
-        let fast = match line(input, at, self.rules())? {
+        let fast = match line(input, at, &self.rules)? {
             Line::Scalar(piece, next) => {
                 self.complete_value();
                 (Fast::Scalar(piece), next)
@@ -278,8 +277,8 @@ impl Reader {
         if !matches!(self.state, State::Header) || !self.open.is_empty() || self.after_attribute {
             return None;
         }
-        let rules = self.rules();
-        let (start, next) = match line(input, 0, rules)? {
+        let rules = self.rules;
+        let (start, next) = match line(input, 0, &rules)? {
             Line::Scalar(piece, next) => (Start::Scalar(piece), next),
             Line::Aggregate(kind, _, elements, first) => {
                 if self.limits.max_depth == 0 {
@@ -312,11 +311,16 @@ impl Reader {
     /// (their ranges index `input`) and moving `*at` past them; closes the
     /// aggregate when its last element is in.
     #[inline]
-    pub(crate) fn read_run(&mut self, input: &[u8], at: &mut usize, pieces: &mut Vec<Piece>) -> Run {
+    pub(crate) fn read_run(
+        &mut self,
+        input: &[u8],
+        at: &mut usize,
+        pieces: &mut Vec<Piece>,
+    ) -> Run {
         if !matches!(self.state, State::Header) {
             return Run::Stopped;
         }
-        let rules = self.rules();
+        let rules = self.rules;
         let Some(top) = self.open.last_mut() else {
             return Run::Stopped;
         };

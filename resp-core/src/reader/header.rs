@@ -9,7 +9,11 @@ use crate::error::{DecodeErrorKind, Limit};
 use crate::lex::scalar;
 
 impl Reader {
-    pub(super) fn header<'a>(&mut self, input: &'a [u8], at: &mut usize) -> Result<Flow<'a>, Fault> {
+    pub(super) fn header<'a>(
+        &mut self,
+        input: &'a [u8],
+        at: &mut usize,
+    ) -> Result<Flow<'a>, Fault> {
         if let Some(top) = self.open.last() {
             if top.remaining == Some(0) {
                 return Ok(Flow::Emit(Event::AggregateEnd(self.close_top())));

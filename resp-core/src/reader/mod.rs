@@ -9,7 +9,7 @@ mod payload;
 
 pub(crate) use event::Piece;
 pub use event::{AggregateKind, BlobKind, Event, NullKind, Step};
-use fast::Fast;
+use fast::{Fast, Rules};
 pub(crate) use fast::{MIN_ELEMENT_LEN, RESERVE_STEP, Run, Start};
 
 use crate::error::DecodeError;
@@ -66,8 +66,9 @@ pub struct Reader {
     after_attribute: bool,
     /// Payload bytes announced so far by the current streamed string's chunks.
     streamed_total: u64,
-    /// `min(max_bulk_len, chunk_threshold)`: the longest payload handed out whole.
-    max_whole_payload: u64,
+    /// What the fast path needs of the bounds and the protocol, kept in
+    /// step with them.
+    rules: Rules,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -150,13 +151,13 @@ impl Reader {
             open: Vec::new(),
             after_attribute: false,
             streamed_total: 0,
-            max_whole_payload: limits.max_bulk_len,
+            rules: Rules::new(&limits, limits.max_bulk_len, true),
         }
     }
 
     /// Sets the protocol: in [`Protocol::Resp2`] RESP3-only type bytes are errors.
     pub fn with_protocol(mut self, protocol: Protocol) -> Self {
-        self.protocol = protocol;
+        self.set_protocol(protocol);
         self
     }
 
@@ -176,7 +177,7 @@ impl Reader {
     /// ```
     pub fn with_chunk_threshold(mut self, threshold: u64) -> Self {
         self.chunk_threshold = threshold;
-        self.max_whole_payload = self.limits.max_bulk_len.min(threshold);
+        self.update_rules();
         self
     }
 
@@ -189,7 +190,7 @@ impl Reader {
     /// apply from the next header on.
     pub fn set_limits(&mut self, limits: Limits) {
         self.limits = limits;
-        self.max_whole_payload = limits.max_bulk_len.min(self.chunk_threshold);
+        self.update_rules();
     }
 
     /// The protocol in force.
@@ -200,6 +201,17 @@ impl Reader {
     /// Switches the protocol, for example after `HELLO 3` succeeded.
     pub fn set_protocol(&mut self, protocol: Protocol) {
         self.protocol = protocol;
+        self.update_rules();
+    }
+
+    fn update_rules(&mut self) {
+        // The longest payload handed out whole.
+        let max_whole_payload = self.limits.max_bulk_len.min(self.chunk_threshold);
+        self.rules = Rules::new(
+            &self.limits,
+            max_whole_payload,
+            self.protocol.allows_resp3_types(),
+        );
     }
 
     /// Bytes consumed since creation or the last [`reset`](Self::reset): the
@@ -237,7 +249,8 @@ impl Reader {
     /// assert_eq!(reader.bytes_needed(3), Some(9));
     /// ```
     pub fn bytes_needed(&self, unconsumed: usize) -> Option<usize> {
-        self.payload_left().map(|left| left.saturating_sub(unconsumed))
+        self.payload_left()
+            .map(|left| left.saturating_sub(unconsumed))
     }
 
     /// Elements the innermost aggregate still expects, when it is counted.

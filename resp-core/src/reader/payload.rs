@@ -105,7 +105,6 @@ impl Reader {
         self.complete_value();
         Ok(Flow::Emit(Event::BlobEnd))
     }
-
 }
 
 /// Checks whatever of the CRLF expected at `rest[at..at + 2]` has arrived;
