@@ -102,7 +102,7 @@ mod reader;
 pub use cluster::{Redirect, RedirectKind, SLOT_COUNT, hash_tag, key_slot};
 pub use command::{
     Command, CommandArgs, CommandDecoder, CommandError, CommandErrorKind, CommandLimits,
-    PreAuthLimits,
+    PreAuthLimits, Request,
 };
 pub use convert::{ConvertError, FromFrame};
 pub use decode::{Decoder, Status, decode_slice};

@@ -177,7 +177,9 @@ fn malformed_requests_get_redis_error_texts() {
                     "{name}"
                 );
             }
-            "truncated_array" | "array_1m_plus" => {
+            // `\0` ends Redis's search for the line end: it waits for more,
+            // and refuses the line once it passes the inline limit.
+            "truncated_array" | "array_1m_plus" | "inline_binary" => {
                 assert_eq!(outcome.end, End::Incomplete, "{name}")
             }
             _ => {
@@ -323,19 +325,84 @@ fn unauthenticated_connections_are_bounded_until_switched() {
 }
 
 #[test]
-fn pending_bulk_says_what_a_big_argument_still_needs() {
+fn bytes_needed_says_what_a_big_argument_still_needs() {
     let mut decoder = CommandDecoder::new();
     let mut buf = BytesMut::from(&b"*2\r\n$3\r\nSET\r\n$1000000\r\nabc"[..]);
     assert!(decoder.decode(&mut buf).unwrap().is_none());
-    assert_eq!(decoder.pending_bulk(), Some(1_000_000 - 3 + 2));
-    buf.reserve(decoder.pending_bulk().unwrap());
+    assert_eq!(decoder.bytes_needed(), Some(1_000_000 - 3 + 2));
+    buf.reserve(decoder.bytes_needed().unwrap());
     let capacity = buf.capacity();
     buf.extend_from_slice(&vec![b'v'; 1_000_000 - 3]);
     buf.extend_from_slice(b"\r\n");
     assert_eq!(buf.capacity(), capacity, "sized once");
     let command = decoder.decode(&mut buf).unwrap().unwrap();
     assert_eq!(command.arg(1).unwrap().len(), 1_000_000);
-    assert_eq!(decoder.pending_bulk(), None);
+    assert_eq!(decoder.bytes_needed(), None);
+}
+
+/// Redis looks for an inline request's end with `strchr`, which stops at a
+/// NUL: such a line waits (as `../shared/corpus/malformed/inline_binary`
+/// shows) and is refused once it passes the inline limit.
+#[test]
+fn an_inline_nul_waits_then_passes_the_limit() {
+    let limits = CommandLimits::default();
+    for input in [
+        &b"\x00\xff\r\n"[..],
+        b"PING\x00\r\n",
+        b"SET k v\x00\nPING\r\n",
+    ] {
+        assert_eq!(
+            whole(input).end,
+            End::Incomplete,
+            "{}",
+            input.escape_ascii()
+        );
+        assert_eq!(one_byte_at_a_time(input, limits), whole(input));
+    }
+    let mut long = b"PING \x00".to_vec();
+    long.resize(64 * 1024, b'x');
+    assert_eq!(whole(&long).end, End::Incomplete);
+    long.push(b'\n');
+    let End::Error(error) = whole(&long).end else {
+        panic!("{:?}", whole(&long))
+    };
+    assert_eq!(
+        (error.kind(), error.offset()),
+        (K::TooBigInlineRequest, 64 * 1024)
+    );
+    assert_eq!(error.to_string(), "Protocol error: too big inline request");
+    // A NUL after the line end is the next request's business.
+    assert_eq!(whole(b"PING\r\n\x00").commands, [args(&["PING"])]);
+}
+
+/// `raw` is the request's wire bytes, for a proxy to forward untouched.
+#[test]
+fn raw_is_the_request_as_sent() {
+    let input: &[u8] = b"\r\n*2\r\n$3\r\nGET\r\n$1\r\nk\r\nSET 'a b' \"c\\x41\"\r\nPING\n";
+    let mut decoder = CommandDecoder::new();
+    let mut buf = BytesMut::from(input);
+    let mut raws = Vec::new();
+    let mut requests = Vec::new();
+    while let Some(command) = decoder.decode(&mut buf).unwrap() {
+        raws.push(command.raw().to_vec());
+        requests.push(command.to_request());
+    }
+    assert_eq!(
+        raws,
+        [
+            &b"*2\r\n$3\r\nGET\r\n$1\r\nk\r\n"[..],
+            b"SET 'a b' \"c\\x41\"\r\n",
+            b"PING\n"
+        ]
+    );
+    assert!(requests[1].args().eq([&b"SET"[..], b"a b", b"cA"]));
+    assert_eq!(requests[0].wire_len(), 2 + 20);
+    assert_eq!(requests[1].raw_bytes(), raws[1]);
+    assert_eq!(requests[2].name(), b"PING");
+    assert_eq!(
+        requests.iter().map(|r| r.len()).collect::<Vec<_>>(),
+        [2, 3, 1]
+    );
 }
 
 /// redis-cli's quoting (`sdscatrepr`): printable bytes as they are, the rest escaped.

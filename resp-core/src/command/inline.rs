@@ -19,12 +19,14 @@ fn hex_value(byte: u8) -> Option<u8> {
 /// quotes only `\'`. A closing quote must be followed by a space or the end.
 /// A NUL byte ends the line, as it ends Redis's C string. An unquoted word is
 /// its range in `line`; a quoted one is unescaped onto the end of `unquoted`
-/// and its range counts from the start of `line` followed by `unquoted`, so
-/// a line without quotes is used as it is, with no copy.
+/// and its range counts from the start of the request's bytes, which are
+/// `base` bytes of the line (its line end included) followed by `unquoted`,
+/// so a line without quotes is used as it is, with no copy.
 ///
 /// Returns `Err(())` on unbalanced quotes.
 pub(crate) fn split_args(
     line: &[u8],
+    base: usize,
     words: &mut Vec<Range<usize>>,
     unquoted: &mut Vec<u8>,
 ) -> Result<(), ()> {
@@ -99,7 +101,7 @@ pub(crate) fn split_args(
             p += 1;
         }
         words.push(if quoted {
-            line.len() + word_start..line.len() + unquoted.len()
+            base + word_start..base + unquoted.len()
         } else {
             unquoted.truncate(word_start);
             start..p
@@ -115,7 +117,7 @@ mod tests {
 
     fn split(line: &'static [u8]) -> Result<Vec<Bytes>, ()> {
         let (mut words, mut unquoted) = (Vec::new(), Vec::new());
-        split_args(line, &mut words, &mut unquoted)?;
+        split_args(line, line.len(), &mut words, &mut unquoted)?;
         let joined = [line, &unquoted].concat();
         Ok(words
             .into_iter()
