@@ -5,7 +5,7 @@
 //! name.
 //!
 //! ```
-//! use adapter_std::resp_core::{Frame, decode_slice, Limits, Status};
+//! use resp_std::resp_core::{Frame, decode_slice, Limits, Status};
 //!
 //! let status = decode_slice(b"+PONG\r\n", Limits::default()).unwrap();
 //! assert_eq!(status, Status::Complete((Frame::SimpleString("PONG".into()), 7)));

@@ -3,7 +3,7 @@
 //! re-exports the core so dependents can start from one name.
 //!
 //! ```
-//! use adapter_tokio::resp_core::Frame;
+//! use resp_tokio::resp_core::Frame;
 //!
 //! assert_eq!(Frame::Integer(1).encode_to_vec().unwrap(), b":1\r\n");
 //! ```

@@ -188,20 +188,26 @@ pub fn memchr_per_line(workload: &Workload) -> usize {
 }
 
 /// The keys and values of E1, made once so the timing is of packing only.
-pub fn set_arguments() -> Vec<([u8; 16], [u8; 32])> {
-    (0..10_000).map(crate::workloads::set_key_value).collect()
+/// They are vectors, so their lengths are known only at run time, as a
+/// client's are: with fixed-size arrays the compiler would fold the lengths
+/// into constants and flatter the packer.
+pub fn set_arguments() -> Vec<(Vec<u8>, Vec<u8>)> {
+    (0..10_000)
+        .map(crate::workloads::set_key_value)
+        .map(|(key, value)| (key.to_vec(), value.to_vec()))
+        .collect()
 }
 
 /// resp-core packing 10,000 `SET key value` commands into one buffer.
-pub fn resp_core_pack(out: &mut Vec<u8>, arguments: &[([u8; 16], [u8; 32])]) {
+pub fn resp_core_pack(out: &mut Vec<u8>, arguments: &[(Vec<u8>, Vec<u8>)]) {
     out.clear();
     for (key, value) in arguments {
-        resp_core::pack_command(out, (&b"SET"[..], key, value));
+        resp_core::pack_command(out, (&b"SET"[..], key.as_slice(), value.as_slice()));
     }
 }
 
 /// redis-rs's `write_packed_command` for the same commands.
-pub fn redis_rs_pack(out: &mut Vec<u8>, arguments: &[([u8; 16], [u8; 32])]) {
+pub fn redis_rs_pack(out: &mut Vec<u8>, arguments: &[(Vec<u8>, Vec<u8>)]) {
     out.clear();
     for (key, value) in arguments {
         redis::cmd("SET")

@@ -184,3 +184,22 @@ impl fmt::Display for EncodeError {
 }
 
 impl core::error::Error for EncodeError {}
+
+/// A corrupt stream as an IO error, for codecs and blocking readers: kind
+/// [`InvalidData`](std::io::ErrorKind::InvalidData), with the decode error
+/// (kind and offset) as its source.
+///
+/// ```
+/// use resp_core::{DecodeError, DecodeErrorKind};
+///
+/// let error = std::io::Error::from(DecodeError::new(DecodeErrorKind::BadInteger, 8));
+/// assert_eq!(error.kind(), std::io::ErrorKind::InvalidData);
+/// assert_eq!(error.to_string(), "invalid integer at byte 8");
+/// assert!(error.get_ref().unwrap().is::<DecodeError>());
+/// ```
+#[cfg(feature = "std")]
+impl From<DecodeError> for std::io::Error {
+    fn from(error: DecodeError) -> Self {
+        std::io::Error::new(std::io::ErrorKind::InvalidData, error)
+    }
+}

@@ -10,13 +10,26 @@
 //! The layers, bottom up:
 //!
 //! * [`Reader`]: a pull parser over a buffer the caller owns, yielding borrowed
-//!   [`Event`]s. It resumes where it stopped (a header line half scanned,
-//!   payload bytes owed, aggregates open), never recurses, and allocates only
-//!   its bounded stack of open aggregates.
+//!   [`Event`]s in [`Step`]s. It resumes where it stopped (a header line half
+//!   scanned, payload bytes owed, aggregates open), never recurses, and
+//!   allocates only its bounded stack of open aggregates. It is the only
+//!   parser of the reply grammar; everything below builds on it.
+//! * [`FrameSplitter`]: where each frame ends and whether it is a push,
+//!   building nothing, for proxies and sniffers that forward bytes.
 //! * [`Decoder`]: owned [`Frame`]s from a `BytesMut`, with the
-//!   `tokio_util::codec::Decoder` contract. Payloads are `Bytes` slices of the
-//!   received buffer.
-//! * The encoder: [`Frame::encode`] writes exactly [`Frame::encoded_len`] bytes.
+//!   `tokio_util::codec::Decoder` contract, a size hint for big payloads
+//!   ([`Decoder::bytes_needed`]), and [`decode_slice`] for a one-off slice.
+//!   Payloads are `Bytes` slices of the received buffer.
+//! * [`CommandDecoder`]: client requests as a server reads them (multibulk
+//!   and inline, Redis's limits and error texts), handed out as a borrowed
+//!   [`Command`] or an owned [`Request`] whose [`raw`](Request::raw) bytes a
+//!   proxy forwards untouched.
+//! * The encoder: [`Frame::encode`] writes exactly [`Frame::encoded_len`]
+//!   bytes; [`pack_command`], [`write_command`], [`pack_pipeline`] and
+//!   [`pack_transaction`] pack commands straight from their arguments
+//!   ([`Args`]); [`ChunkedEncoder`] queues large payloads by reference for
+//!   vectored writes; [`ReplyWriter`] writes a server's replies for the
+//!   client's protocol version.
 //! * Typed replies: [`Frame::convert`] turns a reply into `i64`, `String`,
 //!   `Vec<T>`, maps, `Option<T>` or tuples ([`FromFrame`]), reading RESP2's
 //!   and RESP3's forms of the same reply alike.
@@ -29,6 +42,9 @@
 //! * Redis Cluster routing: [`key_slot`] (hash tags included) tells a proxy
 //!   or client which node a key lives on, and [`Redirect`] reads the `MOVED`
 //!   and `ASK` errors a node answers with when it is the wrong one.
+//! * Errors: [`DecodeError`] and [`CommandError`] carry a kind and the
+//!   absolute byte offset, and convert into `std::io::Error` (kind
+//!   `InvalidData`) for codecs.
 //!
 //! # Example: decoding from a growing buffer
 //!
@@ -98,6 +114,7 @@ mod limits;
 mod protocol;
 mod push;
 mod reader;
+mod split;
 
 pub use cluster::{Redirect, RedirectKind, SLOT_COUNT, hash_tag, key_slot};
 pub use command::{
@@ -117,6 +134,7 @@ pub use limits::Limits;
 pub use protocol::Protocol;
 pub use push::{INVALIDATE_CHANNEL, Push, SubscriptionKind};
 pub use reader::{AggregateKind, BlobKind, Event, Reader, Step};
+pub use split::{FrameSplitter, Split};
 
 /// The workspace README's examples, compiled and run as doctests.
 #[cfg(doctest)]

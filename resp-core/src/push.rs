@@ -1,11 +1,4 @@
-//! Out-of-band messages: pub/sub deliveries, subscription confirmations and
-//! client-side caching invalidations, read from the frames that carry them.
-//!
-//! RESP3 sends them as push frames (`>`), which [`Frame::is_push`] tells
-//! from replies. RESP2 sends the pub/sub ones as arrays on a connection in
-//! subscribed mode, and invalidations as messages on the
-//! `__redis__:invalidate` channel; [`Push::from_frame`] reads both forms
-//! into the same values, so a client handles them once.
+//! Out-of-band messages ([`Push`]).
 
 use crate::{Frame, NullKind};
 use alloc::vec::Vec;
@@ -16,6 +9,15 @@ use bytes::Bytes;
 pub const INVALIDATE_CHANNEL: &[u8] = b"__redis__:invalidate";
 
 /// A push message, by kind.
+///
+/// Out-of-band messages: pub/sub deliveries, subscription confirmations and
+/// client-side caching invalidations, read from the frames that carry them.
+///
+/// RESP3 sends them as push frames (`>`), which [`Frame::is_push`] tells
+/// from replies. RESP2 sends the pub/sub ones as arrays on a connection in
+/// subscribed mode, and invalidations as messages on the
+/// `__redis__:invalidate` channel; [`Push::from_frame`] reads both forms
+/// into the same values, so a client handles them once.
 ///
 /// ```
 /// use resp_core::{Frame, Push, SubscriptionKind};

@@ -4,6 +4,13 @@
 /// How many hash slots a cluster has; [`key_slot`] returns less than this.
 pub const SLOT_COUNT: u16 = 16384;
 
+/// Redis Cluster support for clients and proxies: the hash slot a key
+/// belongs to, and where a `MOVED` or `ASK` redirection points.
+///
+/// Both are pure functions of bytes, so a proxy can route a request it has
+/// just decoded, and a client can follow a redirection it has just read,
+/// without this crate knowing anything about connections.
+///
 /// The hash slot `key` belongs to.
 ///
 /// Keys sharing a hash tag share a slot, which is what lets a multi-key

@@ -114,3 +114,26 @@ impl fmt::Display for CommandErrorKind {
         write!(f, "Protocol error: {text}")
     }
 }
+
+/// A malformed request as an IO error, for codecs and blocking servers:
+/// kind [`InvalidData`](std::io::ErrorKind::InvalidData), with the command
+/// error as its source (its `Display` is Redis's text, for the
+/// `-ERR` reply a server sends before closing).
+///
+/// ```
+/// use bytes::BytesMut;
+/// use resp_core::{CommandDecoder, CommandError};
+///
+/// let mut buf = BytesMut::from(&b"*x\r\n"[..]);
+/// let error = CommandDecoder::new().decode(&mut buf).unwrap_err();
+/// let io = std::io::Error::from(error);
+/// assert_eq!(io.kind(), std::io::ErrorKind::InvalidData);
+/// assert_eq!(io.to_string(), "Protocol error: invalid multibulk length");
+/// assert!(io.get_ref().unwrap().is::<CommandError>());
+/// ```
+#[cfg(feature = "std")]
+impl From<CommandError> for std::io::Error {
+    fn from(error: CommandError) -> Self {
+        std::io::Error::new(std::io::ErrorKind::InvalidData, error)
+    }
+}

@@ -1,22 +1,4 @@
-//! Typed values from decoded frames: `i64`, `String`, `Vec<T>`, maps,
-//! `Option<T>`, tuples, as a client reads the reply to a command it knows.
-//!
-//! Conversion consumes the frame, so payloads move out as they are (a
-//! [`Bytes`] stays a slice of the received buffer). Attributes are dropped.
-//! An error reply becomes [`ConvertError::Server`] whatever the target type,
-//! except for [`Frame`] itself, which takes anything.
-//!
-//! ```
-//! use resp_core::{ConvertError, Frame};
-//!
-//! let reply = Frame::Array(vec![Frame::BulkString("7".into()), Frame::Null(resp_core::NullKind::Bulk)]);
-//! let values: Vec<Option<i64>> = reply.convert()?;
-//! assert_eq!(values, [Some(7), None]);
-//!
-//! let refused = Frame::SimpleError("WRONGTYPE Operation against a key".into());
-//! assert!(matches!(refused.convert::<i64>(), Err(ConvertError::Server(_))));
-//! # Ok::<(), ConvertError>(())
-//! ```
+//! Typed values from decoded frames ([`FromFrame`]).
 
 mod collections;
 
@@ -29,8 +11,47 @@ use core::fmt;
 
 /// A type that can be built from a decoded frame.
 ///
+/// Typed values from decoded frames: `i64`, `String`, `Vec<T>`, maps,
+/// `Option<T>`, tuples, as a client reads the reply to a command it knows.
+///
+/// Conversion consumes the frame, so payloads move out as they are (a
+/// [`Bytes`] stays a slice of the received buffer). Attributes are dropped.
+/// An error reply becomes [`ConvertError::Server`] whatever the target type,
+/// except for [`Frame`] itself, which takes anything.
+///
+/// ```
+/// use resp_core::{ConvertError, Frame};
+///
+/// let reply = Frame::Array(vec![Frame::BulkString("7".into()), Frame::Null(resp_core::NullKind::Bulk)]);
+/// let values: Vec<Option<i64>> = reply.convert()?;
+/// assert_eq!(values, [Some(7), None]);
+///
+/// let refused = Frame::SimpleError("WRONGTYPE Operation against a key".into());
+/// assert!(matches!(refused.convert::<i64>(), Err(ConvertError::Server(_))));
+/// # Ok::<(), ConvertError>(())
+/// ```
+///
 /// Implement it for your own reply types to use them with
-/// [`Frame::convert`] and inside `Vec`, `Option` and tuples.
+/// [`Frame::convert`] and inside `Vec`, `Option` and tuples:
+///
+/// ```
+/// use resp_core::{ConvertError, Frame, FromFrame};
+///
+/// /// A slot range from `CLUSTER SLOTS`, read as a struct.
+/// #[derive(Debug, PartialEq)]
+/// struct Slot { start: u16, end: u16 }
+///
+/// impl FromFrame for Slot {
+///     fn from_frame(frame: Frame) -> Result<Self, ConvertError> {
+///         let (start, end) = frame.convert()?;
+///         Ok(Slot { start, end })
+///     }
+/// }
+///
+/// let reply = Frame::Array(vec![Frame::Array(vec![Frame::Integer(0), Frame::Integer(5460)])]);
+/// assert_eq!(reply.convert::<Vec<Slot>>()?, [Slot { start: 0, end: 5460 }]);
+/// # Ok::<(), ConvertError>(())
+/// ```
 pub trait FromFrame: Sized {
     /// Builds the value, consuming the frame.
     fn from_frame(frame: Frame) -> Result<Self, ConvertError>;

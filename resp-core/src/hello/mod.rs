@@ -1,11 +1,4 @@
-//! `HELLO`, the command that negotiates the protocol version: what a client
-//! sends and reads back, and what a server parses and answers.
-//!
-//! A client packs a [`Hello`], sends it, and reads the reply into a
-//! [`ServerHello`], whose [`protocol`](ServerHello::protocol) is what the
-//! connection speaks from then on. A server parses the command with
-//! [`Hello::parse`], which refuses what Redis refuses with Redis's error
-//! texts ([`HelloError`]), and answers with [`ServerHello::write`].
+//! `HELLO` ([`Hello`], [`ServerHello`]).
 
 mod reply;
 mod request;

@@ -3,6 +3,22 @@
 use core::ops::Range;
 
 /// The result of one [`Reader::read`](super::Reader::read).
+///
+/// The caller drops `consumed` bytes, whatever `event` is, and calls again
+/// with the rest and anything new:
+///
+/// ```
+/// use resp_core::{Event, Reader, Step};
+///
+/// let mut reader = Reader::new();
+/// // Part of a header line: nothing consumed, nothing yet.
+/// assert_eq!(reader.read(b":12"), Ok(Step { consumed: 0, event: None }));
+/// // The same bytes again, and more: the line is not scanned twice.
+/// assert_eq!(reader.read(b":123\r\n+OK"), Ok(Step { consumed: 6, event: Some(Event::Integer(123)) }));
+/// // A bulk header whose payload is still arriving is consumed on its own.
+/// assert_eq!(reader.read(b"$5\r\nhe"), Ok(Step { consumed: 4, event: None }));
+/// assert_eq!(reader.read(b"hello\r\n"), Ok(Step { consumed: 7, event: Some(Event::BulkString(b"hello")) }));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Step<'a> {
     /// Bytes the reader is done with: drop them from the front of the buffer
@@ -18,6 +34,32 @@ pub struct Step<'a> {
 /// key, value), then `AggregateEnd`. An attribute is an aggregate of kind
 /// [`AggregateKind::Attribute`]; the value it describes follows its
 /// `AggregateEnd` and is not an element of the enclosing aggregate.
+///
+/// ```
+/// use resp_core::{AggregateKind, Event, Reader};
+///
+/// let mut reader = Reader::new();
+/// let mut input: &[u8] = b"|1\r\n+ttl\r\n:9\r\n%1\r\n+k\r\n#t\r\n";
+/// let mut events = Vec::new();
+/// while let Some(event) = {
+///     let step = reader.read(input).unwrap();
+///     input = &input[step.consumed..];
+///     step.event
+/// } {
+///     events.push(event);
+/// }
+/// assert_eq!(events, [
+///     Event::AggregateStart { kind: AggregateKind::Attribute, len: Some(1) },
+///     Event::SimpleString(b"ttl"),
+///     Event::Integer(9),
+///     Event::AggregateEnd(AggregateKind::Attribute),
+///     // The value the attribute describes.
+///     Event::AggregateStart { kind: AggregateKind::Map, len: Some(1) },
+///     Event::SimpleString(b"k"),
+///     Event::Boolean(true),
+///     Event::AggregateEnd(AggregateKind::Map),
+/// ]);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Event<'a> {
     /// `+` line.
