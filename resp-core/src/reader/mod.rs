@@ -1,15 +1,18 @@
 //! [`Reader`]: the resumable pull parser under every other layer.
 
+mod canonical;
 mod event;
 mod fast;
 mod header;
 mod line;
 mod number;
+mod open;
 mod payload;
 
+use canonical::Rules;
 pub(crate) use event::Piece;
 pub use event::{AggregateKind, BlobKind, Event, NullKind, Step};
-use fast::{Fast, Rules};
+use fast::Fast;
 pub(crate) use fast::{MIN_ELEMENT_LEN, RESERVE_STEP, Run, Start};
 
 use crate::error::DecodeError;
@@ -17,6 +20,7 @@ use crate::limits::Limits;
 use crate::protocol::Protocol;
 use alloc::vec::Vec;
 use number::NumberScan;
+use open::OpenAggregate;
 
 /// A resumable, iterative RESP pull parser over a buffer the caller owns.
 ///
@@ -108,15 +112,6 @@ impl LineProgress {
     fn is_fresh(&self) -> bool {
         self.text_scanned == 0 && self.number.is_fresh()
     }
-}
-
-#[derive(Debug, Clone, Copy)]
-struct OpenAggregate {
-    kind: AggregateKind,
-    /// Elements still expected, or `None` when streamed.
-    remaining: Option<u64>,
-    /// Elements completed so far (for streamed bounds and odd maps).
-    seen: u64,
 }
 
 /// What a state handler did.
@@ -253,12 +248,6 @@ impl Reader {
             .map(|left| left.saturating_sub(unconsumed))
     }
 
-    /// Elements the innermost aggregate still expects, when it is counted.
-    pub(crate) fn innermost_remaining(&self) -> Option<u64> {
-        self.open.last()?.remaining
-    }
-
-    /// Bytes the payload in progress needs from the start of the unconsumed
     /// input, its CRLF included.
     pub(crate) fn payload_left(&self) -> Option<usize> {
         match self.state {
@@ -365,51 +354,5 @@ impl Reader {
     fn step<'a>(&mut self, consumed: usize, event: Option<Event<'a>>) -> Step<'a> {
         self.position += consumed as u64;
         Step { consumed, event }
-    }
-
-    /// Pops the innermost aggregate, whose elements are all in.
-    fn close_top(&mut self) -> AggregateKind {
-        let closed = self.open.pop().map_or(AggregateKind::Array, |top| top.kind);
-        if closed == AggregateKind::Attribute {
-            self.after_attribute = true;
-        } else {
-            self.complete_value();
-        }
-        closed
-    }
-
-    /// Counts a finished value towards the aggregate it belongs to.
-    fn complete_value(&mut self) {
-        if let Some(top) = self.open.last_mut() {
-            match &mut top.remaining {
-                Some(remaining) => *remaining -= 1,
-                None => top.seen += 1,
-            }
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// After a header line split across reads, the next line takes the fast
-    /// path again (a stream cut once must not stay on the slow path).
-    #[test]
-    fn a_split_line_returns_to_the_fast_path() {
-        let mut reader = Reader::new();
-        let step = reader.read(b"+O").unwrap();
-        assert_eq!(
-            step,
-            Step {
-                consumed: 0,
-                event: None
-            }
-        );
-        assert!(matches!(reader.state, State::HeaderPartial));
-        let step = reader.read(b"+OK\r\n").unwrap();
-        assert_eq!(step.event, Some(Event::SimpleString(b"OK")));
-        assert!(matches!(reader.state, State::Header));
-        assert!(reader.is_idle());
     }
 }
