@@ -95,6 +95,21 @@ pub fn resp_core_commands(workload: &Workload) -> usize {
     })
 }
 
+/// resp-core's CommandDecoder handing out owned requests, as a codec's
+/// item (a server keeps each one, or a proxy forwards its raw bytes).
+pub fn resp_core_requests(workload: &Workload) -> usize {
+    let mut decoder = resp_core::CommandDecoder::new();
+    feed(workload, |buf| {
+        let mut n = 0;
+        while let Some(command) = decoder.decode(buf).expect("valid input") {
+            let request = command.to_request();
+            black_box(request.raw());
+            n += 1;
+        }
+        n
+    })
+}
+
 /// redis-protocol's `decode_bytes_mut` on a growing buffer (RESP2 or RESP3).
 pub fn redis_protocol(workload: &Workload, resp3: bool) -> usize {
     feed(workload, |buf| {

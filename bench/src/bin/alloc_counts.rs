@@ -1,9 +1,12 @@
 //! Allocations per frame and bytes per frame for resp-core's Decoder, Reader
-//! and CommandDecoder on every workload, from a counting allocator.
+//! and CommandDecoder (borrowed commands, and owned requests as a codec
+//! hands them out) on every workload, from a counting allocator.
 //! `cargo run --release --bin alloc_counts`
 #![allow(unsafe_code)] // GlobalAlloc is an unsafe trait
 
-use resp_bench::contestants::{resp_core_commands, resp_core_decoder, resp_core_reader};
+use resp_bench::contestants::{
+    resp_core_commands, resp_core_decoder, resp_core_reader, resp_core_requests,
+};
 use resp_bench::workloads::*;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
@@ -53,9 +56,9 @@ fn per_frame(workload: &Workload, run: fn(&Workload) -> usize) -> (f64, f64) {
 
 fn main() {
     println!(
-        "| workload | Decoder allocs/frame | Decoder bytes/frame | Reader allocs/frame | Reader bytes/frame | CommandDecoder allocs/command |"
+        "| workload | Decoder allocs/frame | Decoder bytes/frame | Reader allocs/frame | Reader bytes/frame | CommandDecoder allocs/command | owned Request allocs/request |"
     );
-    println!("|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|");
     for workload in [
         small_replies(),
         set_commands(),
@@ -68,13 +71,16 @@ fn main() {
     ] {
         let (decoder_allocs, decoder_bytes) = per_frame(&workload, resp_core_decoder);
         let (reader_allocs, reader_bytes) = per_frame(&workload, resp_core_reader);
-        let commands = if workload.name.contains("SET") {
-            format!("{:.3}", per_frame(&workload, resp_core_commands).0)
+        let (commands, requests) = if workload.name.contains("SET") {
+            (
+                format!("{:.3}", per_frame(&workload, resp_core_commands).0),
+                format!("{:.3}", per_frame(&workload, resp_core_requests).0),
+            )
         } else {
-            "-".to_owned()
+            ("-".to_owned(), "-".to_owned())
         };
         println!(
-            "| {} | {decoder_allocs:.3} | {decoder_bytes:.0} | {reader_allocs:.3} | {reader_bytes:.0} | {commands} |",
+            "| {} | {decoder_allocs:.3} | {decoder_bytes:.0} | {reader_allocs:.3} | {reader_bytes:.0} | {commands} | {requests} |",
             workload.name
         );
     }

@@ -6,7 +6,6 @@
 use super::{CommandDecoder, CommandErrorKind, Fault, Flow, State};
 use crate::lex::{self, string_to_i64};
 use bytes::BytesMut;
-use core::ops::Range;
 
 /// How far a header line got.
 enum Line {
@@ -52,16 +51,26 @@ impl CommandDecoder {
         let max_line = self.limits.max_line_len;
         while self.remaining_args > 0 {
             let rest = &src[self.parsed..];
-            let Some(arg) = whole_bulk(rest, max_line, max_bulk) else {
-                if let Some((data_start, len)) = bulk_data_pending(rest, max_line, max_bulk) {
-                    self.parsed += data_start;
+            let Some((from, len)) = dollar_line(rest, max_line, max_bulk) else {
+                return false;
+            };
+            let Some((to, end)) = from
+                .checked_add(len)
+                .and_then(|to| Some((to, to.checked_add(2)?)))
+            else {
+                return false;
+            };
+            if rest.get(to..end) != Some(b"\r\n") {
+                // Only the data is still arriving: the `$` line is read
+                // once. Anything else there is for `bulk` to judge.
+                if rest.len() < end {
+                    self.parsed += from;
                     self.state = State::Bulk { len };
                 }
                 return false;
-            };
-            let from = self.parsed + arg.start;
-            self.ranges.push(from..self.parsed + arg.end);
-            self.parsed = from + arg.len() + 2;
+            }
+            self.ranges.push(self.parsed + from..self.parsed + to);
+            self.parsed += to + 2;
             self.remaining_args -= 1;
         }
         true
@@ -206,21 +215,4 @@ fn dollar_line(input: &[u8], max_line: usize, max_bulk: u64) -> Option<(usize, u
         return None;
     }
     Some((line + 3, usize::try_from(len).ok()?))
-}
-
-/// A complete, canonical `$` argument of at most `max_bulk` bytes at the
-/// start of `input`: where its data lies.
-#[inline]
-fn whole_bulk(input: &[u8], max_line: usize, max_bulk: u64) -> Option<Range<usize>> {
-    let (from, len) = dollar_line(input, max_line, max_bulk)?;
-    let to = from.checked_add(len)?;
-    (input.get(to..to.checked_add(2)?) == Some(b"\r\n")).then_some(from..to)
-}
-
-/// A `$` line as [`dollar_line`] takes it whose data and CRLF have not all
-/// arrived: where the data starts, and its length. The bytes that did
-/// arrive are checked by `bulk`.
-fn bulk_data_pending(input: &[u8], max_line: usize, max_bulk: u64) -> Option<(usize, usize)> {
-    let (data_start, len) = dollar_line(input, max_line, max_bulk)?;
-    (input.len() < data_start.checked_add(len)?.checked_add(2)?).then_some((data_start, len))
 }
