@@ -1,6 +1,12 @@
-//! tokio integration for [`resp_core`]. The codecs and the async client build
-//! on the core's [`Decoder`](resp_core::Decoder); until they land this crate
-//! re-exports the core so dependents can start from one name.
+//! tokio integration for [`resp_core`]: codecs for `tokio_util::codec::Framed`
+//! and connection loops of one's own.
+//!
+//! * [`ServerCodec`]: requests in (owned [`Request`](resp_core::Request)s,
+//!   Redis's limits and error texts), replies out in the connection's
+//!   protocol version. `examples/kv-server` is a Redis-compatible server on it.
+//!
+//! The logic of a connection lives in the sans-IO core; this crate only
+//! moves bytes between it and tokio.
 //!
 //! ```
 //! use resp_tokio::resp_core::Frame;
@@ -8,4 +14,7 @@
 //! assert_eq!(Frame::Integer(1).encode_to_vec().unwrap(), b":1\r\n");
 //! ```
 
+mod server;
+
 pub use resp_core;
+pub use server::{Reply, ServerCodec, ServerError};

@@ -5,16 +5,14 @@ use crate::{Args, Command, Protocol};
 use bytes::BufMut;
 use core::fmt;
 
-/// `HELLO`, the command that negotiates the protocol version: what a client
-/// sends and reads back, and what a server parses and answers.
+/// A `HELLO` request, the command that negotiates the protocol version:
+/// what a client sends and reads back, and what a server parses and answers.
 ///
 /// A client packs a [`Hello`], sends it, and reads the reply into a
 /// [`ServerHello`](crate::ServerHello), whose [`protocol`](crate::ServerHello::protocol) is what the
 /// connection speaks from then on. A server parses the command with
 /// [`Hello::parse`], which refuses what Redis refuses with Redis's error
 /// texts ([`HelloError`]), and answers with [`ServerHello::write`](crate::ServerHello::write).
-///
-/// A `HELLO` request.
 ///
 /// A client builds one and packs it like any command; a server gets one
 /// from [`Hello::parse`].

@@ -1,0 +1,245 @@
+//! Pub/sub: SUBSCRIBE, UNSUBSCRIBE, PSUBSCRIBE, PUNSUBSCRIBE, PUBLISH.
+//!
+//! Each connection has a bounded inbox. A subscriber that lets it fill up is
+//! disconnected, as Redis disconnects one past its output buffer limit, so a
+//! slow reader never grows the server's memory without bound.
+
+use super::{Ctx, Out, Res, arg};
+use bytes::Bytes;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use tokio::sync::mpsc;
+
+/// A published message, on its way to one subscriber.
+#[derive(Debug, Clone)]
+pub(crate) enum Message {
+    Message {
+        channel: Bytes,
+        payload: Bytes,
+    },
+    PMessage {
+        pattern: Bytes,
+        channel: Bytes,
+        payload: Bytes,
+    },
+}
+
+impl Message {
+    /// Writes it as Redis does: a push in RESP3, an array in RESP2.
+    pub(crate) fn write(&self, out: &mut Out<'_>) {
+        match self {
+            Self::Message { channel, payload } => {
+                out.push(3);
+                out.bulk("message");
+                out.bulk(channel);
+                out.bulk(payload);
+            }
+            Self::PMessage {
+                pattern,
+                channel,
+                payload,
+            } => {
+                out.push(4);
+                out.bulk("pmessage");
+                out.bulk(pattern);
+                out.bulk(channel);
+                out.bulk(payload);
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Subscriber {
+    id: u64,
+    inbox: mpsc::Sender<Message>,
+    overflowed: Arc<AtomicBool>,
+}
+
+impl Subscriber {
+    fn deliver(&self, message: Message) {
+        if self.inbox.try_send(message).is_err() {
+            self.overflowed.store(true, Ordering::Relaxed);
+        }
+    }
+}
+
+/// Who listens on which channel and pattern.
+#[derive(Debug, Default)]
+pub(crate) struct PubSub {
+    channels: Mutex<HashMap<Bytes, Vec<Subscriber>>>,
+    patterns: Mutex<Vec<(Bytes, Subscriber)>>,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn subscriber(ctx: &Ctx<'_>) -> Subscriber {
+    Subscriber {
+        id: ctx.session.id,
+        inbox: ctx.session.inbox.clone(),
+        overflowed: ctx.session.overflowed.clone(),
+    }
+}
+
+fn confirm(out: &mut Out<'_>, kind: &str, name: Option<&[u8]>, count: usize) {
+    out.push(3);
+    out.bulk(kind);
+    match name {
+        Some(name) => out.bulk(name),
+        None => out.null(),
+    }
+    out.integer(count as i64);
+}
+
+pub(crate) fn subscribe(
+    ctx: &mut Ctx<'_>,
+    command: &resp_core::Command<'_>,
+    out: &mut Out<'_>,
+) -> Res {
+    let me = subscriber(ctx);
+    for channel in command.args().skip(1) {
+        if ctx.session.channels.insert(channel.into()) {
+            lock(&ctx.shared.pubsub.channels)
+                .entry(Bytes::copy_from_slice(channel))
+                .or_default()
+                .push(me.clone());
+        }
+        confirm(out, "subscribe", Some(channel), ctx.session.subscriptions());
+    }
+    Ok(())
+}
+
+pub(crate) fn psubscribe(
+    ctx: &mut Ctx<'_>,
+    command: &resp_core::Command<'_>,
+    out: &mut Out<'_>,
+) -> Res {
+    let me = subscriber(ctx);
+    for pattern in command.args().skip(1) {
+        if ctx.session.patterns.insert(pattern.into()) {
+            lock(&ctx.shared.pubsub.patterns).push((Bytes::copy_from_slice(pattern), me.clone()));
+        }
+        confirm(
+            out,
+            "psubscribe",
+            Some(pattern),
+            ctx.session.subscriptions(),
+        );
+    }
+    Ok(())
+}
+
+fn drop_channel(ctx: &Ctx<'_>, channel: &[u8]) {
+    let mut channels = lock(&ctx.shared.pubsub.channels);
+    if let Some(subscribers) = channels.get_mut(channel) {
+        subscribers.retain(|s| s.id != ctx.session.id);
+        if subscribers.is_empty() {
+            channels.remove(channel);
+        }
+    }
+}
+
+fn drop_pattern(ctx: &Ctx<'_>, pattern: &[u8]) {
+    lock(&ctx.shared.pubsub.patterns)
+        .retain(|(p, s)| !(s.id == ctx.session.id && &p[..] == pattern));
+}
+
+pub(crate) fn unsubscribe(
+    ctx: &mut Ctx<'_>,
+    command: &resp_core::Command<'_>,
+    out: &mut Out<'_>,
+) -> Res {
+    let names: Vec<Box<[u8]>> = if command.len() > 1 {
+        command.args().skip(1).map(Into::into).collect()
+    } else {
+        ctx.session.channels.iter().cloned().collect()
+    };
+    if names.is_empty() {
+        confirm(out, "unsubscribe", None, ctx.session.subscriptions());
+    }
+    for channel in names {
+        if ctx.session.channels.remove(&channel) {
+            drop_channel(ctx, &channel);
+        }
+        confirm(
+            out,
+            "unsubscribe",
+            Some(&channel),
+            ctx.session.subscriptions(),
+        );
+    }
+    Ok(())
+}
+
+pub(crate) fn punsubscribe(
+    ctx: &mut Ctx<'_>,
+    command: &resp_core::Command<'_>,
+    out: &mut Out<'_>,
+) -> Res {
+    let names: Vec<Box<[u8]>> = if command.len() > 1 {
+        command.args().skip(1).map(Into::into).collect()
+    } else {
+        ctx.session.patterns.iter().cloned().collect()
+    };
+    if names.is_empty() {
+        confirm(out, "punsubscribe", None, ctx.session.subscriptions());
+    }
+    for pattern in names {
+        if ctx.session.patterns.remove(&pattern) {
+            drop_pattern(ctx, &pattern);
+        }
+        confirm(
+            out,
+            "punsubscribe",
+            Some(&pattern),
+            ctx.session.subscriptions(),
+        );
+    }
+    Ok(())
+}
+
+/// Leaves every channel and pattern without confirming (RESET, disconnect).
+pub(crate) fn leave_all(ctx: &mut Ctx<'_>) {
+    for channel in std::mem::take(&mut ctx.session.channels) {
+        drop_channel(ctx, &channel);
+    }
+    for pattern in std::mem::take(&mut ctx.session.patterns) {
+        drop_pattern(ctx, &pattern);
+    }
+}
+
+pub(crate) fn publish(
+    ctx: &mut Ctx<'_>,
+    command: &resp_core::Command<'_>,
+    out: &mut Out<'_>,
+) -> Res {
+    let channel = Bytes::copy_from_slice(arg(command, 1));
+    let payload = Bytes::copy_from_slice(arg(command, 2));
+    let mut receivers = 0;
+    if let Some(subscribers) = lock(&ctx.shared.pubsub.channels).get(&channel) {
+        for subscriber in subscribers {
+            subscriber.deliver(Message::Message {
+                channel: channel.clone(),
+                payload: payload.clone(),
+            });
+            receivers += 1;
+        }
+    }
+    for (pattern, subscriber) in lock(&ctx.shared.pubsub.patterns).iter() {
+        if crate::glob::matches(pattern, &channel, false) {
+            subscriber.deliver(Message::PMessage {
+                pattern: pattern.clone(),
+                channel: channel.clone(),
+                payload: payload.clone(),
+            });
+            receivers += 1;
+        }
+    }
+    out.integer(receivers);
+    Ok(())
+}

@@ -1,0 +1,402 @@
+//! Connection and server commands: PING, ECHO, HELLO, AUTH, SELECT, QUIT,
+//! RESET, CLIENT, COMMAND, CONFIG, INFO.
+
+use super::{COMMANDS, Ctx, Fail, Out, Res, arg, int_arg, ok};
+use crate::store::DATABASES;
+use resp_core::{Command, Hello, Protocol, ServerHello};
+use std::fmt::Write as _;
+
+pub(crate) fn ping(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>) -> Res {
+    if command.len() > 2 {
+        return Err(Fail::text(
+            "ERR wrong number of arguments for 'ping' command",
+        ));
+    }
+    // RESP2's subscribed mode answers as a message would come.
+    if ctx.session.subscribed() && ctx.session.protocol == Protocol::Resp2 {
+        out.array(2);
+        out.bulk("pong");
+        out.bulk(command.arg(1).unwrap_or_default());
+        return Ok(());
+    }
+    match command.arg(1) {
+        Some(text) => out.bulk(text),
+        None => out.simple("PONG").map_err(|_| Fail::Syntax)?,
+    }
+    Ok(())
+}
+
+pub(crate) fn echo(_: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>) -> Res {
+    out.bulk(arg(command, 1));
+    Ok(())
+}
+
+/// Whether `username`/`password` is the default user's login.
+fn login(ctx: &Ctx<'_>, username: &[u8], password: &[u8]) -> bool {
+    username == b"default"
+        && ctx
+            .shared
+            .password
+            .as_deref()
+            .is_none_or(|expected| expected == password)
+}
+
+const WRONGPASS: &str = "WRONGPASS invalid username-password pair or user is disabled.";
+
+pub(crate) fn hello(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>) -> Res {
+    let hello = Hello::parse(command).map_err(|error| Fail::Text(error.to_string()))?;
+    if let Some(credentials) = hello.auth {
+        if !login(ctx, credentials.username, credentials.password) {
+            return Err(Fail::text(WRONGPASS));
+        }
+        ctx.session.authenticated = true;
+    }
+    if !ctx.session.authenticated {
+        return Err(Fail::text(
+            "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time",
+        ));
+    }
+    if let Some(name) = hello.client_name {
+        ctx.session.name = Some(name.into());
+    }
+    if let Some(protocol) = hello.protocol {
+        ctx.session.protocol = protocol;
+        out.set_protocol(protocol);
+    }
+    let mut reply = ServerHello::new(ctx.session.protocol);
+    reply.server = Some("redis".into());
+    reply.version = Some(crate::REDIS_VERSION.into());
+    reply.id = Some(ctx.session.id as i64);
+    reply.mode = Some("standalone".into());
+    reply.role = Some("master".into());
+    reply.write(out).map_err(|_| Fail::Syntax)
+}
+
+pub(crate) fn auth(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>) -> Res {
+    let (username, password) = match command.len() {
+        2 => (&b"default"[..], arg(command, 1)),
+        3 => (arg(command, 1), arg(command, 2)),
+        _ => return Err(Fail::Syntax),
+    };
+    if command.len() == 2 && ctx.shared.password.is_none() {
+        return Err(Fail::text(
+            "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?",
+        ));
+    }
+    if !login(ctx, username, password) {
+        return Err(Fail::text(WRONGPASS));
+    }
+    ctx.session.authenticated = true;
+    ok(out)
+}
+
+pub(crate) fn select(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>) -> Res {
+    let index = int_arg(command, 1)?;
+    let index = usize::try_from(index)
+        .ok()
+        .filter(|&index| index < DATABASES)
+        .ok_or_else(|| Fail::text("ERR DB index is out of range"))?;
+    ctx.session.db = index;
+    ok(out)
+}
+
+pub(crate) fn quit(ctx: &mut Ctx<'_>, _: &Command<'_>, out: &mut Out<'_>) -> Res {
+    ctx.session.quit = true;
+    ok(out)
+}
+
+pub(crate) fn reset(ctx: &mut Ctx<'_>, _: &Command<'_>, out: &mut Out<'_>) -> Res {
+    super::transactions::forget(ctx);
+    super::pubsub::leave_all(ctx);
+    let session = &mut *ctx.session;
+    session.db = 0;
+    session.protocol = Protocol::Resp2;
+    session.name = None;
+    session.authenticated = ctx.shared.password.is_none();
+    out.set_protocol(Protocol::Resp2);
+    out.simple("RESET").map_err(|_| Fail::Syntax)
+}
+
+fn subcommand_arity(name: &str, sub: &str) -> Fail {
+    Fail::Text(format!(
+        "ERR wrong number of arguments for '{name}|{}' command",
+        sub.to_ascii_lowercase()
+    ))
+}
+
+fn unknown_subcommand(command: &Command<'_>, name: &str) -> Fail {
+    Fail::Text(format!(
+        "ERR unknown subcommand '{}'. Try {name} HELP.",
+        super::printable(arg(command, 1), 128)
+    ))
+}
+
+fn valid_name(name: &[u8]) -> bool {
+    name.iter().all(|byte| (b'!'..=b'~').contains(byte))
+}
+
+pub(crate) fn client(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>) -> Res {
+    let sub = String::from_utf8_lossy(arg(command, 1)).to_ascii_uppercase();
+    match (sub.as_str(), command.len()) {
+        ("SETNAME", 3) => {
+            let name = arg(command, 2);
+            if !valid_name(name) {
+                return Err(Fail::text(
+                    "ERR Client names cannot contain spaces, newlines or special characters.",
+                ));
+            }
+            ctx.session.name = (!name.is_empty()).then(|| name.into());
+            ok(out)
+        }
+        ("GETNAME", 2) => {
+            match &ctx.session.name {
+                Some(name) => out.bulk(name),
+                None => out.null(),
+            }
+            Ok(())
+        }
+        ("ID", 2) => {
+            out.integer(ctx.session.id as i64);
+            Ok(())
+        }
+        ("SETINFO", 4) => {
+            let value = arg(command, 3);
+            let option = String::from_utf8_lossy(arg(command, 2)).to_ascii_uppercase();
+            if !valid_name(value) {
+                return Err(Fail::Text(format!(
+                    "ERR {} cannot contain spaces, newlines or special characters.",
+                    option.to_ascii_lowercase()
+                )));
+            }
+            match option.as_str() {
+                "LIB-NAME" => ctx.session.lib_name = Some(value.into()),
+                "LIB-VER" => ctx.session.lib_version = Some(value.into()),
+                _ => {
+                    return Err(Fail::Text(format!(
+                        "ERR Unrecognized option '{}'",
+                        super::printable(arg(command, 2), 128)
+                    )));
+                }
+            }
+            ok(out)
+        }
+        ("INFO", 2) => {
+            out.verbatim(*b"txt", client_info(ctx));
+            Ok(())
+        }
+        ("SETNAME" | "GETNAME" | "ID" | "SETINFO" | "INFO", _) => {
+            Err(subcommand_arity("client", &sub))
+        }
+        _ => Err(unknown_subcommand(command, "CLIENT")),
+    }
+}
+
+/// `CLIENT INFO`'s line, with the fields Redis 7 gives.
+fn client_info(ctx: &Ctx<'_>) -> String {
+    let session = &ctx.session;
+    let name = |value: &Option<Box<[u8]>>| {
+        value
+            .as_deref()
+            .map(|v| String::from_utf8_lossy(v).into_owned())
+            .unwrap_or_default()
+    };
+    let multi = session
+        .multi
+        .as_ref()
+        .map_or(-1, |multi| multi.queued.len() as i64);
+    let flags = if session.subscribed() { "P" } else { "N" };
+    format!(
+        "id={} addr={} laddr={} fd=8 name={} age={} idle=0 flags={flags} db={} sub={} psub={} ssub=0 multi={multi} qbuf=26 qbuf-free=20448 argv-mem=10 multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0 omem=0 tot-mem=22298 events=r cmd=client|info user=default redir=-1 resp={} lib-name={} lib-ver={}\n",
+        session.id,
+        session.peer,
+        session.local,
+        name(&session.name),
+        session.created.elapsed().as_secs(),
+        session.db,
+        session.channels.len(),
+        session.patterns.len(),
+        match session.protocol {
+            Protocol::Resp2 => 2,
+            Protocol::Resp3 => 3,
+        },
+        name(&session.lib_name),
+        name(&session.lib_version),
+    )
+}
+
+pub(crate) fn command(_: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>) -> Res {
+    let sub = String::from_utf8_lossy(command.arg(1).unwrap_or_default()).to_ascii_uppercase();
+    match sub.as_str() {
+        "" => {
+            out.array(COMMANDS.len());
+            for spec in COMMANDS {
+                command_info(out, spec);
+            }
+        }
+        "COUNT" if command.len() == 2 => out.integer(COMMANDS.len() as i64),
+        "INFO" => {
+            let names: Vec<&[u8]> = command.args().skip(2).collect();
+            if names.is_empty() {
+                out.array(COMMANDS.len());
+                COMMANDS.iter().for_each(|spec| command_info(out, spec));
+            } else {
+                out.array(names.len());
+                for name in names {
+                    match super::lookup(name) {
+                        Some(spec) => command_info(out, spec),
+                        None => out.null_array(),
+                    }
+                }
+            }
+        }
+        // Documentation is optional: clients fall back to their own hints.
+        "DOCS" => out.map(0),
+        "COUNT" => return Err(subcommand_arity("command", &sub)),
+        _ => return Err(unknown_subcommand(command, "COMMAND")),
+    }
+    Ok(())
+}
+
+/// One `COMMAND INFO` entry: name, arity, flags, first key, last key, step,
+/// ACL categories, tips, key specs, subcommands.
+fn command_info(out: &mut Out<'_>, spec: &super::Spec) {
+    out.array(10);
+    out.bulk(spec.name);
+    out.integer(i64::from(spec.arity));
+    out.set(1);
+    let _ = out.simple(if spec.write { "write" } else { "readonly" });
+    let keyed = !matches!(
+        spec.name,
+        "ping"
+            | "echo"
+            | "hello"
+            | "auth"
+            | "select"
+            | "quit"
+            | "reset"
+            | "client"
+            | "command"
+            | "config"
+            | "info"
+            | "dbsize"
+            | "flushdb"
+            | "flushall"
+            | "keys"
+            | "scan"
+            | "subscribe"
+            | "unsubscribe"
+            | "psubscribe"
+            | "punsubscribe"
+            | "publish"
+            | "multi"
+            | "exec"
+            | "discard"
+            | "unwatch"
+    );
+    let (first, last, step) = match spec.name {
+        _ if !keyed => (0, 0, 0),
+        "del" | "unlink" | "exists" | "mget" | "watch" => (1, -1, 1),
+        "mset" => (1, -1, 2),
+        _ => (1, 1, 1),
+    };
+    out.integer(first);
+    out.integer(last);
+    out.integer(step);
+    out.set(0);
+    out.set(0);
+    out.array(0);
+    out.array(0);
+}
+
+/// The parameters `CONFIG GET` knows, with what this server runs with.
+fn parameters(ctx: &Ctx<'_>) -> Vec<(&'static str, String)> {
+    vec![
+        ("appendonly", "no".into()),
+        ("bind", ctx.shared.bind.clone()),
+        ("databases", DATABASES.to_string()),
+        ("maxclients", "10000".into()),
+        ("maxmemory", "0".into()),
+        ("maxmemory-policy", "noeviction".into()),
+        ("port", ctx.shared.port.to_string()),
+        ("proto-max-bulk-len", (512 * 1024 * 1024).to_string()),
+        (
+            "requirepass",
+            ctx.shared
+                .password
+                .as_deref()
+                .map(|p| String::from_utf8_lossy(p).into_owned())
+                .unwrap_or_default(),
+        ),
+        ("save", String::new()),
+        ("timeout", "0".into()),
+    ]
+}
+
+pub(crate) fn config(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>) -> Res {
+    let sub = String::from_utf8_lossy(arg(command, 1)).to_ascii_uppercase();
+    if sub != "GET" {
+        return Err(unknown_subcommand(command, "CONFIG"));
+    }
+    if command.len() < 3 {
+        return Err(subcommand_arity("config", "get"));
+    }
+    let patterns: Vec<&[u8]> = command.args().skip(2).collect();
+    let matching: Vec<(&str, String)> = parameters(ctx)
+        .into_iter()
+        .filter(|(name, _)| {
+            patterns
+                .iter()
+                .any(|pattern| crate::glob::matches(pattern, name.as_bytes(), true))
+        })
+        .collect();
+    out.map(matching.len());
+    for (name, value) in matching {
+        out.bulk(name);
+        out.bulk(value);
+    }
+    Ok(())
+}
+
+pub(crate) fn info(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>) -> Res {
+    let sections: Vec<String> = command
+        .args()
+        .skip(1)
+        .map(|s| String::from_utf8_lossy(s).to_ascii_lowercase())
+        .collect();
+    let wants = |name: &str| {
+        sections.is_empty()
+            || sections
+                .iter()
+                .any(|s| s == name || s == "all" || s == "everything" || s == "default")
+    };
+    let mut text = String::new();
+    if wants("server") {
+        let uptime = ctx.shared.started.elapsed().as_secs();
+        let _ = write!(
+            text,
+            "# Server\r\nredis_version:{}\r\nredis_mode:standalone\r\nos:{}\r\narch_bits:64\r\nmultiplexing_api:epoll\r\nprocess_id:{}\r\ntcp_port:{}\r\nuptime_in_seconds:{uptime}\r\nuptime_in_days:{}\r\nexecutable:kv-server\r\n",
+            crate::REDIS_VERSION,
+            std::env::consts::OS,
+            std::process::id(),
+            ctx.shared.port,
+            uptime / 86_400,
+        );
+    }
+    if wants("keyspace") {
+        if !text.is_empty() {
+            text.push_str("\r\n");
+        }
+        text.push_str("# Keyspace\r\n");
+        for (index, db) in ctx.shared.store.dbs().iter().enumerate() {
+            let (keys, expires) = db.counts();
+            if keys > 0 {
+                let _ = write!(
+                    text,
+                    "db{index}:keys={keys},expires={expires},avg_ttl=0\r\n"
+                );
+            }
+        }
+    }
+    out.verbatim(*b"txt", text);
+    Ok(())
+}

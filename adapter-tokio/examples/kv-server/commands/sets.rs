@@ -1,0 +1,151 @@
+//! Set commands: SADD, SREM, SMEMBERS, SISMEMBER, SCARD, SPOP.
+
+use super::{Ctx, Fail, Out, Res, arg, int_arg, null};
+use crate::store::{Entry, Shard, now_ms};
+use crate::values::{OrderedMap, Value};
+use resp_core::Command;
+
+fn set<'s>(
+    shard: &'s mut Shard,
+    key: &[u8],
+    now: u64,
+    create: bool,
+) -> Result<Option<&'s mut OrderedMap>, Fail> {
+    if create && shard.get(key, now).is_none() {
+        shard.insert(key, Entry::new(Value::Set(OrderedMap::default())));
+    }
+    match shard.get_mut(key, now) {
+        None => Ok(None),
+        Some(Entry {
+            value: Value::Set(members),
+            ..
+        }) => Ok(Some(members)),
+        Some(_) => Err(Fail::WrongType),
+    }
+}
+
+pub(crate) fn sadd(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>) -> Res {
+    let key = arg(command, 1);
+    let db = ctx.db();
+    let mut shard = db.shard(key);
+    let now = now_ms();
+    set(&mut shard, key, now, false)?;
+    let members = set(&mut shard, key, now, true)?.ok_or(Fail::Syntax)?;
+    let added = command
+        .args()
+        .skip(2)
+        .filter(|member| members.insert(member, b""))
+        .count();
+    drop(shard);
+    db.touch(key);
+    out.integer(added as i64);
+    Ok(())
+}
+
+pub(crate) fn srem(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>) -> Res {
+    let key = arg(command, 1);
+    let db = ctx.db();
+    let mut shard = db.shard(key);
+    let Some(members) = set(&mut shard, key, now_ms(), false)? else {
+        out.integer(0);
+        return Ok(());
+    };
+    let removed = command
+        .args()
+        .skip(2)
+        .filter(|member| members.remove(member))
+        .count();
+    if members.is_empty() {
+        shard.remove(key);
+    }
+    drop(shard);
+    if removed > 0 {
+        db.touch(key);
+    }
+    out.integer(removed as i64);
+    Ok(())
+}
+
+pub(crate) fn smembers(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>) -> Res {
+    let key = arg(command, 1);
+    let mut shard = ctx.db().shard(key);
+    let Some(members) = set(&mut shard, key, now_ms(), false)? else {
+        out.set(0);
+        return Ok(());
+    };
+    let members = members.members();
+    out.set(members.len());
+    members.into_iter().for_each(|member| out.bulk(member));
+    Ok(())
+}
+
+pub(crate) fn sismember(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>) -> Res {
+    let key = arg(command, 1);
+    let mut shard = ctx.db().shard(key);
+    let found = set(&mut shard, key, now_ms(), false)?.is_some_and(|m| m.contains(arg(command, 2)));
+    out.integer(i64::from(found));
+    Ok(())
+}
+
+pub(crate) fn scard(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>) -> Res {
+    let key = arg(command, 1);
+    let len = set(&mut ctx.db().shard(key), key, now_ms(), false)?.map_or(0, |m| m.len());
+    out.integer(len as i64);
+    Ok(())
+}
+
+/// `SPOP key [count]`: removes members (the last ones added; which ones is
+/// unspecified, as in Redis).
+pub(crate) fn spop(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>) -> Res {
+    if command.len() > 3 {
+        return Err(Fail::Syntax);
+    }
+    let count = match command.arg(2) {
+        None => None,
+        Some(_) => {
+            let count = int_arg(command, 2)
+                .map_err(|_| Fail::text("ERR value is out of range, must be positive"))?;
+            Some(
+                usize::try_from(count)
+                    .map_err(|_| Fail::text("ERR value is out of range, must be positive"))?,
+            )
+        }
+    };
+    let key = arg(command, 1);
+    let db = ctx.db();
+    let mut shard = db.shard(key);
+    let Some(members) = set(&mut shard, key, now_ms(), false)? else {
+        if count.is_some() {
+            out.set(0);
+            return Ok(());
+        }
+        return null(out);
+    };
+    let take = count.unwrap_or(1).min(members.len());
+    let popped: Vec<Box<[u8]>> = members
+        .members()
+        .into_iter()
+        .rev()
+        .take(take)
+        .map(Into::into)
+        .collect();
+    for member in &popped {
+        members.remove(member);
+    }
+    if members.is_empty() {
+        shard.remove(key);
+    }
+    drop(shard);
+    db.touch(key);
+    match count {
+        None => match popped.first() {
+            Some(value) => out.bulk(value),
+            None => out.null(),
+        },
+        Some(_) => {
+            out.set(popped.len());
+            popped.iter().for_each(|m| out.bulk(m));
+        }
+    }
+    Ok(())
+}

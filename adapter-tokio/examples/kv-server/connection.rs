@@ -1,0 +1,104 @@
+//! One client connection: read what has arrived, run every whole request
+//! in it, and send all their replies in one write.
+
+use crate::Shared;
+use crate::commands::{self, Ctx, Message};
+use crate::session::Session;
+use bytes::BytesMut;
+use resp_core::{DoubleFormat, ReplyWriter};
+use resp_tokio::{ServerCodec, ServerError};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::sync::mpsc;
+use tokio_util::codec::Decoder;
+
+/// Published messages a connection may have waiting before it counts as
+/// too slow and is disconnected.
+const INBOX: usize = 4096;
+
+pub(crate) async fn serve<S>(mut stream: S, shared: Arc<Shared>, peer: String, local: String)
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let (inbox, mut messages) = mpsc::channel(INBOX);
+    let mut codec = match shared.password {
+        Some(_) => ServerCodec::requiring_auth(),
+        None => ServerCodec::new(),
+    };
+    let mut session = Session::new(shared.next_client_id(), codec.is_authenticated(), inbox);
+    session.peer = peer;
+    session.local = local;
+    let mut input = BytesMut::with_capacity(16 * 1024);
+    let mut output = BytesMut::with_capacity(16 * 1024);
+    loop {
+        let mut closing = false;
+        tokio::select! {
+            read = stream.read_buf(&mut input) => match read {
+                Ok(0) | Err(_) => break,
+                Ok(_) => closing = run_requests(&shared, &mut session, &mut codec, &mut input, &mut output),
+            },
+            Some(message) = messages.recv() => {
+                write_message(&session, &message, &mut output);
+                while let Ok(message) = messages.try_recv() {
+                    write_message(&session, &message, &mut output);
+                }
+            }
+        }
+        if session.overflowed.load(Ordering::Relaxed) {
+            break;
+        }
+        if !output.is_empty() {
+            if stream.write_all(&output).await.is_err() {
+                break;
+            }
+            output.clear();
+        }
+        if closing || session.quit {
+            break;
+        }
+    }
+    let mut ctx = Ctx {
+        shared: &shared,
+        session: &mut session,
+    };
+    commands::disconnect(&mut ctx);
+}
+
+/// Runs every whole request in `input`; returns whether the connection
+/// must close (a malformed request, answered as Redis answers it).
+fn run_requests(
+    shared: &Shared,
+    session: &mut Session,
+    codec: &mut ServerCodec,
+    input: &mut BytesMut,
+    output: &mut BytesMut,
+) -> bool {
+    loop {
+        let request = match codec.decode(input) {
+            Ok(Some(request)) => request,
+            Ok(None) => return false,
+            Err(error @ ServerError::Protocol(_)) => {
+                output.extend_from_slice(&error.protocol_error_reply().unwrap_or_default());
+                return true;
+            }
+            Err(_) => return true,
+        };
+        let mut ctx = Ctx { shared, session };
+        commands::execute(&mut ctx, &request, output);
+        // The codec follows what the commands decided.
+        codec.set_protocol(session.protocol);
+        if codec.is_authenticated() != session.authenticated {
+            codec.set_authenticated(session.authenticated);
+        }
+        if session.quit {
+            return true;
+        }
+    }
+}
+
+fn write_message(session: &Session, message: &Message, output: &mut BytesMut) {
+    let mut out =
+        ReplyWriter::new(output, session.protocol).with_double_format(DoubleFormat::Significant17);
+    message.write(&mut out);
+}

@@ -1,0 +1,305 @@
+//! Real peers for the workspace's tests: a `redis-server` started on a free
+//! loopback port and stopped by pid when dropped, the example `kv-server`,
+//! and a reader of whole replies.
+//!
+//! Under CI (`CI` set) a missing `redis-server` fails the test: `.ci/run`
+//! installs it, so its absence is a real fault. Elsewhere the test says why
+//! it skipped.
+
+use bytes::BytesMut;
+use resp_core::{Decoder, Frame, pack_command};
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A `redis-server` process of the test's own.
+#[derive(Debug)]
+pub struct RedisServer {
+    child: Child,
+    port: u16,
+    /// Where a cluster node keeps its `nodes.conf`; removed on drop.
+    dir: Option<PathBuf>,
+    /// A cluster node's bus port, which `CLUSTER MEET` needs.
+    bus_port: Option<u16>,
+}
+
+impl RedisServer {
+    /// Starts a server, or says why not (see the crate docs).
+    pub fn start() -> Option<Self> {
+        Self::start_with(&[])
+    }
+
+    /// A cluster-enabled node that serves no slots yet, with its own
+    /// directory for the cluster state file.
+    pub fn start_cluster_node() -> Option<Self> {
+        let dir = std::env::temp_dir().join(format!(
+            "resp-cluster-{}-{}",
+            std::process::id(),
+            free_port()
+        ));
+        std::fs::create_dir_all(&dir).expect("create the node's directory");
+        let dir_arg = dir
+            .to_str()
+            .expect("a UTF-8 temporary directory")
+            .to_owned();
+        // The cluster bus port is chosen too, as `port + 10000` may be taken or out of range.
+        let bus_port = free_port();
+        let bus_port_arg = bus_port.to_string();
+        let mut server = Self::start_with(&[
+            "--cluster-enabled",
+            "yes",
+            "--cluster-port",
+            &bus_port_arg,
+            "--dir",
+            &dir_arg,
+        ])?;
+        server.dir = Some(dir);
+        server.bus_port = Some(bus_port);
+        Some(server)
+    }
+
+    /// Starts a server with `extra` arguments after the defaults.
+    pub fn start_with(extra: &[&str]) -> Option<Self> {
+        if !installed("redis-server") {
+            return None;
+        }
+        let port = free_port();
+        let child = Command::new("redis-server")
+            .args([
+                "--port",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--enable-debug-command",
+                "yes",
+            ])
+            .args(extra)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("redis-server starts");
+        let server = Self {
+            child,
+            port,
+            dir: None,
+            bus_port: None,
+        };
+        server.wait_until_ready();
+        Some(server)
+    }
+
+    /// The loopback port it listens on.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The cluster bus port of a node from [`start_cluster_node`](Self::start_cluster_node).
+    pub fn bus_port(&self) -> u16 {
+        self.bus_port.expect("a cluster node")
+    }
+
+    /// A connection with a 10 s read timeout.
+    pub fn connect(&self) -> TcpStream {
+        let stream = TcpStream::connect(("127.0.0.1", self.port)).expect("connect to redis-server");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        stream
+    }
+
+    fn wait_until_ready(&self) {
+        wait_for_port(self.port, "redis-server");
+    }
+
+    /// Its process id, to read its memory use.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
+impl Drop for RedisServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        if let Some(dir) = &self.dir {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
+/// A loopback port nothing listens on right now.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Reads replies from a stream in reads of at most `piece` bytes.
+#[derive(Debug)]
+pub struct Replies {
+    stream: TcpStream,
+    decoder: Decoder,
+    buf: BytesMut,
+    /// The most bytes one read takes.
+    pub piece: usize,
+}
+
+impl Replies {
+    /// Reads from `stream` in pieces of at most `piece` bytes.
+    pub fn new(stream: TcpStream, piece: usize) -> Self {
+        Self {
+            stream,
+            decoder: Decoder::new(),
+            buf: BytesMut::new(),
+            piece,
+        }
+    }
+
+    /// Writes raw bytes.
+    pub fn send(&mut self, bytes: &[u8]) {
+        self.stream.write_all(bytes).unwrap();
+    }
+
+    /// The next whole reply.
+    pub fn next(&mut self) -> Frame {
+        loop {
+            if let Some(frame) = self.decoder.decode(&mut self.buf).unwrap() {
+                return frame;
+            }
+            let mut piece = vec![0; self.piece];
+            let n = self.stream.read(&mut piece).unwrap();
+            assert!(n > 0, "server closed the connection");
+            self.buf.extend_from_slice(&piece[..n]);
+        }
+    }
+
+    /// Sends one command and reads its reply.
+    pub fn command(&mut self, args: impl resp_core::Args) -> Frame {
+        let mut out = Vec::new();
+        pack_command(&mut out, args);
+        self.send(&out);
+        self.next()
+    }
+}
+
+/// Whether `program` (from Debian's `redis-server` or `redis-tools`) can be
+/// run. Under CI its absence fails the test; elsewhere the test is skipped
+/// with a line saying why.
+pub fn installed(program: &str) -> bool {
+    let found = Command::new(program)
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok();
+    if !found {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{program} is not installed; .ci/run installs it (apt-get install redis-server redis-tools)"
+        );
+        eprintln!("skipped: {program} is not installed (apt-get install redis-server redis-tools)");
+    }
+    found
+}
+
+/// The example `kv-server`, started on a free loopback port from the binary
+/// `cargo test` built beside the test, and stopped by pid when dropped.
+#[derive(Debug)]
+pub struct KvServer {
+    child: Child,
+    port: u16,
+}
+
+impl KvServer {
+    /// Starts it with `extra` arguments after `--port`.
+    pub fn start(extra: &[&str]) -> Self {
+        let port = free_port();
+        let child = Command::new(example("kv-server"))
+            .args(["--port", &port.to_string()])
+            .args(extra)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("kv-server starts (cargo test builds it with the tests)");
+        let server = Self { child, port };
+        wait_for_port(port, "kv-server");
+        server
+    }
+
+    /// The loopback port it listens on.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Its process id, to read its memory use.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// A connection with a 10 s read timeout.
+    pub fn connect(&self) -> TcpStream {
+        let stream = TcpStream::connect(("127.0.0.1", self.port)).expect("connect to kv-server");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        stream
+    }
+
+    /// Sends SIGTERM and waits for a clean exit; returns whether it was one.
+    pub fn terminate(mut self) -> bool {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let status = self.child.wait().expect("kv-server exits");
+        status.success()
+    }
+}
+
+impl Drop for KvServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Where cargo put example `name` of the package under test: beside the
+/// test binary's `deps/` folder.
+pub fn example(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("the test binary's path");
+    let profile_dir = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .expect("target/<profile>/deps/<test>");
+    profile_dir.join("examples").join(name)
+}
+
+/// Waits until something listens on `port`.
+pub fn wait_for_port(port: u16, what: &str) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < deadline {
+        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    panic!("{what} did not listen on port {port} within 10 s");
+}
+
+/// Resident memory of process `pid`, in KiB, from `/proc`.
+pub fn resident_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("/proc status");
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmRSS:"))
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|kib| kib.parse().ok())
+        .expect("VmRSS in /proc status")
+}
