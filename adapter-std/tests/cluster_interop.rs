@@ -49,7 +49,7 @@ fn key_slots_match_cluster_keyslot() {
     redis.send(&pipeline);
     for key in &keys {
         assert_eq!(
-            redis.next(),
+            redis.reply(),
             Frame::Integer(i64::from(key_slot(key))),
             "key {key:?}"
         );

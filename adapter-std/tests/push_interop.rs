@@ -8,7 +8,7 @@ use resp_core::{Frame, Hello, Protocol, Push, SubscriptionKind, pack_command};
 use support::{RedisServer, Replies};
 
 fn push(redis: &mut Replies) -> Push {
-    let frame = redis.next();
+    let frame = redis.reply();
     Push::from_frame(frame).unwrap_or_else(|frame| panic!("not a push: {frame:?}"))
 }
 

@@ -33,7 +33,7 @@ fn pipelined_commands_and_every_resp3_type() {
         .command(["LRANGE", "list", "0", "-1"])
         .exec();
     redis.send(pipeline.as_bytes());
-    let replies: Vec<Frame> = (0..pipeline.len()).map(|_| redis.next()).collect();
+    let replies: Vec<Frame> = (0..pipeline.len()).map(|_| redis.reply()).collect();
     assert_eq!(replies[0], Frame::SimpleString("OK".into()));
     assert_eq!(replies[1], bulk("v"));
     assert_eq!(replies[2], Frame::Null(NullKind::Bulk));
@@ -88,7 +88,7 @@ fn pipelined_commands_and_every_resp3_type() {
     // A push arrives before the reply it precedes.
     let push = redis.command(["DEBUG", "PROTOCOL", "push"]);
     assert!(push.is_push(), "{push:?}");
-    assert!(redis.next().as_bytes().is_some());
+    assert!(redis.reply().as_bytes().is_some());
 }
 
 #[test]
@@ -121,7 +121,7 @@ fn pubsub_messages_are_pushes_in_resp3() {
         Frame::Integer(1)
     );
     assert_eq!(
-        subscriber.next(),
+        subscriber.reply(),
         Frame::Push(vec![bulk("message"), bulk("news"), bulk("hello")])
     );
 }
@@ -150,7 +150,7 @@ fn reply_writer_downgrades_like_redis() {
         let mut raw = Vec::new();
         pack_command(&mut raw, command);
         resp2.send(&raw);
-        let expected = resp2.next();
+        let expected = resp2.reply();
         let modern = resp3.command(command);
         assert!(!modern.is_error(), "{command:?}: {modern:?}");
         let mut written = BytesMut::new();

@@ -11,7 +11,9 @@ use tokio_util::codec::{Decoder, Encoder};
 /// Reads client requests and writes replies, as a Redis server does.
 ///
 /// Requests come out as owned [`Request`]s (multibulk and inline alike,
-/// with Redis's limits and error texts), each sharing the read buffer. The
+/// with Redis's limits and error texts), each sharing the read buffer. As
+/// in Redis, the two bytes after a bulk argument are skipped unchecked, so
+/// every malformed request gets the answer Redis gives it. The
 /// codec reserves a big argument's buffer once, from the core's size hint,
 /// so a 512 MiB `SET` is read without the buffer growing step by step.
 ///
@@ -71,7 +73,8 @@ impl ServerCodec {
     /// replies until the client switches.
     pub fn new() -> Self {
         Self {
-            requests: CommandDecoder::with_limits(CommandLimits::redis()),
+            requests: CommandDecoder::with_limits(CommandLimits::redis())
+                .skipping_bulk_terminators(),
             protocol: Protocol::Resp2,
             authenticated: true,
         }
@@ -81,11 +84,9 @@ impl ServerCodec {
     /// limits (10 arguments, 16 KiB bulks) until
     /// [`set_authenticated`](Self::set_authenticated).
     pub fn requiring_auth() -> Self {
-        Self {
-            requests: CommandDecoder::with_limits(CommandLimits::unauthenticated()),
-            authenticated: false,
-            ..Self::new()
-        }
+        let mut codec = Self::new();
+        codec.set_authenticated(false);
+        codec
     }
 
     /// The protocol replies are written in.

@@ -170,10 +170,13 @@ struct Requests {
     clean_end: bool,
 }
 
-fn requests(stream: &[u8], cuts: &[usize]) -> Requests {
+fn requests(stream: &[u8], cuts: &[usize], skip_terminators: bool) -> Requests {
     let mut limits = crate::CommandLimits::unauthenticated();
     limits.max_line_len = 64;
     let mut decoder = CommandDecoder::with_limits(limits);
+    if skip_terminators {
+        decoder = decoder.skipping_bulk_terminators();
+    }
     let mut buf = BytesMut::new();
     let (mut commands, mut wire_lens) = (Vec::new(), Vec::new());
     let mut from = 0;
@@ -184,6 +187,13 @@ fn requests(stream: &[u8], cuts: &[usize]) -> Requests {
             match decoder.decode(&mut buf) {
                 Ok(Some(command)) => {
                     assert!(!command.is_empty());
+                    // The owned request says the same, and `raw` is the tail
+                    // of this command's bytes on the wire.
+                    let request = command.to_request();
+                    assert!(request.args().eq(command.args()));
+                    let end = wire_lens.iter().sum::<usize>() + command.wire_len();
+                    assert_eq!(request.raw(), &stream[end - command.raw().len()..end]);
+                    assert!(command.raw().len() <= command.wire_len());
                     commands.push(command.to_vec());
                     wire_lens.push(command.wire_len());
                     // Every byte up to here belongs to exactly one command.
@@ -214,9 +224,17 @@ fn requests(stream: &[u8], cuts: &[usize]) -> Requests {
 /// Server-side decoding (multibulk and inline): pieces give what the whole gives.
 pub fn command(data: &[u8]) {
     let (sizes, stream) = control(data);
+    let cuts = cuts(sizes, stream.len());
+    let strict = requests(stream, &[], false);
+    assert_eq!(strict, requests(stream, &cuts, false));
+    // Skipping terminators as Redis does only accepts more: whatever the
+    // strict decoder returned comes first, the same.
+    let lenient = requests(stream, &[], true);
+    assert_eq!(lenient, requests(stream, &cuts, true));
+    assert!(lenient.commands.len() >= strict.commands.len());
     assert_eq!(
-        requests(stream, &[]),
-        requests(stream, &cuts(sizes, stream.len()))
+        lenient.commands[..strict.commands.len()],
+        strict.commands[..]
     );
 }
 

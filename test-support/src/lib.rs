@@ -169,7 +169,7 @@ impl Replies {
     }
 
     /// The next whole reply.
-    pub fn next(&mut self) -> Frame {
+    pub fn reply(&mut self) -> Frame {
         loop {
             if let Some(frame) = self.decoder.decode(&mut self.buf).unwrap() {
                 return frame;
@@ -186,7 +186,7 @@ impl Replies {
         let mut out = Vec::new();
         pack_command(&mut out, args);
         self.send(&out);
-        self.next()
+        self.reply()
     }
 }
 

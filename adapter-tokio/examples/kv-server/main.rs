@@ -135,10 +135,9 @@ async fn run(options: Options) -> std::io::Result<()> {
     loop {
         tokio::select! {
             accepted = tcp.accept() => {
-                let (stream, peer) = match accepted {
-                    Ok(accepted) => accepted,
-                    // Out of descriptors and the like: keep serving the others.
-                    Err(_) => continue,
+                // Out of descriptors and the like: keep serving the others.
+                let Ok((stream, peer)) = accepted else {
+                    continue;
                 };
                 let _ = stream.set_nodelay(true);
                 let local = stream.local_addr().map(|a| a.to_string()).unwrap_or_default();

@@ -8,7 +8,7 @@
 
 use crate::values::Value;
 use std::collections::HashMap;
-use std::hash::{BuildHasher, Hash, Hasher, RandomState};
+use std::hash::{BuildHasher, RandomState};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -152,9 +152,7 @@ impl Db {
 
     /// The shard `key` lives in, locked.
     pub(crate) fn shard(&self, key: &[u8]) -> MutexGuard<'_, Shard> {
-        let mut hasher = self.hasher.build_hasher();
-        key.hash(&mut hasher);
-        let index = hasher.finish() as usize % SHARDS;
+        let index = self.hasher.hash_one(key) as usize % SHARDS;
         lock(&self.shards[index])
     }
 

@@ -33,7 +33,8 @@ use core::ops::Range;
 /// The rules are Redis's, not the frame decoder's (for example a count is
 /// read up to its CR, and lengths follow `string2ll`), so this has its own
 /// small state machine. It is stricter than Redis in one way: a CR must be
-/// followed by LF and bulk data by CRLF, where Redis skips two bytes unseen.
+/// followed by LF and bulk data by CRLF, where Redis skips two bytes unseen
+/// (see [`skipping_bulk_terminators`](Self::skipping_bulk_terminators)).
 ///
 /// ```
 /// use bytes::BytesMut;
@@ -68,6 +69,8 @@ pub struct CommandDecoder {
     position: u64,
     bytes_needed: Option<usize>,
     failed: Option<CommandError>,
+    /// Whether the two bytes after bulk data go unchecked, as in Redis.
+    skip_terminators: bool,
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -114,6 +117,25 @@ impl CommandDecoder {
         }
     }
 
+    /// Skips the two bytes after each bulk argument without looking at
+    /// them, as Redis does (`*1\r\n$4\r\nPINGxx` runs `PING`), instead of
+    /// refusing anything but CRLF there. A server that must answer exactly
+    /// as Redis does turns this on; by default the decoder is stricter.
+    ///
+    /// ```
+    /// use bytes::BytesMut;
+    /// use resp_core::CommandDecoder;
+    ///
+    /// let mut buf = BytesMut::from(&b"*1\r\n$4\r\nPINGxx"[..]);
+    /// assert!(CommandDecoder::new().decode(&mut buf.clone()).is_err());
+    /// let mut decoder = CommandDecoder::new().skipping_bulk_terminators();
+    /// assert_eq!(decoder.decode(&mut buf).unwrap().unwrap().name(), b"PING");
+    /// ```
+    pub fn skipping_bulk_terminators(mut self) -> Self {
+        self.skip_terminators = true;
+        self
+    }
+
     /// The bounds in force.
     pub fn limits(&self) -> &CommandLimits {
         &self.limits
@@ -154,8 +176,9 @@ impl CommandDecoder {
 
     /// Forgets the request in progress and any error.
     pub fn reset(&mut self) {
-        let limits = self.limits;
+        let (limits, skip_terminators) = (self.limits, self.skip_terminators);
         *self = Self::with_limits(limits);
+        self.skip_terminators = skip_terminators;
     }
 
     /// Decodes the next request from `src`.

@@ -178,11 +178,13 @@ impl CommandDecoder {
 
     pub(super) fn bulk(&mut self, src: &[u8], len: usize) -> Result<Flow, Fault> {
         let data = &src[self.parsed..];
-        if data.get(len).is_some_and(|&b| b != b'\r') {
-            return Err((CommandErrorKind::ExpectedCrlf, len));
-        }
-        if data.get(len + 1).is_some_and(|&b| b != b'\n') {
-            return Err((CommandErrorKind::ExpectedCrlf, len + 1));
+        if !self.skip_terminators {
+            if data.get(len).is_some_and(|&b| b != b'\r') {
+                return Err((CommandErrorKind::ExpectedCrlf, len));
+            }
+            if data.get(len + 1).is_some_and(|&b| b != b'\n') {
+                return Err((CommandErrorKind::ExpectedCrlf, len + 1));
+            }
         }
         let needed = len + 2;
         if data.len() < needed {

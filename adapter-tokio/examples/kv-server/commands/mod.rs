@@ -171,6 +171,8 @@ pub(crate) static COMMANDS: &[Spec] = &[
     spec("zrange", -4, false, zsets::zrange),
     spec("zcard", 2, false, zsets::zcard),
     spec("zincrby", 4, true, zsets::zincrby),
+    spec("zpopmin", -2, true, zsets::zpopmin),
+    spec("zpopmax", -2, true, zsets::zpopmax),
     // Pub/sub.
     spec("subscribe", -2, false, pubsub::subscribe),
     spec("unsubscribe", -1, false, pubsub::unsubscribe),

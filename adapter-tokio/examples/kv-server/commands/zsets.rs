@@ -1,5 +1,6 @@
 //! Sorted set commands: ZADD (NX, XX, GT, LT, CH, INCR), ZREM, ZSCORE,
-//! ZRANGE (by rank or BYSCORE, REV, LIMIT, WITHSCORES), ZCARD, ZINCRBY.
+//! ZRANGE (by rank or BYSCORE, REV, LIMIT, WITHSCORES), ZCARD, ZINCRBY,
+//! ZPOPMIN, ZPOPMAX.
 
 use super::{Ctx, Fail, Out, Res, arg, int_arg, null};
 use crate::store::{Entry, Shard, now_ms};
@@ -50,7 +51,7 @@ pub(crate) fn zadd(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>) 
             "ERR XX and NX options at the same time are not compatible",
         ));
     }
-    if (gt && nx) || (lt && nx) || (gt && lt) {
+    if nx && (gt || lt) || gt && lt {
         return Err(Fail::text(
             "ERR GT, LT, and/or NX options at the same time are not compatible",
         ));
@@ -290,4 +291,67 @@ pub(crate) fn zrange(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>
         }
     }
     Ok(())
+}
+
+fn pop(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>, highest: bool) -> Res {
+    if command.len() > 3 {
+        return Err(Fail::Syntax);
+    }
+    let count = match command.arg(2) {
+        None => None,
+        Some(_) => {
+            let positive = || Fail::text("ERR value is out of range, must be positive");
+            let count = int_arg(command, 2).map_err(|_| positive())?;
+            Some(usize::try_from(count).map_err(|_| positive())?)
+        }
+    };
+    let key = arg(command, 1);
+    let db = ctx.db();
+    let mut shard = db.shard(key);
+    let mut popped: Vec<(Box<[u8]>, f64)> = Vec::new();
+    if let Some(set) = zset(&mut shard, key, now_ms(), false)? {
+        let take = count.unwrap_or(1);
+        popped = if highest {
+            set.iter()
+                .rev()
+                .take(take)
+                .map(|(m, s)| (m.into(), s))
+                .collect()
+        } else {
+            set.iter().take(take).map(|(m, s)| (m.into(), s)).collect()
+        };
+        for (member, _) in &popped {
+            set.remove(member);
+        }
+        if set.len() == 0 {
+            shard.remove(key);
+        }
+    }
+    drop(shard);
+    if !popped.is_empty() {
+        db.touch(key);
+    }
+    // RESP3 nests each pair when a count was given.
+    let nested = count.is_some() && out.protocol() == Protocol::Resp3;
+    out.array(if nested {
+        popped.len()
+    } else {
+        popped.len() * 2
+    });
+    for (member, score) in popped {
+        if nested {
+            out.array(2);
+        }
+        out.bulk(member);
+        out.double(score);
+    }
+    Ok(())
+}
+
+pub(crate) fn zpopmin(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>) -> Res {
+    pop(ctx, command, out, false)
+}
+
+pub(crate) fn zpopmax(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>) -> Res {
+    pop(ctx, command, out, true)
 }
