@@ -55,6 +55,43 @@ use tokio_util::codec::{Decoder, Encoder};
 /// assert_eq!(&output[..], b"%1\r\n$5\r\nproto\r\n:3\r\n+PONG\r\n");
 /// # Ok::<(), std::io::Error>(())
 /// ```
+///
+/// With `Framed`, feed each reply and flush only when no further request
+/// is already buffered, so a pipeline's replies leave in one write; on a
+/// malformed request, flush, send Redis's answer and close:
+///
+/// ```no_run
+/// use futures_util::{FutureExt, SinkExt, StreamExt};
+/// use resp_core::Frame;
+/// use resp_tokio::{Reply, ServerCodec};
+/// use tokio::io::AsyncWriteExt;
+/// use tokio::net::TcpStream;
+/// use tokio_util::codec::Framed;
+///
+/// async fn serve(stream: TcpStream) -> std::io::Result<()> {
+///     let mut framed = Framed::new(stream, ServerCodec::new());
+///     loop {
+///         let next = match framed.next().now_or_never() {
+///             Some(next) => next,
+///             None => {
+///                 SinkExt::<Frame>::flush(&mut framed).await?;
+///                 framed.next().await
+///             }
+///         };
+///         match next {
+///             Some(Ok(_request)) => framed.feed(Reply::new(|reply| reply.simple("PONG"))).await?,
+///             Some(Err(error)) => {
+///                 SinkExt::<Frame>::flush(&mut framed).await?;
+///                 if let Some(reply) = error.protocol_error_reply() {
+///                     framed.get_mut().write_all(&reply).await?;
+///                 }
+///                 return Ok(());
+///             }
+///             None => return Ok(()),
+///         }
+///     }
+/// }
+/// ```
 #[derive(Debug)]
 pub struct ServerCodec {
     requests: CommandDecoder,

@@ -7,8 +7,8 @@
 //! given back even for keys nobody reads again.
 
 use crate::values::Value;
-use std::collections::HashMap;
-use std::hash::{BuildHasher, RandomState};
+use hashbrown::{DefaultHashBuilder, HashMap};
+use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -62,14 +62,21 @@ impl Shard {
         self.get_mut(key, now).map(|entry| &*entry)
     }
 
-    /// Stores `entry` under `key`, replacing what was there.
+    /// Stores `entry` under `key`, replacing what was there (and keeping
+    /// its key's allocation).
     pub(crate) fn insert(&mut self, key: &[u8], entry: Entry) {
         if entry.expires_at != 0 {
             self.expiring += 1;
         }
-        if let Some(old) = self.map.insert(key.into(), entry) {
-            if old.expires_at != 0 {
-                self.expiring -= 1;
+        match self.map.get_mut(key) {
+            Some(slot) => {
+                if slot.expires_at != 0 {
+                    self.expiring -= 1;
+                }
+                *slot = entry;
+            }
+            None => {
+                self.map.insert(key.into(), entry);
             }
         }
     }
@@ -137,7 +144,8 @@ struct Watches {
 #[derive(Debug)]
 pub(crate) struct Db {
     shards: Box<[Mutex<Shard>]>,
-    hasher: RandomState,
+    /// Picks a key's shard; the shards' own tables hash with other seeds.
+    hasher: DefaultHashBuilder,
     watches: Watches,
 }
 
@@ -145,14 +153,15 @@ impl Db {
     fn new() -> Self {
         Self {
             shards: (0..SHARDS).map(|_| Mutex::default()).collect(),
-            hasher: RandomState::new(),
+            hasher: DefaultHashBuilder::default(),
             watches: Watches::default(),
         }
     }
 
     /// The shard `key` lives in, locked.
     pub(crate) fn shard(&self, key: &[u8]) -> MutexGuard<'_, Shard> {
-        let index = self.hasher.hash_one(key) as usize % SHARDS;
+        // Bits the tables themselves do not index by, should their seed be the same.
+        let index = (self.hasher.hash_one(key) >> 32) as usize % SHARDS;
         lock(&self.shards[index])
     }
 

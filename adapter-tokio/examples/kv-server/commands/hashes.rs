@@ -14,7 +14,7 @@ fn hash<'s>(
     create: bool,
 ) -> Result<Option<&'s mut OrderedMap>, Fail> {
     if create && shard.get(key, now).is_none() {
-        shard.insert(key, Entry::new(Value::Hash(OrderedMap::default())));
+        shard.insert(key, Entry::new(Value::Hash(Box::default())));
     }
     match shard.get_mut(key, now) {
         None => Ok(None),

@@ -14,7 +14,7 @@ pub(super) fn list<'s>(
     create: bool,
 ) -> Result<Option<&'s mut VecDeque<Bytes>>, Fail> {
     if create && shard.get(key, now).is_none() {
-        shard.insert(key, Entry::new(Value::List(VecDeque::new())));
+        shard.insert(key, Entry::new(Value::List(Box::default())));
     }
     match shard.get_mut(key, now) {
         None => Ok(None),

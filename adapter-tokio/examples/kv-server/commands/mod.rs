@@ -16,7 +16,6 @@ use crate::Shared;
 use crate::session::Session;
 use bytes::BytesMut;
 use resp_core::{Command, DoubleFormat, Protocol, ReplyWriter, Request};
-use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::sync::LazyLock;
 
@@ -187,8 +186,12 @@ pub(crate) static COMMANDS: &[Spec] = &[
     spec("unwatch", 1, false, transactions::unwatch),
 ];
 
-static TABLE: LazyLock<HashMap<&'static str, &'static Spec>> =
-    LazyLock::new(|| COMMANDS.iter().map(|spec| (spec.name, spec)).collect());
+/// The commands sorted by name, for a binary search.
+static BY_NAME: LazyLock<Vec<&'static Spec>> = LazyLock::new(|| {
+    let mut specs: Vec<&'static Spec> = COMMANDS.iter().collect();
+    specs.sort_by_key(|spec| spec.name);
+    specs
+});
 
 /// The spec for a command name, in any case.
 pub(crate) fn lookup(name: &[u8]) -> Option<&'static Spec> {
@@ -197,7 +200,10 @@ pub(crate) fn lookup(name: &[u8]) -> Option<&'static Spec> {
     for (to, from) in lower.iter_mut().zip(name) {
         *to = from.to_ascii_lowercase();
     }
-    TABLE.get(std::str::from_utf8(lower).ok()?).copied()
+    let at = BY_NAME
+        .binary_search_by(|spec| spec.name.as_bytes().cmp(lower))
+        .ok()?;
+    Some(BY_NAME[at])
 }
 
 /// Runs one request as Redis would, writing its reply to `out`.

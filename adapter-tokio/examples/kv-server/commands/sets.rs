@@ -12,7 +12,7 @@ fn set<'s>(
     create: bool,
 ) -> Result<Option<&'s mut OrderedMap>, Fail> {
     if create && shard.get(key, now).is_none() {
-        shard.insert(key, Entry::new(Value::Set(OrderedMap::default())));
+        shard.insert(key, Entry::new(Value::Set(Box::default())));
     }
     match shard.get_mut(key, now) {
         None => Ok(None),

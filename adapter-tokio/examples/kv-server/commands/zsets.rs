@@ -14,7 +14,7 @@ fn zset<'s>(
     create: bool,
 ) -> Result<Option<&'s mut ZSet>, Fail> {
     if create && shard.get(key, now).is_none() {
-        shard.insert(key, Entry::new(Value::ZSet(ZSet::default())));
+        shard.insert(key, Entry::new(Value::ZSet(Box::default())));
     }
     match shard.get_mut(key, now) {
         None => Ok(None),
