@@ -170,5 +170,10 @@ fn authentication_switches_the_limits() {
     );
     let mut codec = ServerCodec::requiring_auth();
     codec.set_authenticated(true);
-    assert!(codec.decode(&mut BytesMut::from(&big[..])).unwrap().is_some());
+    assert!(
+        codec
+            .decode(&mut BytesMut::from(&big[..]))
+            .unwrap()
+            .is_some()
+    );
 }

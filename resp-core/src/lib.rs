@@ -130,6 +130,7 @@ pub use encode::{
 pub use error::{DecodeError, DecodeErrorKind, EncodeError, Limit};
 pub use frame::{Attributed, Frame, NullKind, Visit, Walk};
 pub use hello::{Credentials, Hello, HelloError, HelloReplyError, ServerHello};
+pub use lex::parse_integer;
 pub use limits::Limits;
 pub use protocol::Protocol;
 pub use push::{INVALIDATE_CHANNEL, Push, SubscriptionKind};

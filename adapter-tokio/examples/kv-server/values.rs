@@ -198,35 +198,7 @@ impl ZSet {
     }
 }
 
-/// Redis's `string2ll`: what counts as an integer value.
-pub(crate) fn parse_i64(text: &[u8]) -> Option<i64> {
-    if text.is_empty() || text.len() > 20 {
-        return None;
-    }
-    let (negative, digits) = match text.split_first() {
-        Some((b'-', rest)) => (true, rest),
-        _ => (false, text),
-    };
-    match digits {
-        [b'0'] if !negative => return Some(0),
-        [b'1'..=b'9', ..] => {}
-        _ => return None,
-    }
-    let mut value: i64 = 0;
-    for &byte in digits {
-        if !byte.is_ascii_digit() {
-            return None;
-        }
-        let digit = i64::from(byte - b'0');
-        value = value.checked_mul(10)?;
-        value = if negative {
-            value.checked_sub(digit)?
-        } else {
-            value.checked_add(digit)?
-        };
-    }
-    Some(value)
-}
+pub(crate) use resp_core::parse_integer as parse_i64;
 
 /// Redis's `strtold`-based float parsing for scores and increments: a
 /// decimal or exponent number, `inf`, `+inf`, `-inf`; never NaN, no spaces.

@@ -4,7 +4,7 @@
 //! decides everything else exactly as Redis would.
 
 use super::{CommandDecoder, CommandErrorKind, Fault, Flow, State};
-use crate::lex::{self, string_to_i64};
+use crate::lex::{self, parse_integer};
 use bytes::BytesMut;
 
 /// How far a header line got.
@@ -109,7 +109,7 @@ impl CommandDecoder {
                 return Ok(Flow::NeedMore);
             }
         };
-        let count = match string_to_i64(&src[1..1 + len]) {
+        let count = match parse_integer(&src[1..1 + len]) {
             Some(n) if n > 0 && n as u64 > self.limits.max_args => None,
             other => other,
         };
@@ -159,7 +159,7 @@ impl CommandDecoder {
         if line[0] != b'$' {
             return Err((CommandErrorKind::ExpectedDollar(line[0]), 0));
         }
-        let bulk_len = match string_to_i64(&line[1..1 + len]) {
+        let bulk_len = match parse_integer(&line[1..1 + len]) {
             Some(n) if n >= 0 && n as u64 <= self.limits.max_bulk_len => n as u64,
             _ => return Err((CommandErrorKind::InvalidBulkLength, 0)),
         };

@@ -1,6 +1,6 @@
 //! The `HELLO` request: `HELLO [protover [AUTH username password] [SETNAME clientname]]`.
 
-use crate::lex::string_to_i64;
+use crate::lex::parse_integer;
 use crate::{Args, Command, Protocol};
 use bytes::BufMut;
 use core::fmt;
@@ -107,7 +107,7 @@ impl<'a> Hello<'a> {
         let Some(version) = args.next() else {
             return Ok(Self::default());
         };
-        let version = string_to_i64(version).ok_or(HelloError::BadProtocolVersion)?;
+        let version = parse_integer(version).ok_or(HelloError::BadProtocolVersion)?;
         let mut hello = Self::new(match version {
             2 => Protocol::Resp2,
             3 => Protocol::Resp3,

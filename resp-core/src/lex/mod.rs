@@ -79,7 +79,20 @@ pub(crate) fn length(content: &[u8], max_len: usize) -> Option<(u64, usize)> {
 
 /// Redis's `string2ll`: an optional `-`, then `0` alone or digits without a
 /// leading zero, fitting in an `i64`. No `+`, no spaces.
-pub(crate) fn string_to_i64(text: &[u8]) -> Option<i64> {
+///
+/// These are exactly the integers a Redis server accepts as arguments
+/// (`EXPIRE`, `INCRBY`, `LRANGE` …), so a compatible server parses with it.
+///
+/// ```
+/// use resp_core::parse_integer;
+///
+/// assert_eq!(parse_integer(b"-42"), Some(-42));
+/// assert_eq!(parse_integer(b"9223372036854775807"), Some(i64::MAX));
+/// for refused in [&b"+1"[..], b"01", b" 1", b"1.0", b"", b"-0"] {
+///     assert_eq!(parse_integer(refused), None);
+/// }
+/// ```
+pub fn parse_integer(text: &[u8]) -> Option<i64> {
     let (negative, digits) = match text.split_first() {
         Some((b'-', rest)) => (true, rest),
         _ => (false, text),
@@ -150,10 +163,10 @@ mod tests {
 
     #[test]
     fn string2ll_rules() {
-        assert_eq!(string_to_i64(b"0"), Some(0));
-        assert_eq!(string_to_i64(b"-1"), Some(-1));
-        assert_eq!(string_to_i64(b"9223372036854775807"), Some(i64::MAX));
-        assert_eq!(string_to_i64(b"-9223372036854775808"), Some(i64::MIN));
+        assert_eq!(parse_integer(b"0"), Some(0));
+        assert_eq!(parse_integer(b"-1"), Some(-1));
+        assert_eq!(parse_integer(b"9223372036854775807"), Some(i64::MAX));
+        assert_eq!(parse_integer(b"-9223372036854775808"), Some(i64::MIN));
         for bad in [
             &b""[..],
             b"-",
@@ -165,7 +178,7 @@ mod tests {
             b"9223372036854775808",
             b"1a",
         ] {
-            assert_eq!(string_to_i64(bad), None, "{}", bad.escape_ascii());
+            assert_eq!(parse_integer(bad), None, "{}", bad.escape_ascii());
         }
     }
 

@@ -1,8 +1,8 @@
 //! Hash commands: HSET, HMSET, HGET, HMGET, HDEL, HGETALL, HLEN, HEXISTS,
 //! HINCRBY, HKEYS, HVALS.
 
-use super::{Ctx, Fail, Out, Res, arg, int_arg, ok};
-use crate::store::{Entry, Shard, now_ms};
+use super::{Ctx, Fail, Out, Res, arg, int_arg, ok, typed};
+use crate::store::{Shard, now_ms};
 use crate::values::{OrderedMap, Value, parse_i64};
 use resp_core::Command;
 
@@ -13,17 +13,17 @@ fn hash<'s>(
     now: u64,
     create: bool,
 ) -> Result<Option<&'s mut OrderedMap>, Fail> {
-    if create && shard.get(key, now).is_none() {
-        shard.insert(key, Entry::new(Value::Hash(Box::default())));
-    }
-    match shard.get_mut(key, now) {
-        None => Ok(None),
-        Some(Entry {
-            value: Value::Hash(map),
-            ..
-        }) => Ok(Some(map)),
-        Some(_) => Err(Fail::WrongType),
-    }
+    let make: fn() -> Value = || Value::Hash(Box::default());
+    typed(
+        shard,
+        key,
+        now,
+        create.then_some(make),
+        |value| match value {
+            Value::Hash(inner) => Some(&mut **inner),
+            _ => None,
+        },
+    )
 }
 
 /// Sets the field/value pairs from argument 2 on; returns how many are new.

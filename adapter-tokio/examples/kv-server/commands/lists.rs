@@ -1,29 +1,29 @@
 //! List commands: LPUSH, RPUSH, LPOP, RPOP (with a count), LLEN, LRANGE, LINDEX.
 
-use super::{Ctx, Fail, Out, Res, arg, int_arg, null, null_array};
-use crate::store::{Entry, Shard, now_ms};
+use super::{Ctx, Fail, Out, Res, arg, count_arg, int_arg, null, null_array, typed};
+use crate::store::{Shard, now_ms};
 use crate::values::{Bytes, Value};
 use resp_core::Command;
 use std::collections::VecDeque;
 
 /// The list at `key`, created empty when asked to.
-pub(super) fn list<'s>(
+fn list<'s>(
     shard: &'s mut Shard,
     key: &[u8],
     now: u64,
     create: bool,
 ) -> Result<Option<&'s mut VecDeque<Bytes>>, Fail> {
-    if create && shard.get(key, now).is_none() {
-        shard.insert(key, Entry::new(Value::List(Box::default())));
-    }
-    match shard.get_mut(key, now) {
-        None => Ok(None),
-        Some(Entry {
-            value: Value::List(items),
-            ..
-        }) => Ok(Some(items)),
-        Some(_) => Err(Fail::WrongType),
-    }
+    let make: fn() -> Value = || Value::List(Box::default());
+    typed(
+        shard,
+        key,
+        now,
+        create.then_some(make),
+        |value| match value {
+            Value::List(inner) => Some(&mut **inner),
+            _ => None,
+        },
+    )
 }
 
 fn push(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>, front: bool) -> Res {
@@ -57,20 +57,7 @@ pub(crate) fn rpush(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>)
 }
 
 fn pop(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>, front: bool) -> Res {
-    if command.len() > 3 {
-        return Err(Fail::Syntax);
-    }
-    let count = match command.arg(2) {
-        None => None,
-        Some(_) => {
-            let count = int_arg(command, 2)
-                .map_err(|_| Fail::text("ERR value is out of range, must be positive"))?;
-            if count < 0 {
-                return Err(Fail::text("ERR value is out of range, must be positive"));
-            }
-            Some(count as usize)
-        }
-    };
+    let count = count_arg(command, 2)?;
     let key = arg(command, 1);
     let db = ctx.db();
     let mut shard = db.shard(key);

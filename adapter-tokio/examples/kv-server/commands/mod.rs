@@ -14,6 +14,8 @@ mod zsets;
 
 use crate::Shared;
 use crate::session::Session;
+use crate::store::{Entry, Shard};
+use crate::values::Value;
 use bytes::BytesMut;
 use resp_core::{Command, DoubleFormat, Protocol, ReplyWriter, Request};
 use std::fmt::Write as _;
@@ -347,6 +349,39 @@ pub(crate) fn arg<'a>(command: &Command<'a>, index: usize) -> &'a [u8] {
 
 pub(crate) fn int_arg(command: &Command<'_>, index: usize) -> Result<i64, Fail> {
     crate::values::parse_i64(arg(command, index)).ok_or(Fail::NotInteger)
+}
+
+/// The value of one type at `key`: `Ok(None)` when there is none (created
+/// empty first when `create` says how), WRONGTYPE when another type is.
+pub(crate) fn typed<'s, T: ?Sized>(
+    shard: &'s mut Shard,
+    key: &[u8],
+    now: u64,
+    create: Option<fn() -> Value>,
+    pick: fn(&mut Value) -> Option<&mut T>,
+) -> Result<Option<&'s mut T>, Fail> {
+    if let Some(make) = create {
+        if shard.get(key, now).is_none() {
+            shard.insert(key, Entry::new(make()));
+        }
+    }
+    match shard.get_mut(key, now) {
+        None => Ok(None),
+        Some(entry) => pick(&mut entry.value).map(Some).ok_or(Fail::WrongType),
+    }
+}
+
+/// A pop's optional count argument at `index`: Redis wants it positive.
+pub(crate) fn count_arg(command: &Command<'_>, index: usize) -> Result<Option<usize>, Fail> {
+    if command.len() > index + 1 {
+        return Err(Fail::Syntax);
+    }
+    if command.arg(index).is_none() {
+        return Ok(None);
+    }
+    let positive = || Fail::text("ERR value is out of range, must be positive");
+    let count = int_arg(command, index).map_err(|_| positive())?;
+    usize::try_from(count).map(Some).map_err(|_| positive())
 }
 
 /// Writes `Ok` as a simple string.

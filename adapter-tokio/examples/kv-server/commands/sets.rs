@@ -1,27 +1,28 @@
 //! Set commands: SADD, SREM, SMEMBERS, SISMEMBER, SCARD, SPOP.
 
-use super::{Ctx, Fail, Out, Res, arg, int_arg, null};
-use crate::store::{Entry, Shard, now_ms};
+use super::{Ctx, Fail, Out, Res, arg, count_arg, null, typed};
+use crate::store::{Shard, now_ms};
 use crate::values::{OrderedMap, Value};
 use resp_core::Command;
 
+/// The set at `key`, created empty when asked to.
 fn set<'s>(
     shard: &'s mut Shard,
     key: &[u8],
     now: u64,
     create: bool,
 ) -> Result<Option<&'s mut OrderedMap>, Fail> {
-    if create && shard.get(key, now).is_none() {
-        shard.insert(key, Entry::new(Value::Set(Box::default())));
-    }
-    match shard.get_mut(key, now) {
-        None => Ok(None),
-        Some(Entry {
-            value: Value::Set(members),
-            ..
-        }) => Ok(Some(members)),
-        Some(_) => Err(Fail::WrongType),
-    }
+    let make: fn() -> Value = || Value::Set(Box::default());
+    typed(
+        shard,
+        key,
+        now,
+        create.then_some(make),
+        |value| match value {
+            Value::Set(inner) => Some(&mut **inner),
+            _ => None,
+        },
+    )
 }
 
 pub(crate) fn sadd(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>) -> Res {
@@ -97,20 +98,7 @@ pub(crate) fn scard(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>)
 /// `SPOP key [count]`: removes members (the last ones added; which ones is
 /// unspecified, as in Redis).
 pub(crate) fn spop(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>) -> Res {
-    if command.len() > 3 {
-        return Err(Fail::Syntax);
-    }
-    let count = match command.arg(2) {
-        None => None,
-        Some(_) => {
-            let count = int_arg(command, 2)
-                .map_err(|_| Fail::text("ERR value is out of range, must be positive"))?;
-            Some(
-                usize::try_from(count)
-                    .map_err(|_| Fail::text("ERR value is out of range, must be positive"))?,
-            )
-        }
-    };
+    let count = count_arg(command, 2)?;
     let key = arg(command, 1);
     let db = ctx.db();
     let mut shard = db.shard(key);

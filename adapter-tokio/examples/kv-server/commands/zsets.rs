@@ -2,28 +2,29 @@
 //! ZRANGE (by rank or BYSCORE, REV, LIMIT, WITHSCORES), ZCARD, ZINCRBY,
 //! ZPOPMIN, ZPOPMAX.
 
-use super::{Ctx, Fail, Out, Res, arg, int_arg, null};
-use crate::store::{Entry, Shard, now_ms};
+use super::{Ctx, Fail, Out, Res, arg, count_arg, int_arg, null, typed};
+use crate::store::{Shard, now_ms};
 use crate::values::{Value, ZSet, parse_f64};
 use resp_core::{Command, Protocol};
 
+/// The zset at `key`, created empty when asked to.
 fn zset<'s>(
     shard: &'s mut Shard,
     key: &[u8],
     now: u64,
     create: bool,
 ) -> Result<Option<&'s mut ZSet>, Fail> {
-    if create && shard.get(key, now).is_none() {
-        shard.insert(key, Entry::new(Value::ZSet(Box::default())));
-    }
-    match shard.get_mut(key, now) {
-        None => Ok(None),
-        Some(Entry {
-            value: Value::ZSet(set),
-            ..
-        }) => Ok(Some(set)),
-        Some(_) => Err(Fail::WrongType),
-    }
+    let make: fn() -> Value = || Value::ZSet(Box::default());
+    typed(
+        shard,
+        key,
+        now,
+        create.then_some(make),
+        |value| match value {
+            Value::ZSet(inner) => Some(&mut **inner),
+            _ => None,
+        },
+    )
 }
 
 pub(crate) fn zadd(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>) -> Res {
@@ -294,17 +295,7 @@ pub(crate) fn zrange(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>
 }
 
 fn pop(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>, highest: bool) -> Res {
-    if command.len() > 3 {
-        return Err(Fail::Syntax);
-    }
-    let count = match command.arg(2) {
-        None => None,
-        Some(_) => {
-            let positive = || Fail::text("ERR value is out of range, must be positive");
-            let count = int_arg(command, 2).map_err(|_| positive())?;
-            Some(usize::try_from(count).map_err(|_| positive())?)
-        }
-    };
+    let count = count_arg(command, 2)?;
     let key = arg(command, 1);
     let db = ctx.db();
     let mut shard = db.shard(key);
