@@ -12,6 +12,9 @@ pub(crate) type Bytes = Box<[u8]>;
 #[derive(Debug)]
 pub(crate) enum Value {
     Str(Bytes),
+    // Boxed like the others although it already lives on the heap: unboxed
+    // it would make every slot 40 bytes.
+    #[allow(clippy::box_collection)]
     List(Box<VecDeque<Bytes>>),
     Hash(Box<OrderedMap>),
     Set(Box<OrderedMap>),

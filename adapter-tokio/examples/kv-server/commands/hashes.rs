@@ -85,17 +85,32 @@ pub(crate) fn hmget(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>)
 }
 
 pub(crate) fn hdel(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>) -> Res {
+    remove_entries(ctx, command, out, hash)
+}
+
+/// Finds a value of one type, as [`hash`] does.
+pub(super) type Access<T> =
+    for<'s> fn(&'s mut Shard, &[u8], u64, bool) -> Result<Option<&'s mut T>, Fail>;
+
+/// `HDEL` and `SREM`: removes the fields (or members) named from argument
+/// 2 on, deletes the key once it is empty, and answers how many went.
+pub(super) fn remove_entries(
+    ctx: &mut Ctx<'_>,
+    command: &Command<'_>,
+    out: &mut Out<'_>,
+    access: Access<OrderedMap>,
+) -> Res {
     let key = arg(command, 1);
     let db = ctx.db();
     let mut shard = db.shard(key);
-    let Some(map) = hash(&mut shard, key, now_ms(), false)? else {
+    let Some(map) = access(&mut shard, key, now_ms(), false)? else {
         out.integer(0);
         return Ok(());
     };
     let removed = command
         .args()
         .skip(2)
-        .filter(|field| map.remove(field))
+        .filter(|name| map.remove(name))
         .count();
     if map.is_empty() {
         shard.remove(key);

@@ -85,16 +85,7 @@ fn pop(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>, front: bool)
     if take > 0 {
         db.touch(key);
     }
-    match count {
-        None => match popped.first() {
-            Some(value) => out.bulk(value),
-            None => out.null(),
-        },
-        Some(_) => {
-            out.array(popped.len());
-            popped.iter().for_each(|value| out.bulk(value));
-        }
-    }
+    super::write_popped(out, count.is_some(), &popped, false);
     Ok(())
 }
 

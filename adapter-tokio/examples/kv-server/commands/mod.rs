@@ -384,6 +384,24 @@ pub(crate) fn count_arg(command: &Command<'_>, index: usize) -> Result<Option<us
     usize::try_from(count).map(Some).map_err(|_| positive())
 }
 
+/// What a pop answers: the value alone (or a null) without a count, all of
+/// them as an array (a set for `SPOP`) with one.
+pub(crate) fn write_popped(out: &mut Out<'_>, counted: bool, popped: &[Box<[u8]>], as_set: bool) {
+    if !counted {
+        match popped.first() {
+            Some(value) => out.bulk(value),
+            None => out.null(),
+        }
+        return;
+    }
+    if as_set {
+        out.set(popped.len());
+    } else {
+        out.array(popped.len());
+    }
+    popped.iter().for_each(|value| out.bulk(value));
+}
+
 /// Writes `Ok` as a simple string.
 pub(crate) fn ok(out: &mut Out<'_>) -> Res {
     out.simple("OK").map_err(|_| Fail::Syntax)

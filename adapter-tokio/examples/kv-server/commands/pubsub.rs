@@ -6,6 +6,7 @@
 
 use super::{Ctx, Out, Res, arg};
 use bytes::Bytes;
+use resp_core::Command;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -96,42 +97,42 @@ fn confirm(out: &mut Out<'_>, kind: &str, name: Option<&[u8]>, count: usize) {
     out.integer(count as i64);
 }
 
-pub(crate) fn subscribe(
-    ctx: &mut Ctx<'_>,
-    command: &resp_core::Command<'_>,
-    out: &mut Out<'_>,
-) -> Res {
+/// Channels, or patterns.
+#[derive(Clone, Copy)]
+enum Kind {
+    Channels,
+    Patterns,
+}
+
+/// Joins the channels, or patterns, named from argument 1 on, confirming each.
+fn join(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>, kind: Kind) -> Res {
     let me = subscriber(ctx);
-    for channel in command.args().skip(1) {
-        if ctx.session.channels.insert(channel.into()) {
-            lock(&ctx.shared.pubsub.channels)
-                .entry(Bytes::copy_from_slice(channel))
-                .or_default()
-                .push(me.clone());
+    for name in command.args().skip(1) {
+        let (joined, confirmation) = match kind {
+            Kind::Channels => (ctx.session.channels.insert(name.into()), "subscribe"),
+            Kind::Patterns => (ctx.session.patterns.insert(name.into()), "psubscribe"),
+        };
+        if joined {
+            let name = Bytes::copy_from_slice(name);
+            match kind {
+                Kind::Channels => lock(&ctx.shared.pubsub.channels)
+                    .entry(name)
+                    .or_default()
+                    .push(me.clone()),
+                Kind::Patterns => lock(&ctx.shared.pubsub.patterns).push((name, me.clone())),
+            }
         }
-        confirm(out, "subscribe", Some(channel), ctx.session.subscriptions());
+        confirm(out, confirmation, Some(name), ctx.session.subscriptions());
     }
     Ok(())
 }
 
-pub(crate) fn psubscribe(
-    ctx: &mut Ctx<'_>,
-    command: &resp_core::Command<'_>,
-    out: &mut Out<'_>,
-) -> Res {
-    let me = subscriber(ctx);
-    for pattern in command.args().skip(1) {
-        if ctx.session.patterns.insert(pattern.into()) {
-            lock(&ctx.shared.pubsub.patterns).push((Bytes::copy_from_slice(pattern), me.clone()));
-        }
-        confirm(
-            out,
-            "psubscribe",
-            Some(pattern),
-            ctx.session.subscriptions(),
-        );
-    }
-    Ok(())
+pub(crate) fn subscribe(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>) -> Res {
+    join(ctx, command, out, Kind::Channels)
+}
+
+pub(crate) fn psubscribe(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>) -> Res {
+    join(ctx, command, out, Kind::Patterns)
 }
 
 fn drop_channel(ctx: &Ctx<'_>, channel: &[u8]) {
@@ -149,58 +150,38 @@ fn drop_pattern(ctx: &Ctx<'_>, pattern: &[u8]) {
         .retain(|(p, s)| !(s.id == ctx.session.id && &p[..] == pattern));
 }
 
-pub(crate) fn unsubscribe(
-    ctx: &mut Ctx<'_>,
-    command: &resp_core::Command<'_>,
-    out: &mut Out<'_>,
-) -> Res {
+/// Leaves the channels, or patterns, named from argument 1 on (all of them
+/// without names, with a confirmation even when there were none).
+fn leave(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>, kind: Kind) -> Res {
+    let (confirmation, joined) = match kind {
+        Kind::Channels => ("unsubscribe", &ctx.session.channels),
+        Kind::Patterns => ("punsubscribe", &ctx.session.patterns),
+    };
     let names: Vec<Box<[u8]>> = if command.len() > 1 {
         command.args().skip(1).map(Into::into).collect()
     } else {
-        ctx.session.channels.iter().cloned().collect()
+        joined.iter().cloned().collect()
     };
     if names.is_empty() {
-        confirm(out, "unsubscribe", None, ctx.session.subscriptions());
+        confirm(out, confirmation, None, ctx.session.subscriptions());
     }
-    for channel in names {
-        if ctx.session.channels.remove(&channel) {
-            drop_channel(ctx, &channel);
+    for name in names {
+        match kind {
+            Kind::Channels if ctx.session.channels.remove(&name) => drop_channel(ctx, &name),
+            Kind::Patterns if ctx.session.patterns.remove(&name) => drop_pattern(ctx, &name),
+            _ => {}
         }
-        confirm(
-            out,
-            "unsubscribe",
-            Some(&channel),
-            ctx.session.subscriptions(),
-        );
+        confirm(out, confirmation, Some(&name), ctx.session.subscriptions());
     }
     Ok(())
 }
 
-pub(crate) fn punsubscribe(
-    ctx: &mut Ctx<'_>,
-    command: &resp_core::Command<'_>,
-    out: &mut Out<'_>,
-) -> Res {
-    let names: Vec<Box<[u8]>> = if command.len() > 1 {
-        command.args().skip(1).map(Into::into).collect()
-    } else {
-        ctx.session.patterns.iter().cloned().collect()
-    };
-    if names.is_empty() {
-        confirm(out, "punsubscribe", None, ctx.session.subscriptions());
-    }
-    for pattern in names {
-        if ctx.session.patterns.remove(&pattern) {
-            drop_pattern(ctx, &pattern);
-        }
-        confirm(
-            out,
-            "punsubscribe",
-            Some(&pattern),
-            ctx.session.subscriptions(),
-        );
-    }
-    Ok(())
+pub(crate) fn unsubscribe(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>) -> Res {
+    leave(ctx, command, out, Kind::Channels)
+}
+
+pub(crate) fn punsubscribe(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>) -> Res {
+    leave(ctx, command, out, Kind::Patterns)
 }
 
 /// Leaves every channel and pattern without confirming (RESET, disconnect).
@@ -213,11 +194,7 @@ pub(crate) fn leave_all(ctx: &mut Ctx<'_>) {
     }
 }
 
-pub(crate) fn publish(
-    ctx: &mut Ctx<'_>,
-    command: &resp_core::Command<'_>,
-    out: &mut Out<'_>,
-) -> Res {
+pub(crate) fn publish(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>) -> Res {
     let channel = Bytes::copy_from_slice(arg(command, 1));
     let payload = Bytes::copy_from_slice(arg(command, 2));
     let mut receivers = 0;

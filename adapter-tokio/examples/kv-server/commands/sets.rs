@@ -44,27 +44,7 @@ pub(crate) fn sadd(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>) 
 }
 
 pub(crate) fn srem(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>) -> Res {
-    let key = arg(command, 1);
-    let db = ctx.db();
-    let mut shard = db.shard(key);
-    let Some(members) = set(&mut shard, key, now_ms(), false)? else {
-        out.integer(0);
-        return Ok(());
-    };
-    let removed = command
-        .args()
-        .skip(2)
-        .filter(|member| members.remove(member))
-        .count();
-    if members.is_empty() {
-        shard.remove(key);
-    }
-    drop(shard);
-    if removed > 0 {
-        db.touch(key);
-    }
-    out.integer(removed as i64);
-    Ok(())
+    super::hashes::remove_entries(ctx, command, out, set)
 }
 
 pub(crate) fn smembers(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>) -> Res {
@@ -125,15 +105,6 @@ pub(crate) fn spop(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>) 
     }
     drop(shard);
     db.touch(key);
-    match count {
-        None => match popped.first() {
-            Some(value) => out.bulk(value),
-            None => out.null(),
-        },
-        Some(_) => {
-            out.set(popped.len());
-            popped.iter().for_each(|m| out.bulk(m));
-        }
-    }
+    super::write_popped(out, count.is_some(), &popped, true);
     Ok(())
 }
