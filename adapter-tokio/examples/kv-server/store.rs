@@ -7,7 +7,7 @@
 //! given back even for keys nobody reads again.
 
 use crate::values::Value;
-use hashbrown::{DefaultHashBuilder, HashMap};
+use hashbrown::{DefaultHashBuilder, HashMap, HashTable};
 use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
@@ -20,115 +20,190 @@ const SHARDS: usize = 64;
 
 pub(crate) type Key = Box<[u8]>;
 
-/// A stored value and its deadline (milliseconds since the epoch, 0 for none).
+/// A string's key and value in one allocation, `[key length: 4 bytes][key]
+/// [value]`: one allocation per string key instead of two, and a table slot
+/// of 16 bytes.
 #[derive(Debug)]
-pub(crate) struct Entry {
-    pub(crate) value: Value,
-    pub(crate) expires_at: u64,
+struct Blob(Box<[u8]>);
+
+impl Blob {
+    fn new(key: &[u8], value: &[u8]) -> Self {
+        let mut bytes = Vec::with_capacity(4 + key.len() + value.len());
+        bytes.extend_from_slice(&(key.len() as u32).to_le_bytes());
+        bytes.extend_from_slice(key);
+        bytes.extend_from_slice(value);
+        Self(bytes.into_boxed_slice())
+    }
+
+    fn key_len(&self) -> usize {
+        let mut len = [0; 4];
+        len.copy_from_slice(&self.0[..4]);
+        u32::from_le_bytes(len) as usize
+    }
+
+    fn key(&self) -> &[u8] {
+        &self.0[4..4 + self.key_len()]
+    }
+
+    fn value(&self) -> &[u8] {
+        &self.0[4 + self.key_len()..]
+    }
 }
 
-impl Entry {
-    pub(crate) fn new(value: Value) -> Self {
-        Self {
-            value,
-            expires_at: 0,
+/// What a key holds, as [`Shard::get`] finds it.
+#[derive(Debug)]
+pub(crate) enum Found<'s> {
+    Str(&'s [u8]),
+    Other(&'s mut Value),
+}
+
+impl Found<'_> {
+    pub(crate) fn type_name(&self) -> &'static str {
+        match self {
+            Self::Str(_) => "string",
+            Self::Other(value) => value.type_name(),
         }
     }
-
-    fn is_expired(&self, now: u64) -> bool {
-        self.expires_at != 0 && self.expires_at <= now
-    }
 }
 
-/// One shard of a database.
+/// One shard of a database. Strings, by far the most common values, sit in
+/// a table of their own, key and value in one allocation; other types in a
+/// map; deadlines beside them, for the keys that have one.
 #[derive(Debug, Default)]
 pub(crate) struct Shard {
-    map: HashMap<Key, Entry>,
-    /// Entries with a deadline, so sweeps skip shards without any.
-    expiring: usize,
+    strings: HashTable<Blob>,
+    others: HashMap<Key, Value>,
+    /// Milliseconds since the epoch, for keys with a deadline.
+    deadlines: HashMap<Key, u64>,
+    hasher: DefaultHashBuilder,
 }
 
 impl Shard {
-    /// The live entry for `key`; an expired one is removed on the way.
-    pub(crate) fn get_mut(&mut self, key: &[u8], now: u64) -> Option<&mut Entry> {
-        if self.map.get(key).is_some_and(|entry| entry.is_expired(now)) {
+    fn expired(&self, key: &[u8], now: u64) -> bool {
+        !self.deadlines.is_empty() && self.deadlines.get(key).is_some_and(|&at| at <= now)
+    }
+
+    /// The live value at `key`; an expired one is removed on the way.
+    pub(crate) fn get(&mut self, key: &[u8], now: u64) -> Option<Found<'_>> {
+        if self.expired(key, now) {
             self.remove(key);
             return None;
         }
-        self.map.get_mut(key)
-    }
-
-    pub(crate) fn get(&mut self, key: &[u8], now: u64) -> Option<&Entry> {
-        self.get_mut(key, now).map(|entry| &*entry)
-    }
-
-    /// Stores `entry` under `key`, replacing what was there (and keeping
-    /// its key's allocation).
-    pub(crate) fn insert(&mut self, key: &[u8], entry: Entry) {
-        if entry.expires_at != 0 {
-            self.expiring += 1;
+        let hash = self.hasher.hash_one(key);
+        if let Some(blob) = self.strings.find(hash, |blob| blob.key() == key) {
+            return Some(Found::Str(blob.value()));
         }
-        match self.map.get_mut(key) {
-            Some(slot) => {
-                if slot.expires_at != 0 {
-                    self.expiring -= 1;
-                }
-                *slot = entry;
-            }
+        self.others.get_mut(key).map(Found::Other)
+    }
+
+    /// Whether a live value is at `key`.
+    pub(crate) fn contains(&mut self, key: &[u8], now: u64) -> bool {
+        self.get(key, now).is_some()
+    }
+
+    /// Stores a string, replacing whatever was at `key` (its deadline stays).
+    pub(crate) fn put_string(&mut self, key: &[u8], value: &[u8]) {
+        let hash = self.hasher.hash_one(key);
+        let blob = Blob::new(key, value);
+        match self.strings.find_mut(hash, |blob| blob.key() == key) {
+            Some(slot) => *slot = blob,
             None => {
-                self.map.insert(key.into(), entry);
+                self.others.remove(key);
+                let hasher = &self.hasher;
+                self.strings
+                    .insert_unique(hash, blob, |blob| hasher.hash_one(blob.key()));
             }
         }
     }
 
-    pub(crate) fn remove(&mut self, key: &[u8]) -> Option<Entry> {
-        let old = self.map.remove(key)?;
-        if old.expires_at != 0 {
-            self.expiring -= 1;
+    /// Stores a value of another type, replacing whatever was at `key`.
+    pub(crate) fn put_other(&mut self, key: &[u8], value: Value) {
+        self.remove_string(key);
+        match self.others.get_mut(key) {
+            Some(slot) => *slot = value,
+            None => {
+                self.others.insert(key.into(), value);
+            }
         }
-        Some(old)
     }
 
-    /// Sets or clears a live entry's deadline.
+    fn remove_string(&mut self, key: &[u8]) -> bool {
+        let hash = self.hasher.hash_one(key);
+        match self.strings.find_entry(hash, |blob| blob.key() == key) {
+            Ok(entry) => {
+                entry.remove();
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    /// Removes the value at `key` and its deadline; returns whether there was one.
+    pub(crate) fn remove(&mut self, key: &[u8]) -> bool {
+        if !self.deadlines.is_empty() {
+            self.deadlines.remove(key);
+        }
+        self.remove_string(key) || self.others.remove(key).is_some()
+    }
+
+    /// The deadline of a live key, 0 for none.
+    pub(crate) fn deadline(&self, key: &[u8]) -> u64 {
+        self.deadlines.get(key).copied().unwrap_or(0)
+    }
+
+    /// Sets (or with 0 clears) the deadline of the key, which must be live.
     pub(crate) fn set_deadline(&mut self, key: &[u8], expires_at: u64) {
-        if let Some(entry) = self.map.get_mut(key) {
-            match (entry.expires_at != 0, expires_at != 0) {
-                (false, true) => self.expiring += 1,
-                (true, false) => self.expiring -= 1,
-                _ => {}
-            }
-            entry.expires_at = expires_at;
+        if expires_at == 0 {
+            self.deadlines.remove(key);
+        } else if let Some(at) = self.deadlines.get_mut(key) {
+            *at = expires_at;
+        } else {
+            self.deadlines.insert(key.into(), expires_at);
         }
     }
 
     pub(crate) fn len(&self) -> usize {
-        self.map.len()
+        self.strings.len() + self.others.len()
+    }
+
+    /// Keys with a deadline.
+    fn expiring(&self) -> usize {
+        self.deadlines.len()
     }
 
     pub(crate) fn clear(&mut self) {
-        self.map.clear();
-        self.expiring = 0;
+        self.strings = HashTable::new();
+        self.others = HashMap::default();
+        self.deadlines = HashMap::default();
     }
 
     /// Live keys, for `KEYS` and `SCAN`.
-    pub(crate) fn keys(&self, now: u64) -> impl Iterator<Item = &Key> {
-        self.map
+    pub(crate) fn keys(&self, now: u64) -> impl Iterator<Item = &[u8]> {
+        self.strings
             .iter()
-            .filter(move |(_, entry)| !entry.is_expired(now))
-            .map(|(key, _)| key)
+            .map(Blob::key)
+            .chain(self.others.keys().map(|key| &**key))
+            .filter(move |key| !self.expired(key, now))
     }
 
     /// Drops every expired entry.
     fn sweep(&mut self, now: u64) {
-        if self.expiring == 0 {
+        if self.deadlines.is_empty() {
             return;
         }
-        let before = self.map.len();
-        self.map.retain(|_, entry| !entry.is_expired(now));
-        let removed = before - self.map.len();
-        self.expiring -= removed;
-        if removed > 0 && self.map.capacity() > 4 * self.map.len().max(16) {
-            self.map.shrink_to_fit();
+        let expired: Vec<Key> = self
+            .deadlines
+            .iter()
+            .filter(|&(_, &at)| at <= now)
+            .map(|(key, _)| key.clone())
+            .collect();
+        for key in &expired {
+            self.remove(key);
+        }
+        if !expired.is_empty() && self.strings.capacity() > 4 * self.strings.len().max(16) {
+            let hasher = &self.hasher;
+            self.strings
+                .shrink_to_fit(|blob| hasher.hash_one(blob.key()));
         }
     }
 }
@@ -186,7 +261,7 @@ impl Db {
     /// Keys, and keys with a deadline, for `INFO keyspace`.
     pub(crate) fn counts(&self) -> (usize, usize) {
         self.shards()
-            .map(|shard| (shard.len(), shard.expiring))
+            .map(|shard| (shard.len(), shard.expiring()))
             .fold((0, 0), |(keys, expires), (k, e)| (keys + k, expires + e))
     }
 
@@ -241,7 +316,6 @@ impl Db {
         self.touch_all();
         for mut shard in self.shards() {
             shard.clear();
-            shard.map.shrink_to_fit();
         }
     }
 }

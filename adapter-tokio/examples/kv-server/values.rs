@@ -7,25 +7,20 @@ use std::collections::{BTreeSet, HashMap, VecDeque};
 
 pub(crate) type Bytes = Box<[u8]>;
 
-/// A stored value. The aggregates are boxed, so the common case, a string,
-/// keeps every table slot small (24 bytes instead of 80).
+/// A value of a type other than string (strings are kept apart, see
+/// `store.rs`).
 #[derive(Debug)]
 pub(crate) enum Value {
-    Str(Bytes),
-    // Boxed like the others although it already lives on the heap: unboxed
-    // it would make every slot 40 bytes.
-    #[allow(clippy::box_collection)]
-    List(Box<VecDeque<Bytes>>),
-    Hash(Box<OrderedMap>),
-    Set(Box<OrderedMap>),
-    ZSet(Box<ZSet>),
+    List(VecDeque<Bytes>),
+    Hash(OrderedMap),
+    Set(OrderedMap),
+    ZSet(ZSet),
 }
 
 impl Value {
     /// The name `TYPE` answers with.
     pub(crate) fn type_name(&self) -> &'static str {
         match self {
-            Self::Str(_) => "string",
             Self::List(_) => "list",
             Self::Hash(_) => "hash",
             Self::Set(_) => "set",

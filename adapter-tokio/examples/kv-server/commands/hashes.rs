@@ -13,14 +13,14 @@ fn hash<'s>(
     now: u64,
     create: bool,
 ) -> Result<Option<&'s mut OrderedMap>, Fail> {
-    let make: fn() -> Value = || Value::Hash(Box::default());
+    let make: fn() -> Value = || Value::Hash(Default::default());
     typed(
         shard,
         key,
         now,
         create.then_some(make),
         |value| match value {
-            Value::Hash(inner) => Some(&mut **inner),
+            Value::Hash(inner) => Some(inner),
             _ => None,
         },
     )

@@ -37,7 +37,7 @@ pub(crate) fn del(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>) -
 pub(crate) fn type_of(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>) -> Res {
     let key = arg(command, 1);
     let name = match ctx.db().shard(key).get(key, now_ms()) {
-        Some(entry) => entry.value.type_name(),
+        Some(found) => found.type_name(),
         None => "none",
     };
     out.simple(name).map_err(|_| Fail::Syntax)
@@ -97,11 +97,11 @@ fn set_expiry(
     .ok_or_else(invalid)?;
     let db = ctx.db();
     let mut shard = db.shard(key);
-    let Some(entry) = shard.get(key, now as u64) else {
+    if !shard.contains(key, now as u64) {
         out.integer(0);
         return Ok(());
-    };
-    let current = entry.expires_at;
+    }
+    let current = shard.deadline(key);
     // A key without a deadline counts as lasting forever.
     let refused = (nx && current != 0)
         || (xx && current == 0)
@@ -141,11 +141,12 @@ pub(crate) fn pexpireat(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<
 fn time_to_live(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>, millis: bool) -> Res {
     let key = arg(command, 1);
     let now = now_ms();
-    let ttl = match ctx.db().shard(key).get(key, now) {
+    let mut shard = ctx.db().shard(key);
+    let ttl = match shard.contains(key, now).then(|| shard.deadline(key)) {
         None => -2,
-        Some(entry) if entry.expires_at == 0 => -1,
-        Some(entry) => {
-            let left = (entry.expires_at - now) as i64;
+        Some(0) => -1,
+        Some(deadline) => {
+            let left = (deadline - now) as i64;
             if millis { left } else { (left + 500) / 1000 }
         }
     };
@@ -165,9 +166,7 @@ pub(crate) fn persist(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_
     let key = arg(command, 1);
     let db = ctx.db();
     let mut shard = db.shard(key);
-    let had_deadline = shard
-        .get(key, now_ms())
-        .is_some_and(|entry| entry.expires_at != 0);
+    let had_deadline = shard.contains(key, now_ms()) && shard.deadline(key) != 0;
     if had_deadline {
         shard.set_deadline(key, 0);
         drop(shard);
@@ -186,7 +185,7 @@ pub(crate) fn keys(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>) 
             shard
                 .keys(now)
                 .filter(|key| crate::glob::matches(pattern, key, false))
-                .cloned(),
+                .map(Box::<[u8]>::from),
         );
     }
     out.array(found.len());
@@ -227,11 +226,11 @@ pub(crate) fn scan(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>) 
     let mut next = 0;
     let db = ctx.db();
     if let Some(mut shard) = db.shard_at(cursor) {
-        for key in shard.keys(now).cloned().collect::<Vec<_>>() {
+        for key in shard.keys(now).map(Box::<[u8]>::from).collect::<Vec<_>>() {
             let wanted_type = type_name.as_deref().is_none_or(|wanted| {
                 shard
                     .get(&key, now)
-                    .is_some_and(|entry| entry.value.type_name().as_bytes() == wanted)
+                    .is_some_and(|found| found.type_name().as_bytes() == wanted)
             });
             if wanted_type
                 && pattern.is_none_or(|pattern| crate::glob::matches(pattern, &key, false))

@@ -13,14 +13,14 @@ fn list<'s>(
     now: u64,
     create: bool,
 ) -> Result<Option<&'s mut VecDeque<Bytes>>, Fail> {
-    let make: fn() -> Value = || Value::List(Box::default());
+    let make: fn() -> Value = || Value::List(Default::default());
     typed(
         shard,
         key,
         now,
         create.then_some(make),
         |value| match value {
-            Value::List(inner) => Some(&mut **inner),
+            Value::List(inner) => Some(inner),
             _ => None,
         },
     )

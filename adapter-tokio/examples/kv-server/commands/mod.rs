@@ -14,7 +14,7 @@ mod zsets;
 
 use crate::Shared;
 use crate::session::Session;
-use crate::store::{Entry, Shard};
+use crate::store::{Found, Shard};
 use crate::values::Value;
 use bytes::BytesMut;
 use resp_core::{Command, DoubleFormat, Protocol, ReplyWriter, Request};
@@ -361,13 +361,14 @@ pub(crate) fn typed<'s, T: ?Sized>(
     pick: fn(&mut Value) -> Option<&mut T>,
 ) -> Result<Option<&'s mut T>, Fail> {
     if let Some(make) = create {
-        if shard.get(key, now).is_none() {
-            shard.insert(key, Entry::new(make()));
+        if !shard.contains(key, now) {
+            shard.put_other(key, make());
         }
     }
-    match shard.get_mut(key, now) {
+    match shard.get(key, now) {
         None => Ok(None),
-        Some(entry) => pick(&mut entry.value).map(Some).ok_or(Fail::WrongType),
+        Some(Found::Str(_)) => Err(Fail::WrongType),
+        Some(Found::Other(value)) => pick(value).map(Some).ok_or(Fail::WrongType),
     }
 }
 

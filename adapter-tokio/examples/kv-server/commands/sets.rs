@@ -12,14 +12,14 @@ fn set<'s>(
     now: u64,
     create: bool,
 ) -> Result<Option<&'s mut OrderedMap>, Fail> {
-    let make: fn() -> Value = || Value::Set(Box::default());
+    let make: fn() -> Value = || Value::Set(Default::default());
     typed(
         shard,
         key,
         now,
         create.then_some(make),
         |value| match value {
-            Value::Set(inner) => Some(&mut **inner),
+            Value::Set(inner) => Some(inner),
             _ => None,
         },
     )

@@ -2,19 +2,16 @@
 //! GETDEL, MGET, MSET, INCR and friends, INCRBYFLOAT, APPEND, STRLEN.
 
 use super::{Ctx, Fail, Out, Res, arg, int_arg, null, ok};
-use crate::store::{Entry, Shard, now_ms};
-use crate::values::{Value, parse_f64, parse_i64};
+use crate::store::{Found, Shard, now_ms};
+use crate::values::{parse_f64, parse_i64};
 use resp_core::Command;
 
 /// The string at `key`: `Ok(None)` when missing, WRONGTYPE for another type.
 fn string<'s>(shard: &'s mut Shard, key: &[u8], now: u64) -> Result<Option<&'s [u8]>, Fail> {
     match shard.get(key, now) {
         None => Ok(None),
-        Some(Entry {
-            value: Value::Str(text),
-            ..
-        }) => Ok(Some(text)),
-        Some(_) => Err(Fail::WrongType),
+        Some(Found::Str(text)) => Ok(Some(text)),
+        Some(Found::Other(_)) => Err(Fail::WrongType),
     }
 }
 
@@ -93,35 +90,33 @@ pub(crate) fn set(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>) -
     let (key, value) = (arg(command, 1), arg(command, 2));
     let db = ctx.db();
     let mut shard = db.shard(key);
+    // The old value, when GET asks for it.
     let (exists, old) = match shard.get(key, now) {
         None => (false, None),
-        Some(Entry {
-            value: Value::Str(text),
-            expires_at,
-        }) => (true, Some((text.clone(), *expires_at))),
-        Some(_) if options.get => return Err(Fail::WrongType),
-        Some(entry) => (true, Some((Box::default(), entry.expires_at))),
+        Some(Found::Str(text)) => (true, options.get.then(|| Box::<[u8]>::from(text))),
+        Some(Found::Other(_)) if options.get => return Err(Fail::WrongType),
+        Some(Found::Other(_)) => (true, None),
     };
     let applies = !(options.nx && exists || options.xx && !exists);
     if applies {
-        let mut entry = Entry::new(Value::Str(value.into()));
-        entry.expires_at = match (options.expires_at, options.keep_ttl, &old) {
-            (Some(deadline), _, _) => deadline,
-            (None, true, Some((_, deadline))) => *deadline,
-            _ => 0,
+        let deadline = match options.expires_at {
+            Some(deadline) => deadline,
+            None if options.keep_ttl => shard.deadline(key),
+            None => 0,
         };
-        if entry.expires_at != 0 && entry.expires_at <= now {
+        if deadline != 0 && deadline <= now {
             shard.remove(key);
         } else {
-            shard.insert(key, entry);
+            shard.put_string(key, value);
+            shard.set_deadline(key, deadline);
         }
         drop(shard);
         db.touch(key);
     }
     if options.get {
         match old {
-            Some((text, _)) if exists => out.bulk(text),
-            _ => out.null(),
+            Some(text) => out.bulk(text),
+            None => out.null(),
         }
         return Ok(());
     }
@@ -132,9 +127,9 @@ pub(crate) fn setnx(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>)
     let (key, value) = (arg(command, 1), arg(command, 2));
     let db = ctx.db();
     let mut shard = db.shard(key);
-    let fresh = shard.get(key, now_ms()).is_none();
+    let fresh = !shard.contains(key, now_ms());
     if fresh {
-        shard.insert(key, Entry::new(Value::Str(value.into())));
+        shard.put_string(key, value);
         drop(shard);
         db.touch(key);
     }
@@ -164,9 +159,10 @@ fn set_with_expiry(
     .ok_or_else(invalid)?;
     let (key, value) = (arg(command, 1), arg(command, 3));
     let db = ctx.db();
-    let mut entry = Entry::new(Value::Str(value.into()));
-    entry.expires_at = deadline as u64;
-    db.shard(key).insert(key, entry);
+    let mut shard = db.shard(key);
+    shard.put_string(key, value);
+    shard.set_deadline(key, deadline as u64);
+    drop(shard);
     db.touch(key);
     ok(out)
 }
@@ -184,7 +180,8 @@ pub(crate) fn getset(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>
     let db = ctx.db();
     let mut shard = db.shard(key);
     let old = string(&mut shard, key, now_ms())?.map(Box::<[u8]>::from);
-    shard.insert(key, Entry::new(Value::Str(value.into())));
+    shard.put_string(key, value);
+    shard.set_deadline(key, 0);
     drop(shard);
     db.touch(key);
     match old {
@@ -198,16 +195,11 @@ pub(crate) fn getdel(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>
     let key = arg(command, 1);
     let db = ctx.db();
     let mut shard = db.shard(key);
-    if string(&mut shard, key, now_ms())?.is_none() {
+    let Some(text) = string(&mut shard, key, now_ms())? else {
         return null(out);
-    }
-    if let Some(Entry {
-        value: Value::Str(text),
-        ..
-    }) = shard.remove(key)
-    {
-        out.bulk(text);
-    }
+    };
+    out.bulk(text);
+    shard.remove(key);
     drop(shard);
     db.touch(key);
     Ok(())
@@ -236,8 +228,10 @@ pub(crate) fn mset(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>) 
     let db = ctx.db();
     let mut args = command.args().skip(1);
     while let (Some(key), Some(value)) = (args.next(), args.next()) {
-        db.shard(key)
-            .insert(key, Entry::new(Value::Str(value.into())));
+        let mut shard = db.shard(key);
+        shard.put_string(key, value);
+        shard.set_deadline(key, 0);
+        drop(shard);
         db.touch(key);
     }
     ok(out)
@@ -253,11 +247,8 @@ fn add(ctx: &mut Ctx<'_>, key: &[u8], by: i64, out: &mut Out<'_>) -> Res {
         Some(text) => parse_i64(text).ok_or(Fail::NotInteger)?,
     };
     let value = current.checked_add(by).ok_or(Fail::Overflow)?;
-    let text = value.to_string().into_bytes().into_boxed_slice();
-    match shard.get_mut(key, now) {
-        Some(entry) => entry.value = Value::Str(text),
-        None => shard.insert(key, Entry::new(Value::Str(text))),
-    }
+    // The deadline stays, as Redis keeps it.
+    shard.put_string(key, itoa::Buffer::new().format(value).as_bytes());
     drop(shard);
     db.touch(key);
     out.integer(value);
@@ -300,13 +291,7 @@ pub(crate) fn incrbyfloat(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Ou
         return Err(Fail::text("ERR increment would produce NaN or Infinity"));
     }
     let text = format_float(value);
-    match shard.get_mut(key, now) {
-        Some(entry) => entry.value = Value::Str(text.clone().into_bytes().into()),
-        None => shard.insert(
-            key,
-            Entry::new(Value::Str(text.clone().into_bytes().into())),
-        ),
-    }
+    shard.put_string(key, text.as_bytes());
     drop(shard);
     db.touch(key);
     out.bulk(text);
@@ -333,10 +318,7 @@ pub(crate) fn append(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>
         None => tail.into(),
     };
     let len = joined.len();
-    match shard.get_mut(key, now) {
-        Some(entry) => entry.value = Value::Str(joined),
-        None => shard.insert(key, Entry::new(Value::Str(joined))),
-    }
+    shard.put_string(key, &joined);
     drop(shard);
     db.touch(key);
     out.integer(len as i64);

@@ -14,14 +14,14 @@ fn zset<'s>(
     now: u64,
     create: bool,
 ) -> Result<Option<&'s mut ZSet>, Fail> {
-    let make: fn() -> Value = || Value::ZSet(Box::default());
+    let make: fn() -> Value = || Value::ZSet(Default::default());
     typed(
         shard,
         key,
         now,
         create.then_some(make),
         |value| match value {
-            Value::ZSet(inner) => Some(&mut **inner),
+            Value::ZSet(inner) => Some(inner),
             _ => None,
         },
     )
