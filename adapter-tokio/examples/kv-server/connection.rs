@@ -4,6 +4,7 @@
 use crate::Shared;
 use crate::commands::{self, Ctx, Message};
 use crate::session::Session;
+use crate::store::now_ms;
 use bytes::BytesMut;
 use resp_core::{DoubleFormat, ReplyWriter};
 use resp_tokio::{ServerCodec, ServerError};
@@ -17,6 +18,9 @@ use tokio_util::codec::Decoder;
 /// too slow and is disconnected.
 const INBOX: usize = 4096;
 
+/// How much one read asks for.
+const READ_SIZE: usize = 16 * 1024;
+
 pub(crate) async fn serve<S>(mut stream: S, shared: Arc<Shared>, peer: String, local: String)
 where
     S: AsyncRead + AsyncWrite + Unpin,
@@ -29,10 +33,15 @@ where
     let mut session = Session::new(shared.next_client_id(), codec.is_authenticated(), inbox);
     session.peer = peer;
     session.local = local;
-    let mut input = BytesMut::with_capacity(16 * 1024);
-    let mut output = BytesMut::with_capacity(16 * 1024);
+    let mut input = BytesMut::with_capacity(READ_SIZE);
+    let mut output = BytesMut::with_capacity(READ_SIZE);
     loop {
         let mut closing = false;
+        // Room for a full read; once the requests before are gone, this
+        // takes back the same allocation instead of growing.
+        if input.capacity() - input.len() < READ_SIZE / 4 {
+            input.reserve(READ_SIZE);
+        }
         tokio::select! {
             read = stream.read_buf(&mut input) => match read {
                 Ok(0) | Err(_) => break,
@@ -61,6 +70,7 @@ where
     let mut ctx = Ctx {
         shared: &shared,
         session: &mut session,
+        now: now_ms(),
     };
     commands::disconnect(&mut ctx);
 }
@@ -74,6 +84,7 @@ fn run_requests(
     input: &mut BytesMut,
     output: &mut BytesMut,
 ) -> bool {
+    let now = now_ms();
     loop {
         let request = match codec.decode(input) {
             Ok(Some(request)) => request,
@@ -84,7 +95,11 @@ fn run_requests(
             }
             Err(_) => return true,
         };
-        let mut ctx = Ctx { shared, session };
+        let mut ctx = Ctx {
+            shared,
+            session,
+            now,
+        };
         commands::execute(&mut ctx, &request, output);
         // The codec follows what the commands decided.
         codec.set_protocol(session.protocol);

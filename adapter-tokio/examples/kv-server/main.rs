@@ -52,6 +52,7 @@ struct Options {
     port: u16,
     password: Option<String>,
     unix_socket: Option<String>,
+    threads: Option<usize>,
 }
 
 fn parse_options() -> Result<Options, String> {
@@ -60,6 +61,7 @@ fn parse_options() -> Result<Options, String> {
         port: 6380,
         password: None,
         unix_socket: None,
+        threads: None,
     };
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
@@ -72,9 +74,13 @@ fn parse_options() -> Result<Options, String> {
             }
             "--requirepass" => options.password = Some(value()?),
             "--unixsocket" => options.unix_socket = Some(value()?),
+            "--threads" => {
+                let threads = value()?;
+                options.threads = Some(threads.parse().map_err(|_| format!("bad thread count {threads}"))?);
+            }
             "--help" | "-h" => {
                 return Err(
-                    "usage: kv-server [--bind ADDR] [--port N] [--requirepass PASS] [--unixsocket PATH]"
+                    "usage: kv-server [--bind ADDR] [--port N] [--requirepass PASS] [--unixsocket PATH] [--threads N]"
                         .into(),
                 );
             }
@@ -92,10 +98,11 @@ fn main() {
             std::process::exit(2);
         }
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("a tokio runtime");
+    let mut runtime = tokio::runtime::Builder::new_multi_thread();
+    if let Some(threads) = options.threads {
+        runtime.worker_threads(threads.max(1));
+    }
+    let runtime = runtime.enable_all().build().expect("a tokio runtime");
     if let Err(error) = runtime.block_on(run(options)) {
         eprintln!("kv-server: {error}");
         std::process::exit(1);

@@ -2,7 +2,7 @@
 //! HINCRBY, HKEYS, HVALS.
 
 use super::{Ctx, Fail, Out, Res, arg, int_arg, ok, typed};
-use crate::store::{Shard, now_ms};
+use crate::store::Shard;
 use crate::values::{OrderedMap, Value, parse_i64};
 use resp_core::Command;
 
@@ -36,7 +36,7 @@ fn set_fields(ctx: &mut Ctx<'_>, command: &Command<'_>, name: &str) -> Result<i6
     let key = arg(command, 1);
     let db = ctx.db();
     let mut shard = db.shard(key);
-    let now = now_ms();
+    let now = ctx.now;
     hash(&mut shard, key, now, false)?;
     let map = hash(&mut shard, key, now, true)?.ok_or(Fail::Syntax)?;
     let mut args = command.args().skip(2);
@@ -63,7 +63,7 @@ pub(crate) fn hmset(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>)
 pub(crate) fn hget(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>) -> Res {
     let key = arg(command, 1);
     let mut shard = ctx.db().shard(key);
-    match hash(&mut shard, key, now_ms(), false)?.and_then(|map| map.get(arg(command, 2))) {
+    match hash(&mut shard, key, ctx.now, false)?.and_then(|map| map.get(arg(command, 2))) {
         Some(value) => out.bulk(value),
         None => out.null(),
     }
@@ -73,7 +73,7 @@ pub(crate) fn hget(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>) 
 pub(crate) fn hmget(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>) -> Res {
     let key = arg(command, 1);
     let mut shard = ctx.db().shard(key);
-    let map = hash(&mut shard, key, now_ms(), false)?;
+    let map = hash(&mut shard, key, ctx.now, false)?;
     out.array(command.len() - 2);
     for field in command.args().skip(2) {
         match map.as_ref().and_then(|map| map.get(field)) {
@@ -103,7 +103,7 @@ pub(super) fn remove_entries(
     let key = arg(command, 1);
     let db = ctx.db();
     let mut shard = db.shard(key);
-    let Some(map) = access(&mut shard, key, now_ms(), false)? else {
+    let Some(map) = access(&mut shard, key, ctx.now, false)? else {
         out.integer(0);
         return Ok(());
     };
@@ -126,7 +126,7 @@ pub(super) fn remove_entries(
 pub(crate) fn hgetall(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>) -> Res {
     let key = arg(command, 1);
     let mut shard = ctx.db().shard(key);
-    let Some(map) = hash(&mut shard, key, now_ms(), false)? else {
+    let Some(map) = hash(&mut shard, key, ctx.now, false)? else {
         out.map(0);
         return Ok(());
     };
@@ -140,7 +140,7 @@ pub(crate) fn hgetall(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_
 
 pub(crate) fn hlen(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>) -> Res {
     let key = arg(command, 1);
-    let len = hash(&mut ctx.db().shard(key), key, now_ms(), false)?.map_or(0, |map| map.len());
+    let len = hash(&mut ctx.db().shard(key), key, ctx.now, false)?.map_or(0, |map| map.len());
     out.integer(len as i64);
     Ok(())
 }
@@ -149,7 +149,7 @@ pub(crate) fn hexists(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_
     let key = arg(command, 1);
     let mut shard = ctx.db().shard(key);
     let found =
-        hash(&mut shard, key, now_ms(), false)?.is_some_and(|map| map.contains(arg(command, 2)));
+        hash(&mut shard, key, ctx.now, false)?.is_some_and(|map| map.contains(arg(command, 2)));
     out.integer(i64::from(found));
     Ok(())
 }
@@ -159,7 +159,7 @@ pub(crate) fn hincrby(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_
     let (key, field) = (arg(command, 1), arg(command, 2));
     let db = ctx.db();
     let mut shard = db.shard(key);
-    let now = now_ms();
+    let now = ctx.now;
     hash(&mut shard, key, now, false)?;
     let map = hash(&mut shard, key, now, true)?.ok_or(Fail::Syntax)?;
     let current = match map.get(field) {
@@ -189,7 +189,7 @@ fn fields_or_values(
 ) -> Res {
     let key = arg(command, 1);
     let mut shard = ctx.db().shard(key);
-    let Some(map) = hash(&mut shard, key, now_ms(), false)? else {
+    let Some(map) = hash(&mut shard, key, ctx.now, false)? else {
         out.array(0);
         return Ok(());
     };

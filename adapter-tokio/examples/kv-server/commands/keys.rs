@@ -2,11 +2,10 @@
 //! PERSIST, KEYS, SCAN, DBSIZE, FLUSHDB, FLUSHALL.
 
 use super::{Ctx, Fail, Out, Res, arg, int_arg, ok};
-use crate::store::now_ms;
 use resp_core::Command;
 
 pub(crate) fn exists(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>) -> Res {
-    let now = now_ms();
+    let now = ctx.now;
     let db = ctx.db();
     let count = command
         .args()
@@ -18,7 +17,7 @@ pub(crate) fn exists(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>
 }
 
 pub(crate) fn del(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>) -> Res {
-    let now = now_ms();
+    let now = ctx.now;
     let db = ctx.db();
     let mut count = 0;
     for key in command.args().skip(1) {
@@ -36,7 +35,7 @@ pub(crate) fn del(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>) -
 
 pub(crate) fn type_of(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>) -> Res {
     let key = arg(command, 1);
-    let name = match ctx.db().shard(key).get(key, now_ms()) {
+    let name = match ctx.db().shard(key).get(key, ctx.now) {
         Some(found) => found.type_name(),
         None => "none",
     };
@@ -86,7 +85,7 @@ fn set_expiry(
             "ERR GT and LT options at the same time are not compatible",
         ));
     }
-    let now = now_ms() as i64;
+    let now = ctx.now as i64;
     let invalid = || Fail::Text(format!("ERR invalid expire time in '{name}' command"));
     let deadline = match unit {
         Deadline::Seconds => amount.checked_mul(1000).and_then(|ms| ms.checked_add(now)),
@@ -140,7 +139,7 @@ pub(crate) fn pexpireat(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<
 
 fn time_to_live(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>, millis: bool) -> Res {
     let key = arg(command, 1);
-    let now = now_ms();
+    let now = ctx.now;
     let mut shard = ctx.db().shard(key);
     let ttl = match shard.contains(key, now).then(|| shard.deadline(key)) {
         None => -2,
@@ -166,7 +165,7 @@ pub(crate) fn persist(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_
     let key = arg(command, 1);
     let db = ctx.db();
     let mut shard = db.shard(key);
-    let had_deadline = shard.contains(key, now_ms()) && shard.deadline(key) != 0;
+    let had_deadline = shard.contains(key, ctx.now) && shard.deadline(key) != 0;
     if had_deadline {
         shard.set_deadline(key, 0);
         drop(shard);
@@ -178,7 +177,7 @@ pub(crate) fn persist(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_
 
 pub(crate) fn keys(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>) -> Res {
     let pattern = arg(command, 1);
-    let now = now_ms();
+    let now = ctx.now;
     let mut found = Vec::new();
     for shard in ctx.db().shards() {
         found.extend(
@@ -221,7 +220,7 @@ pub(crate) fn scan(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>) 
         }
         at += 2;
     }
-    let now = now_ms();
+    let now = ctx.now;
     let mut found = Vec::new();
     let mut next = 0;
     let db = ctx.db();

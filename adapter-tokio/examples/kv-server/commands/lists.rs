@@ -1,7 +1,7 @@
 //! List commands: LPUSH, RPUSH, LPOP, RPOP (with a count), LLEN, LRANGE, LINDEX.
 
 use super::{Ctx, Fail, Out, Res, arg, count_arg, int_arg, null, null_array, typed};
-use crate::store::{Shard, now_ms};
+use crate::store::Shard;
 use crate::values::{Bytes, Value};
 use resp_core::Command;
 use std::collections::VecDeque;
@@ -30,7 +30,7 @@ fn push(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>, front: bool
     let key = arg(command, 1);
     let db = ctx.db();
     let mut shard = db.shard(key);
-    let now = now_ms();
+    let now = ctx.now;
     // Checked before creating anything, so a wrong type leaves no trace.
     list(&mut shard, key, now, false)?;
     let items = list(&mut shard, key, now, true)?.ok_or(Fail::Syntax)?;
@@ -61,7 +61,7 @@ fn pop(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>, front: bool)
     let key = arg(command, 1);
     let db = ctx.db();
     let mut shard = db.shard(key);
-    let Some(items) = list(&mut shard, key, now_ms(), false)? else {
+    let Some(items) = list(&mut shard, key, ctx.now, false)? else {
         return if count.is_some() {
             null_array(out)
         } else {
@@ -99,7 +99,7 @@ pub(crate) fn rpop(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>) 
 
 pub(crate) fn llen(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>) -> Res {
     let key = arg(command, 1);
-    let len = list(&mut ctx.db().shard(key), key, now_ms(), false)?.map_or(0, |items| items.len());
+    let len = list(&mut ctx.db().shard(key), key, ctx.now, false)?.map_or(0, |items| items.len());
     out.integer(len as i64);
     Ok(())
 }
@@ -113,7 +113,7 @@ pub(crate) fn lrange(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>
     let (start, stop) = (int_arg(command, 2)?, int_arg(command, 3)?);
     let key = arg(command, 1);
     let mut shard = ctx.db().shard(key);
-    let Some(items) = list(&mut shard, key, now_ms(), false)? else {
+    let Some(items) = list(&mut shard, key, ctx.now, false)? else {
         out.array(0);
         return Ok(());
     };
@@ -135,7 +135,7 @@ pub(crate) fn lrange(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>
 pub(crate) fn lindex(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>) -> Res {
     let key = arg(command, 1);
     let mut shard = ctx.db().shard(key);
-    let Some(items) = list(&mut shard, key, now_ms(), false)? else {
+    let Some(items) = list(&mut shard, key, ctx.now, false)? else {
         return null(out);
     };
     let at = int_arg(command, 2)?;

@@ -1,7 +1,7 @@
 //! Set commands: SADD, SREM, SMEMBERS, SISMEMBER, SCARD, SPOP.
 
 use super::{Ctx, Fail, Out, Res, arg, count_arg, null, typed};
-use crate::store::{Shard, now_ms};
+use crate::store::Shard;
 use crate::values::{OrderedMap, Value};
 use resp_core::Command;
 
@@ -29,7 +29,7 @@ pub(crate) fn sadd(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>) 
     let key = arg(command, 1);
     let db = ctx.db();
     let mut shard = db.shard(key);
-    let now = now_ms();
+    let now = ctx.now;
     set(&mut shard, key, now, false)?;
     let members = set(&mut shard, key, now, true)?.ok_or(Fail::Syntax)?;
     let added = command
@@ -50,7 +50,7 @@ pub(crate) fn srem(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>) 
 pub(crate) fn smembers(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>) -> Res {
     let key = arg(command, 1);
     let mut shard = ctx.db().shard(key);
-    let Some(members) = set(&mut shard, key, now_ms(), false)? else {
+    let Some(members) = set(&mut shard, key, ctx.now, false)? else {
         out.set(0);
         return Ok(());
     };
@@ -63,14 +63,14 @@ pub(crate) fn smembers(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'
 pub(crate) fn sismember(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>) -> Res {
     let key = arg(command, 1);
     let mut shard = ctx.db().shard(key);
-    let found = set(&mut shard, key, now_ms(), false)?.is_some_and(|m| m.contains(arg(command, 2)));
+    let found = set(&mut shard, key, ctx.now, false)?.is_some_and(|m| m.contains(arg(command, 2)));
     out.integer(i64::from(found));
     Ok(())
 }
 
 pub(crate) fn scard(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>) -> Res {
     let key = arg(command, 1);
-    let len = set(&mut ctx.db().shard(key), key, now_ms(), false)?.map_or(0, |m| m.len());
+    let len = set(&mut ctx.db().shard(key), key, ctx.now, false)?.map_or(0, |m| m.len());
     out.integer(len as i64);
     Ok(())
 }
@@ -82,7 +82,7 @@ pub(crate) fn spop(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>) 
     let key = arg(command, 1);
     let db = ctx.db();
     let mut shard = db.shard(key);
-    let Some(members) = set(&mut shard, key, now_ms(), false)? else {
+    let Some(members) = set(&mut shard, key, ctx.now, false)? else {
         if count.is_some() {
             out.set(0);
             return Ok(());

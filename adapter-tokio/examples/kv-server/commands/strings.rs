@@ -2,7 +2,7 @@
 //! GETDEL, MGET, MSET, INCR and friends, INCRBYFLOAT, APPEND, STRLEN.
 
 use super::{Ctx, Fail, Out, Res, arg, int_arg, null, ok};
-use crate::store::{Found, Shard, now_ms};
+use crate::store::{Found, Shard};
 use crate::values::{parse_f64, parse_i64};
 use resp_core::Command;
 
@@ -18,7 +18,7 @@ fn string<'s>(shard: &'s mut Shard, key: &[u8], now: u64) -> Result<Option<&'s [
 pub(crate) fn get(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>) -> Res {
     let key = arg(command, 1);
     let mut shard = ctx.db().shard(key);
-    match string(&mut shard, key, now_ms())? {
+    match string(&mut shard, key, ctx.now)? {
         Some(value) => out.bulk(value),
         None => out.null(),
     }
@@ -85,7 +85,7 @@ fn set_options(command: &Command<'_>, now: u64) -> Result<SetOptions, Fail> {
 }
 
 pub(crate) fn set(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>) -> Res {
-    let now = now_ms();
+    let now = ctx.now;
     let options = set_options(command, now)?;
     let (key, value) = (arg(command, 1), arg(command, 2));
     let db = ctx.db();
@@ -127,7 +127,7 @@ pub(crate) fn setnx(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>)
     let (key, value) = (arg(command, 1), arg(command, 2));
     let db = ctx.db();
     let mut shard = db.shard(key);
-    let fresh = !shard.contains(key, now_ms());
+    let fresh = !shard.contains(key, ctx.now);
     if fresh {
         shard.put_string(key, value);
         drop(shard);
@@ -149,7 +149,7 @@ fn set_with_expiry(
     if amount <= 0 {
         return Err(invalid());
     }
-    let now = now_ms();
+    let now = ctx.now;
     let deadline = if millis {
         Some(amount)
     } else {
@@ -179,7 +179,7 @@ pub(crate) fn getset(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>
     let (key, value) = (arg(command, 1), arg(command, 2));
     let db = ctx.db();
     let mut shard = db.shard(key);
-    let old = string(&mut shard, key, now_ms())?.map(Box::<[u8]>::from);
+    let old = string(&mut shard, key, ctx.now)?.map(Box::<[u8]>::from);
     shard.put_string(key, value);
     shard.set_deadline(key, 0);
     drop(shard);
@@ -195,7 +195,7 @@ pub(crate) fn getdel(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>
     let key = arg(command, 1);
     let db = ctx.db();
     let mut shard = db.shard(key);
-    let Some(text) = string(&mut shard, key, now_ms())? else {
+    let Some(text) = string(&mut shard, key, ctx.now)? else {
         return null(out);
     };
     out.bulk(text);
@@ -206,7 +206,7 @@ pub(crate) fn getdel(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>
 }
 
 pub(crate) fn mget(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>) -> Res {
-    let now = now_ms();
+    let now = ctx.now;
     let db = ctx.db();
     out.array(command.len() - 1);
     for key in command.args().skip(1) {
@@ -239,7 +239,7 @@ pub(crate) fn mset(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>) 
 
 /// Adds `by` to the integer at `key`, keeping its deadline.
 fn add(ctx: &mut Ctx<'_>, key: &[u8], by: i64, out: &mut Out<'_>) -> Res {
-    let now = now_ms();
+    let now = ctx.now;
     let db = ctx.db();
     let mut shard = db.shard(key);
     let current = match string(&mut shard, key, now)? {
@@ -279,7 +279,7 @@ pub(crate) fn decrby(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>
 pub(crate) fn incrbyfloat(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>) -> Res {
     let key = arg(command, 1);
     let by = parse_f64(arg(command, 2)).ok_or(Fail::NotFloat)?;
-    let now = now_ms();
+    let now = ctx.now;
     let db = ctx.db();
     let mut shard = db.shard(key);
     let current = match string(&mut shard, key, now)? {
@@ -310,7 +310,7 @@ pub(crate) fn format_float(value: f64) -> String {
 
 pub(crate) fn append(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>) -> Res {
     let (key, tail) = (arg(command, 1), arg(command, 2));
-    let now = now_ms();
+    let now = ctx.now;
     let db = ctx.db();
     let mut shard = db.shard(key);
     let joined: Box<[u8]> = match string(&mut shard, key, now)? {
@@ -327,7 +327,7 @@ pub(crate) fn append(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>
 
 pub(crate) fn strlen(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>) -> Res {
     let key = arg(command, 1);
-    let len = string(&mut ctx.db().shard(key), key, now_ms())?.map_or(0, <[u8]>::len);
+    let len = string(&mut ctx.db().shard(key), key, ctx.now)?.map_or(0, <[u8]>::len);
     out.integer(len as i64);
     Ok(())
 }

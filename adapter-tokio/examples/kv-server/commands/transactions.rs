@@ -3,7 +3,6 @@
 
 use super::{Ctx, Fail, Out, Res, ok, run_queued};
 use crate::session::Multi;
-use crate::store::now_ms;
 use resp_core::Command;
 use std::sync::atomic::Ordering;
 
@@ -32,7 +31,7 @@ fn watched_changed(ctx: &Ctx<'_>) -> bool {
     if ctx.session.watch_dirty.load(Ordering::Relaxed) {
         return true;
     }
-    let now = now_ms();
+    let now = ctx.now;
     ctx.session.watched.iter().any(|(db, key, existed)| {
         *existed && ctx.shared.store.db(*db).shard(key).get(key, now).is_none()
     })
@@ -76,7 +75,7 @@ pub(crate) fn watch(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>)
     if ctx.session.multi.is_some() {
         return Err(Fail::text("ERR WATCH inside MULTI is not allowed"));
     }
-    let now = now_ms();
+    let now = ctx.now;
     let index = ctx.session.db;
     let db = ctx.db();
     for key in command.args().skip(1) {

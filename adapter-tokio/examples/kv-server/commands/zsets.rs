@@ -3,7 +3,7 @@
 //! ZPOPMIN, ZPOPMAX.
 
 use super::{Ctx, Fail, Out, Res, arg, count_arg, int_arg, null, typed};
-use crate::store::{Shard, now_ms};
+use crate::store::Shard;
 use crate::values::{Value, ZSet, parse_f64};
 use resp_core::{Command, Protocol};
 
@@ -71,7 +71,7 @@ pub(crate) fn zadd(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>) 
     let key = arg(command, 1);
     let db = ctx.db();
     let mut shard = db.shard(key);
-    let now = now_ms();
+    let now = ctx.now;
     let exists = zset(&mut shard, key, now, false)?.is_some();
     if xx && !exists {
         drop(shard);
@@ -135,7 +135,7 @@ pub(crate) fn zrem(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>) 
     let key = arg(command, 1);
     let db = ctx.db();
     let mut shard = db.shard(key);
-    let Some(set) = zset(&mut shard, key, now_ms(), false)? else {
+    let Some(set) = zset(&mut shard, key, ctx.now, false)? else {
         return out_integer(out, 0);
     };
     let removed = command
@@ -156,7 +156,7 @@ pub(crate) fn zrem(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>) 
 pub(crate) fn zscore(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>) -> Res {
     let key = arg(command, 1);
     let mut shard = ctx.db().shard(key);
-    match zset(&mut shard, key, now_ms(), false)?.and_then(|set| set.score(arg(command, 2))) {
+    match zset(&mut shard, key, ctx.now, false)?.and_then(|set| set.score(arg(command, 2))) {
         Some(score) => out.double(score),
         None => out.null(),
     }
@@ -165,7 +165,7 @@ pub(crate) fn zscore(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>
 
 pub(crate) fn zcard(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>) -> Res {
     let key = arg(command, 1);
-    let len = zset(&mut ctx.db().shard(key), key, now_ms(), false)?.map_or(0, |set| set.len());
+    let len = zset(&mut ctx.db().shard(key), key, ctx.now, false)?.map_or(0, |set| set.len());
     out_integer(out, len as i64)
 }
 
@@ -174,7 +174,7 @@ pub(crate) fn zincrby(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_
     let (key, member) = (arg(command, 1), arg(command, 3));
     let db = ctx.db();
     let mut shard = db.shard(key);
-    let now = now_ms();
+    let now = ctx.now;
     zset(&mut shard, key, now, false)?;
     let set = zset(&mut shard, key, now, true)?.ok_or(Fail::Syntax)?;
     let score = set.score(member).unwrap_or(0.0) + by;
@@ -224,7 +224,7 @@ pub(crate) fn zrange(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>
     let key = arg(command, 1);
     let mut shard = ctx.db().shard(key);
     let mut picked: Vec<(&[u8], f64)> = Vec::new();
-    let set = zset(&mut shard, key, now_ms(), false);
+    let set = zset(&mut shard, key, ctx.now, false);
     let (start, stop) = (arg(command, 2), arg(command, 3));
     if by_score {
         // With REV the first bound is the upper one.
@@ -300,7 +300,7 @@ fn pop(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>, highest: boo
     let db = ctx.db();
     let mut shard = db.shard(key);
     let mut popped: Vec<(Box<[u8]>, f64)> = Vec::new();
-    if let Some(set) = zset(&mut shard, key, now_ms(), false)? {
+    if let Some(set) = zset(&mut shard, key, ctx.now, false)? {
         let take = count.unwrap_or(1);
         popped = if highest {
             set.iter()
