@@ -76,7 +76,11 @@ fn parse_options() -> Result<Options, String> {
             "--unixsocket" => options.unix_socket = Some(value()?),
             "--threads" => {
                 let threads = value()?;
-                options.threads = Some(threads.parse().map_err(|_| format!("bad thread count {threads}"))?);
+                options.threads = Some(
+                    threads
+                        .parse()
+                        .map_err(|_| format!("bad thread count {threads}"))?,
+                );
             }
             "--help" | "-h" => {
                 return Err(
