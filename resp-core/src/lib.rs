@@ -99,6 +99,7 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+mod client;
 mod cluster;
 mod command;
 mod convert;
@@ -116,6 +117,9 @@ mod push;
 mod reader;
 mod split;
 
+pub use client::{
+    Address, ConnectionConfig, Handshake, HandshakeError, RequestId, Routed, Session, UrlError,
+};
 pub use cluster::{Redirect, RedirectKind, SLOT_COUNT, hash_tag, key_slot};
 pub use command::{
     Command, CommandArgs, CommandDecoder, CommandError, CommandErrorKind, CommandLimits,

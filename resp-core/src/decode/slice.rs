@@ -32,7 +32,7 @@ impl<T> Status<T> {
 
 /// Decodes the first frame of a slice, statelessly, returning it and the
 /// number of bytes it took. Payloads are copied out of the slice; to decode
-/// a stream without copies use a [`Decoder`].
+/// a stream without copies use a [`Decoder`](super::Decoder).
 ///
 /// ```
 /// use resp_core::{decode_slice, Frame, Limits, Status};

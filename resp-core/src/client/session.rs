@@ -1,0 +1,400 @@
+//! [`Session`]: which incoming frame answers which request in flight, and
+//! which frames are pushes.
+
+use crate::frame::Frame;
+use crate::protocol::Protocol;
+use crate::push::{Push, SubscriptionKind};
+use alloc::collections::{BTreeSet, VecDeque};
+use bytes::Bytes;
+
+/// Names a request in flight on a [`Session`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RequestId(u64);
+
+/// Where an incoming frame goes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Routed {
+    /// The reply to request `id`, which is now complete.
+    Reply(RequestId, Frame),
+    /// A push: a pub/sub message, a tracking invalidation, or anything else
+    /// the server sent on its own. It answers no request.
+    Push(Frame),
+    /// A subscription confirmation. It is a push, and it also answers
+    /// request `id` (a `SUBSCRIBE` of several channels gets one per
+    /// channel); `last` says whether the request is now complete.
+    Confirmation {
+        /// The (un)subscribe request it answers.
+        id: RequestId,
+        /// The confirmation.
+        frame: Frame,
+        /// Whether it was the request's last confirmation.
+        last: bool,
+    },
+    /// A frame that answers nothing in flight: the connection has lost
+    /// track of its replies and must be closed.
+    Unexpected(Frame),
+}
+
+/// What a request in flight waits for.
+#[derive(Debug, Clone)]
+struct InFlight {
+    id: RequestId,
+    /// For (un)subscribes: the confirmations' kind, and how many are
+    /// still to come (`None` until known, for a bare `UNSUBSCRIBE` sent
+    /// before earlier confirmations arrived).
+    subscription: Option<(SubscriptionKind, usize)>,
+}
+
+/// The request-reply bookkeeping of one connection, with no IO: record
+/// each request as it is written ([`sent`](Self::sent)), then hand every
+/// decoded frame to [`route`](Self::route), which says whether it answers a
+/// request (which one) or is a push.
+///
+/// Replies come in the order requests were sent. Pushes can come between
+/// them: in RESP3 they are `>` frames (attributes before them or not); in
+/// RESP2 they are arrays on a connection in subscribed mode. Subscription
+/// confirmations are pushes that also answer the command that asked for
+/// them, one per channel or pattern.
+///
+/// ```
+/// use resp_core::{Frame, Protocol, Routed, Session};
+///
+/// let mut session = Session::new(Protocol::Resp3);
+/// let get = session.sent(&["GET", "k"]);
+/// let subscribe = session.sent(&["SUBSCRIBE", "news"]);
+/// let invalidation = Frame::Push(vec!["invalidate".into(), Frame::Array(vec!["k".into()])]);
+/// assert_eq!(session.route(invalidation.clone()), Routed::Push(invalidation));
+/// assert_eq!(session.route(Frame::from("v")), Routed::Reply(get, Frame::from("v")));
+/// let confirmation = Frame::Push(vec!["subscribe".into(), "news".into(), Frame::Integer(1)]);
+/// assert_eq!(
+///     session.route(confirmation.clone()),
+///     Routed::Confirmation { id: subscribe, frame: confirmation, last: true }
+/// );
+/// assert!(session.is_idle());
+/// ```
+#[derive(Debug, Clone)]
+pub struct Session {
+    protocol: Protocol,
+    in_flight: VecDeque<InFlight>,
+    next_id: u64,
+    /// What the server confirmed this connection is subscribed to.
+    channels: BTreeSet<Bytes>,
+    patterns: BTreeSet<Bytes>,
+    shard_channels: BTreeSet<Bytes>,
+}
+
+impl Session {
+    /// A session on a connection speaking `protocol`.
+    pub fn new(protocol: Protocol) -> Self {
+        Self {
+            protocol,
+            in_flight: VecDeque::new(),
+            next_id: 0,
+            channels: BTreeSet::new(),
+            patterns: BTreeSet::new(),
+            shard_channels: BTreeSet::new(),
+        }
+    }
+
+    /// The protocol replies are read in.
+    pub fn protocol(&self) -> Protocol {
+        self.protocol
+    }
+
+    /// Switches the protocol, after a `HELLO` the server accepted.
+    pub fn set_protocol(&mut self, protocol: Protocol) {
+        self.protocol = protocol;
+    }
+
+    /// Records a request just written; its reply will be routed to the id
+    /// returned. `args` are the command's arguments, the name first.
+    pub fn sent<A: AsRef<[u8]>>(&mut self, args: &[A]) -> RequestId {
+        let id = RequestId(self.next_id);
+        self.next_id += 1;
+        let name = args.first().map_or(&b""[..], AsRef::as_ref);
+        let named = args.len().saturating_sub(1);
+        let subscription = subscription_kind(name).map(|kind| {
+            let expected = match kind {
+                // Without names: one per current subscription of the
+                // kind, or one saying there were none.
+                _ if named == 0 && is_unsubscribe(kind) => self.joined(kind).max(1),
+                _ => named,
+            };
+            (kind, expected)
+        });
+        self.in_flight.push_back(InFlight { id, subscription });
+        id
+    }
+
+    /// Requests in flight.
+    pub fn in_flight(&self) -> usize {
+        self.in_flight.len()
+    }
+
+    /// Whether no request is in flight.
+    pub fn is_idle(&self) -> bool {
+        self.in_flight.is_empty()
+    }
+
+    /// Whether the server has confirmed subscriptions (in RESP2 the
+    /// connection is then in subscribed mode).
+    pub fn is_subscribed(&self) -> bool {
+        !(self.channels.is_empty() && self.patterns.is_empty() && self.shard_channels.is_empty())
+    }
+
+    /// Forgets every request in flight, for a connection that broke; their
+    /// ids are returned so each can fail with an error.
+    pub fn fail_all(&mut self) -> impl Iterator<Item = RequestId> + '_ {
+        self.in_flight.drain(..).map(|request| request.id)
+    }
+
+    /// Says where `frame`, the next frame decoded, goes.
+    pub fn route(&mut self, frame: Frame) -> Routed {
+        if self.is_push(&frame) {
+            return self.route_push(frame);
+        }
+        match self.in_flight.pop_front() {
+            Some(request) => Routed::Reply(request.id, frame),
+            None => Routed::Unexpected(frame),
+        }
+    }
+
+    fn is_push(&self, frame: &Frame) -> bool {
+        if frame.is_push() {
+            return true;
+        }
+        // RESP2 has no push type: in subscribed mode (or when a
+        // subscription's confirmation is due) pub/sub arrays are pushes.
+        let awaiting_confirmation = self
+            .in_flight
+            .front()
+            .is_some_and(|request| request.subscription.is_some());
+        self.protocol == Protocol::Resp2
+            && (self.is_subscribed() || awaiting_confirmation)
+            && frame
+                .items()
+                .and_then(<[Frame]>::first)
+                .and_then(Frame::as_bytes)
+                .is_some_and(is_pubsub_kind)
+    }
+
+    fn route_push(&mut self, frame: Frame) -> Routed {
+        let Ok(Push::Subscription { kind, channel, .. }) = Push::from_frame(frame.clone()) else {
+            return Routed::Push(frame);
+        };
+        self.record(kind, channel);
+        let Some(request) = self.in_flight.front_mut() else {
+            return Routed::Push(frame);
+        };
+        match &mut request.subscription {
+            Some((expected_kind, left)) if *expected_kind == kind && *left > 0 => {
+                *left -= 1;
+                let (id, last) = (request.id, *left == 0);
+                if last {
+                    self.in_flight.pop_front();
+                }
+                Routed::Confirmation { id, frame, last }
+            }
+            _ => Routed::Push(frame),
+        }
+    }
+
+    /// Keeps the set of subscriptions in step with a confirmation.
+    fn record(&mut self, kind: SubscriptionKind, name: Option<Bytes>) {
+        let Some(name) = name else { return };
+        let set = match kind {
+            SubscriptionKind::Subscribe | SubscriptionKind::Unsubscribe => &mut self.channels,
+            SubscriptionKind::PatternSubscribe | SubscriptionKind::PatternUnsubscribe => {
+                &mut self.patterns
+            }
+            _ => &mut self.shard_channels,
+        };
+        if is_unsubscribe(kind) {
+            set.remove(&name);
+        } else {
+            set.insert(name);
+        }
+    }
+
+    fn joined(&self, kind: SubscriptionKind) -> usize {
+        match kind {
+            SubscriptionKind::Subscribe | SubscriptionKind::Unsubscribe => self.channels.len(),
+            SubscriptionKind::PatternSubscribe | SubscriptionKind::PatternUnsubscribe => {
+                self.patterns.len()
+            }
+            _ => self.shard_channels.len(),
+        }
+    }
+}
+
+fn is_unsubscribe(kind: SubscriptionKind) -> bool {
+    matches!(
+        kind,
+        SubscriptionKind::Unsubscribe
+            | SubscriptionKind::PatternUnsubscribe
+            | SubscriptionKind::ShardUnsubscribe
+    )
+}
+
+/// The confirmations a (un)subscribe command is answered with.
+fn subscription_kind(name: &[u8]) -> Option<SubscriptionKind> {
+    Some(match name.to_ascii_lowercase().as_slice() {
+        b"subscribe" => SubscriptionKind::Subscribe,
+        b"unsubscribe" => SubscriptionKind::Unsubscribe,
+        b"psubscribe" => SubscriptionKind::PatternSubscribe,
+        b"punsubscribe" => SubscriptionKind::PatternUnsubscribe,
+        b"ssubscribe" => SubscriptionKind::ShardSubscribe,
+        b"sunsubscribe" => SubscriptionKind::ShardUnsubscribe,
+        _ => return None,
+    })
+}
+
+/// The first element of a pub/sub array in RESP2's subscribed mode.
+fn is_pubsub_kind(kind: &[u8]) -> bool {
+    matches!(kind, b"message" | b"pmessage" | b"smessage")
+        || subscription_kind(kind).is_some() && kind.iter().all(u8::is_ascii_lowercase)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec;
+    use alloc::vec::Vec;
+
+    fn confirmation(protocol: Protocol, kind: &str, name: Option<&str>, count: i64) -> Frame {
+        let items = vec![
+            Frame::from(kind),
+            name.map_or(Frame::Null(crate::NullKind::Bulk), Frame::from),
+            Frame::Integer(count),
+        ];
+        match protocol {
+            Protocol::Resp3 => Frame::Push(items),
+            Protocol::Resp2 => Frame::Array(items),
+        }
+    }
+
+    #[test]
+    fn replies_come_in_order_around_pushes() {
+        let mut session = Session::new(Protocol::Resp3);
+        let ids: Vec<RequestId> = (0..3)
+            .map(|i| session.sent(&["GET", &alloc::format!("k{i}")]))
+            .collect();
+        let push = Frame::Push(vec!["message".into(), "c".into(), "m".into()]);
+        assert_eq!(
+            session.route(Frame::Integer(0)),
+            Routed::Reply(ids[0], Frame::Integer(0))
+        );
+        assert_eq!(session.route(push.clone()), Routed::Push(push));
+        assert_eq!(
+            session.route(Frame::Integer(1)),
+            Routed::Reply(ids[1], Frame::Integer(1))
+        );
+        assert_eq!(
+            session.route(Frame::Integer(2)),
+            Routed::Reply(ids[2], Frame::Integer(2))
+        );
+        assert_eq!(
+            session.route(Frame::Integer(3)),
+            Routed::Unexpected(Frame::Integer(3))
+        );
+    }
+
+    #[test]
+    fn an_attributed_push_is_a_push() {
+        let mut session = Session::new(Protocol::Resp3);
+        let get = session.sent(&["GET", "k"]);
+        let pushed = Frame::Attributed(alloc::boxed::Box::new(crate::Attributed {
+            attributes: vec![vec![(Frame::from("a"), Frame::Integer(1))]],
+            value: Frame::Push(vec!["invalidate".into(), Frame::Array(vec!["k".into()])]),
+        }));
+        assert_eq!(session.route(pushed.clone()), Routed::Push(pushed));
+        assert_eq!(
+            session.route(Frame::from("v")),
+            Routed::Reply(get, Frame::from("v"))
+        );
+    }
+
+    #[test]
+    fn confirmations_answer_their_request_in_both_protocols() {
+        for protocol in [Protocol::Resp2, Protocol::Resp3] {
+            let mut session = Session::new(protocol);
+            let subscribe = session.sent(&["SUBSCRIBE", "a", "b"]);
+            let first = confirmation(protocol, "subscribe", Some("a"), 1);
+            assert_eq!(
+                session.route(first.clone()),
+                Routed::Confirmation {
+                    id: subscribe,
+                    frame: first,
+                    last: false
+                }
+            );
+            let second = confirmation(protocol, "subscribe", Some("b"), 2);
+            assert_eq!(
+                session.route(second.clone()),
+                Routed::Confirmation {
+                    id: subscribe,
+                    frame: second,
+                    last: true
+                }
+            );
+            assert!(session.is_subscribed() && session.is_idle());
+            // RESP2 subscribed mode: messages are arrays, and pushes.
+            let message = match protocol {
+                Protocol::Resp2 => Frame::Array(vec!["message".into(), "a".into(), "hi".into()]),
+                Protocol::Resp3 => Frame::Push(vec!["message".into(), "a".into(), "hi".into()]),
+            };
+            assert_eq!(session.route(message.clone()), Routed::Push(message));
+            // PING in RESP2's subscribed mode answers ["pong", ""]: a reply.
+            let ping = session.sent(&["PING"]);
+            let pong = Frame::Array(vec!["pong".into(), "".into()]);
+            assert_eq!(session.route(pong.clone()), Routed::Reply(ping, pong));
+            // A bare UNSUBSCRIBE is answered once per channel.
+            let unsubscribe = session.sent(&["UNSUBSCRIBE"]);
+            let one = confirmation(protocol, "unsubscribe", Some("a"), 1);
+            assert!(matches!(
+                session.route(one),
+                Routed::Confirmation { last: false, .. }
+            ));
+            let two = confirmation(protocol, "unsubscribe", Some("b"), 0);
+            assert_eq!(
+                session.route(two.clone()),
+                Routed::Confirmation {
+                    id: unsubscribe,
+                    frame: two,
+                    last: true
+                }
+            );
+            assert!(!session.is_subscribed());
+            // Out of subscribed mode, RESP2 arrays are replies again.
+            let lrange = session.sent(&["LRANGE", "l", "0", "-1"]);
+            let looks_like_a_message = Frame::Array(vec!["message".into(), "x".into(), "y".into()]);
+            assert_eq!(
+                session.route(looks_like_a_message.clone()),
+                Routed::Reply(lrange, looks_like_a_message)
+            );
+        }
+    }
+
+    #[test]
+    fn an_unsubscribe_with_nothing_joined_gets_one_confirmation() {
+        let mut session = Session::new(Protocol::Resp2);
+        let id = session.sent(&["PUNSUBSCRIBE"]);
+        let none = confirmation(Protocol::Resp2, "punsubscribe", None, 0);
+        assert_eq!(
+            session.route(none.clone()),
+            Routed::Confirmation {
+                id,
+                frame: none,
+                last: true
+            }
+        );
+    }
+
+    #[test]
+    fn a_broken_connection_fails_every_request() {
+        let mut session = Session::new(Protocol::Resp3);
+        let ids: Vec<RequestId> = (0..3).map(|_| session.sent(&["PING"])).collect();
+        assert_eq!(session.fail_all().collect::<Vec<_>>(), ids);
+        assert!(session.is_idle());
+    }
+}
