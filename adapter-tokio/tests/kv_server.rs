@@ -235,6 +235,23 @@ fn malformed_requests_get_redis_answers() {
     assert!(checked >= 20, "{checked} cases");
 }
 
+/// A connection, retried a few times: with a thousand at once, and other
+/// tests beside them, a listen queue can overflow for a moment.
+fn connect(port: u16) -> TcpStream {
+    let mut attempts = 0;
+    loop {
+        match TcpStream::connect(("127.0.0.1", port)) {
+            Ok(stream) => return stream,
+            Err(error) if attempts < 20 => {
+                attempts += 1;
+                eprintln!("connect failed ({error}), retrying");
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            Err(error) => panic!("connect to kv-server: {error}"),
+        }
+    }
+}
+
 /// 1,000 connections at once, each a pipeline of its own keys: each gets
 /// its own replies, in order.
 #[test]
@@ -244,9 +261,7 @@ fn a_thousand_concurrent_connections() {
         .map(|worker| {
             let port = kv.port();
             std::thread::spawn(move || {
-                let mut connections: Vec<TcpStream> = (0..125)
-                    .map(|_| TcpStream::connect(("127.0.0.1", port)).unwrap())
-                    .collect();
+                let mut connections: Vec<TcpStream> = (0..125).map(|_| connect(port)).collect();
                 for (n, stream) in connections.iter_mut().enumerate() {
                     let key = format!("client:{worker}:{n}");
                     let mut out = Vec::new();
