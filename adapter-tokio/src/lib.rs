@@ -4,6 +4,9 @@
 //! * [`ServerCodec`]: requests in (owned [`Request`](resp_core::Request)s,
 //!   Redis's limits and error texts), replies out in the connection's
 //!   protocol version. `examples/kv-server` is a Redis-compatible server on it.
+//! * [`RespCodec`]: the client side, replies in as [`Frame`](resp_core::Frame)s
+//!   (a big payload's buffer reserved once), commands out straight from
+//!   their arguments ([`Command`]).
 //!
 //! The logic of a connection lives in the sans-IO core; this crate only
 //! moves bytes between it and tokio.
@@ -14,7 +17,9 @@
 //! assert_eq!(Frame::Integer(1).encode_to_vec().unwrap(), b":1\r\n");
 //! ```
 
+mod client_codec;
 mod server;
 
+pub use client_codec::{Command, RespCodec};
 pub use resp_core;
 pub use server::{Reply, ServerCodec, ServerError};
