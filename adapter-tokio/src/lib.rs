@@ -7,6 +7,8 @@
 //! * [`RespCodec`]: the client side, replies in as [`Frame`](resp_core::Frame)s
 //!   (a big payload's buffer reserved once), commands out straight from
 //!   their arguments ([`Command`]).
+//! * [`compat`] (feature `futures-io`, on by default): the same codecs over
+//!   smol's or async-std's streams.
 //!
 //! The logic of a connection lives in the sans-IO core; this crate only
 //! moves bytes between it and tokio.
@@ -18,6 +20,8 @@
 //! ```
 
 mod client_codec;
+#[cfg(feature = "futures-io")]
+pub mod compat;
 mod server;
 
 pub use client_codec::{Command, RespCodec};
