@@ -19,11 +19,13 @@
 //! assert_eq!(Frame::Integer(1).encode_to_vec().unwrap(), b":1\r\n");
 //! ```
 
+mod client;
 mod client_codec;
 #[cfg(feature = "futures-io")]
 pub mod compat;
 mod server;
 
+pub use client::{Client, ClientError, ClientOptions};
 pub use client_codec::{Command, RespCodec};
 pub use resp_core;
 pub use server::{Reply, ServerCodec, ServerError};

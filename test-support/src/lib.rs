@@ -303,3 +303,106 @@ pub fn resident_kib(pid: u32) -> u64 {
         .and_then(|kib| kib.parse().ok())
         .expect("VmRSS in /proc status")
 }
+
+/// A TCP relay on loopback that forwards to `upstream` until told to
+/// misbehave: [`stall`](Self::stall) stops forwarding the server's bytes
+/// (a stalled server), [`cut`](Self::cut) closes every connection at once
+/// (a cable pulled mid-frame).
+#[derive(Debug)]
+pub struct Relay {
+    port: u16,
+    stalled: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    sockets: std::sync::Arc<std::sync::Mutex<Vec<TcpStream>>>,
+}
+
+impl Relay {
+    /// Starts relaying from a free loopback port to `upstream` on loopback.
+    pub fn start(upstream: u16) -> Self {
+        use std::sync::atomic::AtomicBool;
+        use std::sync::{Arc, Mutex};
+        let listener = TcpListener::bind("127.0.0.1:0").expect("a loopback port");
+        let port = listener.local_addr().unwrap().port();
+        let stalled = Arc::new(AtomicBool::new(false));
+        let sockets: Arc<Mutex<Vec<TcpStream>>> = Arc::default();
+        let (flag, open) = (stalled.clone(), sockets.clone());
+        std::thread::spawn(move || {
+            for client in listener.incoming() {
+                let Ok(client) = client else { return };
+                let Ok(server) = TcpStream::connect(("127.0.0.1", upstream)) else {
+                    continue;
+                };
+                let _ = client.set_nodelay(true);
+                let _ = server.set_nodelay(true);
+                if let Ok(mut open) = open.lock() {
+                    open.extend([client.try_clone().unwrap(), server.try_clone().unwrap()]);
+                }
+                let never = Arc::new(AtomicBool::new(false));
+                forward(
+                    client.try_clone().unwrap(),
+                    server.try_clone().unwrap(),
+                    never,
+                );
+                forward(server, client, flag.clone());
+            }
+        });
+        Self {
+            port,
+            stalled,
+            sockets,
+        }
+    }
+
+    /// The port clients connect to.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// From now on the server's bytes are held back: to the client, the
+    /// server has stalled.
+    pub fn stall(&self) {
+        self.stalled
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Closes every relayed connection, both ways, now.
+    pub fn cut(&self) {
+        if let Ok(mut open) = self.sockets.lock() {
+            for socket in open.drain(..) {
+                let _ = socket.shutdown(std::net::Shutdown::Both);
+            }
+        }
+    }
+}
+
+/// Copies `from` to `to` on a thread of its own, holding bytes back while
+/// `held` is set.
+fn forward(
+    mut from: TcpStream,
+    mut to: TcpStream,
+    held: std::sync::Arc<std::sync::atomic::AtomicBool>,
+) {
+    std::thread::spawn(move || {
+        let mut piece = vec![0; 64 * 1024];
+        loop {
+            if held.load(std::sync::atomic::Ordering::SeqCst) {
+                std::thread::sleep(Duration::from_millis(10));
+                continue;
+            }
+            match from.read(&mut piece) {
+                Ok(0) | Err(_) => {
+                    let _ = to.shutdown(std::net::Shutdown::Write);
+                    return;
+                }
+                Ok(n) => {
+                    // Bytes read just as the stall began are held too.
+                    while held.load(std::sync::atomic::Ordering::SeqCst) {
+                        std::thread::sleep(Duration::from_millis(10));
+                    }
+                    if to.write_all(&piece[..n]).is_err() {
+                        return;
+                    }
+                }
+            }
+        }
+    });
+}

@@ -109,10 +109,16 @@ impl Session {
     /// Records a request just written; its reply will be routed to the id
     /// returned. `args` are the command's arguments, the name first.
     pub fn sent<A: AsRef<[u8]>>(&mut self, args: &[A]) -> RequestId {
+        let name = args.first().map_or(&b""[..], AsRef::as_ref);
+        self.sent_command(name, args.len())
+    }
+
+    /// [`sent`](Self::sent) for a caller that kept only the command's name
+    /// and how many arguments it had (the name included).
+    pub fn sent_command(&mut self, name: &[u8], arg_count: usize) -> RequestId {
         let id = RequestId(self.next_id);
         self.next_id += 1;
-        let name = args.first().map_or(&b""[..], AsRef::as_ref);
-        let named = args.len().saturating_sub(1);
+        let named = arg_count.saturating_sub(1);
         let subscription = subscription_kind(name).map(|kind| {
             let expected = match kind {
                 // Without names: one per current subscription of the

@@ -1,0 +1,156 @@
+//! The task behind a [`Client`](super::Client): it owns the socket, writes
+//! what is queued, reads replies and routes them through the session.
+
+use super::{ClientError, Queued};
+use bytes::BytesMut;
+use resp_core::{Decoder as FrameDecoder, Frame, Protocol, RequestId, Routed, Session};
+use std::collections::VecDeque;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::sync::{mpsc, oneshot};
+
+/// What the handles and the driver share.
+#[derive(Debug)]
+pub(super) struct Shared {
+    pub(super) protocol: Protocol,
+}
+
+impl Shared {
+    pub(super) fn new(protocol: Protocol) -> Self {
+        Self { protocol }
+    }
+}
+
+/// A request whose replies are still coming.
+struct Waiting {
+    /// The ids of its commands' replies, in order.
+    ids: VecDeque<RequestId>,
+    frames: Vec<Frame>,
+    replies: oneshot::Sender<Result<Vec<Frame>, ClientError>>,
+}
+
+/// The most requests written but not answered; beyond it the driver stops
+/// taking new ones until replies come.
+const MAX_IN_FLIGHT: usize = 64 * 1024;
+
+pub(super) async fn run<S>(
+    mut stream: S,
+    mut decoder: FrameDecoder,
+    mut input: BytesMut,
+    mut requests: mpsc::Receiver<Queued>,
+    shared: std::sync::Arc<Shared>,
+) where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let mut session = Session::new(shared.protocol);
+    let mut waiting: VecDeque<Waiting> = VecDeque::new();
+    let mut output = BytesMut::new();
+    let mut in_flight = 0usize;
+    let mut accepting = true;
+    loop {
+        let taking = accepting && in_flight < MAX_IN_FLIGHT;
+        tokio::select! {
+            queued = requests.recv(), if taking => {
+                let Some(first) = queued else {
+                    // Every handle is gone: finish what is in flight, then stop.
+                    accepting = false;
+                    if waiting.is_empty() {
+                        break;
+                    }
+                    continue;
+                };
+                // Everything queued goes out in one write.
+                let mut next = Some(first);
+                while let Some(queued) = next {
+                    in_flight += queued.commands.len();
+                    output.extend_from_slice(&queued.bytes);
+                    let ids = queued
+                        .commands
+                        .iter()
+                        .map(|(name, count)| session.sent_command(name, *count))
+                        .collect();
+                    waiting.push_back(Waiting { ids, frames: Vec::new(), replies: queued.replies });
+                    next = if in_flight < MAX_IN_FLIGHT { requests.try_recv().ok() } else { None };
+                }
+                if stream.write_all(&output).await.is_err() {
+                    break;
+                }
+                output.clear();
+            }
+            read = stream.read_buf(&mut input) => {
+                match read {
+                    Ok(0) | Err(_) => break,
+                    Ok(_) => {}
+                }
+                if !route_replies(&mut decoder, &mut input, &mut session, &mut waiting, &mut in_flight) {
+                    break;
+                }
+                if !accepting && waiting.is_empty() {
+                    break;
+                }
+            }
+        }
+        if input.capacity() - input.len() < 1024 {
+            input.reserve(16 * 1024);
+        }
+    }
+    // The connection is gone: everything in flight fails now, and the
+    // handles see a closed queue from here on.
+    requests.close();
+    for request in waiting.drain(..) {
+        let _ = request.replies.send(Err(ClientError::Closed));
+    }
+    while let Ok(queued) = requests.try_recv() {
+        let _ = queued.replies.send(Err(ClientError::Closed));
+    }
+}
+
+/// Decodes every whole frame in `input` and hands each to its caller;
+/// returns false when the connection must close (a corrupt stream, or a
+/// reply nobody asked for).
+fn route_replies(
+    decoder: &mut FrameDecoder,
+    input: &mut BytesMut,
+    session: &mut Session,
+    waiting: &mut VecDeque<Waiting>,
+    in_flight: &mut usize,
+) -> bool {
+    loop {
+        let frame = match decoder.decode(input) {
+            Ok(Some(frame)) => frame,
+            Ok(None) => {
+                if let Some(needed) = decoder.bytes_needed() {
+                    input.reserve(needed);
+                }
+                return true;
+            }
+            Err(_) => return false,
+        };
+        let (id, frame) = match session.route(frame) {
+            Routed::Reply(id, frame) => (id, frame),
+            Routed::Confirmation {
+                id,
+                frame,
+                last: true,
+            } => (id, frame),
+            // Pushes have no subscriber here yet; they are read and dropped.
+            Routed::Confirmation { .. } | Routed::Push(_) => continue,
+            Routed::Unexpected(_) => return false,
+        };
+        let Some(request) = waiting.front_mut() else {
+            return false;
+        };
+        if request.ids.front() != Some(&id) {
+            return false;
+        }
+        request.ids.pop_front();
+        request.frames.push(frame);
+        *in_flight -= 1;
+        if request.ids.is_empty() {
+            if let Some(done) = waiting.pop_front() {
+                // A caller that gave up (dropped, timed out) is not there
+                // any more; its reply is discarded.
+                let _ = done.replies.send(Ok(done.frames));
+            }
+        }
+    }
+}

@@ -1,0 +1,61 @@
+//! [`ClientError`]: why a call failed.
+
+use bytes::Bytes;
+use resp_core::{ConvertError, HandshakeError, UrlError};
+use std::{fmt, io};
+
+/// Why a [`Client`](super::Client) call failed.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum ClientError {
+    /// The URL does not describe a connection.
+    Url(UrlError),
+    /// Connecting failed.
+    Io(io::Error),
+    /// The server refused the connection's setup.
+    Handshake(HandshakeError),
+    /// The connection broke, or was closed, before the reply came. The
+    /// request may or may not have run; it is not sent again.
+    Closed,
+    /// The reply did not come in time. It is discarded when it comes.
+    Timeout,
+    /// The server answered with an error.
+    Server(Bytes),
+    /// The reply is not of the type asked for.
+    Convert(ConvertError),
+    /// `rediss://` asks for TLS, which this client does not speak yet.
+    TlsUnsupported,
+}
+
+impl fmt::Display for ClientError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Url(error) => error.fmt(f),
+            Self::Io(error) => write!(f, "connecting failed: {error}"),
+            Self::Handshake(error) => error.fmt(f),
+            Self::Closed => f.write_str("the connection closed before the reply came"),
+            Self::Timeout => f.write_str("the reply did not come in time"),
+            Self::Server(text) => write!(f, "{}", text.escape_ascii()),
+            Self::Convert(error) => error.fmt(f),
+            Self::TlsUnsupported => f.write_str("rediss:// (TLS) is not supported yet"),
+        }
+    }
+}
+
+impl std::error::Error for ClientError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Url(error) => Some(error),
+            Self::Io(error) => Some(error),
+            Self::Handshake(error) => Some(error),
+            Self::Convert(error) => Some(error),
+            _ => None,
+        }
+    }
+}
+
+impl From<io::Error> for ClientError {
+    fn from(error: io::Error) -> Self {
+        Self::Io(error)
+    }
+}

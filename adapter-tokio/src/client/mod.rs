@@ -1,0 +1,257 @@
+//! [`Client`]: cloneable handles on one multiplexed connection, driven by
+//! one task that writes everything queued in one go and routes every reply
+//! through the core's [`Session`](resp_core::Session).
+
+mod driver;
+mod error;
+
+pub use error::ClientError;
+
+use bytes::Bytes;
+use resp_core::{
+    Address, Args, CommandDecoder, ConnectionConfig, Decoder as FrameDecoder, Frame, FromFrame,
+    Handshake, Pipeline, Protocol, pack_command,
+};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::{TcpStream, UnixStream};
+use tokio::sync::{mpsc, oneshot};
+
+/// How a [`Client`] behaves; the defaults suit most applications.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct ClientOptions {
+    /// How long connecting and the whole setup (HELLO, AUTH, SELECT) may take.
+    pub connect_timeout: Duration,
+    /// How long a call waits for its reply before failing with
+    /// [`ClientError::Timeout`]; the reply, if it comes later, is discarded.
+    /// Give blocking commands (`BLPOP` …) a per-call timeout longer than
+    /// their own.
+    pub response_timeout: Option<Duration>,
+    /// The most requests queued for the connection; a caller beyond waits.
+    pub max_queued: usize,
+}
+
+impl Default for ClientOptions {
+    fn default() -> Self {
+        Self {
+            connect_timeout: Duration::from_secs(10),
+            response_timeout: Some(Duration::from_secs(30)),
+            max_queued: 4096,
+        }
+    }
+}
+
+/// A request on its way to the driver: its packed bytes, its commands'
+/// names and argument counts (so the session knows what each expects), and
+/// where its replies go.
+struct Queued {
+    bytes: Bytes,
+    commands: Vec<(Bytes, usize)>,
+    replies: oneshot::Sender<Result<Vec<Frame>, ClientError>>,
+}
+
+/// A connection to a Redis server, shared by every clone.
+///
+/// All clones write to one connection: the driver task writes whatever is
+/// queued in one go and reads replies into one buffer, so concurrent
+/// callers pipeline for free. Replies are matched to callers in order, with
+/// pushes kept apart.
+///
+/// A call whose future is dropped, or that times out, never desynchronises
+/// the connection: its reply is read and discarded. When the connection
+/// breaks, every request in flight fails at once with
+/// [`ClientError::Closed`], none is retried, and later calls fail fast.
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), resp_tokio::ClientError> {
+/// use resp_core::Pipeline;
+/// use resp_tokio::Client;
+///
+/// let client = Client::connect("redis://127.0.0.1:6379").await?;
+/// client.call::<()>(("SET", "counter", 1)).await?;
+/// let n: i64 = client.call(["INCR", "counter"]).await?;
+/// assert_eq!(n, 2);
+///
+/// let mut pipeline = Pipeline::new();
+/// pipeline.command(["GET", "counter"]).command(["HGET", "counter", "f"]);
+/// let replies = client.pipeline(&pipeline).await?;
+/// assert!(replies[1].is_error()); // WRONGTYPE, in place; the rest is fine
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Client {
+    queue: mpsc::Sender<Queued>,
+    shared: Arc<driver::Shared>,
+    response_timeout: Option<Duration>,
+}
+
+impl std::fmt::Debug for Queued {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Queued")
+            .field("commands", &self.commands.len())
+            .finish()
+    }
+}
+
+impl Client {
+    /// Connects to `url` (`redis://`, `unix://`) with the default options.
+    pub async fn connect(url: &str) -> Result<Self, ClientError> {
+        let config: ConnectionConfig = url.parse().map_err(ClientError::Url)?;
+        Self::connect_with(&config, ClientOptions::default()).await
+    }
+
+    /// Connects as `config` says, within `options.connect_timeout` for the
+    /// whole setup.
+    pub async fn connect_with(
+        config: &ConnectionConfig,
+        options: ClientOptions,
+    ) -> Result<Self, ClientError> {
+        if config.tls {
+            return Err(ClientError::TlsUnsupported);
+        }
+        let setup = async {
+            match &config.address {
+                Address::Tcp { host, port } => {
+                    let stream = TcpStream::connect((host.as_str(), *port)).await?;
+                    stream.set_nodelay(true)?;
+                    Self::start(stream, config, &options).await
+                }
+                Address::Unix { path } => {
+                    let stream = UnixStream::connect(path).await?;
+                    Self::start(stream, config, &options).await
+                }
+                _ => Err(ClientError::Closed),
+            }
+        };
+        tokio::time::timeout(options.connect_timeout, setup)
+            .await
+            .map_err(|_| ClientError::Timeout)?
+    }
+
+    /// Sets the connection up, then hands it to a driver task.
+    async fn start<S>(
+        mut stream: S,
+        config: &ConnectionConfig,
+        options: &ClientOptions,
+    ) -> Result<Self, ClientError>
+    where
+        S: AsyncRead + AsyncWrite + Send + Unpin + 'static,
+    {
+        let mut handshake = Handshake::new(config);
+        let mut decoder = FrameDecoder::new();
+        let mut buf = bytes::BytesMut::with_capacity(4096);
+        while let Some(request) = handshake.request() {
+            stream.write_all(&request).await?;
+            let reply = loop {
+                if let Some(frame) = decoder.decode(&mut buf).map_err(std::io::Error::from)? {
+                    break frame;
+                }
+                if stream.read_buf(&mut buf).await? == 0 {
+                    return Err(ClientError::Closed);
+                }
+            };
+            handshake.reply(reply).map_err(ClientError::Handshake)?;
+        }
+        let protocol = handshake.protocol();
+        decoder.set_protocol(protocol);
+        let (queue, requests) = mpsc::channel(options.max_queued.max(1));
+        let shared = Arc::new(driver::Shared::new(protocol));
+        tokio::spawn(driver::run(stream, decoder, buf, requests, shared.clone()));
+        Ok(Self {
+            queue,
+            shared,
+            response_timeout: options.response_timeout,
+        })
+    }
+
+    /// The protocol the connection speaks.
+    pub fn protocol(&self) -> Protocol {
+        self.shared.protocol
+    }
+
+    /// Whether the connection has broken (or been closed); calls then fail.
+    pub fn is_closed(&self) -> bool {
+        self.queue.is_closed()
+    }
+
+    /// Sends one command and converts its reply; an error reply becomes
+    /// [`ClientError::Server`].
+    pub async fn call<T: FromFrame>(&self, args: impl Args) -> Result<T, ClientError> {
+        let frame = self.call_frame(args).await?;
+        if frame.is_error() {
+            return Err(ClientError::Server(
+                frame
+                    .as_bytes()
+                    .map(Bytes::copy_from_slice)
+                    .unwrap_or_default(),
+            ));
+        }
+        frame.convert().map_err(ClientError::Convert)
+    }
+
+    /// Sends one command and returns its reply as it came, error replies
+    /// included.
+    pub async fn call_frame(&self, args: impl Args) -> Result<Frame, ClientError> {
+        self.call_frame_within(args, self.response_timeout).await
+    }
+
+    /// [`call_frame`](Self::call_frame) with a timeout of its own.
+    pub async fn call_frame_within(
+        &self,
+        args: impl Args,
+        timeout: Option<Duration>,
+    ) -> Result<Frame, ClientError> {
+        let mut bytes = Vec::new();
+        pack_command(&mut bytes, args);
+        let mut replies = self.send(Bytes::from(bytes), timeout).await?;
+        replies.pop().ok_or(ClientError::Closed)
+    }
+
+    /// Sends every command of `pipeline` in one write and returns every
+    /// reply in order; an error reply stays in its place and fails nothing
+    /// else.
+    pub async fn pipeline(&self, pipeline: &Pipeline) -> Result<Vec<Frame>, ClientError> {
+        let bytes = Bytes::copy_from_slice(pipeline.as_bytes());
+        self.send(bytes, self.response_timeout).await
+    }
+
+    async fn send(
+        &self,
+        bytes: Bytes,
+        timeout: Option<Duration>,
+    ) -> Result<Vec<Frame>, ClientError> {
+        let commands = names(&bytes);
+        if commands.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (replies, reply) = oneshot::channel();
+        self.queue
+            .send(Queued {
+                bytes,
+                commands,
+                replies,
+            })
+            .await
+            .map_err(|_| ClientError::Closed)?;
+        let waited = match timeout {
+            Some(timeout) => tokio::time::timeout(timeout, reply)
+                .await
+                .map_err(|_| ClientError::Timeout)?,
+            None => reply.await,
+        };
+        waited.map_err(|_| ClientError::Closed)?
+    }
+}
+
+/// Each packed command's name and argument count, read back from the bytes.
+fn names(packed: &Bytes) -> Vec<(Bytes, usize)> {
+    let mut decoder = CommandDecoder::new();
+    let mut buf = bytes::BytesMut::from(&packed[..]);
+    let mut names = Vec::new();
+    while let Ok(Some(command)) = decoder.decode(&mut buf) {
+        names.push((command.arg_bytes(0).unwrap_or_default(), command.len()));
+    }
+    names
+}

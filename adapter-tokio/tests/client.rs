@@ -1,0 +1,219 @@
+//! The async `Client` against a real redis-server: values of every size,
+//! a pipeline of 10,000 with an error in place, 1,000 concurrent tasks on
+//! one connection each getting its own reply, calls dropped at random
+//! points, and faults through a relay (a stalled server, a connection cut,
+//! the server killed mid-pipeline).
+
+use resp_core::{Frame, NullKind, Pipeline};
+use resp_test_support::{RedisServer, Relay};
+use resp_tokio::{Client, ClientError, ClientOptions};
+use std::time::{Duration, Instant};
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+fn url(port: u16) -> String {
+    format!("redis://127.0.0.1:{port}")
+}
+
+#[test]
+fn calls_of_every_size_and_type() {
+    let Some(server) = RedisServer::start() else {
+        return;
+    };
+    runtime().block_on(async {
+        let client = Client::connect(&url(server.port())).await.unwrap();
+        for value in [vec![0u8, 255, 13, 10], Vec::new(), vec![b'x'; 1 << 20]] {
+            client
+                .call::<()>((&b"SET"[..], &b"k"[..], &value[..]))
+                .await
+                .unwrap();
+            let back: bytes::Bytes = client.call(["GET", "k"]).await.unwrap();
+            assert_eq!(back[..], value[..]);
+        }
+        let missing: Option<String> = client.call(["GET", "missing"]).await.unwrap();
+        assert_eq!(missing, None);
+        client.call::<()>(["RPUSH", "l", "a", "b"]).await.unwrap();
+        let error = client.call::<i64>(["INCR", "l"]).await.unwrap_err();
+        assert!(
+            matches!(&error, ClientError::Server(text) if text.starts_with(b"WRONGTYPE")),
+            "{error}"
+        );
+        assert_eq!(
+            client.call_frame(["GET", "missing"]).await.unwrap(),
+            Frame::Null(NullKind::Null)
+        );
+    });
+}
+
+#[test]
+fn a_pipeline_of_ten_thousand_keeps_errors_in_place() {
+    let Some(server) = RedisServer::start() else {
+        return;
+    };
+    runtime().block_on(async {
+        let client = Client::connect(&url(server.port())).await.unwrap();
+        let mut pipeline = Pipeline::new();
+        for i in 0..10_000 {
+            if i == 5_000 {
+                pipeline.command(["HGET", "n", "field"]);
+            } else {
+                pipeline.command(["INCR", "n"]);
+            }
+        }
+        let replies = client.pipeline(&pipeline).await.unwrap();
+        assert_eq!(replies.len(), 10_000);
+        assert!(replies[5_000].is_error());
+        assert_eq!(replies[4_999], Frame::Integer(5_000));
+        assert_eq!(replies[9_999], Frame::Integer(9_999));
+    });
+}
+
+#[test]
+fn a_thousand_tasks_each_get_their_own_reply() {
+    let Some(server) = RedisServer::start() else {
+        return;
+    };
+    runtime().block_on(async {
+        let client = Client::connect(&url(server.port())).await.unwrap();
+        let tasks: Vec<_> = (0..1_000)
+            .map(|task| {
+                let client = client.clone();
+                tokio::spawn(async move {
+                    for round in 0..20 {
+                        let key = format!("task:{task}");
+                        let value = format!("{task}:{round}");
+                        client
+                            .call::<()>(("SET", key.as_str(), value.as_str()))
+                            .await
+                            .unwrap();
+                        let back: String = client.call(["GET", key.as_str()]).await.unwrap();
+                        assert_eq!(back, value);
+                    }
+                })
+            })
+            .collect();
+        for task in tasks {
+            task.await.unwrap();
+        }
+    });
+}
+
+/// 10,000 calls whose futures are dropped at random points: every later
+/// call still gets its own reply.
+#[test]
+fn dropped_calls_never_desynchronise_the_connection() {
+    let Some(server) = RedisServer::start() else {
+        return;
+    };
+    runtime().block_on(async {
+        let client = Client::connect(&url(server.port())).await.unwrap();
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        for i in 0..10_000u64 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let wait = Duration::from_micros(seed % 200);
+            let key = format!("drop:{}", i % 50);
+            let call = client.call::<()>(("SET", key.as_str(), i));
+            let _ = tokio::time::timeout(wait, call).await;
+        }
+        for i in 0..200 {
+            let key = format!("check:{i}");
+            client.call::<()>(("SET", key.as_str(), i)).await.unwrap();
+            let back: i64 = client.call(["GET", key.as_str()]).await.unwrap();
+            assert_eq!(back, i);
+        }
+    });
+}
+
+/// A stalled server: the call fails with a timeout in bounded time, and a
+/// reply that comes later is not given to anyone else.
+#[test]
+fn a_stalled_server_times_out() {
+    let Some(server) = RedisServer::start() else {
+        return;
+    };
+    let relay = Relay::start(server.port());
+    runtime().block_on(async {
+        let mut options = ClientOptions::default();
+        options.response_timeout = Some(Duration::from_millis(300));
+        let config = url(relay.port()).parse().unwrap();
+        let client = Client::connect_with(&config, options).await.unwrap();
+        client.call::<()>(["SET", "k", "before"]).await.unwrap();
+        relay.stall();
+        let started = Instant::now();
+        let error = client.call::<String>(["GET", "k"]).await.unwrap_err();
+        assert!(matches!(error, ClientError::Timeout), "{error}");
+        assert!(started.elapsed() < Duration::from_secs(2));
+    });
+}
+
+/// The connection cut mid-pipeline: every request in flight fails at once
+/// with an error that says so, and later calls fail fast.
+#[test]
+fn a_cut_connection_fails_every_request_in_flight() {
+    let Some(server) = RedisServer::start() else {
+        return;
+    };
+    let relay = Relay::start(server.port());
+    runtime().block_on(async {
+        let client = Client::connect(&url(relay.port())).await.unwrap();
+        client.call::<()>(["SET", "k", "v"]).await.unwrap();
+        relay.stall();
+        let calls: Vec<_> = (0..100)
+            .map(|_| {
+                let client = client.clone();
+                tokio::spawn(async move { client.call::<String>(["GET", "k"]).await })
+            })
+            .collect();
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        relay.cut();
+        let started = Instant::now();
+        for call in calls {
+            let result = call.await.unwrap();
+            assert!(matches!(result, Err(ClientError::Closed)), "{result:?}");
+        }
+        assert!(started.elapsed() < Duration::from_secs(2));
+        assert!(matches!(
+            client.call::<String>(["GET", "k"]).await,
+            Err(ClientError::Closed)
+        ));
+        assert!(client.is_closed());
+    });
+}
+
+/// The server killed while a pipeline is in flight.
+#[test]
+fn the_server_killed_mid_pipeline() {
+    let Some(server) = RedisServer::start() else {
+        return;
+    };
+    runtime().block_on(async {
+        let client = Client::connect(&url(server.port())).await.unwrap();
+        let mut pipeline = Pipeline::new();
+        for _ in 0..200_000 {
+            pipeline.command(["INCR", "n"]);
+        }
+        let pending = {
+            let client = client.clone();
+            tokio::spawn(async move { client.pipeline(&pipeline).await })
+        };
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        drop(server);
+        let started = Instant::now();
+        match pending.await.unwrap() {
+            Err(ClientError::Closed) => {}
+            // It may have finished before the kill landed; then it is whole.
+            Ok(replies) => assert_eq!(replies.len(), 200_000),
+            Err(other) => panic!("{other}"),
+        }
+        assert!(started.elapsed() < Duration::from_secs(5));
+        assert!(client.call::<i64>(["GET", "n"]).await.is_err());
+    });
+}
