@@ -6,7 +6,7 @@
 
 use resp_core::{Frame, NullKind, Pipeline};
 use resp_test_support::{RedisServer, Relay};
-use resp_tokio::{Client, ClientError, ClientOptions};
+use resp_tokio::{Client, ClientError, ClientOptions, Script};
 use std::time::{Duration, Instant};
 
 fn runtime() -> tokio::runtime::Runtime {
@@ -215,5 +215,27 @@ fn the_server_killed_mid_pipeline() {
         }
         assert!(started.elapsed() < Duration::from_secs(5));
         assert!(client.call::<i64>(["GET", "n"]).await.is_err());
+    });
+}
+
+/// The script helper runs by digest, and loads the script again after the
+/// server forgot it.
+#[test]
+fn scripts_survive_a_script_flush() {
+    let Some(server) = RedisServer::start() else {
+        return;
+    };
+    runtime().block_on(async {
+        let client = Client::connect(&url(server.port())).await.unwrap();
+        let add = Script::new("return redis.call('INCRBY', KEYS[1], ARGV[1])");
+        assert_eq!(add.run::<i64>(&client, &["total"], &["5"]).await.unwrap(), 5);
+        assert_eq!(add.run::<i64>(&client, &["total"], &["2"]).await.unwrap(), 7);
+        client.call::<()>(["SCRIPT", "FLUSH"]).await.unwrap();
+        assert_eq!(add.run::<i64>(&client, &["total"], &["1"]).await.unwrap(), 8);
+        let broken = Script::new("return redis.call('NOSUCH')");
+        assert!(matches!(
+            broken.run::<i64>(&client, &[] as &[&str], &[] as &[&str]).await,
+            Err(ClientError::Server(_))
+        ));
     });
 }

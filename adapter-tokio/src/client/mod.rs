@@ -4,8 +4,10 @@
 
 mod driver;
 mod error;
+mod script;
 
 pub use error::ClientError;
+pub use script::Script;
 
 use bytes::Bytes;
 use resp_core::{
