@@ -25,7 +25,7 @@ mod client_codec;
 pub mod compat;
 mod server;
 
-pub use client::{Client, ClientError, ClientOptions, Script};
+pub use client::{Client, ClientError, ClientOptions, Message, Script, Subscription};
 pub use client_codec::{Command, RespCodec};
 pub use resp_core;
 pub use server::{Reply, ServerCodec, ServerError};

@@ -228,14 +228,115 @@ fn scripts_survive_a_script_flush() {
     runtime().block_on(async {
         let client = Client::connect(&url(server.port())).await.unwrap();
         let add = Script::new("return redis.call('INCRBY', KEYS[1], ARGV[1])");
-        assert_eq!(add.run::<i64>(&client, &["total"], &["5"]).await.unwrap(), 5);
-        assert_eq!(add.run::<i64>(&client, &["total"], &["2"]).await.unwrap(), 7);
+        assert_eq!(
+            add.run::<i64>(&client, &["total"], &["5"]).await.unwrap(),
+            5
+        );
+        assert_eq!(
+            add.run::<i64>(&client, &["total"], &["2"]).await.unwrap(),
+            7
+        );
         client.call::<()>(["SCRIPT", "FLUSH"]).await.unwrap();
-        assert_eq!(add.run::<i64>(&client, &["total"], &["1"]).await.unwrap(), 8);
+        assert_eq!(
+            add.run::<i64>(&client, &["total"], &["1"]).await.unwrap(),
+            8
+        );
         let broken = Script::new("return redis.call('NOSUCH')");
         assert!(matches!(
-            broken.run::<i64>(&client, &[] as &[&str], &[] as &[&str]).await,
+            broken
+                .run::<i64>(&client, &[] as &[&str], &[] as &[&str])
+                .await,
             Err(ClientError::Server(_))
         ));
+    });
+}
+
+async fn next_push(subscription: &mut resp_tokio::Subscription) -> resp_tokio::Message {
+    tokio::time::timeout(Duration::from_secs(5), subscription.next())
+        .await
+        .expect("a message in time")
+        .expect("the subscription is open")
+}
+
+fn message(channel: &str, payload: &str) -> resp_tokio::Message {
+    resp_tokio::Message::Push(resp_core::Push::Message {
+        channel: bytes::Bytes::copy_from_slice(channel.as_bytes()),
+        payload: Frame::BulkString(bytes::Bytes::copy_from_slice(payload.as_bytes())),
+    })
+}
+
+/// Pub/sub in both protocols: RESP3 shares the connection, RESP2 gets one
+/// of its own; messages never reach a caller waiting for a reply.
+#[test]
+fn subscriptions_in_both_protocols() {
+    let Some(server) = RedisServer::start() else {
+        return;
+    };
+    runtime().block_on(async {
+        for protocol in ["3", "2"] {
+            let client = Client::connect(&format!("{}?protocol={protocol}", url(server.port())))
+                .await
+                .unwrap();
+            let mut news = client.subscribe(&["news"]).await.unwrap();
+            let mut sport = client.psubscribe(&["sport.*"]).await.unwrap();
+            let receivers: i64 = client.call(["PUBLISH", "news", "hello"]).await.unwrap();
+            assert_eq!(receivers, 1, "RESP{protocol}");
+            // A call between messages gets its own reply, not a message.
+            client.call::<()>(["SET", "k", "v"]).await.unwrap();
+            let v: String = client.call(["GET", "k"]).await.unwrap();
+            assert_eq!(v, "v");
+            assert_eq!(next_push(&mut news).await, message("news", "hello"));
+            client
+                .call::<i64>(["PUBLISH", "sport.tennis", "ace"])
+                .await
+                .unwrap();
+            let resp_tokio::Message::Push(resp_core::Push::PatternMessage {
+                pattern,
+                channel,
+                payload,
+            }) = next_push(&mut sport).await
+            else {
+                panic!("not a pattern message")
+            };
+            assert_eq!(
+                (&pattern[..], &channel[..]),
+                (&b"sport.*"[..], &b"sport.tennis"[..])
+            );
+            assert_eq!(payload, Frame::from("ace"));
+        }
+    });
+}
+
+/// A slow subscriber: messages past its buffer are dropped, and it is told
+/// exactly how many and where.
+#[test]
+fn a_slow_subscriber_is_told_what_it_lost() {
+    let Some(server) = RedisServer::start() else {
+        return;
+    };
+    runtime().block_on(async {
+        let mut options = ClientOptions::default();
+        options.push_buffer = 4;
+        let config = url(server.port()).parse().unwrap();
+        let client = Client::connect_with(&config, options).await.unwrap();
+        let mut slow = client.subscribe(&["firehose"]).await.unwrap();
+        for i in 0..100 {
+            client
+                .call::<i64>(("PUBLISH", "firehose", i))
+                .await
+                .unwrap();
+        }
+        for i in 0..4 {
+            assert_eq!(
+                next_push(&mut slow).await,
+                message("firehose", &i.to_string())
+            );
+        }
+        client
+            .call::<i64>(["PUBLISH", "firehose", "after"])
+            .await
+            .unwrap();
+        assert_eq!(next_push(&mut slow).await, resp_tokio::Message::Lagged(96));
+        assert_eq!(next_push(&mut slow).await, message("firehose", "after"));
     });
 }

@@ -1,9 +1,10 @@
 //! The task behind a [`Client`](super::Client): it owns the socket, writes
 //! what is queued, reads replies and routes them through the session.
 
+use super::pubsub::Subscriber;
 use super::{ClientError, Queued};
 use bytes::BytesMut;
-use resp_core::{Decoder as FrameDecoder, Frame, Protocol, RequestId, Routed, Session};
+use resp_core::{Decoder as FrameDecoder, Frame, Protocol, Push, RequestId, Routed, Session};
 use std::collections::VecDeque;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::{mpsc, oneshot};
@@ -46,6 +47,7 @@ pub(super) async fn run<S>(
     let mut output = BytesMut::new();
     let mut in_flight = 0usize;
     let mut accepting = true;
+    let mut subscribers: Vec<Subscriber> = Vec::new();
     loop {
         let taking = accepting && in_flight < MAX_IN_FLIGHT;
         tokio::select! {
@@ -60,7 +62,10 @@ pub(super) async fn run<S>(
                 };
                 // Everything queued goes out in one write.
                 let mut next = Some(first);
-                while let Some(queued) = next {
+                while let Some(mut queued) = next {
+                    if let Some(subscriber) = queued.subscriber.take() {
+                        subscribers.push(subscriber);
+                    }
                     in_flight += queued.commands.len();
                     output.extend_from_slice(&queued.bytes);
                     let ids = queued
@@ -81,7 +86,13 @@ pub(super) async fn run<S>(
                     Ok(0) | Err(_) => break,
                     Ok(_) => {}
                 }
-                if !route_replies(&mut decoder, &mut input, &mut session, &mut waiting, &mut in_flight) {
+                let mut replies = Replies {
+                    session: &mut session,
+                    waiting: &mut waiting,
+                    in_flight: &mut in_flight,
+                    subscribers: &mut subscribers,
+                };
+                if !replies.route(&mut decoder, &mut input) {
                     break;
                 }
                 if !accepting && waiting.is_empty() {
@@ -104,39 +115,53 @@ pub(super) async fn run<S>(
     }
 }
 
-/// Decodes every whole frame in `input` and hands each to its caller;
-/// returns false when the connection must close (a corrupt stream, or a
-/// reply nobody asked for).
-fn route_replies(
-    decoder: &mut FrameDecoder,
-    input: &mut BytesMut,
-    session: &mut Session,
-    waiting: &mut VecDeque<Waiting>,
-    in_flight: &mut usize,
-) -> bool {
-    loop {
-        let frame = match decoder.decode(input) {
-            Ok(Some(frame)) => frame,
-            Ok(None) => {
-                if let Some(needed) = decoder.bytes_needed() {
-                    input.reserve(needed);
+/// Where decoded frames go: the callers waiting, and the subscribers.
+struct Replies<'a> {
+    session: &'a mut Session,
+    waiting: &'a mut VecDeque<Waiting>,
+    in_flight: &'a mut usize,
+    subscribers: &'a mut Vec<Subscriber>,
+}
+
+impl Replies<'_> {
+    /// Decodes every whole frame in `input` and hands each to its caller
+    /// or its subscribers; returns false when the connection must close (a
+    /// corrupt stream, or a reply nobody asked for).
+    fn route(&mut self, decoder: &mut FrameDecoder, input: &mut BytesMut) -> bool {
+        loop {
+            let frame = match decoder.decode(input) {
+                Ok(Some(frame)) => frame,
+                Ok(None) => {
+                    if let Some(needed) = decoder.bytes_needed() {
+                        input.reserve(needed);
+                    }
+                    return true;
                 }
-                return true;
+                Err(_) => return false,
+            };
+            let (id, frame) = match self.session.route(frame) {
+                Routed::Reply(id, frame) => (id, frame),
+                Routed::Confirmation { id, frame, last } => {
+                    if !last {
+                        continue;
+                    }
+                    (id, frame)
+                }
+                Routed::Push(frame) => {
+                    self.publish(frame);
+                    continue;
+                }
+                Routed::Unexpected(_) => return false,
+            };
+            if !self.answer(id, frame) {
+                return false;
             }
-            Err(_) => return false,
-        };
-        let (id, frame) = match session.route(frame) {
-            Routed::Reply(id, frame) => (id, frame),
-            Routed::Confirmation {
-                id,
-                frame,
-                last: true,
-            } => (id, frame),
-            // Pushes have no subscriber here yet; they are read and dropped.
-            Routed::Confirmation { .. } | Routed::Push(_) => continue,
-            Routed::Unexpected(_) => return false,
-        };
-        let Some(request) = waiting.front_mut() else {
+        }
+    }
+
+    /// Gives a reply to the request it answers.
+    fn answer(&mut self, id: RequestId, frame: Frame) -> bool {
+        let Some(request) = self.waiting.front_mut() else {
             return false;
         };
         if request.ids.front() != Some(&id) {
@@ -144,13 +169,26 @@ fn route_replies(
         }
         request.ids.pop_front();
         request.frames.push(frame);
-        *in_flight -= 1;
+        *self.in_flight -= 1;
         if request.ids.is_empty() {
-            if let Some(done) = waiting.pop_front() {
+            if let Some(done) = self.waiting.pop_front() {
                 // A caller that gave up (dropped, timed out) is not there
                 // any more; its reply is discarded.
                 let _ = done.replies.send(Ok(done.frames));
             }
+        }
+        true
+    }
+
+    /// Offers a push to every subscriber, forgetting those whose reader is gone.
+    fn publish(&mut self, frame: Frame) {
+        let Ok(push) = Push::from_frame(frame) else {
+            return;
+        };
+        self.subscribers
+            .retain(|subscriber| !subscriber.is_closed());
+        for subscriber in self.subscribers.iter_mut() {
+            subscriber.offer(&push);
         }
     }
 }

@@ -4,9 +4,11 @@
 
 mod driver;
 mod error;
+mod pubsub;
 mod script;
 
 pub use error::ClientError;
+pub use pubsub::{Message, Subscription};
 pub use script::Script;
 
 use bytes::Bytes;
@@ -33,6 +35,9 @@ pub struct ClientOptions {
     pub response_timeout: Option<Duration>,
     /// The most requests queued for the connection; a caller beyond waits.
     pub max_queued: usize,
+    /// Messages a [`Subscription`] holds for a slow reader before it drops
+    /// newer ones (and says so with [`Message::Lagged`]).
+    pub push_buffer: usize,
 }
 
 impl Default for ClientOptions {
@@ -41,6 +46,7 @@ impl Default for ClientOptions {
             connect_timeout: Duration::from_secs(10),
             response_timeout: Some(Duration::from_secs(30)),
             max_queued: 4096,
+            push_buffer: 1024,
         }
     }
 }
@@ -52,6 +58,9 @@ struct Queued {
     bytes: Bytes,
     commands: Vec<(Bytes, usize)>,
     replies: oneshot::Sender<Result<Vec<Frame>, ClientError>>,
+    /// For a (p)subscribe: where its messages go, registered before the
+    /// command is written so that none is missed.
+    subscriber: Option<pubsub::Subscriber>,
 }
 
 /// A connection to a Redis server, shared by every clone.
@@ -82,11 +91,21 @@ struct Queued {
 /// assert!(replies[1].is_error()); // WRONGTYPE, in place; the rest is fine
 /// # Ok(()) }
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Client {
     queue: mpsc::Sender<Queued>,
     shared: Arc<driver::Shared>,
-    response_timeout: Option<Duration>,
+    /// What it was connected with, for a RESP2 subscription's own connection.
+    setup: Arc<(ConnectionConfig, ClientOptions)>,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("protocol", &self.shared.protocol)
+            .field("closed", &self.is_closed())
+            .finish_non_exhaustive()
+    }
 }
 
 impl std::fmt::Debug for Queued {
@@ -164,7 +183,7 @@ impl Client {
         Ok(Self {
             queue,
             shared,
-            response_timeout: options.response_timeout,
+            setup: Arc::new((config.clone(), options.clone())),
         })
     }
 
@@ -196,7 +215,8 @@ impl Client {
     /// Sends one command and returns its reply as it came, error replies
     /// included.
     pub async fn call_frame(&self, args: impl Args) -> Result<Frame, ClientError> {
-        self.call_frame_within(args, self.response_timeout).await
+        self.call_frame_within(args, self.setup.1.response_timeout)
+            .await
     }
 
     /// [`call_frame`](Self::call_frame) with a timeout of its own.
@@ -207,7 +227,7 @@ impl Client {
     ) -> Result<Frame, ClientError> {
         let mut bytes = Vec::new();
         pack_command(&mut bytes, args);
-        let mut replies = self.send(Bytes::from(bytes), timeout).await?;
+        let mut replies = self.send(Bytes::from(bytes), timeout, None).await?;
         replies.pop().ok_or(ClientError::Closed)
     }
 
@@ -216,13 +236,85 @@ impl Client {
     /// else.
     pub async fn pipeline(&self, pipeline: &Pipeline) -> Result<Vec<Frame>, ClientError> {
         let bytes = Bytes::copy_from_slice(pipeline.as_bytes());
-        self.send(bytes, self.response_timeout).await
+        self.send(bytes, self.setup.1.response_timeout, None).await
+    }
+
+    /// Subscribes to `channels`. In RESP3 the subscription shares the
+    /// connection; in RESP2, whose subscribed mode allows nothing else, it
+    /// gets a connection of its own. Its messages never reach a caller
+    /// waiting for a reply.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: resp_tokio::Client) -> Result<(), resp_tokio::ClientError> {
+    /// use resp_tokio::Message;
+    ///
+    /// let mut news = client.subscribe(&["news"]).await?;
+    /// while let Some(message) = news.next().await {
+    ///     match message {
+    ///         Message::Push(push) => println!("{push:?}"),
+    ///         Message::Lagged(lost) => eprintln!("{lost} messages lost: reading too slowly"),
+    ///     }
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn subscribe(&self, channels: &[&str]) -> Result<Subscription, ClientError> {
+        self.join("SUBSCRIBE", channels).await
+    }
+
+    /// Subscribes to channels matching `patterns`; see [`subscribe`](Self::subscribe).
+    pub async fn psubscribe(&self, patterns: &[&str]) -> Result<Subscription, ClientError> {
+        self.join("PSUBSCRIBE", patterns).await
+    }
+
+    async fn join(&self, command: &str, names: &[&str]) -> Result<Subscription, ClientError> {
+        if names.is_empty() {
+            return Err(ClientError::Server(Bytes::from_static(
+                b"ERR wrong number of arguments: subscribe to at least one name",
+            )));
+        }
+        let (connection, dedicated) = match self.protocol() {
+            Protocol::Resp3 => (self.clone(), None),
+            Protocol::Resp2 => {
+                let (config, options) = &*self.setup;
+                let own = Self::connect_with(config, options.clone()).await?;
+                (own.clone(), Some(own))
+            }
+        };
+        let (sender, receiver) = mpsc::channel(self.setup.1.push_buffer.max(1));
+        let set: std::collections::HashSet<Bytes> = names
+            .iter()
+            .map(|name| Bytes::copy_from_slice(name.as_bytes()))
+            .collect();
+        let (channels, patterns) = if command == "SUBSCRIBE" {
+            (set, Default::default())
+        } else {
+            (Default::default(), set)
+        };
+        let subscriber = pubsub::Subscriber {
+            channels,
+            patterns,
+            messages: sender,
+            offered: 0,
+        };
+        let mut bytes = Vec::new();
+        let mut args = vec![command];
+        args.extend_from_slice(names);
+        pack_command(&mut bytes, &args);
+        connection
+            .send(
+                Bytes::from(bytes),
+                self.setup.1.response_timeout,
+                Some(subscriber),
+            )
+            .await?;
+        Ok(Subscription::new(receiver, dedicated))
     }
 
     async fn send(
         &self,
         bytes: Bytes,
         timeout: Option<Duration>,
+        subscriber: Option<pubsub::Subscriber>,
     ) -> Result<Vec<Frame>, ClientError> {
         let commands = names(&bytes);
         if commands.is_empty() {
@@ -234,6 +326,7 @@ impl Client {
                 bytes,
                 commands,
                 replies,
+                subscriber,
             })
             .await
             .map_err(|_| ClientError::Closed)?;

@@ -72,7 +72,9 @@ impl Script {
     }
 
     async fn load(&self, client: &Client) -> Result<Bytes, ClientError> {
-        let digest: Bytes = client.call(["SCRIPT".as_bytes(), b"LOAD", &self.source]).await?;
+        let digest: Bytes = client
+            .call(["SCRIPT".as_bytes(), b"LOAD", &self.source])
+            .await?;
         *self.digest.lock().unwrap_or_else(|p| p.into_inner()) = Some(digest.clone());
         Ok(digest)
     }
