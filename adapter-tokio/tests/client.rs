@@ -340,3 +340,54 @@ fn a_slow_subscriber_is_told_what_it_lost() {
         assert_eq!(next_push(&mut slow).await, message("firehose", "after"));
     });
 }
+
+#[test]
+fn transactions_exec_abort_and_watch() {
+    let Some(server) = RedisServer::start() else {
+        return;
+    };
+    runtime().block_on(async {
+        let client = Client::connect(&url(server.port())).await.unwrap();
+        let mut body = Pipeline::new();
+        body.command(["INCR", "t"])
+            .command(["INCR", "t"])
+            .command(["HGET", "t", "f"]);
+        let results = client.exec(&body).await.unwrap();
+        assert_eq!(results[..2], [Frame::Integer(1), Frame::Integer(2)]);
+        assert!(results[2].is_error(), "an error in its place");
+        // A command refused while queuing: EXECABORT, nothing ran.
+        let mut refused = Pipeline::new();
+        refused.command(["INCR", "t"]).command(["GET"]);
+        let error = client.exec(&refused).await.unwrap_err();
+        assert!(
+            matches!(&error, ClientError::Server(text) if text.starts_with(b"EXECABORT")),
+            "{error}"
+        );
+        assert_eq!(client.call::<i64>(["GET", "t"]).await.unwrap(), 2);
+
+        // Another connection changes the watched key during the first
+        // attempt: EXEC aborts, the second attempt runs.
+        let other = Client::connect(&url(server.port())).await.unwrap();
+        let attempts = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counted = attempts.clone();
+        let results = client
+            .watch_transaction(&["t"], 3, move |connection| {
+                let other = other.clone();
+                let attempts = counted.clone();
+                async move {
+                    let n: i64 = connection.call(["GET", "t"]).await?;
+                    if attempts.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 {
+                        other.call::<()>(("SET", "t", 100)).await?;
+                    }
+                    let mut commands = Pipeline::new();
+                    commands.command(("SET", "t", n * 2));
+                    Ok(commands)
+                }
+            })
+            .await
+            .unwrap();
+        assert_eq!(results, [Frame::SimpleString("OK".into())]);
+        assert_eq!(attempts.load(std::sync::atomic::Ordering::SeqCst), 2);
+        assert_eq!(client.call::<i64>(["GET", "t"]).await.unwrap(), 200);
+    });
+}

@@ -25,6 +25,9 @@ pub enum ClientError {
     Convert(ConvertError),
     /// `rediss://` asks for TLS, which this client does not speak yet.
     TlsUnsupported,
+    /// A watched key changed, so `EXEC` ran nothing (after every attempt,
+    /// for [`watch_transaction`](super::Client::watch_transaction)).
+    TransactionAborted,
 }
 
 impl fmt::Display for ClientError {
@@ -38,6 +41,9 @@ impl fmt::Display for ClientError {
             Self::Server(text) => write!(f, "{}", text.escape_ascii()),
             Self::Convert(error) => error.fmt(f),
             Self::TlsUnsupported => f.write_str("rediss:// (TLS) is not supported yet"),
+            Self::TransactionAborted => {
+                f.write_str("a watched key changed: the transaction ran nothing")
+            }
         }
     }
 }

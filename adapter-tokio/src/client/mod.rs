@@ -6,6 +6,7 @@ mod driver;
 mod error;
 mod pubsub;
 mod script;
+mod transaction;
 
 pub use error::ClientError;
 pub use pubsub::{Message, Subscription};

@@ -141,6 +141,24 @@ impl Pipeline {
         self
     }
 
+    /// Appends every command of `other`, for example to wrap them in
+    /// `MULTI` … `EXEC`.
+    ///
+    /// ```
+    /// use resp_core::Pipeline;
+    ///
+    /// let mut body = Pipeline::new();
+    /// body.command(["INCR", "a"]).command(["INCR", "b"]);
+    /// let mut transaction = Pipeline::new();
+    /// transaction.multi().extend_from(&body).exec();
+    /// assert_eq!(transaction.len(), 4);
+    /// ```
+    pub fn extend_from(&mut self, other: &Pipeline) -> &mut Self {
+        self.buf.extend_from_slice(&other.buf);
+        self.commands += other.commands;
+        self
+    }
+
     /// Commands appended, which is also the number of replies to expect.
     pub fn len(&self) -> usize {
         self.commands

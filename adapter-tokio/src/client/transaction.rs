@@ -1,0 +1,84 @@
+//! Transactions: `MULTI` … `EXEC` in one write, and optimistic ones with
+//! `WATCH`, retried a bounded number of times.
+
+use super::{Client, ClientError};
+use resp_core::{Frame, Pipeline};
+use std::future::Future;
+
+impl Client {
+    /// Runs the commands of `pipeline` as one transaction: `MULTI`, them,
+    /// `EXEC`, in one write, so no other caller's command can land in
+    /// between. Returns each command's reply (an error reply in its place);
+    /// a command refused while queuing makes the whole transaction fail
+    /// with the server's `EXECABORT` error.
+    pub async fn exec(&self, pipeline: &Pipeline) -> Result<Vec<Frame>, ClientError> {
+        let mut transaction = Pipeline::new();
+        transaction.multi();
+        transaction.extend_from(pipeline);
+        transaction.exec();
+        let mut replies = self.pipeline(&transaction).await?;
+        match replies.pop() {
+            Some(exec) if exec.is_null() => Err(ClientError::TransactionAborted),
+            Some(exec) if exec.is_error() => Err(ClientError::Server(
+                exec.as_bytes()
+                    .map(bytes::Bytes::copy_from_slice)
+                    .unwrap_or_default(),
+            )),
+            Some(exec) => exec.convert().map_err(ClientError::Convert),
+            None => Err(ClientError::Closed),
+        }
+    }
+
+    /// An optimistic transaction: on a connection of its own, `WATCH`es
+    /// `keys`, lets `build` read what it needs (through the connection it
+    /// is given) and return the commands to run, then runs them with
+    /// [`exec`](Self::exec). When a watched key changed in between, `EXEC`
+    /// does nothing and the whole is tried again, at most `attempts` times;
+    /// then [`ClientError::TransactionAborted`].
+    ///
+    /// ```no_run
+    /// # async fn demo(client: resp_tokio::Client) -> Result<(), resp_tokio::ClientError> {
+    /// use resp_core::Pipeline;
+    ///
+    /// // Double a counter, safely against other writers.
+    /// client
+    ///     .watch_transaction(&["counter"], 10, |connection| async move {
+    ///         let n: i64 = connection.call(["GET", "counter"]).await?;
+    ///         let mut commands = Pipeline::new();
+    ///         commands.command(("SET", "counter", n * 2));
+    ///         Ok(commands)
+    ///     })
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn watch_transaction<F, Fut>(
+        &self,
+        keys: &[&str],
+        attempts: usize,
+        mut build: F,
+    ) -> Result<Vec<Frame>, ClientError>
+    where
+        F: FnMut(Client) -> Fut,
+        Fut: Future<Output = Result<Pipeline, ClientError>>,
+    {
+        let (config, options) = &*self.setup;
+        let connection = Client::connect_with(config, options.clone()).await?;
+        for _ in 0..attempts {
+            let mut watch = vec!["WATCH"];
+            watch.extend_from_slice(keys);
+            connection.call::<()>(watch).await?;
+            let commands = match build(connection.clone()).await {
+                Ok(commands) => commands,
+                Err(error) => {
+                    let _ = connection.call::<()>(["UNWATCH"]).await;
+                    return Err(error);
+                }
+            };
+            match connection.exec(&commands).await {
+                Err(ClientError::TransactionAborted) => continue,
+                result => return result,
+            }
+        }
+        Err(ClientError::TransactionAborted)
+    }
+}
