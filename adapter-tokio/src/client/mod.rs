@@ -228,7 +228,9 @@ impl Client {
     ) -> Result<Frame, ClientError> {
         let mut bytes = Vec::new();
         pack_command(&mut bytes, args);
-        let mut replies = self.send(Bytes::from(bytes), timeout, None).await?;
+        let bytes = Bytes::from(bytes);
+        let commands = first_name(&bytes).into_iter().collect();
+        let mut replies = self.send(bytes, commands, timeout, None).await?;
         replies.pop().ok_or(ClientError::Closed)
     }
 
@@ -237,7 +239,9 @@ impl Client {
     /// else.
     pub async fn pipeline(&self, pipeline: &Pipeline) -> Result<Vec<Frame>, ClientError> {
         let bytes = Bytes::copy_from_slice(pipeline.as_bytes());
-        self.send(bytes, self.setup.1.response_timeout, None).await
+        let commands = names(&bytes);
+        self.send(bytes, commands, self.setup.1.response_timeout, None)
+            .await
     }
 
     /// Subscribes to `channels`. In RESP3 the subscription shares the
@@ -301,9 +305,12 @@ impl Client {
         let mut args = vec![command];
         args.extend_from_slice(names);
         pack_command(&mut bytes, &args);
+        let bytes = Bytes::from(bytes);
+        let commands = first_name(&bytes).into_iter().collect();
         connection
             .send(
-                Bytes::from(bytes),
+                bytes,
+                commands,
                 self.setup.1.response_timeout,
                 Some(subscriber),
             )
@@ -314,10 +321,10 @@ impl Client {
     async fn send(
         &self,
         bytes: Bytes,
+        commands: Vec<(Bytes, usize)>,
         timeout: Option<Duration>,
         subscriber: Option<pubsub::Subscriber>,
     ) -> Result<Vec<Frame>, ClientError> {
-        let commands = names(&bytes);
         if commands.is_empty() {
             return Ok(Vec::new());
         }
@@ -341,7 +348,9 @@ impl Client {
     }
 }
 
-/// Each packed command's name and argument count, read back from the bytes.
+/// Each packed command's name and argument count, read back from the bytes
+/// (which the encoder wrote, so they are canonical): the session needs them
+/// to know what a subscription command expects.
 fn names(packed: &Bytes) -> Vec<(Bytes, usize)> {
     let mut decoder = CommandDecoder::new();
     let mut buf = bytes::BytesMut::from(&packed[..]);
@@ -350,4 +359,29 @@ fn names(packed: &Bytes) -> Vec<(Bytes, usize)> {
         names.push((command.arg_bytes(0).unwrap_or_default(), command.len()));
     }
     names
+}
+
+/// The name and argument count of the one command `packed` holds, read
+/// from its first two lines without a pass over the rest.
+fn first_name(packed: &Bytes) -> Option<(Bytes, usize)> {
+    let line_end = |from: usize| {
+        packed
+            .get(from..)?
+            .iter()
+            .position(|&byte| byte == b'\r')
+            .map(|at| from + at)
+    };
+    if packed.first() != Some(&b'*') {
+        return None;
+    }
+    let count_end = line_end(1)?;
+    let count = usize::try_from(resp_core::parse_integer(&packed[1..count_end])?).ok()?;
+    let header = count_end + 2;
+    if packed.get(header) != Some(&b'$') {
+        return None;
+    }
+    let len_end = line_end(header + 1)?;
+    let len = usize::try_from(resp_core::parse_integer(&packed[header + 1..len_end])?).ok()?;
+    let start = len_end + 2;
+    (packed.len() >= start + len).then(|| (packed.slice(start..start + len), count))
 }

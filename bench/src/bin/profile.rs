@@ -23,7 +23,11 @@ fn main() {
     let mut out = Vec::new();
     // Made only when packing, so their allocations do not change the heap
     // the other contestants run in.
-    let arguments = if who.ends_with("pack") { set_arguments() } else { Vec::new() };
+    let arguments = if who.ends_with("pack") {
+        set_arguments()
+    } else {
+        Vec::new()
+    };
     let mut fastest = std::time::Duration::MAX;
     for _ in 0..times {
         let started = std::time::Instant::now();
