@@ -143,6 +143,8 @@ fn a_stalled_server_times_out() {
     runtime().block_on(async {
         let mut options = ClientOptions::default();
         options.response_timeout = Some(Duration::from_millis(300));
+        options.max_queued = 4;
+        options.max_in_flight = 4;
         let config = url(relay.port()).parse().unwrap();
         let client = Client::connect_with(&config, options).await.unwrap();
         client.call::<()>(["SET", "k", "before"]).await.unwrap();
@@ -151,6 +153,19 @@ fn a_stalled_server_times_out() {
         let error = client.call::<String>(["GET", "k"]).await.unwrap_err();
         assert!(matches!(error, ClientError::Timeout), "{error}");
         assert!(started.elapsed() < Duration::from_secs(2));
+        // Behind the stall the queue fills up; callers still time out
+        // instead of waiting for room.
+        let callers: Vec<_> = (0..200)
+            .map(|_| {
+                let client = client.clone();
+                tokio::spawn(async move { client.call::<String>(["GET", "k"]).await })
+            })
+            .collect();
+        let started = Instant::now();
+        for caller in callers {
+            assert!(matches!(caller.await.unwrap(), Err(ClientError::Timeout)));
+        }
+        assert!(started.elapsed() < Duration::from_secs(3));
     });
 }
 

@@ -13,11 +13,17 @@ use tokio::sync::{mpsc, oneshot};
 #[derive(Debug)]
 pub(super) struct Shared {
     pub(super) protocol: Protocol,
+    /// Commands written but not answered at most; beyond it the driver
+    /// takes nothing new from the queue until replies come.
+    pub(super) max_in_flight: usize,
 }
 
 impl Shared {
-    pub(super) fn new(protocol: Protocol) -> Self {
-        Self { protocol }
+    pub(super) fn new(protocol: Protocol, max_in_flight: usize) -> Self {
+        Self {
+            protocol,
+            max_in_flight,
+        }
     }
 }
 
@@ -28,10 +34,6 @@ struct Waiting {
     frames: Vec<Frame>,
     replies: oneshot::Sender<Result<Vec<Frame>, ClientError>>,
 }
-
-/// The most requests written but not answered; beyond it the driver stops
-/// taking new ones until replies come.
-const MAX_IN_FLIGHT: usize = 64 * 1024;
 
 pub(super) async fn run<S>(
     mut stream: S,
@@ -49,7 +51,7 @@ pub(super) async fn run<S>(
     let mut accepting = true;
     let mut subscribers: Vec<Subscriber> = Vec::new();
     loop {
-        let taking = accepting && in_flight < MAX_IN_FLIGHT;
+        let taking = accepting && in_flight < shared.max_in_flight;
         tokio::select! {
             queued = requests.recv(), if taking => {
                 let Some(first) = queued else {
@@ -74,7 +76,7 @@ pub(super) async fn run<S>(
                         .map(|(name, count)| session.sent_command(name, *count))
                         .collect();
                     waiting.push_back(Waiting { ids, frames: Vec::new(), replies: queued.replies });
-                    next = if in_flight < MAX_IN_FLIGHT { requests.try_recv().ok() } else { None };
+                    next = if in_flight < shared.max_in_flight { requests.try_recv().ok() } else { None };
                 }
                 if stream.write_all(&output).await.is_err() {
                     break;

@@ -34,8 +34,12 @@ pub struct ClientOptions {
     /// Give blocking commands (`BLPOP` …) a per-call timeout longer than
     /// their own.
     pub response_timeout: Option<Duration>,
-    /// The most requests queued for the connection; a caller beyond waits.
+    /// The most requests queued for the connection; a caller beyond waits
+    /// (within its response timeout).
     pub max_queued: usize,
+    /// The most commands written but not yet answered; beyond it the
+    /// connection takes no more from the queue until replies come.
+    pub max_in_flight: usize,
     /// Messages a [`Subscription`] holds for a slow reader before it drops
     /// newer ones (and says so with [`Message::Lagged`]).
     pub push_buffer: usize,
@@ -47,6 +51,7 @@ impl Default for ClientOptions {
             connect_timeout: Duration::from_secs(10),
             response_timeout: Some(Duration::from_secs(30)),
             max_queued: 4096,
+            max_in_flight: 64 * 1024,
             push_buffer: 1024,
         }
     }
@@ -179,7 +184,7 @@ impl Client {
         let protocol = handshake.protocol();
         decoder.set_protocol(protocol);
         let (queue, requests) = mpsc::channel(options.max_queued.max(1));
-        let shared = Arc::new(driver::Shared::new(protocol));
+        let shared = Arc::new(driver::Shared::new(protocol, options.max_in_flight.max(1)));
         tokio::spawn(driver::run(stream, decoder, buf, requests, shared.clone()));
         Ok(Self {
             queue,
@@ -329,22 +334,27 @@ impl Client {
             return Ok(Vec::new());
         }
         let (replies, reply) = oneshot::channel();
-        self.queue
-            .send(Queued {
-                bytes,
-                commands,
-                replies,
-                subscriber,
-            })
-            .await
-            .map_err(|_| ClientError::Closed)?;
-        let waited = match timeout {
-            Some(timeout) => tokio::time::timeout(timeout, reply)
+        let queued = Queued {
+            bytes,
+            commands,
+            replies,
+            subscriber,
+        };
+        // The timeout covers waiting for room in the queue too: behind a
+        // stalled server the queue fills, and no caller may hang on it.
+        let exchange = async {
+            self.queue
+                .send(queued)
+                .await
+                .map_err(|_| ClientError::Closed)?;
+            reply.await.map_err(|_| ClientError::Closed)?
+        };
+        match timeout {
+            Some(timeout) => tokio::time::timeout(timeout, exchange)
                 .await
                 .map_err(|_| ClientError::Timeout)?,
-            None => reply.await,
-        };
-        waited.map_err(|_| ClientError::Closed)?
+            None => exchange.await,
+        }
     }
 }
 
