@@ -406,3 +406,134 @@ fn transactions_exec_abort_and_watch() {
         assert_eq!(client.call::<i64>(["GET", "t"]).await.unwrap(), 200);
     });
 }
+
+/// Unsubscribing stops the server's messages, in both protocols.
+#[test]
+fn unsubscribing_ends_the_messages() {
+    let Some(server) = RedisServer::start() else {
+        return;
+    };
+    runtime().block_on(async {
+        for protocol in ["3", "2"] {
+            let client = Client::connect(&format!("{}?protocol={protocol}", url(server.port())))
+                .await
+                .unwrap();
+            let news = client.subscribe(&["news", "more"]).await.unwrap();
+            assert_eq!(
+                client.call::<i64>(["PUBLISH", "news", "x"]).await.unwrap(),
+                1
+            );
+            news.unsubscribe().await.unwrap();
+            assert_eq!(
+                client.call::<i64>(["PUBLISH", "news", "x"]).await.unwrap(),
+                0,
+                "RESP{protocol}"
+            );
+            assert_eq!(
+                client.call::<i64>(["PUBLISH", "more", "x"]).await.unwrap(),
+                0
+            );
+        }
+    });
+}
+
+/// A tracking invalidation arrives between replies and reaches the
+/// tracking subscription, never a caller.
+#[test]
+fn tracking_invalidations_arrive_between_replies() {
+    let Some(server) = RedisServer::start() else {
+        return;
+    };
+    runtime().block_on(async {
+        let client = Client::connect(&url(server.port())).await.unwrap();
+        let other = Client::connect(&url(server.port())).await.unwrap();
+        let mut invalidations = client.tracking().await.unwrap();
+        client.call::<()>(["SET", "cached", "1"]).await.unwrap();
+        let _: i64 = client.call(["GET", "cached"]).await.unwrap();
+        other.call::<()>(["SET", "cached", "2"]).await.unwrap();
+        // Replies go on arriving in order while the invalidation comes in.
+        let mut pipeline = Pipeline::new();
+        for _ in 0..100 {
+            pipeline.command(["GET", "cached"]);
+        }
+        let replies = client.pipeline(&pipeline).await.unwrap();
+        assert!(replies.iter().all(|reply| *reply == Frame::from("2")));
+        let resp_tokio::Message::Push(resp_core::Push::Invalidate(Some(keys))) =
+            next_push(&mut invalidations).await
+        else {
+            panic!("not an invalidation")
+        };
+        assert_eq!(keys, [bytes::Bytes::from_static(b"cached")]);
+        invalidations.unsubscribe().await.unwrap();
+        let resp2 = Client::connect(&format!("{}?protocol=2", url(server.port())))
+            .await
+            .unwrap();
+        assert!(resp2.tracking().await.is_err());
+    });
+}
+
+/// The setup through the client: a password, an ACL user, and a server
+/// without HELLO (RESP2 then).
+#[test]
+fn the_client_sets_connections_up() {
+    let Some(server) =
+        RedisServer::start_with(&["--requirepass", "pw", "--rename-command", "HELLO", ""])
+    else {
+        return;
+    };
+    runtime().block_on(async {
+        let port = server.port();
+        // Without HELLO the server cannot say at setup that a password is
+        // needed; the first command says it.
+        let unauthenticated = Client::connect(&url(port)).await.unwrap();
+        let error = unauthenticated.call::<()>(["PING"]).await.unwrap_err();
+        assert!(
+            matches!(&error, ClientError::Server(text) if text.starts_with(b"NOAUTH")),
+            "{error}"
+        );
+        let client = Client::connect(&format!("redis://:pw@127.0.0.1:{port}/2?client_name=app"))
+            .await
+            .unwrap();
+        assert_eq!(client.protocol(), resp_core::Protocol::Resp2);
+        let name: String = client.call(["CLIENT", "GETNAME"]).await.unwrap();
+        assert_eq!(name, "app");
+        client
+            .call::<()>(["ACL", "SETUSER", "u", "on", ">upw", "~*", "+@all"])
+            .await
+            .unwrap();
+        let user = Client::connect(&format!("redis://u:upw@127.0.0.1:{port}"))
+            .await
+            .unwrap();
+        let whoami: String = user.call(["ACL", "WHOAMI"]).await.unwrap();
+        assert_eq!(whoami, "u");
+    });
+    let Some(guarded) = RedisServer::start_with(&["--requirepass", "pw"]) else {
+        return;
+    };
+    runtime().block_on(async {
+        // With HELLO, a missing password fails the setup itself.
+        let error = Client::connect(&url(guarded.port())).await.unwrap_err();
+        assert!(matches!(error, ClientError::Handshake(_)), "{error}");
+        let client = Client::connect(&format!("redis://:pw@127.0.0.1:{}", guarded.port()))
+            .await
+            .unwrap();
+        assert_eq!(client.protocol(), resp_core::Protocol::Resp3);
+    });
+}
+
+#[test]
+fn a_100_mib_value_through_the_client() {
+    let Some(server) = RedisServer::start_with(&["--proto-max-bulk-len", "200mb"]) else {
+        return;
+    };
+    runtime().block_on(async {
+        let client = Client::connect(&url(server.port())).await.unwrap();
+        let value: Vec<u8> = (0..100 << 20).map(|i: u32| (i % 251) as u8).collect();
+        client
+            .call::<()>((&b"SET"[..], &b"big"[..], &value[..]))
+            .await
+            .unwrap();
+        let back: bytes::Bytes = client.call(["GET", "big"]).await.unwrap();
+        assert!(back[..] == value[..]);
+    });
+}

@@ -303,6 +303,7 @@ impl Client {
         let subscriber = pubsub::Subscriber {
             channels,
             patterns,
+            invalidations: false,
             messages: sender,
             offered: 0,
         };
@@ -320,7 +321,67 @@ impl Client {
                 Some(subscriber),
             )
             .await?;
-        Ok(Subscription::new(receiver, dedicated))
+        let leave = if command == "SUBSCRIBE" {
+            "UNSUBSCRIBE"
+        } else {
+            "PUNSUBSCRIBE"
+        };
+        let names = names
+            .iter()
+            .map(|name| Bytes::copy_from_slice(name.as_bytes()))
+            .collect();
+        let connection = dedicated.unwrap_or(connection);
+        Ok(Subscription::new(
+            receiver,
+            connection,
+            Some((leave, names)),
+        ))
+    }
+
+    /// Turns on client-side caching (`CLIENT TRACKING on`) and returns the
+    /// invalidations the server sends for keys this connection read, as
+    /// [`Message::Push`]`(Push::Invalidate(..))`. RESP3 only: RESP2 needs a
+    /// second connection to redirect them to.
+    pub async fn tracking(&self) -> Result<Subscription, ClientError> {
+        if self.protocol() != Protocol::Resp3 {
+            return Err(ClientError::Server(Bytes::from_static(
+                b"ERR client-side caching here needs RESP3 (HELLO 3)",
+            )));
+        }
+        let (sender, receiver) = mpsc::channel(self.setup.1.push_buffer.max(1));
+        let subscriber = pubsub::Subscriber {
+            channels: Default::default(),
+            patterns: Default::default(),
+            invalidations: true,
+            messages: sender,
+            offered: 0,
+        };
+        let mut bytes = Vec::new();
+        pack_command(&mut bytes, ["CLIENT", "TRACKING", "on"]);
+        let bytes = Bytes::from(bytes);
+        let commands = first_name(&bytes).into_iter().collect();
+        let reply = self
+            .send(
+                bytes,
+                commands,
+                self.setup.1.response_timeout,
+                Some(subscriber),
+            )
+            .await?;
+        if let Some(error) = reply.iter().find(|frame| frame.is_error()) {
+            return Err(ClientError::Server(
+                error
+                    .as_bytes()
+                    .map(Bytes::copy_from_slice)
+                    .unwrap_or_default(),
+            ));
+        }
+        let off = vec![Bytes::from_static(b"TRACKING"), Bytes::from_static(b"off")];
+        Ok(Subscription::new(
+            receiver,
+            self.clone(),
+            Some(("CLIENT", off)),
+        ))
     }
 
     async fn send(

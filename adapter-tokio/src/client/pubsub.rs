@@ -9,8 +9,9 @@ use tokio::sync::mpsc;
 /// What a [`Subscription`] yields.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Message {
-    /// A message published on a subscribed channel (`Push::Message`), or
-    /// on one matching a subscribed pattern (`Push::PatternMessage`).
+    /// A message published on a subscribed channel (`Push::Message`), on
+    /// one matching a subscribed pattern (`Push::PatternMessage`), or a
+    /// client-side caching invalidation (`Push::Invalidate`).
     Push(Push),
     /// The reader fell behind and this many messages were dropped here,
     /// between the message before and the one after. Nothing is ever
@@ -33,20 +34,42 @@ pub struct Subscription {
     expected: u64,
     /// A message held back while its lag marker is read first.
     held: Option<Push>,
-    /// For RESP2, the connection this subscription has to itself.
-    _connection: Option<super::Client>,
+    /// The connection it was made on (in RESP2, one of its own), and what
+    /// undoes it.
+    connection: super::Client,
+    leave: Option<(&'static str, Vec<Bytes>)>,
 }
 
 impl Subscription {
     pub(super) fn new(
         messages: mpsc::Receiver<(u64, Push)>,
-        connection: Option<super::Client>,
+        connection: super::Client,
+        leave: Option<(&'static str, Vec<Bytes>)>,
     ) -> Self {
         Self {
             messages,
             expected: 0,
             held: None,
-            _connection: connection,
+            connection,
+            leave,
+        }
+    }
+
+    /// Leaves the channels (or patterns, or tracking) and waits for the
+    /// server to confirm. Dropping a subscription instead only stops its
+    /// messages here; the server goes on sending them until the connection
+    /// closes.
+    pub async fn unsubscribe(mut self) -> Result<(), super::ClientError> {
+        self.messages.close();
+        let Some((command, names)) = self.leave.take() else {
+            return Ok(());
+        };
+        let mut args: Vec<&[u8]> = vec![command.as_bytes()];
+        args.extend(names.iter().map(|name| &name[..]));
+        if command == "CLIENT" {
+            self.connection.call::<()>(args).await
+        } else {
+            self.connection.call_frame(args).await.map(drop)
         }
     }
 
@@ -71,6 +94,8 @@ impl Subscription {
 pub(super) struct Subscriber {
     pub(super) channels: HashSet<Bytes>,
     pub(super) patterns: HashSet<Bytes>,
+    /// Whether it wants client-side caching invalidations.
+    pub(super) invalidations: bool,
     pub(super) messages: mpsc::Sender<(u64, Push)>,
     /// Messages offered so far, delivered or dropped.
     pub(super) offered: u64,
@@ -83,6 +108,7 @@ impl Subscriber {
         let wanted = match push {
             Push::Message { channel, .. } => self.channels.contains(channel),
             Push::PatternMessage { pattern, .. } => self.patterns.contains(pattern),
+            Push::Invalidate(_) => self.invalidations,
             _ => false,
         };
         if wanted {
