@@ -3,11 +3,13 @@
 
 use super::pubsub::Subscriber;
 use super::{ClientError, Queued};
+use crate::RespCodec;
 use bytes::BytesMut;
-use resp_core::{Decoder as FrameDecoder, Frame, Protocol, Push, RequestId, Routed, Session};
+use resp_core::{Frame, Protocol, Push, RequestId, Routed, Session};
 use std::collections::VecDeque;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::{mpsc, oneshot};
+use tokio_util::codec::Decoder;
 
 /// What the handles and the driver share.
 #[derive(Debug)]
@@ -37,7 +39,7 @@ struct Waiting {
 
 pub(super) async fn run<S>(
     mut stream: S,
-    mut decoder: FrameDecoder,
+    mut decoder: RespCodec,
     mut input: BytesMut,
     mut requests: mpsc::Receiver<Queued>,
     shared: std::sync::Arc<Shared>,
@@ -129,16 +131,12 @@ impl Replies<'_> {
     /// Decodes every whole frame in `input` and hands each to its caller
     /// or its subscribers; returns false when the connection must close (a
     /// corrupt stream, or a reply nobody asked for).
-    fn route(&mut self, decoder: &mut FrameDecoder, input: &mut BytesMut) -> bool {
+    fn route(&mut self, decoder: &mut RespCodec, input: &mut BytesMut) -> bool {
         loop {
+            // The codec reserves the rest of a big payload at once.
             let frame = match decoder.decode(input) {
                 Ok(Some(frame)) => frame,
-                Ok(None) => {
-                    if let Some(needed) = decoder.bytes_needed() {
-                        input.reserve(needed);
-                    }
-                    return true;
-                }
+                Ok(None) => return true,
                 Err(_) => return false,
             };
             let (id, frame) = match self.session.route(frame) {

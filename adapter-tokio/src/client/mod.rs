@@ -14,14 +14,17 @@ pub use script::Script;
 
 use bytes::Bytes;
 use resp_core::{
-    Address, Args, CommandDecoder, ConnectionConfig, Decoder as FrameDecoder, Frame, FromFrame,
-    Handshake, Pipeline, Protocol, pack_command,
+    Address, Args, CommandDecoder, ConnectionConfig, Frame, FromFrame, Handshake, Pipeline,
+    Protocol, pack_command,
 };
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpStream, UnixStream};
 use tokio::sync::{mpsc, oneshot};
+use tokio_util::codec::Decoder;
+
+use crate::RespCodec;
 
 /// How a [`Client`] behaves; the defaults suit most applications.
 #[derive(Debug, Clone)]
@@ -167,12 +170,12 @@ impl Client {
         S: AsyncRead + AsyncWrite + Send + Unpin + 'static,
     {
         let mut handshake = Handshake::new(config);
-        let mut decoder = FrameDecoder::new();
+        let mut decoder = RespCodec::new();
         let mut buf = bytes::BytesMut::with_capacity(4096);
         while let Some(request) = handshake.request() {
             stream.write_all(&request).await?;
             let reply = loop {
-                if let Some(frame) = decoder.decode(&mut buf).map_err(std::io::Error::from)? {
+                if let Some(frame) = decoder.decode(&mut buf)? {
                     break frame;
                 }
                 if stream.read_buf(&mut buf).await? == 0 {
