@@ -537,3 +537,99 @@ fn a_100_mib_value_through_the_client() {
         assert!(back[..] == value[..]);
     });
 }
+
+/// Shard channels, and a subscription read as a `Stream`.
+#[test]
+fn shard_channels_and_the_stream_interface() {
+    use futures_util::StreamExt;
+    let Some(server) = RedisServer::start() else {
+        return;
+    };
+    runtime().block_on(async {
+        let client = Client::connect(&url(server.port())).await.unwrap();
+        let mut shard = client.ssubscribe(&["orders"]).await.unwrap();
+        assert_eq!(
+            client
+                .call::<i64>(["SPUBLISH", "orders", "o1"])
+                .await
+                .unwrap(),
+            1
+        );
+        let message = tokio::time::timeout(Duration::from_secs(5), shard.next())
+            .await
+            .unwrap();
+        let Some(resp_tokio::Message::Push(resp_core::Push::ShardMessage { channel, .. })) =
+            message
+        else {
+            panic!("{message:?}")
+        };
+        assert_eq!(&channel[..], b"orders");
+        shard.unsubscribe().await.unwrap();
+        assert_eq!(
+            client
+                .call::<i64>(["SPUBLISH", "orders", "o2"])
+                .await
+                .unwrap(),
+            0
+        );
+    });
+}
+
+#[test]
+fn over_a_unix_socket() {
+    let path = std::env::temp_dir().join(format!("resp-client-{}.sock", std::process::id()));
+    let path_text = path.to_str().unwrap().to_owned();
+    let Some(_server) =
+        RedisServer::start_with(&["--unixsocket", &path_text, "--unixsocketperm", "700"])
+    else {
+        return;
+    };
+    runtime().block_on(async {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while !path.exists() {
+            assert!(Instant::now() < deadline, "no socket at {path_text}");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let client = Client::connect(&format!("unix://{path_text}?db=2"))
+            .await
+            .unwrap();
+        client.call::<()>(["SET", "k", "over unix"]).await.unwrap();
+        let back: String = client.call(["GET", "k"]).await.unwrap();
+        assert_eq!(back, "over unix");
+    });
+}
+
+/// Behind a stalled server, the queued-bytes bound holds: callers with
+/// large requests wait for room and then time out, memory does not grow.
+#[test]
+fn the_queued_bytes_bound_holds() {
+    let Some(server) = RedisServer::start() else {
+        return;
+    };
+    let relay = Relay::start(server.port());
+    runtime().block_on(async {
+        let mut options = ClientOptions::default();
+        options.response_timeout = Some(Duration::from_millis(300));
+        options.max_queued_bytes = 1 << 20;
+        let config = url(relay.port()).parse().unwrap();
+        let client = Client::connect_with(&config, options).await.unwrap();
+        client.call::<()>(["PING"]).await.unwrap();
+        relay.stall();
+        let value = vec![b'v'; 512 * 1024];
+        let callers: Vec<_> = (0..50)
+            .map(|_| {
+                let (client, value) = (client.clone(), value.clone());
+                tokio::spawn(async move {
+                    client
+                        .call::<()>((&b"SET"[..], &b"k"[..], &value[..]))
+                        .await
+                })
+            })
+            .collect();
+        let started = Instant::now();
+        for caller in callers {
+            assert!(matches!(caller.await.unwrap(), Err(ClientError::Timeout)));
+        }
+        assert!(started.elapsed() < Duration::from_secs(3));
+    });
+}

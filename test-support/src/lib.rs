@@ -305,9 +305,9 @@ pub fn resident_kib(pid: u32) -> u64 {
 }
 
 /// A TCP relay on loopback that forwards to `upstream` until told to
-/// misbehave: [`stall`](Self::stall) stops forwarding the server's bytes
-/// (a stalled server), [`cut`](Self::cut) closes every connection at once
-/// (a cable pulled mid-frame).
+/// misbehave: [`stall`](Self::stall) stops forwarding in both directions
+/// (a server that neither reads nor answers), [`cut`](Self::cut) closes
+/// every connection at once (a cable pulled mid-frame).
 #[derive(Debug)]
 pub struct Relay {
     port: u16,
@@ -357,8 +357,8 @@ impl Relay {
         self.port
     }
 
-    /// From now on the server's bytes are held back: to the client, the
-    /// server has stalled.
+    /// From now on bytes are held back both ways: to the client, the server
+    /// has stalled.
     pub fn stall(&self) {
         self.stalled
             .store(true, std::sync::atomic::Ordering::SeqCst);

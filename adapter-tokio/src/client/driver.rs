@@ -18,13 +18,16 @@ pub(super) struct Shared {
     /// Commands written but not answered at most; beyond it the driver
     /// takes nothing new from the queue until replies come.
     pub(super) max_in_flight: usize,
+    /// The queued-bytes bound.
+    pub(super) max_queued_bytes: usize,
 }
 
 impl Shared {
-    pub(super) fn new(protocol: Protocol, max_in_flight: usize) -> Self {
+    pub(super) fn new(protocol: Protocol, max_in_flight: usize, max_queued_bytes: usize) -> Self {
         Self {
             protocol,
             max_in_flight,
+            max_queued_bytes,
         }
     }
 }
@@ -64,7 +67,9 @@ pub(super) async fn run<S>(
                     }
                     continue;
                 };
-                // Everything queued goes out in one write.
+                // Everything queued goes out in one write; its share of the
+                // queued-bytes bound is given back once written.
+                let mut written = Vec::new();
                 let mut next = Some(first);
                 while let Some(mut queued) = next {
                     if let Some(subscriber) = queued.subscriber.take() {
@@ -78,12 +83,14 @@ pub(super) async fn run<S>(
                         .map(|(name, count)| session.sent_command(name, *count))
                         .collect();
                     waiting.push_back(Waiting { ids, frames: Vec::new(), replies: queued.replies });
+                    written.push(queued.budget);
                     next = if in_flight < shared.max_in_flight { requests.try_recv().ok() } else { None };
                 }
                 if stream.write_all(&output).await.is_err() {
                     break;
                 }
                 output.clear();
+                drop(written);
             }
             read = stream.read_buf(&mut input) => {
                 match read {

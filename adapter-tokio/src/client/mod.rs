@@ -21,7 +21,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpStream, UnixStream};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, oneshot};
 use tokio_util::codec::Decoder;
 
 use crate::RespCodec;
@@ -43,6 +43,10 @@ pub struct ClientOptions {
     /// The most commands written but not yet answered; beyond it the
     /// connection takes no more from the queue until replies come.
     pub max_in_flight: usize,
+    /// The most bytes of requests queued but not yet written; a caller
+    /// beyond waits (within its response timeout). A single larger request
+    /// waits for the queue to be empty.
+    pub max_queued_bytes: usize,
     /// Messages a [`Subscription`] holds for a slow reader before it drops
     /// newer ones (and says so with [`Message::Lagged`]).
     pub push_buffer: usize,
@@ -55,6 +59,7 @@ impl Default for ClientOptions {
             response_timeout: Some(Duration::from_secs(30)),
             max_queued: 4096,
             max_in_flight: 64 * 1024,
+            max_queued_bytes: 64 << 20,
             push_buffer: 1024,
         }
     }
@@ -70,6 +75,8 @@ struct Queued {
     /// For a (p)subscribe: where its messages go, registered before the
     /// command is written so that none is missed.
     subscriber: Option<pubsub::Subscriber>,
+    /// Its share of the queued-bytes bound, given back once it is written.
+    budget: OwnedSemaphorePermit,
 }
 
 /// A connection to a Redis server, shared by every clone.
@@ -103,6 +110,8 @@ struct Queued {
 #[derive(Clone)]
 pub struct Client {
     queue: mpsc::Sender<Queued>,
+    /// Bytes that may still be queued.
+    budget: Arc<Semaphore>,
     shared: Arc<driver::Shared>,
     /// What it was connected with, for a RESP2 subscription's own connection.
     setup: Arc<(ConnectionConfig, ClientOptions)>,
@@ -187,10 +196,18 @@ impl Client {
         let protocol = handshake.protocol();
         decoder.set_protocol(protocol);
         let (queue, requests) = mpsc::channel(options.max_queued.max(1));
-        let shared = Arc::new(driver::Shared::new(protocol, options.max_in_flight.max(1)));
+        let bytes = options
+            .max_queued_bytes
+            .clamp(1, Semaphore::MAX_PERMITS.min(u32::MAX as usize));
+        let shared = Arc::new(driver::Shared::new(
+            protocol,
+            options.max_in_flight.max(1),
+            bytes,
+        ));
         tokio::spawn(driver::run(stream, decoder, buf, requests, shared.clone()));
         Ok(Self {
             queue,
+            budget: Arc::new(Semaphore::new(bytes)),
             shared,
             setup: Arc::new((config.clone(), options.clone())),
         })
@@ -279,6 +296,12 @@ impl Client {
         self.join("PSUBSCRIBE", patterns).await
     }
 
+    /// Subscribes to shard channels (`SSUBSCRIBE`, Redis 7); see
+    /// [`subscribe`](Self::subscribe).
+    pub async fn ssubscribe(&self, channels: &[&str]) -> Result<Subscription, ClientError> {
+        self.join("SSUBSCRIBE", channels).await
+    }
+
     async fn join(&self, command: &str, names: &[&str]) -> Result<Subscription, ClientError> {
         if names.is_empty() {
             return Err(ClientError::Server(Bytes::from_static(
@@ -298,14 +321,25 @@ impl Client {
             .iter()
             .map(|name| Bytes::copy_from_slice(name.as_bytes()))
             .collect();
-        let (channels, patterns) = if command == "SUBSCRIBE" {
-            (set, Default::default())
-        } else {
-            (Default::default(), set)
+        let (mut channels, mut patterns, mut shard_channels) = Default::default();
+        let leave = match command {
+            "SUBSCRIBE" => {
+                channels = set;
+                "UNSUBSCRIBE"
+            }
+            "PSUBSCRIBE" => {
+                patterns = set;
+                "PUNSUBSCRIBE"
+            }
+            _ => {
+                shard_channels = set;
+                "SUNSUBSCRIBE"
+            }
         };
         let subscriber = pubsub::Subscriber {
             channels,
             patterns,
+            shard_channels,
             invalidations: false,
             messages: sender,
             offered: 0,
@@ -324,11 +358,6 @@ impl Client {
                 Some(subscriber),
             )
             .await?;
-        let leave = if command == "SUBSCRIBE" {
-            "UNSUBSCRIBE"
-        } else {
-            "PUNSUBSCRIBE"
-        };
         let names = names
             .iter()
             .map(|name| Bytes::copy_from_slice(name.as_bytes()))
@@ -355,6 +384,7 @@ impl Client {
         let subscriber = pubsub::Subscriber {
             channels: Default::default(),
             patterns: Default::default(),
+            shard_channels: Default::default(),
             invalidations: true,
             messages: sender,
             offered: 0,
@@ -398,15 +428,23 @@ impl Client {
             return Ok(Vec::new());
         }
         let (replies, reply) = oneshot::channel();
-        let queued = Queued {
-            bytes,
-            commands,
-            replies,
-            subscriber,
-        };
         // The timeout covers waiting for room in the queue too: behind a
         // stalled server the queue fills, and no caller may hang on it.
         let exchange = async {
+            let share = bytes.len().clamp(1, self.shared.max_queued_bytes) as u32;
+            let budget = self
+                .budget
+                .clone()
+                .acquire_many_owned(share)
+                .await
+                .map_err(|_| ClientError::Closed)?;
+            let queued = Queued {
+                bytes,
+                commands,
+                replies,
+                subscriber,
+                budget,
+            };
             self.queue
                 .send(queued)
                 .await

@@ -4,14 +4,17 @@
 use bytes::Bytes;
 use resp_core::Push;
 use std::collections::HashSet;
+use std::pin::Pin;
+use std::task::{Context, Poll, ready};
 use tokio::sync::mpsc;
 
 /// What a [`Subscription`] yields.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Message {
     /// A message published on a subscribed channel (`Push::Message`), on
-    /// one matching a subscribed pattern (`Push::PatternMessage`), or a
-    /// client-side caching invalidation (`Push::Invalidate`).
+    /// one matching a subscribed pattern (`Push::PatternMessage`), on a
+    /// shard channel (`Push::ShardMessage`), or a client-side caching
+    /// invalidation (`Push::Invalidate`).
     Push(Push),
     /// The reader fell behind and this many messages were dropped here,
     /// between the message before and the one after. Nothing is ever
@@ -75,17 +78,32 @@ impl Subscription {
 
     /// The next message, or `None` once the connection is gone.
     pub async fn next(&mut self) -> Option<Message> {
+        std::future::poll_fn(|cx| self.poll_message(cx)).await
+    }
+
+    fn poll_message(&mut self, cx: &mut Context<'_>) -> Poll<Option<Message>> {
         if let Some(push) = self.held.take() {
-            return Some(Message::Push(push));
+            return Poll::Ready(Some(Message::Push(push)));
         }
-        let (sequence, push) = self.messages.recv().await?;
+        let Some((sequence, push)) = ready!(self.messages.poll_recv(cx)) else {
+            return Poll::Ready(None);
+        };
         let lost = sequence - self.expected;
         self.expected = sequence + 1;
         if lost > 0 {
             self.held = Some(push);
-            return Some(Message::Lagged(lost));
+            return Poll::Ready(Some(Message::Lagged(lost)));
         }
-        Some(Message::Push(push))
+        Poll::Ready(Some(Message::Push(push)))
+    }
+}
+
+/// A subscription is a `Stream` of its messages, for `StreamExt` and friends.
+impl futures_core::Stream for Subscription {
+    type Item = Message;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Message>> {
+        self.get_mut().poll_message(cx)
     }
 }
 
@@ -94,6 +112,7 @@ impl Subscription {
 pub(super) struct Subscriber {
     pub(super) channels: HashSet<Bytes>,
     pub(super) patterns: HashSet<Bytes>,
+    pub(super) shard_channels: HashSet<Bytes>,
     /// Whether it wants client-side caching invalidations.
     pub(super) invalidations: bool,
     pub(super) messages: mpsc::Sender<(u64, Push)>,
@@ -108,6 +127,7 @@ impl Subscriber {
         let wanted = match push {
             Push::Message { channel, .. } => self.channels.contains(channel),
             Push::PatternMessage { pattern, .. } => self.patterns.contains(pattern),
+            Push::ShardMessage { channel, .. } => self.shard_channels.contains(channel),
             Push::Invalidate(_) => self.invalidations,
             _ => false,
         };
