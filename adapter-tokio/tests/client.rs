@@ -555,7 +555,8 @@ fn shard_channels_and_the_stream_interface() {
                 .unwrap(),
             1
         );
-        let message = tokio::time::timeout(Duration::from_secs(5), shard.next())
+        // Through the Stream impl, not the inherent next().
+        let message = tokio::time::timeout(Duration::from_secs(5), StreamExt::next(&mut shard))
             .await
             .unwrap();
         let Some(resp_tokio::Message::Push(resp_core::Push::ShardMessage { channel, .. })) =
