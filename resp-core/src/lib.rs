@@ -118,7 +118,8 @@ mod reader;
 mod split;
 
 pub use client::{
-    Address, ConnectionConfig, Handshake, HandshakeError, RequestId, Routed, Session, UrlError,
+    Address, ConnectionConfig, ExecReply, Handshake, HandshakeError, RequestId, Routed, Session,
+    UrlError,
 };
 pub use cluster::{Redirect, RedirectKind, SLOT_COUNT, hash_tag, key_slot};
 pub use command::{

@@ -171,10 +171,50 @@ impl Client {
 
     /// Sets the connection up, then hands it to a driver task.
     async fn start<S>(
-        mut stream: S,
+        stream: S,
         config: &ConnectionConfig,
         options: &ClientOptions,
     ) -> Result<Self, ClientError>
+    where
+        S: AsyncRead + AsyncWrite + Send + Unpin + 'static,
+    {
+        let (client, driver) = Self::over(stream, config, options.clone()).await?;
+        tokio::spawn(driver);
+        Ok(client)
+    }
+
+    /// A client over a stream already connected, of any runtime (a smol or
+    /// async-std stream through `tokio_util::compat`): sets it up and
+    /// returns the client and the driver future, which the caller spawns
+    /// on its own executor; the connection lives as long as the driver runs.
+    ///
+    /// Response timeouts use tokio's timer: away from a tokio runtime, set
+    /// `response_timeout` to `None` and time calls with the runtime's own
+    /// timer. RESP2 subscriptions and `watch_transaction` open connections
+    /// of their own over TCP, and need tokio too.
+    ///
+    /// ```no_run
+    /// use resp_tokio::{Client, ClientOptions};
+    /// use tokio_util::compat::FuturesAsyncReadCompatExt;
+    ///
+    /// smol::block_on(async {
+    ///     let stream = smol::net::TcpStream::connect("127.0.0.1:6379").await?;
+    ///     let mut options = ClientOptions::default();
+    ///     options.response_timeout = None;
+    ///     let config = "redis://127.0.0.1:6379".parse().unwrap();
+    ///     let (client, driver) = Client::over(stream.compat(), &config, options).await?;
+    ///     smol::spawn(driver).detach();
+    ///     let n: i64 = client.call(["INCR", "counter"]).await?;
+    ///     # let _ = n;
+    ///     Ok::<(), resp_tokio::ClientError>(())
+    /// })
+    /// # .unwrap();
+    /// ```
+    pub async fn over<S>(
+        mut stream: S,
+        config: &ConnectionConfig,
+        options: ClientOptions,
+    ) -> Result<(Self, impl Future<Output = ()> + Send + 'static), ClientError>
     where
         S: AsyncRead + AsyncWrite + Send + Unpin + 'static,
     {
@@ -204,13 +244,14 @@ impl Client {
             options.max_in_flight.max(1),
             bytes,
         ));
-        tokio::spawn(driver::run(stream, decoder, buf, requests, shared.clone()));
-        Ok(Self {
+        let driver = driver::run(stream, decoder, buf, requests, shared.clone());
+        let client = Self {
             queue,
             budget: Arc::new(Semaphore::new(bytes)),
             shared,
-            setup: Arc::new((config.clone(), options.clone())),
-        })
+            setup: Arc::new((config.clone(), options)),
+        };
+        Ok((client, driver))
     }
 
     /// The protocol the connection speaks.

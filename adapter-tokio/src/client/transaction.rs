@@ -2,7 +2,7 @@
 //! `WATCH`, retried a bounded number of times.
 
 use super::{Client, ClientError};
-use resp_core::{Frame, Pipeline};
+use resp_core::{ExecReply, Frame, Pipeline};
 use std::future::Future;
 
 impl Client {
@@ -17,14 +17,10 @@ impl Client {
         transaction.extend_from(pipeline);
         transaction.exec();
         let mut replies = self.pipeline(&transaction).await?;
-        match replies.pop() {
-            Some(exec) if exec.is_null() => Err(ClientError::TransactionAborted),
-            Some(exec) if exec.is_error() => Err(ClientError::Server(
-                exec.as_bytes()
-                    .map(bytes::Bytes::copy_from_slice)
-                    .unwrap_or_default(),
-            )),
-            Some(exec) => exec.convert().map_err(ClientError::Convert),
+        match replies.pop().map(ExecReply::from_reply) {
+            Some(ExecReply::Committed(results)) => Ok(results),
+            Some(ExecReply::Aborted) => Err(ClientError::TransactionAborted),
+            Some(ExecReply::Refused(text)) => Err(ClientError::Server(text)),
             None => Err(ClientError::Closed),
         }
     }

@@ -1,13 +1,15 @@
 //! The client side of a connection, with no IO: what a client is told to
 //! connect to ([`ConnectionConfig`]), how the connection is set up
-//! ([`Handshake`]), and which incoming frame answers which request
-//! ([`Session`]). The tokio client and the blocking connection both drive
+//! ([`Handshake`]), which incoming frame answers which request
+//! ([`Session`]), and what a transaction's `EXEC` said ([`ExecReply`]). The tokio client and the blocking connection both drive
 //! these; they only move bytes and run timers.
 
 mod config;
+mod exec;
 mod handshake;
 mod session;
 
 pub use config::{Address, ConnectionConfig, UrlError};
+pub use exec::ExecReply;
 pub use handshake::{Handshake, HandshakeError};
 pub use session::{RequestId, Routed, Session};
