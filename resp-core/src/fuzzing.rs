@@ -316,13 +316,59 @@ pub fn reader_events(data: &[u8]) {
 /// they accept survives a round trip.
 pub fn helpers(data: &[u8]) {
     let decoded = decode_pieces(data, &[], &mut Decoder::with_limits(small_limits()));
-    for frame in decoded.frames {
-        check_reply_helpers(&frame);
+    for frame in &decoded.frames {
+        check_reply_helpers(frame);
     }
+    check_client(&decoded.frames);
     let mut decoder = CommandDecoder::new();
     let mut buf = BytesMut::from(data);
     while let Ok(Some(command)) = decoder.decode(&mut buf) {
         check_hello(&command);
+    }
+    if let Ok(url) = core::str::from_utf8(data) {
+        // Any text is a URL or a clear error, never a panic.
+        let _ = crate::ConnectionConfig::from_url(url);
+    }
+}
+
+/// A hostile server's frames through the client's session and handshake:
+/// every request gets at most one reply, nothing answers what was not
+/// asked, and the handshake ends or goes on without panicking.
+fn check_client(frames: &[Frame]) {
+    use crate::{Routed, Session};
+    for protocol in [Protocol::Resp2, Protocol::Resp3] {
+        let mut session = Session::new(protocol);
+        let commands: [&[&str]; 4] = [
+            &["GET", "k"],
+            &["SUBSCRIBE", "a", "b"],
+            &["UNSUBSCRIBE"],
+            &["PING"],
+        ];
+        let mut sent = Vec::new();
+        for (i, _) in frames.iter().enumerate() {
+            sent.push(session.sent(commands[i % commands.len()]));
+        }
+        let mut answered = Vec::new();
+        for frame in frames {
+            match session.route(frame.clone()) {
+                Routed::Reply(id, _) | Routed::Confirmation { id, last: true, .. } => {
+                    assert!(!answered.contains(&id), "answered twice");
+                    assert!(sent.contains(&id));
+                    answered.push(id);
+                }
+                Routed::Confirmation { id, .. } => assert!(sent.contains(&id)),
+                Routed::Push(_) | Routed::Unexpected(_) => {}
+            }
+        }
+        assert_eq!(session.in_flight() + answered.len(), sent.len());
+    }
+    let config =
+        crate::ConnectionConfig::from_url("redis://u:p@h/3?client_name=n").expect("a valid URL");
+    let mut handshake = crate::Handshake::new(&config);
+    for frame in frames {
+        if handshake.request().is_none() || handshake.reply(frame.clone()).is_err() {
+            break;
+        }
     }
 }
 
