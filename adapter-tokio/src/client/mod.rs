@@ -269,12 +269,7 @@ impl Client {
     pub async fn call<T: FromFrame>(&self, args: impl Args) -> Result<T, ClientError> {
         let frame = self.call_frame(args).await?;
         if frame.is_error() {
-            return Err(ClientError::Server(
-                frame
-                    .as_bytes()
-                    .map(Bytes::copy_from_slice)
-                    .unwrap_or_default(),
-            ));
+            return Err(server_error(&frame));
         }
         frame.convert().map_err(ClientError::Convert)
     }
@@ -292,11 +287,7 @@ impl Client {
         args: impl Args,
         timeout: Option<Duration>,
     ) -> Result<Frame, ClientError> {
-        let mut bytes = Vec::new();
-        pack_command(&mut bytes, args);
-        let bytes = Bytes::from(bytes);
-        let commands = first_name(&bytes).into_iter().collect();
-        let mut replies = self.send(bytes, commands, timeout, None).await?;
+        let mut replies = self.send_command(args, timeout, None).await?;
         replies.pop().ok_or(ClientError::Closed)
     }
 
@@ -358,10 +349,13 @@ impl Client {
             }
         };
         let (sender, receiver) = mpsc::channel(self.setup.1.push_buffer.max(1));
-        let set: std::collections::HashSet<Bytes> = names
+        let mut args = vec![command];
+        args.extend_from_slice(names);
+        let names: Vec<Bytes> = names
             .iter()
             .map(|name| Bytes::copy_from_slice(name.as_bytes()))
             .collect();
+        let set: std::collections::HashSet<Bytes> = names.iter().cloned().collect();
         let (mut channels, mut patterns, mut shard_channels) = Default::default();
         let leave = match command {
             "SUBSCRIBE" => {
@@ -385,24 +379,9 @@ impl Client {
             messages: sender,
             offered: 0,
         };
-        let mut bytes = Vec::new();
-        let mut args = vec![command];
-        args.extend_from_slice(names);
-        pack_command(&mut bytes, &args);
-        let bytes = Bytes::from(bytes);
-        let commands = first_name(&bytes).into_iter().collect();
         connection
-            .send(
-                bytes,
-                commands,
-                self.setup.1.response_timeout,
-                Some(subscriber),
-            )
+            .send_command(&args, self.setup.1.response_timeout, Some(subscriber))
             .await?;
-        let names = names
-            .iter()
-            .map(|name| Bytes::copy_from_slice(name.as_bytes()))
-            .collect();
         let connection = dedicated.unwrap_or(connection);
         Ok(Subscription::new(
             receiver,
@@ -430,25 +409,15 @@ impl Client {
             messages: sender,
             offered: 0,
         };
-        let mut bytes = Vec::new();
-        pack_command(&mut bytes, ["CLIENT", "TRACKING", "on"]);
-        let bytes = Bytes::from(bytes);
-        let commands = first_name(&bytes).into_iter().collect();
         let reply = self
-            .send(
-                bytes,
-                commands,
+            .send_command(
+                ["CLIENT", "TRACKING", "on"],
                 self.setup.1.response_timeout,
                 Some(subscriber),
             )
             .await?;
         if let Some(error) = reply.iter().find(|frame| frame.is_error()) {
-            return Err(ClientError::Server(
-                error
-                    .as_bytes()
-                    .map(Bytes::copy_from_slice)
-                    .unwrap_or_default(),
-            ));
+            return Err(server_error(error));
         }
         let off = vec![Bytes::from_static(b"TRACKING"), Bytes::from_static(b"off")];
         Ok(Subscription::new(
@@ -456,6 +425,20 @@ impl Client {
             self.clone(),
             Some(("CLIENT", off)),
         ))
+    }
+
+    /// Packs one command and sends it; `send` with the name read back.
+    async fn send_command(
+        &self,
+        args: impl Args,
+        timeout: Option<Duration>,
+        subscriber: Option<pubsub::Subscriber>,
+    ) -> Result<Vec<Frame>, ClientError> {
+        let mut bytes = Vec::new();
+        pack_command(&mut bytes, args);
+        let bytes = Bytes::from(bytes);
+        let commands = first_name(&bytes).into_iter().collect();
+        self.send(bytes, commands, timeout, subscriber).await
     }
 
     async fn send(
@@ -499,6 +482,16 @@ impl Client {
             None => exchange.await,
         }
     }
+}
+
+/// The error a server's error reply becomes.
+fn server_error(reply: &Frame) -> ClientError {
+    ClientError::Server(
+        reply
+            .as_bytes()
+            .map(Bytes::copy_from_slice)
+            .unwrap_or_default(),
+    )
 }
 
 /// Each packed command's name and argument count, read back from the bytes
