@@ -9,9 +9,8 @@
 //! (a) 100 tasks on one connection, each SET then GET in a loop;
 //! (b) the same with 1,000 tasks; (c) one task sending pipelines of
 //! 10,000 INCRs; (d) one task, sequential PINGs (latency).
-use std::net::TcpListener;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use resp_test_support::RedisServer;
+use std::time::Instant;
 
 const SCENARIOS: [&str; 4] = [
     "(a) 100 tasks, GET/SET",
@@ -209,30 +208,8 @@ async fn run_fred(url: &str, scenario: usize) -> usize {
 
 fn main() {
     let rounds: usize = std::env::args().nth(1).map_or(3, |n| n.parse().unwrap());
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut server = Command::new("redis-server")
-        .args([
-            "--port",
-            &port.to_string(),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ])
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("redis-server (apt-get install redis-server)");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "redis-server did not start");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let server = RedisServer::start().expect("redis-server (apt-get install redis-server)");
+    let port = server.port();
     let url = format!("redis://127.0.0.1:{port}");
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -265,8 +242,7 @@ fn main() {
             }
         }
     }
-    let _ = server.kill();
-    let _ = server.wait();
+    drop(server);
     println!(
         "| scenario | {} | resp-tokio / redis-rs | resp-tokio / fred |",
         CLIENTS.join(" | ")
