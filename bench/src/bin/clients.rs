@@ -18,6 +18,8 @@ const SCENARIOS: [&str; 4] = [
     "(c) pipelines of 10,000",
     "(d) sequential PING",
 ];
+/// Tasks and rounds per task in (a) and (b), the same for every client.
+const TASKS: [(usize, usize); 2] = [(100, 2_000), (1_000, 200)];
 const CLIENTS: [&str; 3] = ["resp-tokio Client", "redis-rs multiplexed", "fred"];
 
 fn cpu_seconds() -> f64 {
@@ -61,11 +63,7 @@ async fn run_resp_tokio(url: &str, scenario: usize) -> usize {
     let client = resp_tokio::Client::connect(url).await.unwrap();
     match scenario {
         0 | 1 => {
-            let (tasks, per_task) = if scenario == 0 {
-                (100, 2_000)
-            } else {
-                (1_000, 200)
-            };
+            let (tasks, per_task) = TASKS[scenario];
             spread(tasks, per_task, move |task, round| {
                 let client = client.clone();
                 async move {
@@ -107,11 +105,7 @@ async fn run_redis_rs(url: &str, scenario: usize) -> usize {
         .unwrap();
     match scenario {
         0 | 1 => {
-            let (tasks, per_task) = if scenario == 0 {
-                (100, 2_000)
-            } else {
-                (1_000, 200)
-            };
+            let (tasks, per_task) = TASKS[scenario];
             spread(tasks, per_task, move |task, round| {
                 let mut connection = connection.clone();
                 async move {
@@ -164,11 +158,7 @@ async fn run_fred(url: &str, scenario: usize) -> usize {
     client.init().await.unwrap();
     let done = match scenario {
         0 | 1 => {
-            let (tasks, per_task) = if scenario == 0 {
-                (100, 2_000)
-            } else {
-                (1_000, 200)
-            };
+            let (tasks, per_task) = TASKS[scenario];
             let shared = client.clone();
             spread(tasks, per_task, move |task, round| {
                 let client = shared.clone();
