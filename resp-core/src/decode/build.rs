@@ -4,7 +4,7 @@ use crate::reader::{AggregateKind, BlobKind};
 use crate::{Attributed, Frame};
 use alloc::boxed::Box;
 use alloc::vec::Vec;
-use bytes::Bytes;
+use crate::payload::Payload;
 use core::mem;
 
 type Pairs = Vec<(Frame, Frame)>;
@@ -125,7 +125,7 @@ impl FrameBuilder {
 
     pub(crate) fn blob_end(&mut self) -> Option<Frame> {
         let (kind, streamed, data) = self.blob.take()?;
-        let data = Bytes::from(data);
+        let data = Payload::from(data);
         let frame = match kind {
             BlobKind::BulkString if streamed => Frame::StreamedString(data),
             BlobKind::BulkString => Frame::BulkString(data),

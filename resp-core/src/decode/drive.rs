@@ -8,7 +8,7 @@ use super::source::Source;
 use crate::error::DecodeError;
 use crate::frame::Frame;
 use crate::reader::{AggregateKind, Event, MIN_ELEMENT_LEN, Piece, RESERVE_STEP, Reader};
-use bytes::Bytes;
+use crate::payload::Payload;
 
 /// Feeds reader events into the builder until a frame completes or input runs out.
 pub(super) fn drive<S: Source>(
@@ -57,7 +57,7 @@ pub(crate) fn build_copied(builder: &mut FrameBuilder, event: Event<'_>) -> Opti
     let Some(piece) = piece else {
         return structure(builder, event, 0);
     };
-    let value = piece.to_frame(|range| Bytes::copy_from_slice(&payload[range.clone()]));
+    let value = piece.to_frame(|range| Payload::copy_from_slice(&payload[range.clone()]));
     if builder.is_idle() {
         Some(value)
     } else {

@@ -286,11 +286,12 @@ impl Decoder {
             elements
         };
         self.builder.start(kind, false, room);
-        for element in pieces::take_elements(src, self.held, &self.pieces) {
+        let builder = &mut self.builder;
+        pieces::take_elements(src, self.held, &self.pieces, |element| {
             // The aggregate stays open: the event that ended the run is in it.
-            let finished = self.builder.value(element);
+            let finished = builder.value(element);
             debug_assert!(finished.is_none());
-        }
+        });
         self.pieces.clear();
         self.flat = None;
         self.held = 0;

@@ -1,10 +1,14 @@
 //! Frames built straight from the Reader's pieces: a top-level scalar, or a
 //! flat aggregate (every element a scalar, the shape of requests and of
-//! most replies), split off the buffer once, its payloads sliced from that
-//! one piece.
+//! most replies), taken off the buffer once.
+//!
+//! Short payloads are copied into their frames and the buffer only
+//! advances. Only a frame with a long payload is split off the buffer, and
+//! its long payloads are slices of that one piece.
 
 use super::source::Source;
 use crate::frame::Frame;
+use crate::payload::{INLINE_CAPACITY, Payload};
 use crate::reader::{AggregateKind, Piece};
 use alloc::vec::Vec;
 use bytes::{Buf, Bytes, BytesMut};
@@ -16,9 +20,9 @@ impl Piece {
     /// Always inlined: as a call in the loop that builds a flat frame's
     /// elements, W4 takes 4 % more instructions.
     #[inline(always)]
-    pub(crate) fn to_frame(&self, payload: impl FnOnce(&Range<usize>) -> Bytes) -> Frame {
+    pub(crate) fn to_frame(&self, payload: impl FnOnce(&Range<usize>) -> Payload) -> Frame {
         match self {
-            Self::Ok => Frame::SimpleString(Bytes::from_static(b"OK")),
+            Self::Ok => Frame::SimpleString(Payload::from_static(b"OK")),
             Self::Simple(range) => Frame::SimpleString(payload(range)),
             Self::Error(range) => Frame::SimpleError(payload(range)),
             Self::Bulk(range) => Frame::BulkString(payload(range)),
@@ -33,6 +37,12 @@ impl Piece {
             Self::Null(kind) => Frame::Null(*kind),
             Self::Boolean(value) => Frame::Boolean(*value),
         }
+    }
+
+    /// Whether its payload is too long to be stored inline.
+    fn has_long_payload(&self) -> bool {
+        self.payload()
+            .is_some_and(|range| range.len() > INLINE_CAPACITY)
     }
 }
 
@@ -53,76 +63,125 @@ pub(super) fn take_aggregate(
     len: usize,
     pieces: &[Piece],
 ) -> Frame {
-    let mut elements = elements(src.split_to(len).freeze(), pieces);
-    match kind {
-        AggregateKind::Map => {
-            let mut pairs = Vec::with_capacity(pieces.len() / 2);
-            while let (Some(key), Some(value)) = (elements.next(), elements.next()) {
-                pairs.push((key, value));
-            }
-            Frame::Map(pairs)
-        }
-        AggregateKind::Set => Frame::Set(elements.collect()),
-        AggregateKind::Push => Frame::Push(elements.collect()),
-        _ => Frame::Array(elements.collect()),
+    if pieces.iter().any(Piece::has_long_payload) {
+        let payloads = Payloads::shared(src.split_to(len).freeze(), pieces);
+        build(kind, payloads, pieces)
+    } else {
+        let frame = build(kind, Payloads::Inline(&src[..len]), pieces);
+        src.advance(len);
+        frame
     }
 }
 
-/// The elements `pieces` describe, their payloads taken from the first
-/// `len` bytes of `src`, which leave it.
-pub(super) fn take_elements<'a>(
+/// Hands each element `pieces` describe to `place`, their payloads taken
+/// from the first `len` bytes of `src`, which then leave it.
+pub(super) fn take_elements(
     src: &mut BytesMut,
     len: usize,
-    pieces: &'a [Piece],
-) -> impl ExactSizeIterator<Item = Frame> + 'a {
-    elements(src.split_to(len).freeze(), pieces)
-}
-
-/// The elements of a flat frame, built from its pieces and its bytes.
-///
-/// A plain `map` over the pieces, so collecting it allocates once and
-/// writes without capacity checks.
-fn elements(data: Bytes, pieces: &[Piece]) -> impl ExactSizeIterator<Item = Frame> + '_ {
-    let mut payloads = Payloads::new(data, pieces);
-    pieces
-        .iter()
-        .enumerate()
-        .map(move |(index, piece)| payloads.element(index, piece))
-}
-
-/// Hands out a flat frame's payloads: each is a new reference to the frame's
-/// bytes except the last, which takes over the frame's own reference (one
-/// reference-count increment and decrement fewer per frame).
-struct Payloads {
-    data: Option<Bytes>,
-    last: Option<usize>,
-}
-
-impl Payloads {
-    fn new(data: Bytes, pieces: &[Piece]) -> Self {
-        let last = pieces.iter().rposition(Piece::has_payload);
-        Self {
-            data: Some(data),
-            last,
+    pieces: &[Piece],
+    mut place: impl FnMut(Frame),
+) {
+    let mut each = |mut payloads: Payloads<'_>| {
+        for (index, piece) in pieces.iter().enumerate() {
+            place(payloads.element(index, piece));
         }
+    };
+    if pieces.iter().any(Piece::has_long_payload) {
+        each(Payloads::shared(src.split_to(len).freeze(), pieces));
+    } else {
+        each(Payloads::Inline(&src[..len]));
+        src.advance(len);
     }
+}
 
-    #[inline]
+/// A flat aggregate built from its pieces, its vector sized once. Plain
+/// loops, so that each element is built where it is stored.
+fn build(kind: AggregateKind, mut payloads: Payloads<'_>, pieces: &[Piece]) -> Frame {
+    if kind == AggregateKind::Map {
+        let mut pairs = Vec::with_capacity(pieces.len() / 2);
+        for (index, pair) in pieces.chunks_exact(2).enumerate() {
+            let key = payloads.element(2 * index, &pair[0]);
+            let value = payloads.element(2 * index + 1, &pair[1]);
+            pairs.push((key, value));
+        }
+        return Frame::Map(pairs);
+    }
+    let mut items = Vec::with_capacity(pieces.len());
+    for (index, piece) in pieces.iter().enumerate() {
+        // A short bulk string, the commonest element, pushed on a path of its
+        // own so that it is written straight into the vector.
+        if let Piece::Bulk(range) = piece {
+            items.push(Frame::BulkString(payloads.take(index, range)));
+            continue;
+        }
+        items.push(payloads.element(index, piece));
+    }
+    match kind {
+        AggregateKind::Set => Frame::Set(items),
+        AggregateKind::Push => Frame::Push(items),
+        _ => Frame::Array(items),
+    }
+}
+
+/// Where a flat frame's payloads come from.
+enum Payloads<'a> {
+    /// Every payload is short: each is copied from the frame's bytes, which
+    /// are still in the buffer.
+    Inline(&'a [u8]),
+    /// Some are long: the frame's bytes, split off. Long payloads are new
+    /// references to them except the last payload of all, which takes over
+    /// the frame's own reference (one reference-count increment and
+    /// decrement fewer per frame).
+    Shared { data: Option<Bytes>, last: usize },
+}
+
+impl Payloads<'_> {
+    #[inline(always)]
     fn element(&mut self, index: usize, piece: &Piece) -> Frame {
-        piece.to_frame(|range| self.take(index, range))
+        piece.to_frame(
+            #[inline(always)]
+            |range| self.take(index, range),
+        )
     }
 
-    #[inline]
-    fn take(&mut self, index: usize, range: &Range<usize>) -> Bytes {
-        if self.last == Some(index) {
-            if let Some(mut data) = self.data.take() {
-                data.truncate(range.end);
-                data.advance(range.start);
-                return data;
-            }
+    /// The frame's bytes, while they are here.
+    #[inline(always)]
+    fn bytes(&self) -> Option<&[u8]> {
+        match self {
+            Self::Inline(bytes) => Some(bytes),
+            Self::Shared { data, .. } => data.as_deref(),
         }
-        self.data
-            .as_ref()
-            .map_or_else(Bytes::new, |data| data.slice(range.clone()))
+    }
+
+    fn shared(data: Bytes, pieces: &[Piece]) -> Self {
+        Self::Shared {
+            data: Some(data),
+            last: pieces.iter().rposition(Piece::has_payload).unwrap_or(0),
+        }
+    }
+
+    #[inline(always)]
+    fn take(&mut self, index: usize, range: &Range<usize>) -> Payload {
+        let (data, last) = match self {
+            Self::Inline(bytes) => {
+                return Payload::inline_from(bytes, range.clone())
+                    .unwrap_or_else(|| Payload::copy_from_slice(&bytes[range.clone()]));
+            }
+            Self::Shared { data, last } => (data, *last),
+        };
+        let Some(bytes) = data.as_ref() else {
+            return Payload::new();
+        };
+        let inline = Payload::inline_from(bytes, range.clone());
+        if index != last {
+            return inline.unwrap_or_else(|| bytes.slice(range.clone()).into());
+        }
+        let mut bytes = data.take().unwrap_or_default();
+        if let Some(inline) = inline {
+            return inline;
+        }
+        bytes.truncate(range.end);
+        bytes.advance(range.start);
+        bytes.into()
     }
 }

@@ -1,6 +1,7 @@
-//! Where the decoder's bytes come from, and how payloads become [`Bytes`].
+//! Where the decoder's bytes come from, and how payloads leave them.
 
-use bytes::{Buf, Bytes, BytesMut};
+use crate::payload::Payload;
+use bytes::{Buf, BytesMut};
 use core::ops::Range;
 
 pub(crate) trait Source {
@@ -8,9 +9,9 @@ pub(crate) trait Source {
     fn unconsumed(&self) -> &[u8];
     /// Drops `n` bytes from the front.
     fn consume(&mut self, n: usize);
-    /// Takes `payload` (a range of the unconsumed bytes) as `Bytes`, then
-    /// consumes `consumed` bytes in all.
-    fn take_payload(&mut self, payload: Range<usize>, consumed: usize) -> Bytes;
+    /// Takes `payload` (a range of the unconsumed bytes), then consumes
+    /// `consumed` bytes in all.
+    fn take_payload(&mut self, payload: Range<usize>, consumed: usize) -> Payload;
 
     /// Where `part`, a subslice of [`unconsumed`](Self::unconsumed), lies in it.
     fn range_of(&self, part: &[u8]) -> Range<usize> {
@@ -19,7 +20,9 @@ pub(crate) trait Source {
     }
 }
 
-/// Zero copy: payloads are split off the buffer and frozen.
+/// Zero copy for long payloads: they are split off the buffer and frozen.
+/// Short ones are copied inline, which costs less than the reference count
+/// a split takes and the one its drop gives back.
 impl Source for BytesMut {
     fn unconsumed(&self) -> &[u8] {
         self
@@ -31,11 +34,15 @@ impl Source for BytesMut {
     }
 
     #[inline]
-    fn take_payload(&mut self, payload: Range<usize>, consumed: usize) -> Bytes {
+    fn take_payload(&mut self, payload: Range<usize>, consumed: usize) -> Payload {
+        if let Some(inline) = Payload::inline_from(self, payload.clone()) {
+            self.advance(consumed);
+            return inline;
+        }
         let mut taken = self.split_to(consumed);
         taken.advance(payload.start);
         taken.truncate(payload.len());
-        taken.freeze()
+        taken.into()
     }
 }
 
@@ -64,8 +71,8 @@ impl Source for SliceSource<'_> {
         self.used += n;
     }
 
-    fn take_payload(&mut self, payload: Range<usize>, consumed: usize) -> Bytes {
-        let bytes = Bytes::copy_from_slice(&self.unconsumed()[payload]);
+    fn take_payload(&mut self, payload: Range<usize>, consumed: usize) -> Payload {
+        let bytes = Payload::copy_from_slice(&self.unconsumed()[payload]);
         self.used += consumed;
         bytes
     }

@@ -52,24 +52,24 @@ impl ChunkedEncoder {
             match visit {
                 Visit::Leaf(Frame::BulkString(data)) if data.len() >= self.threshold => {
                     put_header(&mut self.scratch, b'$', data.len());
-                    self.queue_payload(data);
+                    self.queue_payload(data.to_bytes());
                 }
                 Visit::Leaf(Frame::BulkError(data)) if data.len() >= self.threshold => {
                     put_header(&mut self.scratch, b'!', data.len());
-                    self.queue_payload(data);
+                    self.queue_payload(data.to_bytes());
                 }
                 Visit::Leaf(Frame::Verbatim { format, text }) if text.len() >= self.threshold => {
                     put_header(&mut self.scratch, b'=', text.len() + 4);
                     self.scratch.put_slice(format);
                     self.scratch.put_u8(b':');
-                    self.queue_payload(text);
+                    self.queue_payload(text.to_bytes());
                 }
                 Visit::Leaf(Frame::StreamedString(data)) if data.len() >= self.threshold => {
                     self.scratch
                         .reserve(6 + unsigned_decimal_len(data.len() as u64));
                     self.scratch.put_slice(b"$?\r\n");
                     put_header(&mut self.scratch, b';', data.len());
-                    self.queue_payload(data);
+                    self.queue_payload(data.to_bytes());
                     self.scratch.put_slice(b";0\r\n");
                 }
                 other => put_visit(&mut self.scratch, other),
@@ -83,7 +83,7 @@ impl ChunkedEncoder {
     pub fn bulk(&mut self, data: Bytes) {
         put_header(&mut self.scratch, b'$', data.len());
         if data.len() >= self.threshold {
-            self.queue_payload(&data);
+            self.queue_payload(data);
         } else {
             self.scratch.put_slice(&data);
             self.scratch.put_slice(b"\r\n");
@@ -93,10 +93,10 @@ impl ChunkedEncoder {
 
     /// Queues what the scratch buffer holds, then `payload`; its CRLF goes
     /// back into the scratch buffer.
-    fn queue_payload(&mut self, payload: &Bytes) {
+    fn queue_payload(&mut self, payload: Bytes) {
         self.flush_scratch();
         self.remaining += payload.len();
-        self.parts.push_back(payload.clone());
+        self.parts.push_back(payload);
         self.scratch.put_slice(b"\r\n");
     }
 

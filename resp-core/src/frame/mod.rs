@@ -11,13 +11,15 @@ pub use walk::{Visit, Walk};
 
 use alloc::boxed::Box;
 use alloc::vec::Vec;
+use crate::payload::Payload;
 use bytes::Bytes;
 
 /// One RESP2 or RESP3 value, owned.
 ///
-/// Payloads are [`Bytes`] slices of the buffer they were received in, so
-/// decoding copies nothing (joining a streamed string's chunks is the one
-/// copy). Maps, sets and attributes are ordered vectors: wire order and
+/// Payloads are [`Payload`]s: short ones are stored in the frame itself,
+/// longer ones are [`Bytes`] slices of the buffer they were received in, so
+/// decoding never copies a large payload (joining a streamed string's chunks
+/// is the one copy). Maps, sets and attributes are ordered vectors: wire order and
 /// duplicate keys survive, and re-encoding gives back the same bytes.
 ///
 /// Cloning, dropping, printing with `{:?}`, comparing and encoding are iterative, so a
@@ -35,29 +37,29 @@ use bytes::Bytes;
 /// ```
 pub enum Frame {
     /// `+OK`: a line of text without CR or LF.
-    SimpleString(Bytes),
+    SimpleString(Payload),
     /// `-ERR message`: an error as a line of text.
-    SimpleError(Bytes),
+    SimpleError(Payload),
     /// `:42`.
     Integer(i64),
     /// `$5\r\nhello`: binary-safe bytes.
-    BulkString(Bytes),
+    BulkString(Payload),
     /// `!21\r\nSYNTAX invalid syntax`: a binary-safe error (RESP3).
-    BulkError(Bytes),
+    BulkError(Payload),
     /// `=15\r\ntxt:Some string`: text with a 3-byte format such as `txt` or
     /// `mkd` (RESP3). Any 3 bytes are kept.
     Verbatim {
         /// The format, the three bytes before the colon.
         format: [u8; 3],
         /// The text after the colon.
-        text: Bytes,
+        text: Payload,
     },
     /// `,3.14` (RESP3). Decoding accepts `inf`, `-inf`, `nan`, `-nan` and exponents.
     Double(f64),
     /// `#t` or `#f` (RESP3).
     Boolean(bool),
     /// `(3492890328409238509324850943850943825024385` (RESP3): the digits as sent.
-    BigNumber(Bytes),
+    BigNumber(Payload),
     /// A null, remembering its wire form so a proxy can re-encode it exactly.
     Null(NullKind),
     /// `*N`: ordered elements.
@@ -70,7 +72,7 @@ pub enum Frame {
     /// invalidation (RESP3). Only valid at the top level.
     Push(Vec<Frame>),
     /// `$?` followed by `;N` chunks and `;0`: the chunks joined (RESP3).
-    StreamedString(Bytes),
+    StreamedString(Payload),
     /// `*?` … `.`: an array whose length was not announced (RESP3).
     StreamedArray(Vec<Frame>),
     /// `%?` … `.`: a map whose length was not announced (RESP3).
@@ -180,7 +182,14 @@ impl Frame {
     }
 
     /// Takes the payload out of any frame [`as_bytes`](Self::as_bytes) accepts.
-    pub fn into_bytes(mut self) -> Result<Bytes, Self> {
+    ///
+    /// ```
+    /// use resp_core::Frame;
+    ///
+    /// assert_eq!(Frame::BulkString("v".into()).into_payload(), Ok("v".into()));
+    /// assert!(Frame::Integer(1).into_payload().is_err());
+    /// ```
+    pub fn into_payload(mut self) -> Result<Payload, Self> {
         match self.value_mut() {
             Self::SimpleString(b)
             | Self::SimpleError(b)
@@ -191,6 +200,12 @@ impl Frame {
             | Self::Verbatim { text: b, .. } => Ok(core::mem::take(b)),
             _ => Err(self),
         }
+    }
+
+    /// The payload as [`Bytes`], for code that keeps it: shared without a
+    /// copy when it is long, copied when it is stored inline.
+    pub fn into_bytes(self) -> Result<Bytes, Self> {
+        self.into_payload().map(Bytes::from)
     }
 
     fn value_mut(&mut self) -> &mut Self {
@@ -241,7 +256,7 @@ impl Frame {
 impl From<&str> for Frame {
     /// A bulk string.
     fn from(s: &str) -> Self {
-        Self::BulkString(Bytes::copy_from_slice(s.as_bytes()))
+        Self::BulkString(Payload::from(s))
     }
 }
 

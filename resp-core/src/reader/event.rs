@@ -236,16 +236,22 @@ impl Piece {
         })
     }
 
+    /// Where its payload lies in the input, if it has one.
+    #[inline]
+    pub(crate) fn payload(&self) -> Option<&Range<usize>> {
+        match self {
+            Self::Simple(range)
+            | Self::Error(range)
+            | Self::Bulk(range)
+            | Self::BulkError(range)
+            | Self::Verbatim(_, range)
+            | Self::BigNumber(range) => Some(range),
+            _ => None,
+        }
+    }
+
     /// Whether it has a payload in the input.
     pub(crate) fn has_payload(&self) -> bool {
-        matches!(
-            self,
-            Self::Simple(_)
-                | Self::Error(_)
-                | Self::Bulk(_)
-                | Self::BulkError(_)
-                | Self::Verbatim(..)
-                | Self::BigNumber(_)
-        )
+        self.payload().is_some()
     }
 }
