@@ -12,7 +12,7 @@ use std::net::TcpStream;
 use support::{RedisServer, Replies};
 
 fn bulk(s: &str) -> Frame {
-    Frame::BulkString(bytes::Bytes::copy_from_slice(s.as_bytes()))
+    Frame::BulkString(s.into())
 }
 
 #[test]

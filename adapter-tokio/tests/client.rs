@@ -275,8 +275,8 @@ async fn next_push(subscription: &mut resp_tokio::Subscription) -> resp_tokio::M
 
 fn message(channel: &str, payload: &str) -> resp_tokio::Message {
     resp_tokio::Message::Push(resp_core::Push::Message {
-        channel: bytes::Bytes::copy_from_slice(channel.as_bytes()),
-        payload: Frame::BulkString(bytes::Bytes::copy_from_slice(payload.as_bytes())),
+        channel: channel.into(),
+        payload: Frame::BulkString(payload.into()),
     })
 }
 

@@ -51,7 +51,7 @@ async fn serve(listener: TcpListener, flushes: Arc<AtomicUsize>) {
                 framed.codec_mut().set_protocol(Protocol::Resp3);
                 Frame::Map(vec![(Frame::from("proto"), Frame::Integer(3))])
             }
-            b"ECHO" => Frame::BulkString(request.arg_bytes(1).unwrap_or_default()),
+            b"ECHO" => Frame::BulkString(request.arg_bytes(1).unwrap_or_default().into()),
             b"STRLEN" => Frame::Integer(request.arg(1).map_or(0, <[u8]>::len) as i64),
             _ => {
                 framed

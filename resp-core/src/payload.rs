@@ -7,7 +7,7 @@ use core::borrow::Borrow;
 use core::cmp::Ordering;
 use core::fmt;
 use core::hash::{Hash, Hasher};
-use core::ops::{Deref, Range};
+use core::ops::{Bound, Deref, Range, RangeBounds};
 
 /// The longest payload stored inside the [`Payload`] itself.
 ///
@@ -131,13 +131,16 @@ impl Payload {
         let len_byte = len as u8;
         let window = range.start..range.start + INLINE_CAPACITY + 1;
         if let Some(window) = input.get(window) {
-            let word = |at: usize| -> [u8; 8] { window[at..at + 8].try_into().unwrap_or_default() };
-            let mut last = word(16);
-            last[7] = len_byte;
+            // Whole words, the length put in the last one's last byte with
+            // integer operations, so that no word is assembled from pieces.
+            let word = |at: usize| -> u64 {
+                u64::from_le_bytes(window[at..at + 8].try_into().unwrap_or_default())
+            };
+            let last = (word(16) & (u64::MAX >> 8)) | u64::from(len_byte) << 56;
             let mut inline = Inline::EMPTY;
-            inline.0[..8].copy_from_slice(&word(0));
-            inline.0[8..16].copy_from_slice(&word(8));
-            inline.0[16..].copy_from_slice(&last);
+            inline.0[..8].copy_from_slice(&word(0).to_le_bytes());
+            inline.0[8..16].copy_from_slice(&word(8).to_le_bytes());
+            inline.0[16..].copy_from_slice(&last.to_le_bytes());
             return Some(Self(Repr::Inline(inline)));
         }
         let mut inline = Inline::EMPTY;
@@ -152,6 +155,39 @@ impl Payload {
         match &self.0 {
             Repr::Inline(inline) => inline.as_slice(),
             Repr::Shared(bytes) => bytes,
+        }
+    }
+
+    /// A part of the payload, as `Bytes::slice` gives one: shared without a
+    /// copy when it is long, inline when it is short.
+    ///
+    /// ```
+    /// use resp_core::Payload;
+    ///
+    /// let text = Payload::from("txt:hello");
+    /// assert_eq!(text.slice(4..), "hello");
+    /// ```
+    ///
+    /// # Panics
+    ///
+    /// When the range is out of bounds, as slicing `[u8]` does.
+    pub fn slice(&self, range: impl RangeBounds<usize>) -> Self {
+        let start = match range.start_bound() {
+            Bound::Included(&at) => at,
+            Bound::Excluded(&at) => at + 1,
+            Bound::Unbounded => 0,
+        };
+        let end = match range.end_bound() {
+            Bound::Included(&at) => at + 1,
+            Bound::Excluded(&at) => at,
+            Bound::Unbounded => self.len(),
+        };
+        let part = &self[start..end];
+        match &self.0 {
+            Repr::Shared(bytes) if part.len() > INLINE_CAPACITY => {
+                Self(Repr::Shared(bytes.slice(start..end)))
+            }
+            _ => Self::copy_from_slice(part),
         }
     }
 
@@ -213,6 +249,7 @@ impl fmt::Debug for Payload {
                 b'\n' => write!(f, "\\n")?,
                 b'\r' => write!(f, "\\r")?,
                 b'\t' => write!(f, "\\t")?,
+                b'\0' => write!(f, "\\0")?,
                 b'\\' | b'"' => write!(f, "\\{}", byte as char)?,
                 0x20..=0x7e => write!(f, "{}", byte as char)?,
                 _ => write!(f, "\\x{byte:02x}")?,
@@ -391,7 +428,8 @@ mod tests {
         let state = std::hash::RandomState::new();
         assert_eq!(state.hash_one(&inline), state.hash_one(&shared));
         assert_eq!(state.hash_one(&inline), state.hash_one(&b"key"[..]));
-        assert!(Payload::from("a") < Payload::from("b"));
+        let (a, b) = (Payload::from("a"), Payload::from("b"));
+        assert!(a < b && b.cmp(&a) == Ordering::Greater);
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! Out-of-band messages ([`Push`]).
 
+use crate::payload::Payload;
 use crate::{Frame, NullKind};
 use alloc::vec::Vec;
-use bytes::Bytes;
 
 /// The channel RESP2 connections receive invalidations on (with `CLIENT
 /// TRACKING on REDIRECT <id>`).
@@ -38,23 +38,23 @@ pub enum Push {
     /// `message`: a publication on a subscribed channel.
     Message {
         /// The channel it was published on.
-        channel: Bytes,
+        channel: Payload,
         /// What was published.
         payload: Frame,
     },
     /// `pmessage`: a publication on a channel matching a subscribed pattern.
     PatternMessage {
         /// The pattern that matched.
-        pattern: Bytes,
+        pattern: Payload,
         /// The channel it was published on.
-        channel: Bytes,
+        channel: Payload,
         /// What was published.
         payload: Frame,
     },
     /// `smessage`: a publication on a subscribed shard channel.
     ShardMessage {
         /// The shard channel it was published on.
-        channel: Bytes,
+        channel: Payload,
         /// What was published.
         payload: Frame,
     },
@@ -64,18 +64,18 @@ pub enum Push {
         /// Which command it confirms.
         kind: SubscriptionKind,
         /// The channel or pattern; `None` when unsubscribing from nothing.
-        channel: Option<Bytes>,
+        channel: Option<Payload>,
         /// Subscriptions the connection still has afterwards; at zero a
         /// RESP2 connection leaves subscribed mode.
         count: i64,
     },
     /// `invalidate`: keys whose cached values are stale. `None` means all
     /// of them (after `FLUSHALL` or `FLUSHDB`).
-    Invalidate(Option<Vec<Bytes>>),
+    Invalidate(Option<Vec<Payload>>),
     /// A kind this crate does not know, kept whole.
     Other {
         /// The first element, naming the kind.
-        kind: Bytes,
+        kind: Payload,
         /// The elements after it.
         data: Vec<Frame>,
     },
@@ -227,8 +227,8 @@ impl Shape {
 }
 
 /// The payload of a frame already checked to be text.
-fn bytes_of(frame: Frame) -> Bytes {
-    frame.into_bytes().unwrap_or_default()
+fn bytes_of(frame: Frame) -> Payload {
+    frame.into_payload().unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -237,9 +237,10 @@ mod tests {
     use crate::Attributed;
     use alloc::boxed::Box;
     use alloc::vec;
+    use bytes::Bytes;
 
     fn text(s: &'static str) -> Frame {
-        Frame::BulkString(Bytes::from_static(s.as_bytes()))
+        Frame::BulkString(Payload::from_static(s.as_bytes()))
     }
 
     fn both_forms(items: Vec<Frame>) -> [Frame; 2] {
@@ -366,9 +367,13 @@ mod tests {
 
     #[test]
     fn payloads_move_without_a_copy() {
-        let channel = Bytes::from(vec![b'c'; 8]);
+        let channel = Bytes::from(vec![b'c'; 64]);
         let address = channel.as_ptr();
-        let frame = Frame::Push(vec![text("message"), Frame::BulkString(channel), text("x")]);
+        let frame = Frame::Push(vec![
+            text("message"),
+            Frame::BulkString(channel.into()),
+            text("x"),
+        ]);
         let Ok(Push::Message { channel, .. }) = Push::from_frame(frame) else {
             panic!();
         };

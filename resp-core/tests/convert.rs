@@ -2,15 +2,15 @@
 //! payloads move without a copy.
 
 use bytes::Bytes;
-use resp_core::{Attributed, ConvertError, Frame, NullKind};
+use resp_core::{Attributed, ConvertError, Frame, NullKind, Payload};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 fn bulk(text: &str) -> Frame {
-    Frame::BulkString(Bytes::copy_from_slice(text.as_bytes()))
+    Frame::BulkString(Payload::copy_from_slice(text.as_bytes()))
 }
 
 fn error(text: &'static str) -> Frame {
-    Frame::SimpleError(Bytes::from_static(text.as_bytes()))
+    Frame::SimpleError(Payload::from_static(text.as_bytes()))
 }
 
 #[test]
@@ -80,17 +80,23 @@ fn strings_and_bytes() {
     };
     assert_eq!(verbatim.convert::<String>(), Ok("text".to_owned()));
     assert_eq!(
-        Frame::BulkString(Bytes::from_static(b"\xff")).convert::<String>(),
+        Frame::BulkString(Payload::from_static(b"\xff")).convert::<String>(),
         Err(ConvertError::Value {
             expected: "UTF-8 string"
         })
     );
 
-    // Bytes move out of the frame: the same memory, no copy.
-    let payload = Bytes::from(vec![1, 2, 3]);
+    // Long payloads move out of the frame: the same memory, no copy.
+    let payload = Bytes::from(vec![7; 100]);
     let address = payload.as_ptr();
-    let converted = Frame::BulkString(payload).convert::<Bytes>().unwrap();
+    let converted = Frame::BulkString(payload.into())
+        .convert::<Bytes>()
+        .unwrap();
     assert_eq!(converted.as_ptr(), address);
+    // Short ones come out as they were stored, or copied into `Bytes`.
+    let short = Frame::BulkString(Payload::from(&[1, 2, 3]));
+    assert_eq!(short.clone().convert::<Payload>().unwrap(), [1, 2, 3]);
+    assert_eq!(short.convert::<Bytes>().unwrap(), &[1, 2, 3][..]);
     assert_eq!(
         Frame::Integer(1).convert::<Bytes>(),
         Err(ConvertError::Type {
@@ -102,8 +108,8 @@ fn strings_and_bytes() {
 
 #[test]
 fn error_replies_become_server_errors_for_every_type() {
-    let text = Bytes::from_static(b"WRONGTYPE Operation against a key");
-    let server = ConvertError::Server(text.clone());
+    let text = Payload::from_static(b"WRONGTYPE Operation against a key");
+    let server = ConvertError::Server(text.to_bytes());
     assert_eq!(
         Frame::SimpleError(text.clone()).convert::<i64>(),
         Err(server.clone())

@@ -3,12 +3,13 @@
 
 mod common;
 
-use bytes::Bytes;
 use common::{End, Outcome, decode_cut, decode_whole};
-use resp_core::{Attributed, DecodeError, DecodeErrorKind as K, Frame, Limits, NullKind, Protocol};
+use resp_core::{
+    Attributed, DecodeError, DecodeErrorKind as K, Frame, Limits, NullKind, Payload, Protocol,
+};
 
-fn b(s: &'static str) -> Bytes {
-    Bytes::from_static(s.as_bytes())
+fn b(s: &'static str) -> Payload {
+    Payload::from_static(s.as_bytes())
 }
 
 fn simple(s: &'static str) -> Frame {

@@ -125,9 +125,9 @@ impl Subscriber {
     /// it, and the gap in sequence numbers tells the reader.
     pub(super) fn offer(&mut self, push: &Push) {
         let wanted = match push {
-            Push::Message { channel, .. } => self.channels.contains(channel),
-            Push::PatternMessage { pattern, .. } => self.patterns.contains(pattern),
-            Push::ShardMessage { channel, .. } => self.shard_channels.contains(channel),
+            Push::Message { channel, .. } => self.channels.contains(&channel[..]),
+            Push::PatternMessage { pattern, .. } => self.patterns.contains(&pattern[..]),
+            Push::ShardMessage { channel, .. } => self.shard_channels.contains(&channel[..]),
             Push::Invalidate(_) => self.invalidations,
             _ => false,
         };

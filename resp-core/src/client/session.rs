@@ -2,10 +2,10 @@
 //! which frames are pushes.
 
 use crate::frame::Frame;
+use crate::payload::Payload;
 use crate::protocol::Protocol;
 use crate::push::{Push, SubscriptionKind};
 use alloc::collections::{BTreeSet, VecDeque};
-use bytes::Bytes;
 
 /// Names a request in flight on a [`Session`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -78,9 +78,9 @@ pub struct Session {
     in_flight: VecDeque<InFlight>,
     next_id: u64,
     /// What the server confirmed this connection is subscribed to.
-    channels: BTreeSet<Bytes>,
-    patterns: BTreeSet<Bytes>,
-    shard_channels: BTreeSet<Bytes>,
+    channels: BTreeSet<Payload>,
+    patterns: BTreeSet<Payload>,
+    shard_channels: BTreeSet<Payload>,
 }
 
 impl Session {
@@ -206,7 +206,7 @@ impl Session {
     }
 
     /// Keeps the set of subscriptions in step with a confirmation.
-    fn record(&mut self, kind: SubscriptionKind, name: Option<Bytes>) {
+    fn record(&mut self, kind: SubscriptionKind, name: Option<Payload>) {
         let Some(name) = name else { return };
         let set = match kind {
             SubscriptionKind::Subscribe | SubscriptionKind::Unsubscribe => &mut self.channels,

@@ -5,16 +5,17 @@
 
 use super::{ConvertError, FromFrame};
 use crate::Frame;
+use crate::payload::Payload;
 use alloc::string::String;
 use bytes::Bytes;
 
 /// The payload of any text frame.
-fn text(frame: Frame, expected: &'static str) -> Result<Bytes, ConvertError> {
+fn text(frame: Frame, expected: &'static str) -> Result<Payload, ConvertError> {
     if frame.is_error() {
         return Err(ConvertError::unexpected(frame, expected));
     }
     frame
-        .into_bytes()
+        .into_payload()
         .map_err(|frame| ConvertError::unexpected(frame, expected))
 }
 
@@ -80,10 +81,18 @@ impl FromFrame for bool {
     }
 }
 
-/// The payload of any text frame, without a copy.
-impl FromFrame for Bytes {
+/// The payload of any text frame, as it is stored.
+impl FromFrame for Payload {
     fn from_frame(frame: Frame) -> Result<Self, ConvertError> {
         text(frame, "string")
+    }
+}
+
+/// The payload of any text frame: without a copy when it is long, copied
+/// when it was short enough to be stored inline.
+impl FromFrame for Bytes {
+    fn from_frame(frame: Frame) -> Result<Self, ConvertError> {
+        text(frame, "string").map(Bytes::from)
     }
 }
 

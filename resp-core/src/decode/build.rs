@@ -1,10 +1,10 @@
 //! Turns reader events into [`Frame`] trees with an explicit stack.
 
+use crate::payload::Payload;
 use crate::reader::{AggregateKind, BlobKind};
 use crate::{Attributed, Frame};
 use alloc::boxed::Box;
 use alloc::vec::Vec;
-use crate::payload::Payload;
 use core::mem;
 
 type Pairs = Vec<(Frame, Frame)>;

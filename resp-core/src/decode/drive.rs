@@ -7,8 +7,8 @@ use super::pieces::take_scalar;
 use super::source::Source;
 use crate::error::DecodeError;
 use crate::frame::Frame;
-use crate::reader::{AggregateKind, Event, MIN_ELEMENT_LEN, Piece, RESERVE_STEP, Reader};
 use crate::payload::Payload;
+use crate::reader::{AggregateKind, Event, MIN_ELEMENT_LEN, Piece, RESERVE_STEP, Reader};
 
 /// Feeds reader events into the builder until a frame completes or input runs out.
 pub(super) fn drive<S: Source>(

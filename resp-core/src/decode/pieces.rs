@@ -94,8 +94,7 @@ pub(super) fn take_elements(
     }
 }
 
-/// A flat aggregate built from its pieces, its vector sized once. Plain
-/// loops, so that each element is built where it is stored.
+/// A flat aggregate built from its pieces, its vector sized once.
 fn build(kind: AggregateKind, mut payloads: Payloads<'_>, pieces: &[Piece]) -> Frame {
     if kind == AggregateKind::Map {
         let mut pairs = Vec::with_capacity(pieces.len() / 2);
@@ -108,13 +107,14 @@ fn build(kind: AggregateKind, mut payloads: Payloads<'_>, pieces: &[Piece]) -> F
     }
     let mut items = Vec::with_capacity(pieces.len());
     for (index, piece) in pieces.iter().enumerate() {
-        // A short bulk string, the commonest element, pushed on a path of its
-        // own so that it is written straight into the vector.
+        // Bulk strings, the commonest element, are pushed on a path of their
+        // own: built through the general `to_frame`, every element took a
+        // detour through the stack that cost W2 and W4 about 15 %.
         if let Piece::Bulk(range) = piece {
             items.push(Frame::BulkString(payloads.take(index, range)));
-            continue;
+        } else {
+            items.push(payloads.element(index, piece));
         }
-        items.push(payloads.element(index, piece));
     }
     match kind {
         AggregateKind::Set => Frame::Set(items),
@@ -142,15 +142,6 @@ impl Payloads<'_> {
             #[inline(always)]
             |range| self.take(index, range),
         )
-    }
-
-    /// The frame's bytes, while they are here.
-    #[inline(always)]
-    fn bytes(&self) -> Option<&[u8]> {
-        match self {
-            Self::Inline(bytes) => Some(bytes),
-            Self::Shared { data, .. } => data.as_deref(),
-        }
     }
 
     fn shared(data: Bytes, pieces: &[Piece]) -> Self {

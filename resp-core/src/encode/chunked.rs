@@ -20,7 +20,7 @@ use bytes::{Buf, BufMut, Bytes, BytesMut};
 ///
 /// let big = Bytes::from(vec![b'x'; 1 << 20]);
 /// let mut out = ChunkedEncoder::new(64 * 1024);
-/// out.frame(&Frame::Array(vec![Frame::BulkString(big.clone()), Frame::Integer(1)])).unwrap();
+/// out.frame(&Frame::Array(vec![Frame::BulkString(big.clone().into()), Frame::Integer(1)])).unwrap();
 /// assert_eq!(out.remaining(), 4 + 10 + (1 << 20) + 2 + 4);
 /// // The payload is queued as the very same allocation.
 /// out.advance(4 + 10);

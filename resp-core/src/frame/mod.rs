@@ -9,9 +9,9 @@ mod walk;
 pub use crate::reader::NullKind;
 pub use walk::{Visit, Walk};
 
+use crate::payload::Payload;
 use alloc::boxed::Box;
 use alloc::vec::Vec;
-use crate::payload::Payload;
 use bytes::Bytes;
 
 /// One RESP2 or RESP3 value, owned.

@@ -197,10 +197,11 @@ impl core::error::Error for HelloReplyError {}
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Payload;
     use alloc::vec;
 
     fn text(s: &'static str) -> Frame {
-        Frame::BulkString(Bytes::from_static(s.as_bytes()))
+        Frame::BulkString(Payload::from_static(s.as_bytes()))
     }
 
     fn redis_like(protocol: i64) -> Vec<(Frame, Frame)> {
@@ -255,8 +256,9 @@ mod tests {
         pairs.push((Frame::Integer(1), Frame::Integer(2)));
         assert!(ServerHello::from_frame(Frame::Map(pairs)).is_ok());
 
-        let refused =
-            Frame::SimpleError(Bytes::from_static(b"NOPROTO unsupported protocol version"));
+        let refused = Frame::SimpleError(Payload::from_static(
+            b"NOPROTO unsupported protocol version",
+        ));
         assert_eq!(
             ServerHello::from_frame(refused),
             Err(HelloReplyError::Rejected(Bytes::from_static(

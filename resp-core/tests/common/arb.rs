@@ -1,24 +1,26 @@
 //! proptest strategies for frames the decoder can produce.
 
-use bytes::Bytes;
 use proptest::collection::vec;
 use proptest::prelude::*;
-use resp_core::{Frame, NullKind};
+use resp_core::{Frame, NullKind, Payload};
 
-fn payload() -> impl Strategy<Value = Bytes> {
+/// Payloads on both sides of the inline capacity, so that frames hold both
+/// stored forms.
+fn payload() -> impl Strategy<Value = Payload> {
     prop_oneof![
         vec(any::<u8>(), 0..16),
+        vec(any::<u8>(), 20..40),
         vec(prop_oneof![Just(b'\r'), Just(b'\n'), any::<u8>()], 0..8),
     ]
-    .prop_map(Bytes::from)
+    .prop_map(Payload::from)
 }
 
-fn line_text() -> impl Strategy<Value = Bytes> {
+fn line_text() -> impl Strategy<Value = Payload> {
     vec(
         any::<u8>().prop_filter("no line breaks", |b| *b != b'\r' && *b != b'\n'),
-        0..12,
+        0..30,
     )
-    .prop_map(Bytes::from)
+    .prop_map(Payload::from)
 }
 
 fn double() -> impl Strategy<Value = f64> {
@@ -42,7 +44,7 @@ pub(crate) fn arb_leaf() -> impl Strategy<Value = Frame> {
         (any::<[u8; 3]>(), payload()).prop_map(|(format, text)| Frame::Verbatim { format, text }),
         double().prop_map(Frame::Double),
         any::<bool>().prop_map(Frame::Boolean),
-        ("[-+]?[0-9]{1,40}").prop_map(|digits| Frame::BigNumber(Bytes::from(digits))),
+        ("[-+]?[0-9]{1,40}").prop_map(|digits| Frame::BigNumber(Payload::from(digits))),
         prop_oneof![
             Just(NullKind::Null),
             Just(NullKind::Bulk),

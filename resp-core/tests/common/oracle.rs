@@ -3,9 +3,9 @@
 //! fuzz target includes this file too.
 #![allow(dead_code)]
 
-use bytes::Bytes;
 use nom::bytes::complete::{tag, take, take_until};
 use nom::{IResult, Parser};
+use resp_core::Payload;
 use resp_core::{Attributed, Frame, NullKind};
 
 type Res<'a, T> = IResult<&'a [u8], T>;
@@ -30,10 +30,10 @@ fn number(i: &[u8]) -> Res<'_, i64> {
     }
 }
 
-fn payload(i: &[u8], len: i64) -> Res<'_, Bytes> {
+fn payload(i: &[u8], len: i64) -> Res<'_, Payload> {
     let (i, data) = take(len as usize).parse(i)?;
     let (i, _) = tag(&b"\r\n"[..]).parse(i)?;
-    Ok((i, Bytes::copy_from_slice(data)))
+    Ok((i, Payload::copy_from_slice(data)))
 }
 
 fn elements(mut i: &[u8], count: Option<i64>) -> Res<'_, Vec<Frame>> {
@@ -98,7 +98,7 @@ fn double(content: &[u8]) -> Option<f64> {
 
 pub(crate) fn frame(i: &[u8]) -> Res<'_, Frame> {
     let (i, type_byte) = take(1usize).parse(i)?;
-    let text = |content: &[u8]| Bytes::copy_from_slice(content);
+    let text = |content: &[u8]| Payload::copy_from_slice(content);
     match type_byte[0] {
         b'+' => line.map(|l| Frame::SimpleString(text(l))).parse(i),
         b'-' => line.map(|l| Frame::SimpleError(text(l))).parse(i),
