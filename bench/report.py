@@ -64,19 +64,37 @@ def machine():
     return f"{cpu}, {platform.system()} {platform.machine()}, {rustc}, {datetime.date.today()}"
 
 
+BUILDERS = ("redis-protocol", "resp-rs", "redis-rs")
+
+
+def fastest(entries, names):
+    """The fastest of `names` present in `entries`, as (name, nanos)."""
+    present = [(entries[name][0], name) for name in names if name in entries]
+    return min(present)[::-1] if present else None
+
+
+def against(mine, row):
+    return f"{row[1] / mine:.2f}x ({row[0]})" if row else "-"
+
+
 def ratios(results):
-    lines = ["| workload | resp-core | vs redis-protocol | vs resp-rs | vs redis-rs | vs memchr per line |",
-             "|---|---|---|---|---|---|"]
+    lines = ["| workload | resp-core | vs redis-protocol | vs resp-rs | vs redis-rs | vs memchr per line "
+             "| vs fastest value builder | vs fastest peer row |",
+             "|---|---|---|---|---|---|---|---|"]
     for group in sorted(results):
         entries = results[group]
+        peers = {name: value for name, value in entries.items() if not name.startswith("resp-core")}
+        if group.startswith("E1"):
+            peers = {"redis-rs" if name.startswith("redis-rs") else name: value for name, value in peers.items()}
         for ours in OURS:
             if ours not in entries:
                 continue
             mine = entries[ours][0]
             cells = []
             for peer in ("redis-protocol", "resp-rs", "redis-rs", "memchr per line"):
-                peer_key = "redis-rs write_packed_command" if group.startswith("E1") and peer == "redis-rs" else peer
-                cells.append(f"{entries[peer_key][0] / mine:.2f}x" if peer_key in entries else "-")
+                cells.append(f"{peers[peer][0] / mine:.2f}x" if peer in peers else "-")
+            cells.append(against(mine, fastest(peers, BUILDERS)))
+            cells.append(against(mine, fastest(peers, peers)))
             lines.append(f"| {group} | {ours.removeprefix('resp-core ')} | " + " | ".join(cells) + " |")
     return lines
 

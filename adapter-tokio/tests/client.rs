@@ -2,10 +2,11 @@
 //! a pipeline of 10,000 with an error in place, 1,000 concurrent tasks on
 //! one connection each getting its own reply, calls dropped at random
 //! points, and faults through a relay (a stalled server, a connection cut,
-//! the server killed mid-pipeline).
+//! the server killed mid-pipeline). The scenarios that do not reach past
+//! the client run again through the example proxy, RESP2 and RESP3.
 
 use resp_core::{Frame, NullKind, Pipeline};
-use resp_test_support::{RedisServer, Relay};
+use resp_test_support::{ProxyServer, RedisServer, Relay};
 use resp_tokio::{Client, ClientError, ClientOptions, Script};
 use std::time::{Duration, Instant};
 
@@ -21,13 +22,81 @@ fn url(port: u16) -> String {
     format!("redis://127.0.0.1:{port}")
 }
 
-#[test]
-fn calls_of_every_size_and_type() {
-    let Some(server) = RedisServer::start() else {
+/// Where a scenario's clients connect: straight to the server, or through
+/// the example proxy in front of it, which must make no difference.
+#[derive(Debug, Clone, Copy)]
+enum Through {
+    Direct,
+    Proxy,
+}
+
+/// A server of the test's own, and the address its clients use.
+struct Target {
+    _server: RedisServer,
+    _proxy: Option<ProxyServer>,
+    port: u16,
+}
+
+impl Target {
+    fn start(through: Through, extra: &[&str]) -> Option<Self> {
+        let server = RedisServer::start_with(extra)?;
+        let proxy = match through {
+            Through::Direct => None,
+            Through::Proxy => Some(ProxyServer::start(server.port(), &[])),
+        };
+        let port = proxy.as_ref().map_or(server.port(), ProxyServer::port);
+        Some(Self {
+            _server: server,
+            _proxy: proxy,
+            port,
+        })
+    }
+
+    fn url(&self) -> String {
+        url(self.port)
+    }
+}
+
+/// Runs each scenario straight against the server and again through the proxy.
+macro_rules! direct_and_through_the_proxy {
+    ($($scenario:ident),* $(,)?) => {
+        mod direct {
+            $(#[test]
+            fn $scenario() {
+                super::$scenario(super::Through::Direct)
+            })*
+        }
+
+        mod through_the_proxy {
+            $(#[test]
+            fn $scenario() {
+                super::$scenario(super::Through::Proxy)
+            })*
+        }
+    };
+}
+
+direct_and_through_the_proxy!(
+    calls_of_every_size_and_type,
+    a_pipeline_of_ten_thousand_keeps_errors_in_place,
+    a_thousand_tasks_each_get_their_own_reply,
+    dropped_calls_never_desynchronise_the_connection,
+    scripts_survive_a_script_flush,
+    subscriptions_in_both_protocols,
+    a_slow_subscriber_is_told_what_it_lost,
+    transactions_exec_abort_and_watch,
+    unsubscribing_ends_the_messages,
+    tracking_invalidations_arrive_between_replies,
+    a_100_mib_value_through_the_client,
+    shard_channels_and_the_stream_interface,
+);
+
+fn calls_of_every_size_and_type(through: Through) {
+    let Some(server) = Target::start(through, &[]) else {
         return;
     };
     runtime().block_on(async {
-        let client = Client::connect(&url(server.port())).await.unwrap();
+        let client = Client::connect(&server.url()).await.unwrap();
         for value in [vec![0u8, 255, 13, 10], Vec::new(), vec![b'x'; 1 << 20]] {
             client
                 .call::<()>((&b"SET"[..], &b"k"[..], &value[..]))
@@ -51,13 +120,12 @@ fn calls_of_every_size_and_type() {
     });
 }
 
-#[test]
-fn a_pipeline_of_ten_thousand_keeps_errors_in_place() {
-    let Some(server) = RedisServer::start() else {
+fn a_pipeline_of_ten_thousand_keeps_errors_in_place(through: Through) {
+    let Some(server) = Target::start(through, &[]) else {
         return;
     };
     runtime().block_on(async {
-        let client = Client::connect(&url(server.port())).await.unwrap();
+        let client = Client::connect(&server.url()).await.unwrap();
         let mut pipeline = Pipeline::new();
         for i in 0..10_000 {
             if i == 5_000 {
@@ -74,13 +142,12 @@ fn a_pipeline_of_ten_thousand_keeps_errors_in_place() {
     });
 }
 
-#[test]
-fn a_thousand_tasks_each_get_their_own_reply() {
-    let Some(server) = RedisServer::start() else {
+fn a_thousand_tasks_each_get_their_own_reply(through: Through) {
+    let Some(server) = Target::start(through, &[]) else {
         return;
     };
     runtime().block_on(async {
-        let client = Client::connect(&url(server.port())).await.unwrap();
+        let client = Client::connect(&server.url()).await.unwrap();
         let tasks: Vec<_> = (0..1_000)
             .map(|task| {
                 let client = client.clone();
@@ -106,13 +173,12 @@ fn a_thousand_tasks_each_get_their_own_reply() {
 
 /// 10,000 calls whose futures are dropped at random points: every later
 /// call still gets its own reply.
-#[test]
-fn dropped_calls_never_desynchronise_the_connection() {
-    let Some(server) = RedisServer::start() else {
+fn dropped_calls_never_desynchronise_the_connection(through: Through) {
+    let Some(server) = Target::start(through, &[]) else {
         return;
     };
     runtime().block_on(async {
-        let client = Client::connect(&url(server.port())).await.unwrap();
+        let client = Client::connect(&server.url()).await.unwrap();
         let mut seed = 0x2545_f491_4f6c_dd1du64;
         for i in 0..10_000u64 {
             seed ^= seed << 13;
@@ -235,13 +301,12 @@ fn the_server_killed_mid_pipeline() {
 
 /// The script helper runs by digest, and loads the script again after the
 /// server forgot it.
-#[test]
-fn scripts_survive_a_script_flush() {
-    let Some(server) = RedisServer::start() else {
+fn scripts_survive_a_script_flush(through: Through) {
+    let Some(server) = Target::start(through, &[]) else {
         return;
     };
     runtime().block_on(async {
-        let client = Client::connect(&url(server.port())).await.unwrap();
+        let client = Client::connect(&server.url()).await.unwrap();
         let add = Script::new("return redis.call('INCRBY', KEYS[1], ARGV[1])");
         assert_eq!(
             add.run::<i64>(&client, &["total"], &["5"]).await.unwrap(),
@@ -282,14 +347,13 @@ fn message(channel: &str, payload: &str) -> resp_tokio::Message {
 
 /// Pub/sub in both protocols: RESP3 shares the connection, RESP2 gets one
 /// of its own; messages never reach a caller waiting for a reply.
-#[test]
-fn subscriptions_in_both_protocols() {
-    let Some(server) = RedisServer::start() else {
+fn subscriptions_in_both_protocols(through: Through) {
+    let Some(server) = Target::start(through, &[]) else {
         return;
     };
     runtime().block_on(async {
         for protocol in ["3", "2"] {
-            let client = Client::connect(&format!("{}?protocol={protocol}", url(server.port())))
+            let client = Client::connect(&format!("{}?protocol={protocol}", server.url()))
                 .await
                 .unwrap();
             let mut news = client.subscribe(&["news"]).await.unwrap();
@@ -324,15 +388,14 @@ fn subscriptions_in_both_protocols() {
 
 /// A slow subscriber: messages past its buffer are dropped, and it is told
 /// exactly how many and where.
-#[test]
-fn a_slow_subscriber_is_told_what_it_lost() {
-    let Some(server) = RedisServer::start() else {
+fn a_slow_subscriber_is_told_what_it_lost(through: Through) {
+    let Some(server) = Target::start(through, &[]) else {
         return;
     };
     runtime().block_on(async {
         let mut options = ClientOptions::default();
         options.push_buffer = 4;
-        let config = url(server.port()).parse().unwrap();
+        let config = server.url().parse().unwrap();
         let client = Client::connect_with(&config, options).await.unwrap();
         let mut slow = client.subscribe(&["firehose"]).await.unwrap();
         for i in 0..100 {
@@ -356,13 +419,12 @@ fn a_slow_subscriber_is_told_what_it_lost() {
     });
 }
 
-#[test]
-fn transactions_exec_abort_and_watch() {
-    let Some(server) = RedisServer::start() else {
+fn transactions_exec_abort_and_watch(through: Through) {
+    let Some(server) = Target::start(through, &[]) else {
         return;
     };
     runtime().block_on(async {
-        let client = Client::connect(&url(server.port())).await.unwrap();
+        let client = Client::connect(&server.url()).await.unwrap();
         let mut body = Pipeline::new();
         body.command(["INCR", "t"])
             .command(["INCR", "t"])
@@ -382,7 +444,7 @@ fn transactions_exec_abort_and_watch() {
 
         // Another connection changes the watched key during the first
         // attempt: EXEC aborts, the second attempt runs.
-        let other = Client::connect(&url(server.port())).await.unwrap();
+        let other = Client::connect(&server.url()).await.unwrap();
         let attempts = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
         let counted = attempts.clone();
         let results = client
@@ -408,14 +470,13 @@ fn transactions_exec_abort_and_watch() {
 }
 
 /// Unsubscribing stops the server's messages, in both protocols.
-#[test]
-fn unsubscribing_ends_the_messages() {
-    let Some(server) = RedisServer::start() else {
+fn unsubscribing_ends_the_messages(through: Through) {
+    let Some(server) = Target::start(through, &[]) else {
         return;
     };
     runtime().block_on(async {
         for protocol in ["3", "2"] {
-            let client = Client::connect(&format!("{}?protocol={protocol}", url(server.port())))
+            let client = Client::connect(&format!("{}?protocol={protocol}", server.url()))
                 .await
                 .unwrap();
             let news = client.subscribe(&["news", "more"]).await.unwrap();
@@ -439,14 +500,13 @@ fn unsubscribing_ends_the_messages() {
 
 /// A tracking invalidation arrives between replies and reaches the
 /// tracking subscription, never a caller.
-#[test]
-fn tracking_invalidations_arrive_between_replies() {
-    let Some(server) = RedisServer::start() else {
+fn tracking_invalidations_arrive_between_replies(through: Through) {
+    let Some(server) = Target::start(through, &[]) else {
         return;
     };
     runtime().block_on(async {
-        let client = Client::connect(&url(server.port())).await.unwrap();
-        let other = Client::connect(&url(server.port())).await.unwrap();
+        let client = Client::connect(&server.url()).await.unwrap();
+        let other = Client::connect(&server.url()).await.unwrap();
         let mut invalidations = client.tracking().await.unwrap();
         client.call::<()>(["SET", "cached", "1"]).await.unwrap();
         let _: i64 = client.call(["GET", "cached"]).await.unwrap();
@@ -465,7 +525,7 @@ fn tracking_invalidations_arrive_between_replies() {
         };
         assert_eq!(keys, [bytes::Bytes::from_static(b"cached")]);
         invalidations.unsubscribe().await.unwrap();
-        let resp2 = Client::connect(&format!("{}?protocol=2", url(server.port())))
+        let resp2 = Client::connect(&format!("{}?protocol=2", server.url()))
             .await
             .unwrap();
         assert!(resp2.tracking().await.is_err());
@@ -521,13 +581,12 @@ fn the_client_sets_connections_up() {
     });
 }
 
-#[test]
-fn a_100_mib_value_through_the_client() {
-    let Some(server) = RedisServer::start_with(&["--proto-max-bulk-len", "200mb"]) else {
+fn a_100_mib_value_through_the_client(through: Through) {
+    let Some(server) = Target::start(through, &["--proto-max-bulk-len", "200mb"]) else {
         return;
     };
     runtime().block_on(async {
-        let client = Client::connect(&url(server.port())).await.unwrap();
+        let client = Client::connect(&server.url()).await.unwrap();
         let value: Vec<u8> = (0..100 << 20).map(|i: u32| (i % 251) as u8).collect();
         client
             .call::<()>((&b"SET"[..], &b"big"[..], &value[..]))
@@ -539,14 +598,13 @@ fn a_100_mib_value_through_the_client() {
 }
 
 /// Shard channels, and a subscription read as a `Stream`.
-#[test]
-fn shard_channels_and_the_stream_interface() {
+fn shard_channels_and_the_stream_interface(through: Through) {
     use futures_util::StreamExt;
-    let Some(server) = RedisServer::start() else {
+    let Some(server) = Target::start(through, &[]) else {
         return;
     };
     runtime().block_on(async {
-        let client = Client::connect(&url(server.port())).await.unwrap();
+        let client = Client::connect(&server.url()).await.unwrap();
         let mut shard = client.ssubscribe(&["orders"]).await.unwrap();
         assert_eq!(
             client

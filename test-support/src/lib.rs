@@ -1,6 +1,6 @@
 //! Real peers for the workspace's tests: a `redis-server` started on a free
-//! loopback port and stopped by pid when dropped, the example `kv-server`,
-//! and a reader of whole replies.
+//! loopback port and stopped by pid when dropped, the examples `kv-server`
+//! and `proxy`, and a reader of whole replies.
 //!
 //! Under CI (`CI` set) a missing `redis-server` fails the test: `.ci/run`
 //! installs it, so its absence is a real fault. Elsewhere the test says why
@@ -62,10 +62,15 @@ impl RedisServer {
 
     /// Starts a server with `extra` arguments after the defaults.
     pub fn start_with(extra: &[&str]) -> Option<Self> {
+        Self::start_on(free_port(), extra)
+    }
+
+    /// Starts a server on `port`, for a test that restarts one where the
+    /// last one was.
+    pub fn start_on(port: u16, extra: &[&str]) -> Option<Self> {
         if !installed("redis-server") {
             return None;
         }
-        let port = free_port();
         let child = Command::new("redis-server")
             .args([
                 "--port",
@@ -264,6 +269,59 @@ impl KvServer {
 }
 
 impl Drop for KvServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The example `proxy`, forwarding from a free loopback port to `upstream`,
+/// started from the binary `cargo test` built beside the test and stopped by
+/// pid when dropped.
+#[derive(Debug)]
+pub struct ProxyServer {
+    child: Child,
+    port: u16,
+}
+
+impl ProxyServer {
+    /// Starts it in front of `upstream`, with `extra` arguments.
+    pub fn start(upstream: u16, extra: &[&str]) -> Self {
+        let port = free_port();
+        let child = Command::new(example("proxy"))
+            .args(["--port", &port.to_string()])
+            .args(["--upstream", &format!("127.0.0.1:{upstream}")])
+            .args(extra)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the proxy starts (cargo test builds it with the tests)");
+        let proxy = Self { child, port };
+        wait_for_port(port, "proxy");
+        proxy
+    }
+
+    /// The loopback port it listens on.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Its process id, to read its memory use.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// A connection with a 10 s read timeout.
+    pub fn connect(&self) -> TcpStream {
+        let stream = TcpStream::connect(("127.0.0.1", self.port)).expect("connect to the proxy");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        stream
+    }
+}
+
+impl Drop for ProxyServer {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
