@@ -21,7 +21,7 @@
 //! authenticate to the proxy), `--upstream-user USER` and `--upstream-pass
 //! PASS` (the proxy's credentials upstream, never shown to clients),
 //! `--pool N` (shared connections per protocol, 1), `--log` (each command
-//! and reply on stderr), `--threads N`.
+//! and reply on stderr), `--threads N` (1: one thread, as Redis runs).
 
 mod client;
 mod local;
@@ -78,7 +78,7 @@ struct Options {
     upstream_password: Option<String>,
     pool: usize,
     log: bool,
-    threads: Option<usize>,
+    threads: usize,
 }
 
 const USAGE: &str = "usage: proxy [--bind ADDR] [--port N] [--upstream HOST:PORT] \
@@ -94,7 +94,7 @@ fn parse_options() -> Result<Options, String> {
         upstream_password: None,
         pool: 1,
         log: false,
-        threads: None,
+        threads: 1,
     };
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
@@ -119,11 +119,9 @@ fn parse_options() -> Result<Options, String> {
             "--log" => options.log = true,
             "--threads" => {
                 let threads = value()?;
-                options.threads = Some(
-                    threads
-                        .parse()
-                        .map_err(|_| format!("bad thread count {threads}"))?,
-                );
+                options.threads = threads
+                    .parse()
+                    .map_err(|_| format!("bad thread count {threads}"))?;
             }
             "--help" | "-h" => return Err(USAGE.into()),
             other => return Err(format!("unknown option {other} (try --help)")),
@@ -140,10 +138,16 @@ fn main() {
             std::process::exit(2);
         }
     };
-    let mut runtime = tokio::runtime::Builder::new_multi_thread();
-    if let Some(threads) = options.threads {
-        runtime.worker_threads(threads.max(1));
-    }
+    // One thread by default, as Redis and twemproxy run: on a machine the
+    // proxy shares with the server, a second one spends more on waking
+    // threads than it gains (bench/proxies.md).
+    let mut runtime = if options.threads > 1 {
+        let mut runtime = tokio::runtime::Builder::new_multi_thread();
+        runtime.worker_threads(options.threads);
+        runtime
+    } else {
+        tokio::runtime::Builder::new_current_thread()
+    };
     let runtime = runtime.enable_all().build().expect("a tokio runtime");
     if let Err(error) = runtime.block_on(run(options)) {
         eprintln!("proxy: {error}");

@@ -252,6 +252,9 @@ async fn write_jobs(
 ) -> io::Result<()> {
     let mut batch = BytesMut::new();
     while let Some(job) = jobs.recv().await {
+        // Clients woken by the same readiness event queue their requests
+        // first, so one write carries them all, as an event loop would.
+        tokio::task::yield_now().await;
         let mut next = Some(job);
         while let Some(job) = next.take() {
             batch.extend_from_slice(&job.bytes);
