@@ -9,11 +9,17 @@
 pub(crate) enum Effect {
     /// Nothing: any connection may carry it, between other clients' commands.
     Stateless,
-    /// `MULTI` or `WATCH`: the connection is the client's until `EXEC`,
-    /// `DISCARD` or (after `WATCH` alone) `UNWATCH`.
-    BeginsTransaction,
-    /// `EXEC`, `DISCARD`, `UNWATCH` or `RESET`: a transaction ends with its reply.
-    EndsTransaction,
+    /// `WATCH`: the connection is the client's until `UNWATCH`, or until
+    /// the transaction it guards ends.
+    Watch,
+    /// `MULTI`: the connection is the client's until `EXEC` or `DISCARD`.
+    Multi,
+    /// `UNWATCH`: ends a `WATCH` outside a transaction.
+    Unwatch,
+    /// `EXEC` or `DISCARD`: a transaction ends with its reply.
+    ExecOrDiscard,
+    /// `RESET`: whatever transaction or watch there is ends with its reply.
+    Reset,
     /// A blocking command: the connection is the client's until it replies.
     Blocks,
     /// Subscriptions, `MONITOR`, `CLIENT TRACKING`, `CLIENT REPLY`, `SELECT`
@@ -46,8 +52,11 @@ pub(crate) fn effect<'a>(args: impl IntoIterator<Item = &'a [u8]>) -> Effect {
         return Effect::Stateless;
     };
     match name {
-        b"MULTI" | b"WATCH" => Effect::BeginsTransaction,
-        b"EXEC" | b"DISCARD" | b"UNWATCH" | b"RESET" => Effect::EndsTransaction,
+        b"WATCH" => Effect::Watch,
+        b"MULTI" => Effect::Multi,
+        b"UNWATCH" => Effect::Unwatch,
+        b"EXEC" | b"DISCARD" => Effect::ExecOrDiscard,
+        b"RESET" => Effect::Reset,
         b"BLPOP" | b"BRPOP" | b"BRPOPLPUSH" | b"BLMOVE" | b"BLMPOP" | b"BZPOPMIN" | b"BZPOPMAX"
         | b"BZMPOP" | b"WAIT" | b"WAITAOF" => Effect::Blocks,
         b"XREAD" | b"XREADGROUP" => {
@@ -93,27 +102,32 @@ pub(crate) enum Hold {
     /// Not held: requests go over shared connections.
     None,
     /// Until the replies in flight on it have arrived (a blocking command,
-    /// or a request too large to queue behind others).
+    /// a request too large to queue behind others, the end of a transaction).
     UntilReplied,
-    /// Until a transaction ends.
+    /// Until `UNWATCH`, or the end of the transaction the watch guards.
+    Watching,
+    /// Until `EXEC` or `DISCARD`.
     Transaction,
     /// Until the client disconnects.
     Sticky,
 }
 
 impl Hold {
-    /// The hold after a request with `effect` is sent, from `self`.
+    /// The hold after a request with `effect` is sent, from `self`. A hold
+    /// that ends does so with the reply to the request that ends it, so
+    /// until then the connection carries what follows.
     pub(crate) fn after(self, effect: Effect) -> Self {
-        match effect {
-            Effect::Sticks => Self::Sticky,
-            _ if self == Self::Sticky => Self::Sticky,
-            Effect::BeginsTransaction => Self::Transaction,
-            Effect::Blocks => self.max(Self::UntilReplied),
-            // The transaction ends when this reply arrives; until then the
-            // connection must still carry what follows.
-            Effect::EndsTransaction if self == Self::Transaction => Self::UntilReplied,
-            Effect::SelectsDefault | Effect::Stateless | Effect::EndsTransaction => self,
-            Effect::Local(_) => self,
+        match (self, effect) {
+            (_, Effect::Sticks) | (Self::Sticky, _) => Self::Sticky,
+            (_, Effect::Multi) => Self::Transaction,
+            // WATCH inside MULTI is refused; the transaction goes on.
+            (Self::Transaction, Effect::Watch) => Self::Transaction,
+            (_, Effect::Watch) => Self::Watching,
+            (Self::Watching, Effect::Unwatch) => Self::UntilReplied,
+            (Self::Transaction, Effect::ExecOrDiscard) => Self::UntilReplied,
+            (Self::Watching | Self::Transaction, Effect::Reset) => Self::UntilReplied,
+            (hold, Effect::Blocks) => hold.max(Self::UntilReplied),
+            (hold, _) => hold,
         }
     }
 
@@ -122,7 +136,7 @@ impl Hold {
         self != Self::None
             || matches!(
                 effect,
-                Effect::BeginsTransaction | Effect::Blocks | Effect::Sticks
+                Effect::Watch | Effect::Multi | Effect::Blocks | Effect::Sticks
             )
     }
 }
@@ -138,9 +152,10 @@ mod tests {
     #[test]
     fn stateful_commands_are_told_apart_in_any_case() {
         assert_eq!(of("get k"), Effect::Stateless);
-        assert_eq!(of("multi"), Effect::BeginsTransaction);
-        assert_eq!(of("Watch k"), Effect::BeginsTransaction);
-        assert_eq!(of("EXEC"), Effect::EndsTransaction);
+        assert_eq!(of("multi"), Effect::Multi);
+        assert_eq!(of("Watch k"), Effect::Watch);
+        assert_eq!(of("EXEC"), Effect::ExecOrDiscard);
+        assert_eq!(of("unwatch"), Effect::Unwatch);
         assert_eq!(of("blpop q 0"), Effect::Blocks);
         assert_eq!(of("XREAD COUNT 1 STREAMS s 0"), Effect::Stateless);
         assert_eq!(of("xread block 0 streams s $"), Effect::Blocks);
@@ -165,8 +180,16 @@ mod tests {
         let hold = Hold::None.after(of("multi"));
         assert_eq!(hold, Hold::Transaction);
         assert_eq!(hold.after(of("set k v")), Hold::Transaction);
-        let hold = hold.after(of("exec"));
-        assert_eq!(hold, Hold::UntilReplied);
+        // Queued inside the transaction, UNWATCH ends nothing.
+        assert_eq!(hold.after(of("unwatch")), Hold::Transaction);
+        assert_eq!(hold.after(of("exec")), Hold::UntilReplied);
+        let watching = Hold::None.after(of("watch k"));
+        assert_eq!(watching, Hold::Watching);
+        assert_eq!(watching.after(of("get k")), Hold::Watching);
+        assert_eq!(watching.after(of("unwatch")), Hold::UntilReplied);
+        assert_eq!(watching.after(of("multi")), Hold::Transaction);
+        // EXEC without MULTI is refused; the watch stays.
+        assert_eq!(watching.after(of("exec")), Hold::Watching);
         assert_eq!(Hold::None.after(of("blpop q 1")), Hold::UntilReplied);
         assert_eq!(Hold::Transaction.after(of("blpop q 1")), Hold::Transaction);
         assert_eq!(Hold::Sticky.after(of("exec")), Hold::Sticky);
