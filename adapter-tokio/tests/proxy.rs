@@ -161,6 +161,50 @@ fn stateful_clients_beside_the_shared_connection() {
     assert_eq!(blocked.command(["GET", "k"]), bulk("changed"));
 }
 
+/// With `--requirepass`, clients authenticate to the proxy, with Redis's
+/// replies; the proxy authenticates upstream with its own password, which
+/// no client can read back.
+#[test]
+fn clients_authenticate_to_the_proxy_and_never_see_its_credentials() {
+    let Some(server) = RedisServer::start_with(&["--requirepass", "upstream-secret"]) else {
+        return;
+    };
+    let proxy = ProxyServer::start(
+        server.port(),
+        &[
+            "--requirepass",
+            "proxy-secret",
+            "--upstream-pass",
+            "upstream-secret",
+        ],
+    );
+    let mut client = replies(&proxy);
+    let noauth = Frame::SimpleError("NOAUTH Authentication required.".into());
+    assert_eq!(client.command(["GET", "k"]), noauth);
+    assert_eq!(client.command(["CLIENT", "SETNAME", "app"]), noauth);
+    let wrong = client.command(["AUTH", "upstream-secret"]);
+    assert_eq!(
+        wrong,
+        Frame::SimpleError("WRONGPASS invalid username-password pair or user is disabled.".into())
+    );
+    assert_eq!(
+        client.command(["AUTH", "proxy-secret"]),
+        Frame::SimpleString("OK".into())
+    );
+    assert_eq!(
+        client.command(["SET", "k", "v"]),
+        Frame::SimpleString("OK".into())
+    );
+    assert_eq!(client.command(["GET", "k"]), bulk("v"));
+    let config = client.command(["CONFIG", "GET", "requirepass"]);
+    assert!(config.is_error(), "{config:?}");
+    // HELLO … AUTH authenticates and switches protocol in one go.
+    let mut resp3 = replies(&proxy);
+    let hello = resp3.command(["HELLO", "3", "AUTH", "default", "proxy-secret"]);
+    assert!(hello.pairs().is_some(), "{hello:?}");
+    assert_eq!(resp3.command(["GET", "k"]), bulk("v"));
+}
+
 /// A malformed request gets Redis's reply and the end of the connection,
 /// after the replies before it; the shared connection is not touched.
 #[test]

@@ -189,6 +189,9 @@ impl Client {
             let was_authenticated = self.authenticated;
             match decoder.decode(input) {
                 Ok(Some(command)) => {
+                    if self.proxy.log {
+                        eprintln!("{} > {}", self.peer, crate::log::command(&command));
+                    }
                     if !self.handle(&command).await {
                         self.waiting = Some(command.to_request());
                     }
@@ -225,15 +228,25 @@ impl Client {
     /// flight first.
     async fn handle(&mut self, command: &Command<'_>) -> bool {
         let effect = route::effect(command.args());
-        if self.proxy.log {
-            eprintln!("{} > {}", self.peer, crate::log::command(command));
-        }
-        if !self.authenticated && !matches!(effect, Effect::Local(_)) {
+        let before_auth = matches!(
+            effect,
+            Effect::Local(route::Local::Auth | route::Local::Hello | route::Local::Quit)
+        );
+        if !self.authenticated && !before_auth {
             if self.in_flight() > 0 {
                 return false;
             }
             self.output
                 .extend_from_slice(b"-NOAUTH Authentication required.\r\n");
+            return true;
+        }
+        if self.proxy.settings.password.is_some() && route::reads_credentials(command.args()) {
+            if self.in_flight() > 0 {
+                return false;
+            }
+            self.output.extend_from_slice(
+                b"-ERR this proxy does not forward CONFIG GET or ACL, which would show its credentials\r\n",
+            );
             return true;
         }
         if let Effect::Local(kind) = effect {

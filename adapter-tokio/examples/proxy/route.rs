@@ -96,6 +96,18 @@ fn uppercase<'a>(name: &[u8], out: &'a mut [u8; 24]) -> Option<&'a [u8]> {
     Some(out)
 }
 
+/// Whether `args` read the server's configuration or users, which would
+/// show the proxy's own upstream credentials to its clients.
+pub(crate) fn reads_credentials<'a>(args: impl IntoIterator<Item = &'a [u8]>) -> bool {
+    let mut args = args.into_iter();
+    let (Some(name), sub) = (args.next(), args.next()) else {
+        return false;
+    };
+    name.eq_ignore_ascii_case(b"ACL")
+        || (name.eq_ignore_ascii_case(b"CONFIG")
+            && sub.is_some_and(|sub| sub.eq_ignore_ascii_case(b"GET")))
+}
+
 /// How long the client's own connection stays its own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum Hold {
@@ -173,6 +185,16 @@ mod tests {
             of("averyveryverylongcommandnamethatisnocommand"),
             Effect::Stateless
         );
+    }
+
+    #[test]
+    fn reading_the_configuration_or_users_is_told_apart() {
+        let reads = |command: &str| reads_credentials(command.split(' ').map(str::as_bytes));
+        assert!(reads("config get requirepass"));
+        assert!(reads("CONFIG GET *"));
+        assert!(reads("acl list"));
+        assert!(!reads("config set maxmemory 1gb"));
+        assert!(!reads("get config"));
     }
 
     #[test]
