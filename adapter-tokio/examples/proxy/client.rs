@@ -299,13 +299,12 @@ impl Client {
                 hello: self.proxy.settings.hello.get(),
             },
         );
-        match answer {
-            Answer::Reply(bytes) => self.output.extend_from_slice(&bytes),
-            Answer::Close(bytes) => {
-                self.output.extend_from_slice(&bytes);
-                self.closing = true;
-            }
+        let (Answer::Reply(bytes) | Answer::Close(bytes)) = &answer;
+        if self.proxy.log {
+            eprintln!("{} < {}", self.peer, crate::log::reply(bytes));
         }
+        self.output.extend_from_slice(bytes);
+        self.closing |= matches!(answer, Answer::Close(_));
         // A protocol switch applies to the client's own connection too: it
         // is opened again in the new protocol when next needed.
         if self
