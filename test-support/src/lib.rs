@@ -111,11 +111,7 @@ impl RedisServer {
 
     /// A connection with a 10 s read timeout.
     pub fn connect(&self) -> TcpStream {
-        let stream = TcpStream::connect(("127.0.0.1", self.port)).expect("connect to redis-server");
-        stream
-            .set_read_timeout(Some(Duration::from_secs(10)))
-            .unwrap();
-        stream
+        connect_loopback(self.port, "redis-server")
     }
 
     fn wait_until_ready(&self) {
@@ -215,116 +211,120 @@ pub fn installed(program: &str) -> bool {
     found
 }
 
-/// The example `kv-server`, started on a free loopback port from the binary
-/// `cargo test` built beside the test, and stopped by pid when dropped.
+/// An example program of the package under test, started on a free
+/// loopback port from the binary `cargo test` built beside the test, and
+/// stopped by pid when dropped.
 #[derive(Debug)]
-pub struct KvServer {
+struct ExampleProcess {
     child: Child,
     port: u16,
+    name: &'static str,
 }
+
+impl ExampleProcess {
+    /// Starts example `name` with `--port` and then `args`.
+    fn start(name: &'static str, args: &[&str]) -> Self {
+        let port = free_port();
+        let child = Command::new(example(name))
+            .args(["--port", &port.to_string()])
+            .args(args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|error| {
+                panic!("{name} starts (cargo test builds it with the tests): {error}")
+            });
+        let process = Self { child, port, name };
+        wait_for_port(port, name);
+        process
+    }
+
+    fn connect(&self) -> TcpStream {
+        connect_loopback(self.port, self.name)
+    }
+}
+
+impl Drop for ExampleProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A connection to `port` on loopback with a 10 s read timeout.
+fn connect_loopback(port: u16, what: &str) -> TcpStream {
+    let stream = TcpStream::connect(("127.0.0.1", port))
+        .unwrap_or_else(|error| panic!("connect to {what}: {error}"));
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    stream
+}
+
+/// The example `kv-server` on a free loopback port, stopped by pid when dropped.
+#[derive(Debug)]
+pub struct KvServer(ExampleProcess);
 
 impl KvServer {
     /// Starts it with `extra` arguments after `--port`.
     pub fn start(extra: &[&str]) -> Self {
-        let port = free_port();
-        let child = Command::new(example("kv-server"))
-            .args(["--port", &port.to_string()])
-            .args(extra)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("kv-server starts (cargo test builds it with the tests)");
-        let server = Self { child, port };
-        wait_for_port(port, "kv-server");
-        server
+        Self(ExampleProcess::start("kv-server", extra))
     }
 
     /// The loopback port it listens on.
     pub fn port(&self) -> u16 {
-        self.port
+        self.0.port
     }
 
     /// Its process id, to read its memory use.
     pub fn pid(&self) -> u32 {
-        self.child.id()
+        self.0.child.id()
     }
 
     /// A connection with a 10 s read timeout.
     pub fn connect(&self) -> TcpStream {
-        let stream = TcpStream::connect(("127.0.0.1", self.port)).expect("connect to kv-server");
-        stream
-            .set_read_timeout(Some(Duration::from_secs(10)))
-            .unwrap();
-        stream
+        self.0.connect()
     }
 
     /// Sends SIGTERM and waits for a clean exit; returns whether it was one.
     pub fn terminate(mut self) -> bool {
         let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
+            .args(["-TERM", &self.pid().to_string()])
             .status();
-        let status = self.child.wait().expect("kv-server exits");
+        let status = self.0.child.wait().expect("kv-server exits");
         status.success()
     }
 }
 
-impl Drop for KvServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 /// The example `proxy`, forwarding from a free loopback port to `upstream`,
-/// started from the binary `cargo test` built beside the test and stopped by
-/// pid when dropped.
+/// stopped by pid when dropped.
 #[derive(Debug)]
-pub struct ProxyServer {
-    child: Child,
-    port: u16,
-}
+pub struct ProxyServer(ExampleProcess);
 
 impl ProxyServer {
     /// Starts it in front of `upstream`, with `extra` arguments.
     pub fn start(upstream: u16, extra: &[&str]) -> Self {
-        let port = free_port();
-        let child = Command::new(example("proxy"))
-            .args(["--port", &port.to_string()])
-            .args(["--upstream", &format!("127.0.0.1:{upstream}")])
-            .args(extra)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("the proxy starts (cargo test builds it with the tests)");
-        let proxy = Self { child, port };
-        wait_for_port(port, "proxy");
-        proxy
+        let upstream = format!("127.0.0.1:{upstream}");
+        let args: Vec<&str> = ["--upstream", upstream.as_str()]
+            .into_iter()
+            .chain(extra.iter().copied())
+            .collect();
+        Self(ExampleProcess::start("proxy", &args))
     }
 
     /// The loopback port it listens on.
     pub fn port(&self) -> u16 {
-        self.port
+        self.0.port
     }
 
     /// Its process id, to read its memory use.
     pub fn pid(&self) -> u32 {
-        self.child.id()
+        self.0.child.id()
     }
 
     /// A connection with a 10 s read timeout.
     pub fn connect(&self) -> TcpStream {
-        let stream = TcpStream::connect(("127.0.0.1", self.port)).expect("connect to the proxy");
-        stream
-            .set_read_timeout(Some(Duration::from_secs(10)))
-            .unwrap();
-        stream
-    }
-}
-
-impl Drop for ProxyServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.0.connect()
     }
 }
 
