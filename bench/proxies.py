@@ -11,20 +11,18 @@ round per test. Prints requests per second and the ratio to direct.
 Run from bench/:  python3 proxies.py [rounds]
 Writes proxies.md. Needs redis-server, redis-benchmark and nutcracker.
 """
-import csv
 import datetime
-import io
 import os
 import pathlib
 import platform
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
+# The same ports, waits and redis-benchmark runs as the server comparison.
+from servers import REQUESTS, ROOT, benchmark, free_port, wait_for
+
 TESTS = [  # (label, redis-benchmark arguments)
     ("GET -P 1", ["-t", "get", "-P", "1"]),
     ("SET -P 1", ["-t", "set", "-P", "1"]),
@@ -32,25 +30,7 @@ TESTS = [  # (label, redis-benchmark arguments)
     ("SET -P 16", ["-t", "set", "-P", "16"]),
     ("LRANGE_100 -P 1", ["-t", "lrange_100", "-P", "1"]),
 ]
-REQUESTS = {"-P 1": 100_000, "-P 16": 1_000_000}
 ROUTES = ("direct", "twemproxy", "resp proxy")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(port):
-    deadline = time.time() + 10
-    while time.time() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port)).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise SystemExit(f"nothing listens on {port}")
 
 
 def spawn(command, port):
@@ -80,16 +60,6 @@ def start_all(workdir):
                    "--upstream", f"127.0.0.1:{redis_port}"], proxy_port)
     return {"direct": (redis, redis_port), "twemproxy": (twemproxy, twem_port),
             "resp proxy": (proxy, proxy_port)}
-
-
-def benchmark(port, args):
-    """Requests per second of one redis-benchmark run."""
-    requests = REQUESTS["-P 16" if "16" in args else "-P 1"]
-    done = subprocess.run(
-        ["redis-benchmark", "-p", str(port), "-c", "50", "-n", str(requests), "--csv", "-q"] + args,
-        capture_output=True, text=True, check=True)
-    rows = [row for row in csv.reader(io.StringIO(done.stdout)) if row and row[0] != "test"]
-    return float(rows[-1][1])
 
 
 def main():
