@@ -1,14 +1,38 @@
-//! Blocking RESP over `std::io`, and the `resp` command-line tool.
+//! Blocking RESP over `std::io`: a client [`Connection`] with real
+//! deadlines, the server side of a connection for thread-per-connection
+//! servers ([`ServerConnection`]), and the `resp` command-line tool.
 //!
-//! The blocking reader, writer and connection build on [`resp_core`]; until
-//! they land this crate re-exports the core so dependents can start from one
-//! name.
+//! Both drive the sans-IO core, [`resp_core`]: the connection runs the same
+//! client [`Session`](resp_core::Session) and setup
+//! ([`Handshake`](resp_core::Handshake)) as the tokio client, and this
+//! crate only moves bytes and keeps time.
 //!
-//! ```
-//! use resp_std::resp_core::{Frame, decode_slice, Limits, Status};
+//! ```no_run
+//! use resp_std::Connection;
 //!
-//! let status = decode_slice(b"+PONG\r\n", Limits::default()).unwrap();
-//! assert_eq!(status, Status::Complete((Frame::SimpleString("PONG".into()), 7)));
+//! let mut redis = Connection::connect("redis://127.0.0.1:6379")?;
+//! redis.call::<()>(["SET", "greeting", "hello"])?;
+//! let greeting: String = redis.call(["GET", "greeting"])?;
+//! # Ok::<(), resp_std::Error>(())
 //! ```
 
+mod buffer;
+mod connection;
+mod error;
+mod options;
+mod packed;
+mod script;
+mod server;
+mod stream;
+#[cfg(feature = "tls")]
+pub mod tls;
+
+pub use connection::{Connection, Messages};
+pub use error::Error;
+pub use options::Options;
 pub use resp_core;
+pub use script::Script;
+pub use server::ServerConnection;
+#[cfg(feature = "tls")]
+pub use stream::TlsStream;
+pub use stream::{NetStream, Timeouts};

@@ -119,8 +119,8 @@ mod reader;
 mod split;
 
 pub use client::{
-    Address, ConnectionConfig, ExecReply, Handshake, HandshakeError, RequestId, Routed, Session,
-    UrlError,
+    Address, BlockingWait, ConnectionConfig, ExecReply, Handshake, HandshakeError, RequestId,
+    Routed, Session, UrlError, blocking_wait,
 };
 pub use cluster::{Redirect, RedirectKind, SLOT_COUNT, hash_tag, key_slot};
 pub use command::{

@@ -4,11 +4,13 @@
 //! ([`Session`]), and what a transaction's `EXEC` said ([`ExecReply`]). The tokio client and the blocking connection both drive
 //! these; they only move bytes and run timers.
 
+mod blocking;
 mod config;
 mod exec;
 mod handshake;
 mod session;
 
+pub use blocking::{BlockingWait, blocking_wait};
 pub use config::{Address, ConnectionConfig, UrlError};
 pub use exec::ExecReply;
 pub use handshake::{Handshake, HandshakeError};

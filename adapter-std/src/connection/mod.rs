@@ -1,0 +1,318 @@
+//! [`Connection`]: one blocking connection to a Redis server, with
+//! deadlines, driving the core's [`Session`] over any `Read + Write`.
+
+mod open;
+mod pubsub;
+mod transaction;
+mod wire;
+
+pub use pubsub::Messages;
+
+use crate::error::Error;
+use crate::options::Options;
+use crate::packed;
+use crate::stream::Timeouts;
+use bytes::{Bytes, BytesMut};
+use resp_core::{
+    Args, BlockingWait, ConnectionConfig, Decoder, Frame, FromFrame, Handshake, Pipeline, Protocol,
+    Push, Routed, ServerHello, Session, blocking_wait, pack_command,
+};
+use std::collections::VecDeque;
+use std::io::{self, Read, Write};
+use std::time::{Duration, Instant};
+
+/// Sets a stream's read and write timeouts, for streams that have them.
+type SetTimeouts<S> = fn(&S, Option<Duration>, Option<Duration>) -> io::Result<()>;
+
+/// A blocking connection to a Redis server.
+///
+/// Every call has a deadline: [`Options::response_timeout`] for its write
+/// and its reply, or, for a blocking command such as `BLPOP key 2`, that
+/// command's own timeout plus [`Options::blocking_margin`]. The setup
+/// (connect, TLS, `HELLO 3` with its fallback to RESP2, `AUTH`, `SELECT`,
+/// the client name) has one deadline of its own,
+/// [`Options::connect_timeout`].
+///
+/// A call never returns half a reply, and never another call's. When a
+/// deadline passes, the server closes the connection, or it sends bytes that
+/// are not RESP, the call fails and the connection is broken
+/// ([`is_broken`](Self::is_broken)): a reply may still be on its way, so
+/// every later call fails with [`Error::Broken`] and the caller opens a new
+/// connection. An error reply from the server ([`Error::Server`]) breaks
+/// nothing.
+///
+/// Replies are read through the core's [`Decoder`] into one buffer that is
+/// reused; their payloads are slices of it, not copies.
+///
+/// ```no_run
+/// use resp_core::Pipeline;
+/// use resp_std::Connection;
+///
+/// let mut redis = Connection::connect("redis://127.0.0.1:6379")?;
+/// redis.call::<()>(("SET", "counter", 1))?;
+/// let n: i64 = redis.call(["INCR", "counter"])?;
+/// assert_eq!(n, 2);
+///
+/// let mut pipeline = Pipeline::new();
+/// pipeline.command(["GET", "counter"]).command(["HGET", "counter", "f"]);
+/// let replies = redis.pipeline(&pipeline)?;
+/// assert!(replies[1].is_error()); // WRONGTYPE, in its place; the rest is fine
+/// # Ok::<(), resp_std::Error>(())
+/// ```
+pub struct Connection<S> {
+    stream: S,
+    timeouts: Option<SetTimeouts<S>>,
+    /// The timeout last given to the stream, to skip setting it again.
+    applied: Option<Option<Duration>>,
+    input: BytesMut,
+    decoder: Decoder,
+    session: Session,
+    /// Requests are packed here, one call at a time.
+    output: BytesMut,
+    options: Options,
+    server: Option<ServerHello>,
+    broken: bool,
+    pushes: VecDeque<Push>,
+    pushes_dropped: u64,
+}
+
+impl<S> std::fmt::Debug for Connection<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Connection")
+            .field("protocol", &self.protocol())
+            .field("broken", &self.broken)
+            .field("pushes", &self.pushes.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S> Connection<S> {
+    /// The protocol the connection speaks: RESP3 unless the server has
+    /// none, or the configuration asked for RESP2.
+    pub fn protocol(&self) -> Protocol {
+        self.session.protocol()
+    }
+
+    /// The server's `HELLO` reply (its version, mode, role, the connection's
+    /// id), when it gave one.
+    pub fn server(&self) -> Option<&ServerHello> {
+        self.server.as_ref()
+    }
+
+    /// Whether an earlier error broke the connection; calls then fail with
+    /// [`Error::Broken`].
+    pub fn is_broken(&self) -> bool {
+        self.broken
+    }
+
+    /// Pushes dropped because [`Options::push_buffer`] were waiting unread.
+    pub fn pushes_dropped(&self) -> u64 {
+        self.pushes_dropped
+    }
+
+    /// The stream.
+    pub fn get_ref(&self) -> &S {
+        &self.stream
+    }
+
+    /// Gives the stream back.
+    pub fn into_inner(self) -> S {
+        self.stream
+    }
+}
+
+impl<S: Read + Write> Connection<S> {
+    /// Sets up a connection over `stream`, which is already connected.
+    ///
+    /// The deadlines are kept between reads, but a read that blocks is not
+    /// cut short: use [`over_timed`](Self::over_timed) for a stream with
+    /// timeouts, or give this one its own.
+    ///
+    /// ```
+    /// use resp_core::{ConnectionConfig, Protocol};
+    /// use resp_std::{Connection, Options};
+    /// use std::io::{Cursor, Read, Write};
+    ///
+    /// /// Replies scripted in advance; what is written is kept.
+    /// struct Scripted { replies: Cursor<Vec<u8>>, sent: Vec<u8> }
+    /// impl Read for Scripted {
+    ///     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> { self.replies.read(buf) }
+    /// }
+    /// impl Write for Scripted {
+    ///     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> { self.sent.write(buf) }
+    ///     fn flush(&mut self) -> std::io::Result<()> { Ok(()) }
+    /// }
+    ///
+    /// // The server's HELLO reply, then its PONG.
+    /// let replies = b"%1\r\n$5\r\nproto\r\n:3\r\n+PONG\r\n".to_vec();
+    /// let stream = Scripted { replies: Cursor::new(replies), sent: Vec::new() };
+    /// let config = ConnectionConfig::tcp("ignored", 0);
+    /// let mut redis = Connection::over(stream, &config, Options::default())?;
+    /// assert_eq!(redis.protocol(), Protocol::Resp3);
+    /// assert_eq!(redis.call::<String>(["PING"])?, "PONG");
+    /// assert!(redis.get_ref().sent.ends_with(b"*1\r\n$4\r\nPING\r\n"));
+    /// # Ok::<(), resp_std::Error>(())
+    /// ```
+    pub fn over(stream: S, config: &ConnectionConfig, options: Options) -> Result<Self, Error> {
+        Self::set_up(stream, None, config, options)
+    }
+
+    /// [`over`](Self::over) for a stream that can time its reads and
+    /// writes out, so every deadline holds even against a server that
+    /// stops answering.
+    pub fn over_timed(stream: S, config: &ConnectionConfig, options: Options) -> Result<Self, Error>
+    where
+        S: Timeouts,
+    {
+        Self::set_up(stream, Some(Timeouts::set_timeouts), config, options)
+    }
+
+    fn set_up(
+        stream: S,
+        timeouts: Option<SetTimeouts<S>>,
+        config: &ConnectionConfig,
+        options: Options,
+    ) -> Result<Self, Error> {
+        let deadline = Instant::now() + options.connect_timeout;
+        Self::set_up_by(stream, timeouts, config, options, deadline)
+    }
+
+    pub(crate) fn set_up_by(
+        stream: S,
+        timeouts: Option<SetTimeouts<S>>,
+        config: &ConnectionConfig,
+        options: Options,
+        deadline: Instant,
+    ) -> Result<Self, Error> {
+        let mut connection = Self {
+            stream,
+            timeouts,
+            applied: None,
+            input: BytesMut::new(),
+            decoder: Decoder::with_limits(options.limits),
+            session: Session::new(Protocol::Resp3),
+            output: BytesMut::new(),
+            options,
+            server: None,
+            broken: false,
+            pushes: VecDeque::new(),
+            pushes_dropped: 0,
+        };
+        let mut handshake = Handshake::new(config);
+        while let Some(request) = handshake.request() {
+            connection.send(&request, Some(deadline))?;
+            let reply = connection.read_frame(Some(deadline))?;
+            handshake.reply(reply).map_err(Error::Handshake)?;
+        }
+        let protocol = handshake.protocol();
+        connection.decoder.set_protocol(protocol);
+        connection.session.set_protocol(protocol);
+        connection.server = handshake.server().cloned();
+        Ok(connection)
+    }
+
+    /// Sends one command and converts its reply; an error reply becomes
+    /// [`Error::Server`].
+    pub fn call<T: FromFrame>(&mut self, args: impl Args) -> Result<T, Error> {
+        convert(self.call_frame(args)?)
+    }
+
+    /// Sends one command and returns its reply as it came, error replies
+    /// included.
+    pub fn call_frame(&mut self, args: impl Args) -> Result<Frame, Error> {
+        self.output.clear();
+        pack_command(&mut self.output, args);
+        let packed = self.output.split().freeze();
+        let mut replies = self.round_trip(&packed)?;
+        replies.pop().ok_or(Error::Unexpected)
+    }
+
+    /// Sends every command of `pipeline` in one write and returns every
+    /// reply in order. An error reply stays in its place and fails nothing
+    /// else; check each with [`Frame::is_error`].
+    pub fn pipeline(&mut self, pipeline: &Pipeline) -> Result<Vec<Frame>, Error> {
+        self.round_trip(pipeline.as_bytes())
+    }
+
+    /// Writes `packed`, every command in it recorded with the session,
+    /// and reads one reply per command.
+    fn round_trip(&mut self, packed: &[u8]) -> Result<Vec<Frame>, Error> {
+        if self.broken {
+            return Err(Error::Broken);
+        }
+        let mut expected = 0;
+        let mut waits = Duration::ZERO;
+        let mut forever = false;
+        for args in packed::commands(packed) {
+            match blocking_wait(&args) {
+                Some(BlockingWait::Forever) => forever = true,
+                Some(BlockingWait::For(wait)) => waits += wait + self.options.blocking_margin,
+                None => {}
+            }
+            let name = args.first().copied().unwrap_or_default();
+            self.session.sent_command(name, args.len());
+            expected += 1;
+        }
+        let deadline = match self.options.response_timeout {
+            _ if forever => None,
+            Some(timeout) => Some(Instant::now() + timeout.max(waits)),
+            None => None,
+        };
+        self.send(packed, deadline)?;
+        let mut replies = Vec::with_capacity(expected);
+        while replies.len() < expected {
+            let frame = self.read_frame(deadline)?;
+            if let Some(reply) = self.route(frame)? {
+                replies.push(reply);
+            }
+        }
+        Ok(replies)
+    }
+
+    /// Hands a frame to the session: a reply comes back, a push is kept.
+    fn route(&mut self, frame: Frame) -> Result<Option<Frame>, Error> {
+        match self.session.route(frame) {
+            Routed::Reply(_, reply) => Ok(Some(reply)),
+            Routed::Confirmation { frame, last, .. } => Ok(last.then_some(frame)),
+            Routed::Push(frame) => {
+                self.keep_push(frame);
+                Ok(None)
+            }
+            Routed::Unexpected(_) => Err(self.broke(Error::Unexpected)),
+        }
+    }
+
+    fn keep_push(&mut self, frame: Frame) {
+        let Ok(push) = Push::from_frame(frame) else {
+            return;
+        };
+        if self.pushes.len() >= self.options.push_buffer {
+            self.pushes_dropped += 1;
+        } else {
+            self.pushes.push_back(push);
+        }
+    }
+
+    /// Marks the connection broken and gives `error` back.
+    fn broke(&mut self, error: Error) -> Error {
+        self.broken = true;
+        error
+    }
+}
+
+/// An error reply as [`Error::Server`], anything else converted.
+fn convert<T: FromFrame>(frame: Frame) -> Result<T, Error> {
+    if frame.is_error() {
+        return Err(server_error(&frame));
+    }
+    frame.convert().map_err(Error::Convert)
+}
+
+fn server_error(frame: &Frame) -> Error {
+    Error::Server(
+        frame
+            .as_bytes()
+            .map(Bytes::copy_from_slice)
+            .unwrap_or_default(),
+    )
+}

@@ -1,0 +1,54 @@
+//! [`Options`]: the deadlines and bounds of a [`Connection`](crate::Connection).
+
+use resp_core::Limits;
+use std::time::Duration;
+
+/// How a [`Connection`](crate::Connection) behaves; the defaults suit
+/// scripts and services alike.
+///
+/// ```
+/// use resp_std::Options;
+/// use std::time::Duration;
+///
+/// let mut options = Options::default();
+/// options.connect_timeout = Duration::from_secs(2);
+/// options.response_timeout = Some(Duration::from_millis(500));
+/// ```
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Options {
+    /// One deadline for the whole setup: connecting, the TLS handshake,
+    /// `HELLO` (and its RESP2 fallback), `AUTH`, `SELECT` and the client
+    /// name.
+    pub connect_timeout: Duration,
+    /// How long a call may take, its write and its reply; `None` waits
+    /// without limit. A call that runs out of time breaks the connection.
+    pub response_timeout: Option<Duration>,
+    /// A blocking command (`BLPOP key 2`, `XREAD BLOCK 500 …`) may take its
+    /// own timeout plus this margin, when that is longer than
+    /// `response_timeout`. One with a timeout of 0 waits without limit.
+    pub blocking_margin: Duration,
+    /// Pushes (pub/sub messages, invalidations) kept while no one reads
+    /// them; beyond it the newest are dropped and counted
+    /// ([`Connection::pushes_dropped`](crate::Connection::pushes_dropped)).
+    pub push_buffer: usize,
+    /// Bounds on replies, against a hostile or broken server.
+    pub limits: Limits,
+    /// The TLS setup for `rediss://`; `None` trusts the system's roots.
+    #[cfg(feature = "tls")]
+    pub tls: Option<std::sync::Arc<rustls::ClientConfig>>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            connect_timeout: Duration::from_secs(10),
+            response_timeout: Some(Duration::from_secs(30)),
+            blocking_margin: Duration::from_secs(1),
+            push_buffer: 1024,
+            limits: Limits::client(),
+            #[cfg(feature = "tls")]
+            tls: None,
+        }
+    }
+}

@@ -1,0 +1,172 @@
+//! [`ServerConnection`]: the server's side of one connection on a blocking
+//! stream, for a thread-per-connection server.
+
+use crate::buffer::read_into;
+use bytes::BytesMut;
+use resp_core::{CommandDecoder, CommandLimits, Protocol, ReplyWriter, Request};
+use std::io::{self, ErrorKind, Read, Write};
+
+/// Reads client requests from a blocking stream and writes replies in the
+/// client's protocol version, as a Redis server does.
+///
+/// Requests come out as owned [`Request`]s (multibulk and inline alike,
+/// with Redis's limits). Replies are written with [`reply`](Self::reply)
+/// into a buffer that goes out when the next read would block, so the
+/// replies to a pipeline leave in one write. A malformed request gets
+/// Redis's `-ERR Protocol error: …` (after the replies before it), and
+/// then [`next_request`](Self::next_request) fails with
+/// [`InvalidData`](io::ErrorKind::InvalidData): close the connection, as
+/// Redis does.
+///
+/// ```
+/// use resp_core::Protocol;
+/// use resp_std::ServerConnection;
+/// use std::io::{Read, Write};
+///
+/// /// A client's requests read from a slice; the replies kept.
+/// struct Client { requests: &'static [u8], replies: Vec<u8> }
+/// impl Read for Client {
+///     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> { self.requests.read(buf) }
+/// }
+/// impl Write for Client {
+///     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> { self.replies.write(buf) }
+///     fn flush(&mut self) -> std::io::Result<()> { Ok(()) }
+/// }
+///
+/// let client = Client { requests: b"HELLO 3\r\nPING\r\n", replies: Vec::new() };
+/// let mut connection = ServerConnection::new(client);
+/// while let Some(request) = connection.next_request()? {
+///     if request.name().eq_ignore_ascii_case(b"HELLO") {
+///         connection.set_protocol(Protocol::Resp3);
+///         let reply = connection.reply();
+///         reply.map(1);
+///         reply.bulk("proto");
+///         reply.integer(3);
+///     } else {
+///         connection.reply().simple("PONG")?;
+///     }
+/// }
+/// assert_eq!(connection.get_ref().replies, b"%1\r\n$5\r\nproto\r\n:3\r\n+PONG\r\n");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug)]
+pub struct ServerConnection<S> {
+    stream: S,
+    input: BytesMut,
+    requests: CommandDecoder,
+    replies: ReplyWriter<BytesMut>,
+    authenticated: bool,
+}
+
+impl<S: Read + Write> ServerConnection<S> {
+    /// The server side of `stream`, for a server without a password:
+    /// Redis's limits, RESP2 replies until the client switches.
+    pub fn new(stream: S) -> Self {
+        Self {
+            stream,
+            input: BytesMut::new(),
+            requests: CommandDecoder::with_limits(CommandLimits::redis())
+                .skipping_bulk_terminators(),
+            replies: ReplyWriter::new(BytesMut::new(), Protocol::Resp2),
+            authenticated: true,
+        }
+    }
+
+    /// For a server with a password: Redis's pre-authentication limits (10
+    /// arguments, 16 KiB bulks) until
+    /// [`set_authenticated`](Self::set_authenticated).
+    pub fn requiring_auth(stream: S) -> Self {
+        let mut connection = Self::new(stream);
+        connection.set_authenticated(false);
+        connection
+    }
+
+    /// The next request, or `None` once the client has closed the
+    /// connection between requests. The replies written so far are sent
+    /// before any read that would wait.
+    ///
+    /// A malformed request, or a stream that ends inside a request, is an
+    /// error; Redis's error reply to a malformed one has been sent.
+    pub fn next_request(&mut self) -> io::Result<Option<Request>> {
+        loop {
+            match self.requests.decode(&mut self.input) {
+                Ok(Some(command)) => return Ok(Some(command.to_request())),
+                Ok(None) => {}
+                Err(error) => {
+                    let _ = self.replies.error(error.to_string());
+                    self.flush()?;
+                    return Err(error.into());
+                }
+            }
+            self.flush()?;
+            let needed = self.requests.bytes_needed();
+            match read_into(&mut self.stream, &mut self.input, needed) {
+                Ok(0) if self.input.is_empty() && self.requests.is_idle() => return Ok(None),
+                Ok(0) => {
+                    return Err(io::Error::new(
+                        ErrorKind::UnexpectedEof,
+                        "the client closed the connection inside a request",
+                    ));
+                }
+                Ok(_) => {}
+                Err(error) if error.kind() == ErrorKind::Interrupted => {}
+                Err(error) => return Err(error),
+            }
+        }
+    }
+
+    /// Where replies are written, in the connection's protocol; they are
+    /// sent by the next [`next_request`](Self::next_request) that would
+    /// wait, or by [`flush`](Self::flush).
+    pub fn reply(&mut self) -> &mut ReplyWriter<BytesMut> {
+        &mut self.replies
+    }
+
+    /// Sends the replies written so far.
+    pub fn flush(&mut self) -> io::Result<()> {
+        let pending = self.replies.get_mut();
+        if !pending.is_empty() {
+            self.stream.write_all(pending)?;
+            pending.clear();
+        }
+        self.stream.flush()
+    }
+
+    /// The protocol replies are written in.
+    pub fn protocol(&self) -> Protocol {
+        self.replies.protocol()
+    }
+
+    /// Switches the replies' protocol, once the server has accepted a
+    /// `HELLO 2` or `HELLO 3`; the reply to that `HELLO` is already in the
+    /// new protocol.
+    pub fn set_protocol(&mut self, protocol: Protocol) {
+        self.replies.set_protocol(protocol);
+    }
+
+    /// Whether the connection has authenticated (always, without a password).
+    pub fn is_authenticated(&self) -> bool {
+        self.authenticated
+    }
+
+    /// Records the outcome of `AUTH` or `HELLO … AUTH`: the full limits
+    /// apply from the next request on, or the pre-authentication ones again.
+    pub fn set_authenticated(&mut self, authenticated: bool) {
+        self.authenticated = authenticated;
+        self.requests.set_limits(if authenticated {
+            CommandLimits::redis()
+        } else {
+            CommandLimits::unauthenticated()
+        });
+    }
+
+    /// The stream.
+    pub fn get_ref(&self) -> &S {
+        &self.stream
+    }
+
+    /// Gives the stream back; replies not yet sent are dropped.
+    pub fn into_inner(self) -> S {
+        self.stream
+    }
+}

@@ -1,0 +1,162 @@
+//! [`blocking_wait`]: how long a blocking command may keep its reply back,
+//! so a client can give it a read deadline of its own.
+
+use crate::lex::parse_integer;
+use core::time::Duration;
+
+/// How long the server may hold a blocking command's reply back on purpose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BlockingWait {
+    /// Until something arrives (a timeout of 0).
+    Forever,
+    /// At most this long before it replies with a null.
+    For(Duration),
+}
+
+/// For a blocking command (`BLPOP`, `BRPOP`, `BRPOPLPUSH`, `BLMOVE`,
+/// `BLMPOP`, `BZPOPMIN`, `BZPOPMAX`, `BZMPOP`, `XREAD`/`XREADGROUP` with
+/// `BLOCK`, `WAIT`, `WAITAOF`), how long the server may wait before it
+/// replies; `None` for any other command, or a timeout that does not parse
+/// (the server will refuse it at once).
+///
+/// `args` are the command's arguments, its name first. The list commands
+/// take seconds (fractions allowed), `XREAD`, `WAIT` and `WAITAOF`
+/// milliseconds.
+///
+/// ```
+/// use core::time::Duration;
+/// use resp_core::{BlockingWait, blocking_wait};
+///
+/// assert_eq!(blocking_wait(&["BLPOP", "q", "2"]), Some(BlockingWait::For(Duration::from_secs(2))));
+/// assert_eq!(blocking_wait(&["blmpop", "0.5", "1", "q", "LEFT"]), Some(BlockingWait::For(Duration::from_millis(500))));
+/// assert_eq!(blocking_wait(&["XREAD", "BLOCK", "0", "STREAMS", "s", "$"]), Some(BlockingWait::Forever));
+/// assert_eq!(blocking_wait(&["XREAD", "STREAMS", "s", "0"]), None);
+/// assert_eq!(blocking_wait(&["GET", "k"]), None);
+/// ```
+pub fn blocking_wait<A: AsRef<[u8]>>(args: &[A]) -> Option<BlockingWait> {
+    let name = args.first()?.as_ref();
+    let arg = |index: usize| args.get(index).map(AsRef::as_ref);
+    let last = || args.len().checked_sub(1).filter(|&at| at > 0).and_then(arg);
+    let upper = |candidates: &[&[u8]]| candidates.iter().any(|c| name.eq_ignore_ascii_case(c));
+    if upper(&[
+        b"BLPOP",
+        b"BRPOP",
+        b"BRPOPLPUSH",
+        b"BLMOVE",
+        b"BZPOPMIN",
+        b"BZPOPMAX",
+    ]) {
+        seconds(last()?)
+    } else if upper(&[b"BLMPOP", b"BZMPOP"]) {
+        seconds(arg(1)?)
+    } else if upper(&[b"WAIT", b"WAITAOF"]) {
+        milliseconds(last()?)
+    } else if upper(&[b"XREAD", b"XREADGROUP"]) {
+        // Options come before STREAMS; a key named BLOCK comes after it.
+        let options = args
+            .iter()
+            .map(AsRef::as_ref)
+            .take_while(|arg| !arg.eq_ignore_ascii_case(b"STREAMS"));
+        let mut options = options.skip(1);
+        while let Some(option) = options.next() {
+            if option.eq_ignore_ascii_case(b"BLOCK") {
+                return milliseconds(options.next()?);
+            }
+        }
+        None
+    } else {
+        None
+    }
+}
+
+fn milliseconds(text: &[u8]) -> Option<BlockingWait> {
+    match u64::try_from(parse_integer(text)?).ok()? {
+        0 => Some(BlockingWait::Forever),
+        ms => Some(BlockingWait::For(Duration::from_millis(ms))),
+    }
+}
+
+/// Seconds as Redis reads them for the list commands: an integer or a
+/// decimal fraction, not negative.
+fn seconds(text: &[u8]) -> Option<BlockingWait> {
+    let text = core::str::from_utf8(text).ok()?;
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    if whole.is_empty() && fraction.is_empty()
+        || !whole
+            .bytes()
+            .chain(fraction.bytes())
+            .all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    let whole: u64 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().ok()?
+    };
+    // Nanoseconds from the first nine fraction digits; Redis keeps millis.
+    let mut nanos = 0u32;
+    for (at, digit) in fraction.bytes().take(9).enumerate() {
+        nanos += u32::from(digit - b'0') * 10u32.pow(8 - at as u32);
+    }
+    let wait = Duration::new(whole, 0).checked_add(Duration::from_nanos(u64::from(nanos)))?;
+    Some(if wait.is_zero() {
+        BlockingWait::Forever
+    } else {
+        BlockingWait::For(wait)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn of(line: &str) -> Option<BlockingWait> {
+        let args: alloc::vec::Vec<&str> = line.split(' ').collect();
+        blocking_wait(&args)
+    }
+
+    fn secs(s: f64) -> Option<BlockingWait> {
+        Some(BlockingWait::For(Duration::from_secs_f64(s)))
+    }
+
+    #[test]
+    fn list_commands_take_their_last_argument_in_seconds() {
+        assert_eq!(of("BLPOP a b 2"), secs(2.0));
+        assert_eq!(of("brpop a 0"), Some(BlockingWait::Forever));
+        assert_eq!(of("BRPOPLPUSH a b 1.5"), secs(1.5));
+        assert_eq!(of("BLMOVE a b LEFT RIGHT 0.25"), secs(0.25));
+        assert_eq!(of("BZPOPMIN z .5"), secs(0.5));
+        assert_eq!(of("BZMPOP 3 1 z MIN"), secs(3.0));
+        assert_eq!(of("BLPOP"), None);
+    }
+
+    #[test]
+    fn timeouts_the_server_refuses_are_not_waits() {
+        assert_eq!(of("BLPOP a -1"), None);
+        assert_eq!(of("BLPOP a soon"), None);
+        assert_eq!(of("BLPOP a 1e3"), None);
+        assert_eq!(of("BLPOP a ."), None);
+        assert_eq!(of("WAIT 1 -5"), None);
+        assert_eq!(of("BLPOP a 99999999999999999999"), None);
+    }
+
+    #[test]
+    fn stream_reads_block_only_with_block_before_streams() {
+        assert_eq!(
+            of("XREADGROUP GROUP g c COUNT 1 BLOCK 250 STREAMS s >"),
+            Some(BlockingWait::For(Duration::from_millis(250)))
+        );
+        assert_eq!(of("XREAD STREAMS BLOCK 0"), None);
+        assert_eq!(of("XREAD COUNT 5 STREAMS s 0"), None);
+    }
+
+    #[test]
+    fn wait_commands_take_milliseconds() {
+        assert_eq!(
+            of("WAIT 1 100"),
+            Some(BlockingWait::For(Duration::from_millis(100)))
+        );
+        assert_eq!(of("WAITAOF 1 0 0"), Some(BlockingWait::Forever));
+    }
+}
