@@ -370,6 +370,8 @@ pub fn resident_kib(pid: u32) -> u64 {
 pub struct Relay {
     port: u16,
     stalled: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    /// Bytes still forwarded to clients before every connection is cut.
+    budget: std::sync::Arc<std::sync::atomic::AtomicU64>,
     sockets: std::sync::Arc<std::sync::Mutex<Vec<TcpStream>>>,
 }
 
@@ -381,8 +383,9 @@ impl Relay {
         let listener = TcpListener::bind("127.0.0.1:0").expect("a loopback port");
         let port = listener.local_addr().unwrap().port();
         let stalled = Arc::new(AtomicBool::new(false));
+        let budget = Arc::new(std::sync::atomic::AtomicU64::new(u64::MAX));
         let sockets: Arc<Mutex<Vec<TcpStream>>> = Arc::default();
-        let (flag, open) = (stalled.clone(), sockets.clone());
+        let (flag, open, left) = (stalled.clone(), sockets.clone(), budget.clone());
         std::thread::spawn(move || {
             for client in listener.incoming() {
                 let Ok(client) = client else { return };
@@ -395,17 +398,20 @@ impl Relay {
                     open.extend([client.try_clone().unwrap(), server.try_clone().unwrap()]);
                 }
                 let never = Arc::new(AtomicBool::new(false));
+                let unlimited = Arc::new(std::sync::atomic::AtomicU64::new(u64::MAX));
                 forward(
                     client.try_clone().unwrap(),
                     server.try_clone().unwrap(),
                     never,
+                    unlimited,
                 );
-                forward(server, client, flag.clone());
+                forward(server, client, flag.clone(), left.clone());
             }
         });
         Self {
             port,
             stalled,
+            budget,
             sockets,
         }
     }
@@ -422,6 +428,13 @@ impl Relay {
             .store(true, std::sync::atomic::Ordering::SeqCst);
     }
 
+    /// From now on, forwards `bytes` more to clients, then closes every
+    /// relayed connection: a server that dies in the middle of a reply.
+    pub fn cut_after(&self, bytes: u64) {
+        self.budget
+            .store(bytes, std::sync::atomic::Ordering::SeqCst);
+    }
+
     /// Closes every relayed connection, both ways, now.
     pub fn cut(&self) {
         if let Ok(mut open) = self.sockets.lock() {
@@ -433,11 +446,12 @@ impl Relay {
 }
 
 /// Copies `from` to `to` on a thread of its own, holding bytes back while
-/// `held` is set.
+/// `held` is set, and closing both once `budget` bytes have gone.
 fn forward(
     mut from: TcpStream,
     mut to: TcpStream,
     held: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    budget: std::sync::Arc<std::sync::atomic::AtomicU64>,
 ) {
     std::thread::spawn(move || {
         let mut piece = vec![0; 64 * 1024];
@@ -456,7 +470,17 @@ fn forward(
                     while held.load(std::sync::atomic::Ordering::SeqCst) {
                         std::thread::sleep(Duration::from_millis(10));
                     }
-                    if to.write_all(&piece[..n]).is_err() {
+                    let left = budget.load(std::sync::atomic::Ordering::SeqCst);
+                    let allowed = n.min(usize::try_from(left).unwrap_or(usize::MAX));
+                    if left != u64::MAX {
+                        budget.fetch_sub(allowed as u64, std::sync::atomic::Ordering::SeqCst);
+                    }
+                    if to.write_all(&piece[..allowed]).is_err() {
+                        return;
+                    }
+                    if allowed < n || left == allowed as u64 {
+                        let _ = to.shutdown(std::net::Shutdown::Both);
+                        let _ = from.shutdown(std::net::Shutdown::Both);
                         return;
                     }
                 }

@@ -1,0 +1,380 @@
+//! The blocking `Connection` against a real redis-server, in RESP2 and
+//! RESP3, with faults from the relay: calls, pipelines, transactions,
+//! scripts, pub/sub, blocking commands and every way a connection breaks.
+
+mod support;
+
+use resp_core::{ConnectionConfig, Frame, Pipeline, Protocol, Push};
+use resp_std::{Connection, Error, NetStream, Options, Script};
+use std::time::{Duration, Instant};
+use support::{RedisServer, Relay};
+
+fn config(port: u16, protocol: Protocol) -> ConnectionConfig {
+    let mut config = ConnectionConfig::tcp("127.0.0.1", port);
+    config.protocol = protocol;
+    config
+}
+
+fn open(port: u16, protocol: Protocol) -> Connection<NetStream> {
+    let connection = Connection::open(&config(port, protocol), Options::default()).unwrap();
+    assert_eq!(connection.protocol(), protocol);
+    connection
+}
+
+fn both_protocols(test: impl Fn(&RedisServer, Protocol)) {
+    let Some(server) = RedisServer::start() else {
+        return;
+    };
+    for protocol in [Protocol::Resp2, Protocol::Resp3] {
+        test(&server, protocol);
+    }
+}
+
+#[test]
+fn calls_convert_replies_and_an_error_reply_breaks_nothing() {
+    both_protocols(|server, protocol| {
+        let mut redis = open(server.port(), protocol);
+        redis.call::<()>(["DEL", "n", "h"]).unwrap();
+        redis.call::<()>(("SET", "n", 41)).unwrap();
+        assert_eq!(redis.call::<i64>(["INCR", "n"]).unwrap(), 42);
+        assert_eq!(redis.call::<String>(["GET", "n"]).unwrap(), "42");
+        assert_eq!(
+            redis.call::<Option<String>>(["GET", "nothing"]).unwrap(),
+            None
+        );
+        redis.call::<()>(["HSET", "h", "f", "v"]).unwrap();
+        let map: std::collections::BTreeMap<String, String> = redis.call(["HGETALL", "h"]).unwrap();
+        assert_eq!(map.get("f").map(String::as_str), Some("v"));
+        match redis.call::<i64>(["HGET", "n", "f"]) {
+            Err(Error::Server(text)) => assert!(text.starts_with(b"WRONGTYPE"), "{text:?}"),
+            other => panic!("{other:?}"),
+        }
+        assert!(!redis.is_broken());
+        assert!(matches!(
+            redis.call::<i64>(["GET", "h"]),
+            Err(Error::Server(_))
+        ));
+        assert!(matches!(
+            redis.call::<i64>(["PING"]),
+            Err(Error::Convert(_))
+        ));
+        assert_eq!(redis.call::<String>(["PING"]).unwrap(), "PONG");
+    });
+}
+
+#[test]
+fn a_url_sets_up_the_database_the_name_and_the_password() {
+    let Some(server) = RedisServer::start_with(&["--requirepass", "s3cret"]) else {
+        return;
+    };
+    for protocol in ["2", "3"] {
+        let url = format!(
+            "redis://:s3cret@127.0.0.1:{}/3?protocol={protocol}&client_name=worker",
+            server.port()
+        );
+        let mut redis = Connection::connect(&url).unwrap();
+        assert_eq!(
+            redis.call::<String>(["CLIENT", "GETNAME"]).unwrap(),
+            "worker"
+        );
+        let info: String = redis.call(["CLIENT", "INFO"]).unwrap();
+        assert!(info.contains(" db=3 "), "{info}");
+        assert!(
+            info.trim_end().ends_with(&format!(" resp={protocol}")),
+            "{info}"
+        );
+    }
+    let wrong = format!("redis://:nope@127.0.0.1:{}", server.port());
+    assert!(matches!(
+        Connection::connect(&wrong),
+        Err(Error::Handshake(_))
+    ));
+}
+
+#[test]
+fn ten_thousand_pipelined_replies_come_back_in_order() {
+    both_protocols(|server, protocol| {
+        let mut redis = open(server.port(), protocol);
+        redis.call::<()>(["DEL", "counter"]).unwrap();
+        let mut pipeline = Pipeline::new();
+        for _ in 0..10_000 {
+            pipeline.command(["INCR", "counter"]);
+        }
+        pipeline.command(["HGET", "counter", "f"]);
+        let replies = redis.pipeline(&pipeline).unwrap();
+        assert_eq!(replies.len(), 10_001);
+        for (at, reply) in replies[..10_000].iter().enumerate() {
+            assert_eq!(reply, &Frame::Integer(at as i64 + 1));
+        }
+        assert!(replies[10_000].is_error());
+        assert_eq!(redis.call::<i64>(["GET", "counter"]).unwrap(), 10_000);
+    });
+}
+
+#[test]
+fn a_watched_key_changed_by_another_client_runs_the_transaction_again() {
+    both_protocols(|server, protocol| {
+        let mut redis = open(server.port(), protocol);
+        let mut other = open(server.port(), protocol);
+        redis.call::<()>(("SET", "balance", 10)).unwrap();
+        let mut attempts = 0;
+        let replies = redis
+            .watch_transaction(&["balance"], 5, |redis| {
+                attempts += 1;
+                let balance: i64 = redis.call(["GET", "balance"]).unwrap();
+                if attempts == 1 {
+                    other.call::<()>(("SET", "balance", 100)).unwrap();
+                }
+                let mut commands = Pipeline::new();
+                commands.command(("SET", "balance", balance * 2));
+                commands.command(["GET", "balance"]);
+                Ok(commands)
+            })
+            .unwrap();
+        assert_eq!(attempts, 2);
+        assert_eq!(replies[1], Frame::from("200"));
+
+        // One attempt, and someone else writes: aborted, nothing ran.
+        let aborted = redis.watch_transaction(&["balance"], 1, |_| {
+            other.call::<()>(("SET", "balance", 1)).unwrap();
+            let mut commands = Pipeline::new();
+            commands.command(("SET", "balance", 7));
+            Ok(commands)
+        });
+        assert!(
+            matches!(aborted, Err(Error::TransactionAborted)),
+            "{aborted:?}"
+        );
+        assert_eq!(redis.call::<i64>(["GET", "balance"]).unwrap(), 1);
+
+        // A command refused while queuing fails the whole.
+        let mut bad = Pipeline::new();
+        bad.command(["SET", "balance"]);
+        assert!(
+            matches!(redis.transaction(&bad), Err(Error::Server(text)) if text.starts_with(b"EXECABORT"))
+        );
+        assert!(!redis.is_broken());
+    });
+}
+
+#[test]
+fn a_script_is_loaded_again_after_the_server_forgets_it() {
+    both_protocols(|server, protocol| {
+        let mut redis = open(server.port(), protocol);
+        redis.call::<()>(["DEL", "total"]).unwrap();
+        let add = Script::new("return redis.call('INCRBY', KEYS[1], ARGV[1])");
+        assert_eq!(
+            add.run::<i64, _>(&mut redis, &["total"], &["5"]).unwrap(),
+            5
+        );
+        redis.call::<()>(["SCRIPT", "FLUSH"]).unwrap();
+        assert_eq!(
+            add.run::<i64, _>(&mut redis, &["total"], &["2"]).unwrap(),
+            7
+        );
+        let broken = Script::new("return redis.call('NOPE')");
+        assert!(matches!(
+            broken.run::<i64, _>(&mut redis, &[] as &[&str], &[] as &[&str]),
+            Err(Error::Server(_))
+        ));
+    });
+}
+
+#[test]
+fn pub_sub_messages_arrive_and_a_quiet_wait_times_out_harmlessly() {
+    both_protocols(|server, protocol| {
+        let mut subscriber = open(server.port(), protocol);
+        let mut publisher = open(server.port(), protocol);
+        subscriber.subscribe(&["news", "sport"]).unwrap();
+        subscriber.psubscribe(&["alerts.*"]).unwrap();
+
+        let started = Instant::now();
+        assert_eq!(
+            subscriber
+                .next_push(Some(Duration::from_millis(300)))
+                .unwrap(),
+            None
+        );
+        let waited = started.elapsed();
+        assert!(
+            waited >= Duration::from_millis(300) && waited < Duration::from_secs(2),
+            "{waited:?}"
+        );
+        assert!(!subscriber.is_broken());
+
+        assert_eq!(
+            publisher.call::<i64>(["PUBLISH", "news", "one"]).unwrap(),
+            1
+        );
+        assert_eq!(
+            publisher
+                .call::<i64>(["PUBLISH", "alerts.fire", "two"])
+                .unwrap(),
+            1
+        );
+        assert_eq!(
+            publisher
+                .call::<i64>(["PUBLISH", "sport", "three"])
+                .unwrap(),
+            1
+        );
+        let pushes: Vec<Push> = subscriber
+            .messages(Some(Duration::from_millis(300)))
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(pushes.len(), 3, "{pushes:?}");
+        assert!(
+            matches!(&pushes[0], Push::Message { channel, payload } if &channel[..] == b"news" && payload == &Frame::from("one"))
+        );
+        assert!(
+            matches!(&pushes[1], Push::PatternMessage { channel, .. } if &channel[..] == b"alerts.fire")
+        );
+        assert!(matches!(&pushes[2], Push::Message { channel, .. } if &channel[..] == b"sport"));
+
+        if protocol == Protocol::Resp3 {
+            // RESP3 keeps calls working beside the subscription, and a
+            // message arriving during a call waits for the next read.
+            publisher.call::<i64>(["PUBLISH", "news", "four"]).unwrap();
+            assert_eq!(subscriber.call::<String>(["ECHO", "hi"]).unwrap(), "hi");
+            let push = subscriber.next_push(Some(Duration::from_secs(1))).unwrap();
+            assert!(
+                matches!(push, Some(Push::Message { payload, .. }) if payload == Frame::from("four"))
+            );
+        }
+        subscriber.unsubscribe(&[]).unwrap();
+        subscriber.punsubscribe(&[]).unwrap();
+        assert_eq!(subscriber.call::<String>(["PING"]).unwrap(), "PONG");
+    });
+}
+
+#[test]
+fn blpop_waits_its_own_timeout_past_a_shorter_response_timeout() {
+    both_protocols(|server, protocol| {
+        let mut options = Options::default();
+        options.response_timeout = Some(Duration::from_millis(500));
+        let mut redis = Connection::open(&config(server.port(), protocol), options).unwrap();
+        let started = Instant::now();
+        let popped: Option<Vec<String>> = redis.call(["BLPOP", "empty-queue", "2"]).unwrap();
+        let waited = started.elapsed();
+        assert_eq!(popped, None);
+        assert!(
+            waited >= Duration::from_secs(2) && waited < Duration::from_secs(3),
+            "{waited:?}"
+        );
+        // The short timeout still holds for anything else.
+        assert!(!redis.is_broken());
+        let started = Instant::now();
+        assert!(matches!(
+            redis.call::<()>(["DEBUG", "SLEEP", "2"]),
+            Err(Error::Timeout)
+        ));
+        let waited = started.elapsed();
+        assert!(
+            waited >= Duration::from_millis(500) && waited < Duration::from_millis(1500),
+            "{waited:?}"
+        );
+        assert!(redis.is_broken());
+        assert!(matches!(redis.call::<String>(["PING"]), Err(Error::Broken)));
+    });
+}
+
+#[test]
+fn a_stalled_server_times_out_within_the_deadline_setup_included() {
+    let Some(server) = RedisServer::start() else {
+        return;
+    };
+    let mut options = Options::default();
+    options.connect_timeout = Duration::from_millis(400);
+    options.response_timeout = Some(Duration::from_millis(300));
+
+    for protocol in [Protocol::Resp2, Protocol::Resp3] {
+        // Stalled after connecting: the call's deadline.
+        let relay = Relay::start(server.port());
+        let mut redis = Connection::open(&config(relay.port(), protocol), options.clone()).unwrap();
+        assert_eq!(redis.call::<String>(["PING"]).unwrap(), "PONG");
+        relay.stall();
+        let started = Instant::now();
+        let result = redis.call::<String>(["PING"]);
+        let waited = started.elapsed();
+        assert!(matches!(result, Err(Error::Timeout)), "{result:?}");
+        assert!(
+            waited >= Duration::from_millis(300) && waited < Duration::from_millis(1000),
+            "{waited:?}"
+        );
+        assert!(redis.is_broken());
+        assert!(matches!(redis.call::<String>(["PING"]), Err(Error::Broken)));
+
+        // Stalled before the setup: the setup's one deadline, across
+        // connect and HELLO (and, for RESP2 with a name, CLIENT SETNAME).
+        let stalled = Relay::start(server.port());
+        stalled.stall();
+        let mut named = config(stalled.port(), protocol);
+        named.client_name = Some("named".into());
+        let started = Instant::now();
+        let result = Connection::open(&named, options.clone());
+        let waited = started.elapsed();
+        assert!(matches!(result, Err(Error::Timeout)), "{result:?}");
+        assert!(
+            waited >= Duration::from_millis(400) && waited < Duration::from_millis(1200),
+            "{waited:?}"
+        );
+    }
+}
+
+#[test]
+fn a_server_gone_mid_reply_is_a_clean_error_and_breaks_the_connection() {
+    both_protocols(|server, protocol| {
+        let mut writer = open(server.port(), protocol);
+        writer
+            .call::<()>(("SET", "big", vec![b'x'; 1 << 20]))
+            .unwrap();
+        let relay = Relay::start(server.port());
+        let mut redis = open(relay.port(), protocol);
+        // Half of the reply to the GET, then the connection drops.
+        relay.cut_after(512 * 1024);
+        let result = redis.call::<Vec<u8>>(["GET", "big"]);
+        assert!(
+            matches!(result, Err(Error::Closed { mid_frame: true })),
+            "{result:?}"
+        );
+        assert!(redis.is_broken());
+        assert!(matches!(redis.call::<String>(["PING"]), Err(Error::Broken)));
+
+        // Killed between replies: closed, but not inside a frame.
+        let relay = Relay::start(server.port());
+        let mut redis = open(relay.port(), protocol);
+        // A RESP2 setup sends nothing: a call first, so the relay has the
+        // connection before it is cut.
+        assert_eq!(redis.call::<String>(["PING"]).unwrap(), "PONG");
+        relay.cut();
+        let result = redis.call::<String>(["PING"]);
+        assert!(
+            result.as_ref().is_err_and(Error::breaks_connection),
+            "{result:?}"
+        );
+        assert!(!matches!(result, Err(Error::Closed { mid_frame: true })));
+        assert!(redis.is_broken());
+    });
+}
+
+#[test]
+fn a_unix_socket_connection_works() {
+    let dir = std::env::temp_dir().join(format!("resp-std-unix-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let socket = dir.join("redis.sock");
+    let socket = socket.to_str().unwrap();
+    let Some(_server) = RedisServer::start_with(&["--unixsocket", socket]) else {
+        return;
+    };
+    let mut redis = Connection::connect(&format!("unix://{socket}?protocol=2")).unwrap();
+    assert_eq!(redis.protocol(), Protocol::Resp2);
+    assert_eq!(
+        redis.call::<String>(["ECHO", "over unix"]).unwrap(),
+        "over unix"
+    );
+    drop(redis);
+    let mut redis = Connection::unix(socket).unwrap();
+    assert_eq!(redis.protocol(), Protocol::Resp3);
+    assert_eq!(redis.call::<String>(["PING"]).unwrap(), "PONG");
+    let _ = std::fs::remove_dir_all(dir);
+}
