@@ -1,0 +1,39 @@
+//! `rediss://`: a TLS connection to a real redis-server serving TLS, with a
+//! CA of the test's own.
+
+mod support;
+
+use resp_core::ConnectionConfig;
+use resp_std::{Connection, Error, NetStream, Options};
+use support::TestCertificates;
+
+#[test]
+fn rediss_connects_with_the_ca_given_and_refuses_a_server_it_cannot_verify() {
+    let dir = std::env::temp_dir().join(format!("resp-std-tls-{}", std::process::id()));
+    let certificates = TestCertificates::write(&dir);
+    let Some((_server, tls_port)) = certificates.start_server() else {
+        return;
+    };
+    let mut options = Options::default();
+    options.tls = Some(resp_std::tls::client_config(Some(&certificates.ca)).unwrap());
+    for (url, protocol) in [("rediss://127.0.0.1", 3), ("rediss://localhost", 3), ("rediss://127.0.0.1", 2)] {
+        let config: ConnectionConfig = format!("{url}:{tls_port}?protocol={protocol}").parse().unwrap();
+        let mut redis = Connection::open(&config, options.clone()).unwrap();
+        assert!(matches!(redis.get_ref(), NetStream::Tls(_)));
+        redis.call::<()>(["SET", "secret", "kept"]).unwrap();
+        assert_eq!(redis.call::<String>(["GET", "secret"]).unwrap(), "kept");
+        let info: String = redis.call(["CLIENT", "INFO"]).unwrap();
+        assert!(info.trim_end().ends_with(&format!("resp={protocol}")), "{info}");
+    }
+
+    // Another CA did not sign the server's certificate.
+    let other = TestCertificates::write(&dir.join("other"));
+    options.tls = Some(resp_std::tls::client_config(Some(&other.ca)).unwrap());
+    let config: ConnectionConfig = format!("rediss://127.0.0.1:{tls_port}").parse().unwrap();
+    let refused = Connection::open(&config, options);
+    assert!(matches!(&refused, Err(Error::Io(error)) if error.to_string().contains("certificate")), "{refused:?}");
+
+    // A CA file that is not there.
+    assert!(matches!(resp_std::tls::client_config(Some(&dir.join("missing.crt"))), Err(Error::Io(_))));
+    let _ = std::fs::remove_dir_all(dir);
+}
