@@ -93,7 +93,7 @@ impl<S: Read + Write> ServerConnection<S> {
                 Ok(Some(command)) => return Ok(Some(command.to_request())),
                 Ok(None) => {}
                 Err(error) => {
-                    let _ = self.replies.error(error.to_string());
+                    let _ = self.replies.error(format!("ERR {error}"));
                     self.flush()?;
                     return Err(error.into());
                 }

@@ -16,14 +16,23 @@ fn rediss_connects_with_the_ca_given_and_refuses_a_server_it_cannot_verify() {
     };
     let mut options = Options::default();
     options.tls = Some(resp_std::tls::client_config(Some(&certificates.ca)).unwrap());
-    for (url, protocol) in [("rediss://127.0.0.1", 3), ("rediss://localhost", 3), ("rediss://127.0.0.1", 2)] {
-        let config: ConnectionConfig = format!("{url}:{tls_port}?protocol={protocol}").parse().unwrap();
+    for (url, protocol) in [
+        ("rediss://127.0.0.1", 3),
+        ("rediss://localhost", 3),
+        ("rediss://127.0.0.1", 2),
+    ] {
+        let config: ConnectionConfig = format!("{url}:{tls_port}?protocol={protocol}")
+            .parse()
+            .unwrap();
         let mut redis = Connection::open(&config, options.clone()).unwrap();
         assert!(matches!(redis.get_ref(), NetStream::Tls(_)));
         redis.call::<()>(["SET", "secret", "kept"]).unwrap();
         assert_eq!(redis.call::<String>(["GET", "secret"]).unwrap(), "kept");
         let info: String = redis.call(["CLIENT", "INFO"]).unwrap();
-        assert!(info.trim_end().ends_with(&format!("resp={protocol}")), "{info}");
+        assert!(
+            info.trim_end().ends_with(&format!("resp={protocol}")),
+            "{info}"
+        );
     }
 
     // Another CA did not sign the server's certificate.
@@ -31,9 +40,15 @@ fn rediss_connects_with_the_ca_given_and_refuses_a_server_it_cannot_verify() {
     options.tls = Some(resp_std::tls::client_config(Some(&other.ca)).unwrap());
     let config: ConnectionConfig = format!("rediss://127.0.0.1:{tls_port}").parse().unwrap();
     let refused = Connection::open(&config, options);
-    assert!(matches!(&refused, Err(Error::Io(error)) if error.to_string().contains("certificate")), "{refused:?}");
+    assert!(
+        matches!(&refused, Err(Error::Io(error)) if error.to_string().contains("certificate")),
+        "{refused:?}"
+    );
 
     // A CA file that is not there.
-    assert!(matches!(resp_std::tls::client_config(Some(&dir.join("missing.crt"))), Err(Error::Io(_))));
+    assert!(matches!(
+        resp_std::tls::client_config(Some(&dir.join("missing.crt"))),
+        Err(Error::Io(_))
+    ));
     let _ = std::fs::remove_dir_all(dir);
 }

@@ -1,0 +1,114 @@
+//! A key-value server with one thread per connection, on the blocking
+//! `ServerConnection`: `PING`, `ECHO`, `SET`, `GET`, `DEL`, `INCR`,
+//! `HELLO` (RESP2 or RESP3), `QUIT`, and `COMMAND` for redis-cli.
+//!
+//! ```text
+//! cargo run -p resp-std --example threaded-server -- 6400
+//! redis-cli -p 6400 set greeting hello
+//! ```
+
+use bytes::Bytes;
+use resp_core::{Hello, ServerHello};
+use resp_std::ServerConnection;
+use std::collections::HashMap;
+use std::io;
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+
+type Store = Arc<Mutex<HashMap<Bytes, Bytes>>>;
+
+fn main() -> io::Result<()> {
+    let port = std::env::args().nth(1).unwrap_or_else(|| "6400".into());
+    let listener = TcpListener::bind(("127.0.0.1", port.parse().expect("a port number")))?;
+    let store = Store::default();
+    for stream in listener.incoming() {
+        let (stream, store) = (stream?, store.clone());
+        std::thread::spawn(move || {
+            if let Err(error) = serve(stream, &store) {
+                eprintln!("connection closed: {error}");
+            }
+        });
+    }
+    Ok(())
+}
+
+fn serve(stream: TcpStream, store: &Store) -> io::Result<()> {
+    stream.set_nodelay(true)?;
+    let mut connection = ServerConnection::new(stream);
+    while let Some(request) = connection.next_request()? {
+        let name = request.name().to_ascii_uppercase();
+        let reply = connection.reply();
+        let lock = || {
+            store
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+        };
+        let written = match (&name[..], request.len()) {
+            (b"PING", 1) => reply.simple("PONG"),
+            (b"ECHO", 2) | (b"PING", 2) => Ok(reply.bulk(request.arg(1).unwrap_or_default())),
+            (b"SET", 3) => {
+                let (key, value) = (request.arg_bytes(1), request.arg_bytes(2));
+                lock().insert(key.unwrap_or_default(), value.unwrap_or_default());
+                reply.simple("OK")
+            }
+            (b"GET", 2) => {
+                match lock().get(request.arg(1).unwrap_or_default()) {
+                    Some(value) => reply.bulk(value),
+                    None => reply.null(),
+                }
+                Ok(())
+            }
+            (b"DEL", n) if n > 1 => {
+                let mut store = lock();
+                let removed = request
+                    .args()
+                    .skip(1)
+                    .filter(|key| store.remove(*key).is_some());
+                reply.integer(removed.count() as i64);
+                Ok(())
+            }
+            (b"INCR", 2) => {
+                let mut store = lock();
+                let key = request.arg_bytes(1).unwrap_or_default();
+                let current = store
+                    .get(&key)
+                    .map(|v| std::str::from_utf8(v).ok()?.parse::<i64>().ok());
+                match current.unwrap_or(Some(0)).and_then(|n| n.checked_add(1)) {
+                    Some(n) => {
+                        store.insert(key, Bytes::from(n.to_string()));
+                        reply.integer(n);
+                        Ok(())
+                    }
+                    None => reply.error("ERR value is not an integer or out of range"),
+                }
+            }
+            (b"HELLO", _) => match Hello::parse(&request.command()) {
+                Ok(hello) => {
+                    let protocol = hello.protocol.unwrap_or(connection.protocol());
+                    connection.set_protocol(protocol);
+                    let mut details = ServerHello::new(protocol);
+                    details.server = Some(Bytes::from_static(b"threaded-server"));
+                    details.version =
+                        Some(Bytes::from_static(env!("CARGO_PKG_VERSION").as_bytes()));
+                    details.write(connection.reply())
+                }
+                Err(error) => reply.error(error.to_string()),
+            },
+            (b"COMMAND", _) => {
+                reply.array(0);
+                Ok(())
+            }
+            (b"QUIT", _) => {
+                reply.simple("OK").map_err(io::Error::other)?;
+                connection.flush()?;
+                return Ok(());
+            }
+            _ => reply.error(format!(
+                "ERR unknown command '{}', or wrong number of arguments",
+                String::from_utf8_lossy(&name)
+            )),
+        };
+        written.map_err(io::Error::other)?;
+    }
+    Ok(())
+}
