@@ -45,7 +45,10 @@ fn serve(stream: TcpStream, store: &Store) -> io::Result<()> {
         };
         let written = match (&name[..], request.len()) {
             (b"PING", 1) => reply.simple("PONG"),
-            (b"ECHO", 2) | (b"PING", 2) => Ok(reply.bulk(request.arg(1).unwrap_or_default())),
+            (b"ECHO", 2) | (b"PING", 2) => {
+                reply.bulk(request.arg(1).unwrap_or_default());
+                Ok(())
+            }
             (b"SET", 3) => {
                 let (key, value) = (request.arg_bytes(1), request.arg_bytes(2));
                 lock().insert(key.unwrap_or_default(), value.unwrap_or_default());
