@@ -269,3 +269,270 @@ fn decode_commands_prints_argv_and_applies_limits() {
         Some(2)
     );
 }
+
+mod support;
+
+/// Masks what differs between two connections in a `CLIENT INFO` line.
+fn mask_client_info(text: &str) -> String {
+    text.split(' ')
+        .map(|field| match field.split_once('=') {
+            Some((key, value)) if ["flags", "db", "name", "resp", "user", "cmd"].contains(&key) => {
+                format!("{key}={value}")
+            }
+            Some((key, _)) => format!("{key}=*"),
+            None => field.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[test]
+fn call_prints_what_redis_cli_prints() {
+    let Some(server) = support::RedisServer::start() else {
+        return;
+    };
+    if !support::installed("redis-cli") {
+        return;
+    }
+    let port = server.port().to_string();
+    let setup = [
+        vec!["SET", "greeting", "hello \"world\"\n"],
+        vec!["HSET", "user", "name", "ada", "born", "1815"],
+        vec!["ZADD", "scores", "0.1", "a", "2", "b", "1.5", "c"],
+        vec![
+            "RPUSH", "eleven", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11",
+        ],
+    ];
+    for args in setup {
+        assert!(
+            resp(&[&["call", "-p", &port][..], &args].concat(), b"")
+                .status
+                .success()
+        );
+    }
+    let commands: [&[&str]; 10] = [
+        &["PING"],
+        &["GET", "greeting"],
+        &["GET", "missing"],
+        &["HGETALL", "user"],
+        &["ZRANGE", "scores", "0", "-1", "WITHSCORES"],
+        &["ZSCORE", "scores", "a"],
+        &["CLIENT", "INFO"],
+        &["HGET", "scores", "a"],
+        &["LRANGE", "missing", "0", "-1"],
+        &["LRANGE", "eleven", "0", "-1"],
+    ];
+    for protocol in ["-2", "-3"] {
+        for command in commands {
+            let cli = Command::new("redis-cli")
+                .args(["-p", &port, protocol, "--no-raw"])
+                .args(command)
+                .output()
+                .unwrap();
+            let ours = resp(
+                &[&["call", "-p", &port, protocol][..], command].concat(),
+                b"",
+            );
+            let (mut theirs, mut mine) = (stdout(&cli), stdout(&ours));
+            if command[0] == "CLIENT" {
+                assert!(
+                    mine.starts_with("id=")
+                        && mine.ends_with(&format!("resp={}\n", &protocol[1..])),
+                    "{mine}"
+                );
+                (theirs, mine) = (mask_client_info(&theirs), mask_client_info(&mine));
+            }
+            assert_eq!(mine, theirs, "{protocol} {command:?}");
+            let error = command[0] == "HGET";
+            assert_eq!(
+                ours.status.code(),
+                Some(if error { 1 } else { 0 }),
+                "{command:?}"
+            );
+        }
+    }
+    // RESP3's own types, which this redis-cli cannot print.
+    let map = resp(&["call", "-p", &port, "-3", "HELLO", "3"], b"");
+    assert!(
+        stdout(&map).starts_with("1# \"server\" => \"redis\"\n2# \"version\" => "),
+        "{}",
+        stdout(&map)
+    );
+    let bignum = resp(
+        &["call", "-p", &port, "-3", "DEBUG", "PROTOCOL", "bignum"],
+        b"",
+    );
+    assert_eq!(
+        stdout(&bignum),
+        "(big number) 1234567999999999999999999999999999999\n"
+    );
+    let attribute = resp(
+        &["call", "-p", &port, "-3", "DEBUG", "PROTOCOL", "attrib"],
+        b"",
+    );
+    assert_eq!(
+        stdout(&attribute),
+        "|1# \"key-popularity\" => 1) \"key:123\"\n    2) (integer) 90\n\"Some real reply following the attribute\"\n"
+    );
+    let push = resp(
+        &["call", "-p", &port, "-3", "DEBUG", "PROTOCOL", "push"],
+        b"",
+    );
+    assert_eq!(
+        stdout(&push),
+        "1> \"server-cpu-usage\"\n2> (integer) 42\n\"Some real reply following the push reply\"\n"
+    );
+}
+
+#[test]
+fn call_reads_commands_from_standard_input_with_redis_cli_quoting() {
+    let Some(server) = support::RedisServer::start() else {
+        return;
+    };
+    let port = server.port().to_string();
+    let output = resp(
+        &["call", "-p", &port],
+        b"SET k \"a b\\x41\"\n\nGET k\nSET 'unbalanced\nAPPEND k ' c'\nGET k\n",
+    );
+    assert_eq!(stdout(&output), "OK\n\"a bA\"\n(integer) 6\n\"a bA c\"\n");
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        "Invalid argument(s)\n"
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let json = resp(&["call", "-p", &port, "--json", "GET", "k"], b"");
+    assert_eq!(
+        stdout(&json),
+        "{\"t\":\"bulk\",\"v_hex\":\"612062412063\"}\n"
+    );
+    // A value beginning with a dash is an argument, not an option.
+    assert_eq!(
+        stdout(&resp(&["call", "-p", &port, "INCRBY", "n", "-5"], b"")),
+        "(integer) -5\n"
+    );
+}
+
+#[test]
+fn call_exit_statuses() {
+    let closed = support::free_port().to_string();
+    let refused = resp(&["call", "-p", &closed, "PING"], b"");
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(!refused.stderr.is_empty());
+    assert_eq!(
+        resp(&["call", "--port", "not-a-port", "PING"], b"")
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        resp(&["call", "-2", "-3", "PING"], b"").status.code(),
+        Some(2)
+    );
+    let help = resp(&["call", "--help"], b"");
+    assert_eq!(help.status.code(), Some(0));
+    assert!(stdout(&help).contains("Examples:"));
+    let version = resp(&["--version"], b"");
+    assert_eq!(
+        stdout(&version),
+        format!("resp {}\n", env!("CARGO_PKG_VERSION"))
+    );
+    for subcommand in ["call", "decode", "encode"] {
+        let help = resp(&[subcommand, "--help"], b"");
+        assert!(
+            help.status.success() && stdout(&help).contains("Example"),
+            "{subcommand}"
+        );
+    }
+    let encoded_help = resp(&["encode", "--", "--help"], b"");
+    assert_eq!(stdout(&encoded_help), "*1\\r\\n$6\\r\\n--help\\r\\n\n");
+    let missing = resp(&["decode", "/nonexistent/capture.bin"], b"");
+    assert_eq!(missing.status.code(), Some(1));
+}
+
+#[test]
+fn decode_prints_each_frame_before_the_next_arrives() {
+    use std::io::BufRead;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_resp"))
+        .arg("decode")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    input.write_all(b"*2\r\n+first\r\n:1\r\n").unwrap();
+    input.flush().unwrap();
+    // Read while the input is still open: only a live decoder has printed.
+    assert_eq!(lines.next().unwrap().unwrap(), "1) first");
+    assert_eq!(lines.next().unwrap().unwrap(), "2) (integer) 1");
+    input.write_all(b"$6\r\nsecond\r\n").unwrap();
+    drop(input);
+    assert_eq!(lines.next().unwrap().unwrap(), "\"second\"");
+    assert!(lines.next().is_none());
+    assert!(child.wait().unwrap().success());
+}
+
+/// Runs `resp decode` under a virtual memory bound, returning its output.
+fn decode_within(kib: u64, args: &str, input: &[u8]) -> Output {
+    let dir = std::env::temp_dir().join(format!("resp-cli-{}-{}", std::process::id(), input.len()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("input.bin");
+    std::fs::write(&file, input).unwrap();
+    let output = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -v {kib} && exec \"$0\" decode {args} \"$1\"",
+        ))
+        .arg(env!("CARGO_BIN_EXE_resp"))
+        .arg(&file)
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_dir_all(dir);
+    output
+}
+
+#[test]
+fn printing_stays_linear_in_time_and_memory() {
+    // 1.5 MB of maps nested 500 deep, each with two 1,000-byte keys.
+    let key = [b'k'; 1000];
+    let mut nested = Vec::new();
+    for _ in 0..500 {
+        for part in [
+            &b"%2\r\n$1000\r\n"[..],
+            &key,
+            b"\r\n$1000\r\n",
+            &key,
+            b"\r\n$1000\r\n",
+            &key,
+            b"\r\n",
+        ] {
+            nested.extend_from_slice(part);
+        }
+    }
+    nested.extend_from_slice(b":1\r\n");
+    // 320,000 arrays, each the only element of the one around it.
+    let mut deep = b"*1\r\n".repeat(320_000);
+    deep.extend_from_slice(b":1\r\n");
+    for input in [nested, deep] {
+        // 256 MiB of address space: the whole output alone (or a printer
+        // that indents every level) would not fit.
+        let output = decode_within(256 * 1024, "--max-depth 400000", &input);
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(
+            output.stdout.len() < 2 * input.len(),
+            "{} bytes printed for {}",
+            output.stdout.len(),
+            input.len()
+        );
+        let widest = stdout(&output)
+            .lines()
+            .map(|line| line.len() - line.trim_start().len())
+            .max()
+            .unwrap();
+        assert!(widest <= 64, "indented {widest} columns");
+    }
+}

@@ -119,6 +119,13 @@ impl<S> Connection<S> {
     pub fn into_inner(self) -> S {
         self.stream
     }
+
+    /// Gives the stream back with the bytes already read from it but not
+    /// yet decoded, for a caller that goes on reading the wire itself (as
+    /// the `resp` tool does after the setup).
+    pub fn into_parts(self) -> (S, BytesMut) {
+        (self.stream, self.input)
+    }
 }
 
 impl<S: Read + Write> Connection<S> {

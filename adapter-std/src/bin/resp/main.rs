@@ -1,45 +1,91 @@
-//! `resp`: decode and encode RESP from the command line.
+//! `resp`: talk to a Redis server, and decode and encode RESP, from the
+//! command line. `resp --help` says how; every subcommand has its own.
 
-mod args;
+mod call;
+mod cli;
+mod decode;
 mod json;
-mod pretty;
+mod printer;
+mod sink;
 
-use args::{Command, DecodeArgs, EncodeArgs};
-use bytes::BytesMut;
-use resp_core::{CommandDecoder, CommandError, DecodeError, Decoder, Frame, Protocol};
-use std::io::{self, Read, Write};
+use clap::Parser;
+use cli::{Cli, Command, EncodeArgs};
+use std::ffi::OsStr;
+use std::io::{self, Write};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-fn main() -> ExitCode {
-    let command = match args::parse(std::env::args_os().skip(1)) {
-        Ok(command) => command,
-        Err(usage) => {
-            eprintln!("{usage}");
-            return ExitCode::from(2);
-        }
-    };
-    let result = match command {
-        Command::Help => {
-            println!("{}", args::USAGE);
-            return ExitCode::SUCCESS;
-        }
-        Command::Decode(decode_args) => decode(&decode_args),
-        Command::Encode(encode_args) => encode(&encode_args),
-    };
-    match result {
-        Ok(code) => code,
-        // A closed pipe (`resp decode | head`) is a normal way to stop.
-        Err(error) if error.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("resp: {error}");
-            ExitCode::from(2)
-        }
+/// The exit statuses.
+#[derive(Debug, Clone, Copy)]
+enum Exit {
+    Success = 0,
+    /// An error in the data, an error reply, a failed connection.
+    Failure = 1,
+    Usage = 2,
+    /// The input (or the server) stopped inside a frame.
+    Incomplete = 3,
+}
+
+/// What stops a subcommand before it has a status of its own.
+#[derive(Debug)]
+enum Failure {
+    Open(PathBuf, io::Error),
+    Connect(resp_std::Error),
+    Usage(String),
+    Io(io::Error),
+}
+
+impl From<io::Error> for Failure {
+    fn from(error: io::Error) -> Self {
+        Self::Io(error)
     }
 }
 
-fn encode(args: &EncodeArgs) -> io::Result<ExitCode> {
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let _ = error.print();
+            return ExitCode::from(if error.use_stderr() {
+                Exit::Usage as u8
+            } else {
+                Exit::Success as u8
+            });
+        }
+    };
+    let result = match &cli.command {
+        Command::Call(args) => call::run(args),
+        Command::Decode(args) => decode::run(args),
+        Command::Encode(args) => encode(args),
+    };
+    let exit = match result {
+        Ok(exit) => exit,
+        // A closed pipe (`resp decode | head`) is a normal way to stop.
+        Err(Failure::Io(error)) if error.kind() == io::ErrorKind::BrokenPipe => Exit::Success,
+        Err(Failure::Io(error)) => {
+            eprintln!("resp: {error}");
+            Exit::Failure
+        }
+        Err(Failure::Open(path, error)) => {
+            eprintln!("resp: {}: {error}", path.display());
+            Exit::Failure
+        }
+        Err(Failure::Connect(error)) => {
+            eprintln!("resp: {error}");
+            Exit::Failure
+        }
+        Err(Failure::Usage(message)) => {
+            eprintln!("resp: {message}");
+            Exit::Usage
+        }
+    };
+    ExitCode::from(exit as u8)
+}
+
+fn encode(args: &EncodeArgs) -> Result<Exit, Failure> {
+    let argv: Vec<Vec<u8>> = args.args.iter().map(|arg| os_bytes(arg)).collect();
     let mut wire = Vec::new();
-    resp_core::pack_command(&mut wire, &args.args);
+    resp_core::pack_command(&mut wire, &argv);
     let mut out = io::stdout().lock();
     if args.raw {
         out.write_all(&wire)?;
@@ -47,167 +93,17 @@ fn encode(args: &EncodeArgs) -> io::Result<ExitCode> {
         writeln!(out, "{}", wire.escape_ascii())?;
     }
     out.flush()?;
-    Ok(ExitCode::SUCCESS)
+    Ok(Exit::Success)
 }
 
-fn read_input(file: Option<&str>) -> io::Result<Vec<u8>> {
-    match file {
-        Some(path) => {
-            std::fs::read(path).map_err(|e| io::Error::new(e.kind(), format!("{path}: {e}")))
-        }
-        None => {
-            let mut input = Vec::new();
-            io::stdin().lock().read_to_end(&mut input)?;
-            Ok(input)
-        }
+/// An argument's bytes as the shell passed them.
+fn os_bytes(arg: &OsStr) -> Vec<u8> {
+    #[cfg(unix)]
+    {
+        std::os::unix::ffi::OsStrExt::as_bytes(arg).to_vec()
     }
-}
-
-/// How decoding a whole input ended.
-enum End {
-    Clean,
-    /// The input stops inside the frame or request that starts at this offset.
-    Incomplete(u64),
-    Frame(DecodeError),
-    Command(CommandError),
-}
-
-/// Feeds `input` to `decode_all` in pieces of `chunk` bytes. `decode_all`
-/// prints what it can and returns an error end if the stream broke. Returns
-/// that end, or whether unconsumed bytes were left over.
-fn feed(
-    input: &[u8],
-    chunk: Option<usize>,
-    mut decode_all: impl FnMut(&mut BytesMut) -> io::Result<Option<End>>,
-) -> io::Result<Result<End, bool>> {
-    let chunk = chunk.unwrap_or(input.len()).max(1);
-    let mut buf = BytesMut::with_capacity(chunk.min(input.len()));
-    for piece in input.chunks(chunk) {
-        buf.extend_from_slice(piece);
-        if let Some(end) = decode_all(&mut buf)? {
-            return Ok(Ok(end));
-        }
-    }
-    Ok(Err(!buf.is_empty()))
-}
-
-fn decode(args: &DecodeArgs) -> io::Result<ExitCode> {
-    let input = read_input(args.file.as_deref())?;
-    let mut out = io::BufWriter::new(io::stdout().lock());
-    let end = if args.commands {
-        decode_commands(args, &input, &mut out)?
-    } else {
-        decode_frames(args, &input, &mut out)?
-    };
-    report_end(&mut out, &end, args.json)?;
-    out.flush()?;
-    Ok(match end {
-        End::Clean => ExitCode::SUCCESS,
-        End::Frame(_) | End::Command(_) => ExitCode::from(1),
-        End::Incomplete(_) => ExitCode::from(3),
-    })
-}
-
-fn decode_frames(args: &DecodeArgs, input: &[u8], out: &mut impl Write) -> io::Result<End> {
-    let protocol = if args.resp2 {
-        Protocol::Resp2
-    } else {
-        Protocol::Resp3
-    };
-    let mut decoder = Decoder::with_limits(args.frame_limits()).with_protocol(protocol);
-    let mut frame_start = 0;
-    let fed = feed(input, args.chunk, |buf| {
-        loop {
-            match decoder.decode(buf) {
-                Ok(Some(frame)) => {
-                    print_frame(out, &frame, args.json)?;
-                    frame_start = decoder.position();
-                }
-                Ok(None) => return Ok(None),
-                Err(error) => return Ok(Some(End::Frame(error))),
-            }
-        }
-    })?;
-    Ok(match fed {
-        Ok(end) => end,
-        Err(leftover) if leftover || !decoder.is_idle() => End::Incomplete(frame_start),
-        Err(_) => End::Clean,
-    })
-}
-
-fn decode_commands(args: &DecodeArgs, input: &[u8], out: &mut impl Write) -> io::Result<End> {
-    let mut decoder = CommandDecoder::with_limits(args.command_limits());
-    let mut command_start = 0;
-    let fed = feed(input, args.chunk, |buf| {
-        loop {
-            match decoder.decode(buf) {
-                Ok(Some(command)) => {
-                    print_command(out, command.args(), args.json)?;
-                    command_start = decoder.position();
-                }
-                Ok(None) => return Ok(None),
-                Err(error) => return Ok(Some(End::Command(error))),
-            }
-        }
-    })?;
-    Ok(match fed {
-        Ok(end) => end,
-        Err(leftover) if leftover || !decoder.is_idle() => End::Incomplete(command_start),
-        Err(_) => End::Clean,
-    })
-}
-
-fn print_frame(out: &mut impl Write, frame: &Frame, json: bool) -> io::Result<()> {
-    if json {
-        writeln!(out, "{}", json::frame_json(frame))
-    } else {
-        writeln!(out, "{}", pretty::frame_text(frame))
-    }
-}
-
-fn print_command(
-    out: &mut impl Write,
-    argv: resp_core::CommandArgs<'_>,
-    json: bool,
-) -> io::Result<()> {
-    if json {
-        let hex: Vec<String> = argv.map(|arg| format!("\"{}\"", json::hex(arg))).collect();
-        writeln!(out, "{{\"argv\":[{}]}}", hex.join(","))
-    } else {
-        let quoted: Vec<String> = argv
-            .map(|arg| format!("\"{}\"", arg.escape_ascii()))
-            .collect();
-        writeln!(out, "{}", quoted.join(" "))
-    }
-}
-
-fn report_end(out: &mut impl Write, end: &End, json: bool) -> io::Result<()> {
-    let (kind, offset, message) = match end {
-        End::Clean => return Ok(()),
-        End::Incomplete(start) if json => {
-            return writeln!(out, "{{\"incomplete\":{{\"offset\":{start}}}}}");
-        }
-        End::Incomplete(start) => {
-            out.flush()?;
-            eprintln!("resp: input ends inside the frame that starts at byte {start}");
-            return Ok(());
-        }
-        End::Frame(error) => (
-            error.kind().name(),
-            error.offset(),
-            error.kind().message().to_owned(),
-        ),
-        End::Command(error) => (error.kind().name(), error.offset(), error.to_string()),
-    };
-    if json {
-        writeln!(
-            out,
-            "{{\"error\":{{\"kind\":\"{kind}\",\"offset\":{offset},\"message\":{}}}}}",
-            json::json_string(message.as_bytes())
-        )
-    } else {
-        out.flush()?;
-        eprintln!("resp: {message} at byte {offset}");
-        Ok(())
+    #[cfg(not(unix))]
+    {
+        arg.to_string_lossy().into_owned().into_bytes()
     }
 }

@@ -1,0 +1,186 @@
+//! `resp call`: commands sent to a server, replies printed as they arrive.
+
+use crate::cli::CallArgs;
+use crate::printer::Top;
+use crate::sink::Sink;
+use crate::{Exit, Failure, os_bytes};
+use bytes::BytesMut;
+use resp_core::{CommandDecoder, ConnectionConfig, Limits, Protocol, pack_command};
+use resp_std::{Connection, NetStream, Options, Timeouts};
+use std::io::{self, BufRead, Read, Write};
+use std::time::Duration;
+
+pub(crate) fn run(args: &CallArgs) -> Result<Exit, Failure> {
+    let config = config(args)?;
+    let mut options = Options::default();
+    options.connect_timeout = Duration::try_from_secs_f64(args.connect_timeout)
+        .map_err(|_| Failure::Usage("--connect-timeout takes a number of seconds".into()))?;
+    if let Some(ca) = &args.cacert {
+        options.tls = Some(resp_std::tls::client_config(Some(ca)).map_err(Failure::Connect)?);
+    }
+    let connection = Connection::open(&config, options).map_err(Failure::Connect)?;
+    let protocol = connection.protocol();
+    let (stream, input) = connection.into_parts();
+    // From here on the tool waits as long as the server takes, as redis-cli does.
+    stream.set_timeouts(None, None)?;
+    let mut session = Wire {
+        stream,
+        input,
+        sink: Sink::new(args.json, Limits::client(), protocol),
+        piece: vec![0; 64 * 1024],
+        errors: false,
+    };
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    let ended = if args.command.is_empty() {
+        session.each_line(&mut out)
+    } else {
+        let argv: Vec<Vec<u8>> = args.command.iter().map(|arg| os_bytes(arg)).collect();
+        session.command(&argv, &mut out)
+    };
+    out.flush()?;
+    match ended? {
+        Ended::Replied if session.errors => Ok(Exit::Failure),
+        Ended::Replied => Ok(Exit::Success),
+        Ended::Closed { mid_frame: true } => {
+            eprintln!("resp: the server closed the connection inside a reply");
+            Ok(Exit::Incomplete)
+        }
+        Ended::Closed { mid_frame: false } => {
+            eprintln!("resp: the server closed the connection");
+            Ok(Exit::Failure)
+        }
+    }
+}
+
+fn config(args: &CallArgs) -> Result<ConnectionConfig, Failure> {
+    let mut config = match &args.url {
+        Some(url) => url
+            .parse()
+            .map_err(|error| Failure::Connect(resp_std::Error::Url(error)))?,
+        None => ConnectionConfig::tcp(args.host.clone(), args.port),
+    };
+    if args.password.is_some() {
+        config.password.clone_from(&args.password);
+    }
+    if args.user.is_some() {
+        config.username.clone_from(&args.user);
+    }
+    if let Some(db) = args.db {
+        config.db = db;
+    }
+    if args.resp2 {
+        config.protocol = Protocol::Resp2;
+    } else if args.resp3 {
+        config.protocol = Protocol::Resp3;
+    }
+    config.tls |= args.tls || args.cacert.is_some();
+    Ok(config)
+}
+
+/// How a command's exchange ended.
+enum Ended {
+    Replied,
+    Closed { mid_frame: bool },
+}
+
+struct Wire {
+    stream: NetStream,
+    input: BytesMut,
+    sink: Sink,
+    piece: Vec<u8>,
+    /// Whether any reply was an error.
+    errors: bool,
+}
+
+impl Wire {
+    /// Commands from standard input, one per line, quoted as redis-cli
+    /// quotes them (the core's inline splitter reads them).
+    fn each_line(&mut self, out: &mut impl Write) -> io::Result<Ended> {
+        let stdin = io::stdin().lock();
+        for line in stdin.split(b'\n') {
+            let mut line = line?;
+            line.push(b'\n');
+            let mut buffer = BytesMut::from(&line[..]);
+            let argv = match CommandDecoder::new().decode(&mut buffer) {
+                Ok(Some(command)) => command.args().map(<[u8]>::to_vec).collect::<Vec<_>>(),
+                Ok(None) => continue,
+                Err(_) => {
+                    out.flush()?;
+                    eprintln!("Invalid argument(s)");
+                    self.errors = true;
+                    continue;
+                }
+            };
+            if let Ended::Closed { mid_frame } = self.command(&argv, out)? {
+                return Ok(Ended::Closed { mid_frame });
+            }
+        }
+        Ok(Ended::Replied)
+    }
+
+    /// Sends `argv` and prints its reply; for a command that subscribes
+    /// (or `MONITOR`), every frame until the server closes.
+    fn command(&mut self, argv: &[Vec<u8>], out: &mut impl Write) -> io::Result<Ended> {
+        let mut packed = Vec::new();
+        pack_command(&mut packed, argv);
+        self.stream.write_all(&packed)?;
+        self.stream.flush()?;
+        let name = argv.first().map(Vec::as_slice).unwrap_or_default();
+        self.sink.set_raw(prints_raw(argv));
+        let forever = [&b"SUBSCRIBE"[..], b"PSUBSCRIBE", b"SSUBSCRIBE", b"MONITOR"]
+            .iter()
+            .any(|command| name.eq_ignore_ascii_case(command));
+        loop {
+            match self.frame(out)? {
+                Err(ended) => return Ok(ended),
+                Ok(Top::Push) => {}
+                Ok(_) if forever => {}
+                Ok(Top::Error) => {
+                    self.errors = true;
+                    return Ok(Ended::Replied);
+                }
+                Ok(Top::Other) => return Ok(Ended::Replied),
+            }
+        }
+    }
+
+    /// Prints the next frame, reading as needed.
+    fn frame(&mut self, out: &mut impl Write) -> io::Result<Result<Top, Ended>> {
+        loop {
+            match self.sink.next(&mut self.input, out)? {
+                Ok(Some(top)) => return Ok(Ok(top)),
+                Ok(None) => {}
+                Err(error) => {
+                    return Err(io::Error::new(io::ErrorKind::InvalidData, error));
+                }
+            }
+            out.flush()?;
+            let n = loop {
+                match self.stream.read(&mut self.piece) {
+                    Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+                    result => break result?,
+                }
+            };
+            if n == 0 {
+                let mid_frame = !self.input.is_empty() || !self.sink.is_idle();
+                return Ok(Err(Ended::Closed { mid_frame }));
+            }
+            self.input.extend_from_slice(&self.piece[..n]);
+        }
+    }
+}
+
+/// The commands whose replies redis-cli prints bare even on a terminal.
+fn prints_raw(argv: &[Vec<u8>]) -> bool {
+    let is = |at: usize, name: &str| {
+        argv.get(at)
+            .is_some_and(|arg| arg.eq_ignore_ascii_case(name.as_bytes()))
+    };
+    is(0, "INFO")
+        || is(0, "LOLWUT")
+        || (is(0, "CLIENT") && (is(1, "LIST") || is(1, "INFO")))
+        || (is(0, "CLUSTER") && argv.len() == 2 && (is(1, "NODES") || is(1, "INFO")))
+        || (is(0, "MEMORY") && (is(1, "MALLOC-STATS") || is(1, "DOCTOR")))
+        || (is(0, "LATENCY") && (is(1, "DOCTOR") || is(1, "GRAPH")))
+        || (is(0, "DEBUG") && (is(1, "HTSTATS") || is(1, "HTSTATS-KEY")))
+}
