@@ -227,11 +227,13 @@ impl<S: Read + Write> Connection<S> {
     /// Sends one command and returns its reply as it came, error replies
     /// included.
     pub fn call_frame(&mut self, args: impl Args) -> Result<Frame, Error> {
-        self.output.clear();
-        pack_command(&mut self.output, args);
-        let packed = self.output.split().freeze();
-        let mut replies = self.round_trip(&packed)?;
-        replies.pop().ok_or(Error::Unexpected)
+        // Packed into the connection's own buffer, kept for the next call.
+        let mut packed = std::mem::take(&mut self.output);
+        packed.clear();
+        pack_command(&mut packed, args);
+        let replies = self.round_trip(&packed);
+        self.output = packed;
+        replies?.pop().ok_or(Error::Unexpected)
     }
 
     /// Sends every command of `pipeline` in one write and returns every
