@@ -443,6 +443,14 @@ fn call_exit_statuses() {
             "{subcommand}"
         );
     }
+    let decode_help = stdout(&resp(&["decode", "--help"], b""));
+    for shape in [
+        "\"v_hex\":HEX",
+        "{\"incomplete\":{\"offset\":N}}",
+        "\"attrs\":",
+    ] {
+        assert!(decode_help.contains(shape), "{shape} in {decode_help}");
+    }
     let encoded_help = resp(&["encode", "--", "--help"], b"");
     assert_eq!(stdout(&encoded_help), "*1\\r\\n$6\\r\\n--help\\r\\n\n");
     let missing = resp(&["decode", "/nonexistent/capture.bin"], b"");

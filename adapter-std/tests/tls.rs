@@ -50,7 +50,11 @@ fn rediss_connects_with_the_ca_given_and_refuses_a_server_it_cannot_verify() {
     let by_port = tool(&["call", "-p", &port, "--tls", "--cacert", ca, "-2", "PING"]);
     assert_eq!(String::from_utf8_lossy(&by_port.stdout), "PONG\n");
     let plain = tool(&["call", "-p", &port, "PING"]);
-    assert_eq!(plain.status.code(), Some(1), "a TLS port spoken to in plain text");
+    assert_eq!(
+        plain.status.code(),
+        Some(1),
+        "a TLS port spoken to in plain text"
+    );
 
     // Another CA did not sign the server's certificate.
     let other = TestCertificates::write(&dir.join("other"));

@@ -81,29 +81,11 @@ pub(crate) struct CallArgs {
     pub(crate) command: Vec<OsString>,
 }
 
-/// Decodes RESP as it arrives, from FILE or standard input, and prints
-/// each frame as soon as it is complete, so a live pipe
-/// (`tcpdump -A`, `socat`) is decoded live. Input is never read whole:
-/// memory stays bounded by the largest frame.
-///
-/// Plain output reads as redis-cli's. With --json, each frame is one line:
-///   {"t":"simple"|"error"|"bulk"|"blob_error","v_hex":HEX}  (bulk may add "streamed":true)
-///   {"t":"int","v":"N"}  {"t":"double","v":"TEXT"}  {"t":"bool","v":true|false}
-///   {"t":"bignum","v":"DIGITS"}  {"t":"verbatim","format":"txt","v_hex":HEX}
-///   {"t":"null","kind":"null"|"bulk"|"array"}
-///   {"t":"array"|"set"|"push","v":[...]}  {"t":"map","v":[[KEY,VALUE],...]}
-///   aggregates may add "streamed":true; a value with attributes adds
-///   "attrs":[[[KEY,VALUE],...],...] before its own fields.
-/// A bad input ends with {"error":{"kind":K,"offset":N,"message":M}}, an
-/// input cut inside a frame with {"incomplete":{"offset":N}}. With
-/// --commands, each request is {"argv":[HEX,...]}.
-///
-/// Exit status: 0 the input ended between frames, 1 invalid input or an
-/// unreadable file, 2 a usage error, 3 the input ended inside a frame.
+/// Decodes RESP as it arrives and prints each frame once complete.
 #[derive(Debug, Args)]
 #[command(
-    verbatim_doc_comment,
-    after_help = "Examples:\n  resp decode capture.bin\n  socat -u TCP-LISTEN:7000 - | resp decode\n  resp encode --raw SET k v | resp decode --commands --json"
+    long_about = DECODE_HELP,
+    after_help = "Examples:\n  resp decode capture.bin\n  resp call -3 --json HGETALL user:1 | jq .\n  resp encode --raw SET k v | resp decode --commands --json"
 )]
 pub(crate) struct DecodeArgs {
     /// Read as strict RESP2: RESP3-only types are errors.
@@ -151,6 +133,27 @@ pub(crate) struct EncodeArgs {
     #[arg(required = true, value_name = "ARG")]
     pub(crate) args: Vec<OsString>,
 }
+
+/// `resp decode --help`: what it does, the JSON shape, the exit statuses.
+const DECODE_HELP: &str = "\
+Decodes RESP as it arrives, from FILE or standard input, and prints each
+frame as soon as it is complete, so a live pipe is decoded live. Input is
+never read whole: memory stays bounded by the largest frame.
+
+Plain output reads as redis-cli's. With --json, each frame is one line:
+  {\"t\":\"simple\"|\"error\"|\"bulk\"|\"blob_error\",\"v_hex\":HEX}  (bulk may add \"streamed\":true)
+  {\"t\":\"int\",\"v\":\"N\"}  {\"t\":\"double\",\"v\":\"TEXT\"}  {\"t\":\"bool\",\"v\":true|false}
+  {\"t\":\"bignum\",\"v\":\"DIGITS\"}  {\"t\":\"verbatim\",\"format\":\"txt\",\"v_hex\":HEX}
+  {\"t\":\"null\",\"kind\":\"null\"|\"bulk\"|\"array\"}
+  {\"t\":\"array\"|\"set\"|\"push\",\"v\":[...]}  {\"t\":\"map\",\"v\":[[KEY,VALUE],...]}
+  aggregates may add \"streamed\":true; a value with attributes adds
+  \"attrs\":[[[KEY,VALUE],...],...] before its own fields.
+A bad input ends with {\"error\":{\"kind\":K,\"offset\":N,\"message\":M}}, an
+input cut inside a frame with {\"incomplete\":{\"offset\":N}}. With
+--commands, each request is {\"argv\":[HEX,...]}.
+
+Exit status: 0 the input ended between frames, 1 invalid input or an
+unreadable file, 2 a usage error, 3 the input ended inside a frame.";
 
 impl DecodeArgs {
     /// The frame decoder's bounds: the client preset with the flags applied.
