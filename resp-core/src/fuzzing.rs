@@ -324,10 +324,21 @@ pub fn helpers(data: &[u8]) {
     let mut buf = BytesMut::from(data);
     while let Ok(Some(command)) = decoder.decode(&mut buf) {
         check_hello(&command);
+        check_blocking_wait(&command);
     }
     if let Ok(url) = core::str::from_utf8(data) {
         // Any text is a URL or a clear error, never a panic.
         let _ = crate::ConnectionConfig::from_url(url);
+    }
+}
+
+/// Any command's blocking timeout is read without a panic, and a wait
+/// comes only from a blocking command that has a timeout argument.
+fn check_blocking_wait(command: &Command<'_>) {
+    let args: Vec<&[u8]> = command.args().collect();
+    if let Some(crate::BlockingWait::For(wait)) = crate::blocking_wait(&args) {
+        assert!(!wait.is_zero());
+        assert!(args.len() >= 2);
     }
 }
 
