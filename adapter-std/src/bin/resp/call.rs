@@ -12,13 +12,20 @@ use std::time::Duration;
 
 pub(crate) fn run(args: &CallArgs) -> Result<Exit, Failure> {
     let config = config(args)?;
+    let server = match (&args.url, &config.address) {
+        (Some(url), _) => url.clone(),
+        (None, resp_core::Address::Tcp { host, port }) => format!("{host}:{port}"),
+        (None, resp_core::Address::Unix { path }) => path.clone(),
+        (None, _) => String::from("the server"),
+    };
+    let failed = |error| Failure::Connect(server.clone(), error);
     let mut options = Options::default();
     options.connect_timeout = Duration::try_from_secs_f64(args.connect_timeout)
         .map_err(|_| Failure::Usage("--connect-timeout takes a number of seconds".into()))?;
     if let Some(ca) = &args.cacert {
-        options.tls = Some(resp_std::tls::client_config(Some(ca)).map_err(Failure::Connect)?);
+        options.tls = Some(resp_std::tls::client_config(Some(ca)).map_err(failed)?);
     }
-    let connection = Connection::open(&config, options).map_err(Failure::Connect)?;
+    let connection = Connection::open(&config, options).map_err(failed)?;
     let protocol = connection.protocol();
     let (stream, input) = connection.into_parts();
     // From here on the tool waits as long as the server takes, as redis-cli does.
@@ -56,7 +63,7 @@ fn config(args: &CallArgs) -> Result<ConnectionConfig, Failure> {
     let mut config = match &args.url {
         Some(url) => url
             .parse()
-            .map_err(|error| Failure::Connect(resp_std::Error::Url(error)))?,
+            .map_err(|error| Failure::Connect(url.clone(), resp_std::Error::Url(error)))?,
         None => ConnectionConfig::tcp(args.host.clone(), args.port),
     };
     if args.password.is_some() {

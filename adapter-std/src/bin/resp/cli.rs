@@ -60,7 +60,8 @@ pub(crate) struct CallArgs {
     /// Connect over TLS.
     #[arg(long)]
     pub(crate) tls: bool,
-    /// Trust the certificates in this PEM file, rather than the system's.
+    /// Trust the certificates in this PEM file, rather than the system's
+    /// (implies --tls).
     #[arg(long, value_name = "FILE")]
     pub(crate) cacert: Option<PathBuf>,
     /// Print each reply as one line of JSON (see `resp decode --help`).

@@ -30,7 +30,8 @@ enum Exit {
 #[derive(Debug)]
 enum Failure {
     Open(PathBuf, io::Error),
-    Connect(resp_std::Error),
+    /// Connecting to the server named failed.
+    Connect(String, resp_std::Error),
     Usage(String),
     Io(io::Error),
 }
@@ -70,8 +71,8 @@ fn main() -> ExitCode {
             eprintln!("resp: {}: {error}", path.display());
             Exit::Failure
         }
-        Err(Failure::Connect(error)) => {
-            eprintln!("resp: {error}");
+        Err(Failure::Connect(server, error)) => {
+            eprintln!("resp: {server}: {error}");
             Exit::Failure
         }
         Err(Failure::Usage(message)) => {
