@@ -239,6 +239,11 @@ impl<S: Read + Write> Connection<S> {
     /// Sends every command of `pipeline` in one write and returns every
     /// reply in order. An error reply stays in its place and fails nothing
     /// else; check each with [`Frame::is_error`].
+    ///
+    /// The whole pipeline is written before its replies are read, which
+    /// suits Redis (it buffers replies for a normal client without limit);
+    /// against a server that stops reading until its replies are taken,
+    /// send a very large pipeline in parts.
     pub fn pipeline(&mut self, pipeline: &Pipeline) -> Result<Vec<Frame>, Error> {
         self.round_trip(pipeline.as_bytes())
     }

@@ -45,7 +45,9 @@ impl Connection<NetStream> {
 
     /// Connects as `config` says (TLS when `config.tls`, over
     /// [`Options::tls`]) and sets the connection up, all within
-    /// [`Options::connect_timeout`].
+    /// [`Options::connect_timeout`]. Resolving a host name is left to the
+    /// system and is not bounded by it; a unix socket connects at once or
+    /// fails.
     pub fn open(config: &ConnectionConfig, options: Options) -> Result<Self, Error> {
         let deadline = Instant::now() + options.connect_timeout;
         let stream = open_stream(config, &options, deadline)?;
