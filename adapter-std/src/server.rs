@@ -170,3 +170,91 @@ impl<S: Read + Write> ServerConnection<S> {
         self.stream
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Requests from a slice, read in pieces of `piece` bytes; every write
+    /// kept apart.
+    struct Client {
+        requests: &'static [u8],
+        piece: usize,
+        writes: Vec<Vec<u8>>,
+    }
+
+    impl Read for Client {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = self.piece.min(buf.len()).min(self.requests.len());
+            buf[..n].copy_from_slice(&self.requests[..n]);
+            self.requests = &self.requests[n..];
+            Ok(n)
+        }
+    }
+
+    impl Write for Client {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            self.writes.push(buf.to_vec());
+            Ok(buf.len())
+        }
+
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn serve(requests: &'static [u8], piece: usize) -> (io::Result<()>, Vec<Vec<u8>>) {
+        let mut connection = ServerConnection::new(Client {
+            requests,
+            piece,
+            writes: Vec::new(),
+        });
+        let result = loop {
+            match connection.next_request() {
+                Ok(Some(request)) => connection.reply().bulk(request.name()),
+                Ok(None) => break Ok(()),
+                Err(error) => break Err(error),
+            }
+        };
+        (result, connection.into_inner().writes)
+    }
+
+    #[test]
+    fn a_pipeline_read_at_once_is_answered_in_one_write() {
+        let (result, writes) = serve(b"PING\r\nECHO a\r\n*1\r\n$3\r\nGET\r\n", 1024);
+        assert!(result.is_ok());
+        assert_eq!(
+            writes,
+            [b"$4\r\nPING\r\n$4\r\nECHO\r\n$3\r\nGET\r\n".to_vec()]
+        );
+    }
+
+    #[test]
+    fn requests_in_pieces_are_the_same_requests() {
+        let (result, writes) = serve(b"PING\r\n*2\r\n$4\r\nECHO\r\n$1\r\na\r\n", 1);
+        assert!(result.is_ok());
+        assert_eq!(writes.concat(), b"$4\r\nPING\r\n$4\r\nECHO\r\n");
+    }
+
+    #[test]
+    fn an_end_inside_a_request_is_an_error_after_the_replies_before_it() {
+        let (result, writes) = serve(b"PING\r\n*2\r\n$4\r\nEC", 3);
+        assert_eq!(result.unwrap_err().kind(), ErrorKind::UnexpectedEof);
+        assert_eq!(writes.concat(), b"$4\r\nPING\r\n");
+    }
+
+    #[test]
+    fn before_authentication_the_tighter_limits_hold() {
+        let mut connection = ServerConnection::requiring_auth(Client {
+            requests: b"*11\r\n",
+            piece: 64,
+            writes: Vec::new(),
+        });
+        let error = connection.next_request().unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::InvalidData);
+        assert_eq!(
+            connection.into_inner().writes.concat(),
+            b"-ERR Protocol error: unauthenticated multibulk length\r\n"
+        );
+    }
+}

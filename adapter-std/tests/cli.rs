@@ -405,6 +405,10 @@ fn call_reads_commands_from_standard_input_with_redis_cli_quoting() {
         stdout(&json),
         "{\"t\":\"bulk\",\"v_hex\":\"612062412063\"}\n"
     );
+    // QUIT's reply ends the session; nothing after it is sent.
+    let quit = resp(&["call", "-p", &port], b"PING\nQUIT\nPING\n");
+    assert_eq!(stdout(&quit), "PONG\nOK\n");
+    assert_eq!(quit.status.code(), Some(0));
     // A value beginning with a dash is an argument, not an option.
     assert_eq!(
         stdout(&resp(&["call", "-p", &port, "INCRBY", "n", "-5"], b"")),

@@ -275,6 +275,15 @@ fn blpop_waits_its_own_timeout_past_a_shorter_response_timeout() {
         );
         assert!(redis.is_broken());
         assert!(matches!(redis.call::<String>(["PING"]), Err(Error::Broken)));
+
+        // A call given a longer timeout of its own outlives the short one.
+        let mut options = Options::default();
+        options.response_timeout = Some(Duration::from_millis(200));
+        let mut redis = Connection::open(&config(server.port(), protocol), options).unwrap();
+        let slept =
+            redis.call_frame_within(["DEBUG", "SLEEP", "0.5"], Some(Duration::from_secs(5)));
+        assert_eq!(slept.unwrap(), Frame::SimpleString("OK".into()));
+        assert!(!redis.is_broken());
     });
 }
 

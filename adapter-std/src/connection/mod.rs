@@ -227,11 +227,30 @@ impl<S: Read + Write> Connection<S> {
     /// Sends one command and returns its reply as it came, error replies
     /// included.
     pub fn call_frame(&mut self, args: impl Args) -> Result<Frame, Error> {
+        self.call_frame_within(args, self.options.response_timeout)
+    }
+
+    /// [`call_frame`](Self::call_frame) with a response timeout of its own
+    /// (`None`: no limit), for a call known to be slow. A blocking command
+    /// still gets at least its own timeout plus the margin.
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    ///
+    /// let mut redis = resp_std::Connection::connect("redis://127.0.0.1")?;
+    /// let saved = redis.call_frame_within(["SAVE"], Some(Duration::from_secs(300)))?;
+    /// # Ok::<(), resp_std::Error>(())
+    /// ```
+    pub fn call_frame_within(
+        &mut self,
+        args: impl Args,
+        timeout: Option<Duration>,
+    ) -> Result<Frame, Error> {
         // Packed into the connection's own buffer, kept for the next call.
         let mut packed = std::mem::take(&mut self.output);
         packed.clear();
         pack_command(&mut packed, args);
-        let replies = self.round_trip(&packed);
+        let replies = self.round_trip(&packed, timeout);
         self.output = packed;
         replies?.pop().ok_or(Error::Unexpected)
     }
@@ -245,12 +264,16 @@ impl<S: Read + Write> Connection<S> {
     /// against a server that stops reading until its replies are taken,
     /// send a very large pipeline in parts.
     pub fn pipeline(&mut self, pipeline: &Pipeline) -> Result<Vec<Frame>, Error> {
-        self.round_trip(pipeline.as_bytes())
+        self.round_trip(pipeline.as_bytes(), self.options.response_timeout)
     }
 
     /// Writes `packed`, every command in it recorded with the session,
     /// and reads one reply per command.
-    fn round_trip(&mut self, packed: &[u8]) -> Result<Vec<Frame>, Error> {
+    fn round_trip(
+        &mut self,
+        packed: &[u8],
+        timeout: Option<Duration>,
+    ) -> Result<Vec<Frame>, Error> {
         if self.broken {
             return Err(Error::Broken);
         }
@@ -267,7 +290,7 @@ impl<S: Read + Write> Connection<S> {
             self.session.sent_command(name, args.len());
             expected += 1;
         }
-        let deadline = match self.options.response_timeout {
+        let deadline = match timeout {
             _ if forever => None,
             Some(timeout) => Some(Instant::now() + timeout.max(waits)),
             None => None,

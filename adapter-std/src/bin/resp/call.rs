@@ -7,7 +7,7 @@ use crate::{Exit, Failure, os_bytes};
 use bytes::BytesMut;
 use resp_core::{CommandDecoder, ConnectionConfig, Limits, Protocol, pack_command};
 use resp_std::{Connection, NetStream, Options, Timeouts};
-use std::io::{self, BufRead, Read, Write};
+use std::io::{self, BufRead, IsTerminal, Read, Write};
 use std::time::Duration;
 
 pub(crate) fn run(args: &CallArgs) -> Result<Exit, Failure> {
@@ -39,7 +39,9 @@ pub(crate) fn run(args: &CallArgs) -> Result<Exit, Failure> {
     };
     let mut out = io::BufWriter::new(io::stdout().lock());
     let ended = if args.command.is_empty() {
-        session.each_line(&mut out)
+        // At a terminal, a prompt as redis-cli shows one.
+        let prompt = io::stdin().is_terminal().then(|| format!("{server}> "));
+        session.each_line(prompt.as_deref(), &mut out)
     } else {
         let argv: Vec<Vec<u8>> = args.command.iter().map(|arg| os_bytes(arg)).collect();
         session.command(&argv, &mut out)
@@ -102,11 +104,20 @@ struct Wire {
 impl Wire {
     /// Commands from standard input, one per line, quoted as redis-cli
     /// quotes them (the core's inline splitter reads them).
-    fn each_line(&mut self, out: &mut impl Write) -> io::Result<Ended> {
-        let stdin = io::stdin().lock();
-        for line in stdin.split(b'\n') {
-            let mut line = line?;
-            line.push(b'\n');
+    fn each_line(&mut self, prompt: Option<&str>, out: &mut impl Write) -> io::Result<Ended> {
+        let mut stdin = io::stdin().lock();
+        loop {
+            if let Some(prompt) = prompt {
+                out.write_all(prompt.as_bytes())?;
+                out.flush()?;
+            }
+            let mut line = Vec::new();
+            if stdin.read_until(b'\n', &mut line)? == 0 {
+                break;
+            }
+            if !line.ends_with(b"\n") {
+                line.push(b'\n');
+            }
             let mut buffer = BytesMut::from(&line[..]);
             let argv = match CommandDecoder::new().decode(&mut buffer) {
                 Ok(Some(command)) => command.args().map(<[u8]>::to_vec).collect::<Vec<_>>(),
@@ -118,8 +129,16 @@ impl Wire {
                     continue;
                 }
             };
+            let name = argv.first().map(Vec::as_slice).unwrap_or_default();
+            // `exit` ends the session, as in redis-cli; `QUIT` after its reply.
+            if prompt.is_some() && name.eq_ignore_ascii_case(b"exit") {
+                break;
+            }
             if let Ended::Closed { mid_frame } = self.command(&argv, out)? {
                 return Ok(Ended::Closed { mid_frame });
+            }
+            if name.eq_ignore_ascii_case(b"QUIT") {
+                break;
             }
         }
         Ok(Ended::Replied)

@@ -21,9 +21,10 @@ pub(crate) enum Command {
     Encode(EncodeArgs),
 }
 
-/// Sends a command to a server and prints the reply as redis-cli does,
-/// with RESP3's types visible. Without a command, reads commands from
-/// standard input, one per line, split by redis-cli's quoting rules.
+/// Sends a command to a server and prints the reply as redis-cli does on
+/// a terminal (into a pipe too; --json is for programs), with RESP3's
+/// types visible. Without a command, reads commands from standard input,
+/// one per line, split by redis-cli's quoting rules.
 ///
 /// Exit status: 0 success, 1 an error reply or a failed connection, 2 a
 /// usage error, 3 the server closed the connection inside a reply.
