@@ -11,6 +11,18 @@ use std::{fmt, io};
 /// that no one will read, so every later call fails with [`Error::Broken`]
 /// rather than risk getting it. Errors about one reply (`Server`,
 /// `Convert`, `TransactionAborted`) leave it usable.
+///
+/// ```
+/// use resp_std::Error;
+///
+/// let wrong_type = Error::Server("WRONGTYPE Operation against a key".into());
+/// assert!(!wrong_type.breaks_connection());
+/// assert!(Error::Timeout.breaks_connection());
+/// assert_eq!(
+///     Error::Closed { mid_frame: true }.to_string(),
+///     "the server closed the connection in the middle of a reply"
+/// );
+/// ```
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Error {

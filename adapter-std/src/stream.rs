@@ -55,6 +55,16 @@ pub type TlsStream = rustls::StreamOwned<rustls::ClientConnection, TcpStream>;
 /// The stream a [`ConnectionConfig`](resp_core::ConnectionConfig) asks
 /// for: TCP (`redis://`), TLS over TCP (`rediss://`) or a unix socket
 /// (`unix://`).
+///
+/// ```no_run
+/// use resp_std::{Connection, NetStream};
+///
+/// let redis = Connection::connect("rediss://cache.internal:6380")?;
+/// if let NetStream::Tls(tls) = redis.get_ref() {
+///     println!("TLS {:?}", tls.conn.protocol_version());
+/// }
+/// # Ok::<(), resp_std::Error>(())
+/// ```
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum NetStream {

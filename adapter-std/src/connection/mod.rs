@@ -167,6 +167,18 @@ impl<S: Read + Write> Connection<S> {
     /// [`over`](Self::over) for a stream that can time its reads and
     /// writes out, so every deadline holds even against a server that
     /// stops answering.
+    ///
+    /// ```no_run
+    /// use resp_core::ConnectionConfig;
+    /// use resp_std::{Connection, Options};
+    /// use std::net::TcpStream;
+    ///
+    /// // A socket set up by hand (through a SOCKS proxy, say), then handed over.
+    /// let socket = TcpStream::connect("127.0.0.1:6379")?;
+    /// let config = ConnectionConfig::tcp("127.0.0.1", 6379);
+    /// let mut redis = Connection::over_timed(socket, &config, Options::default())?;
+    /// # Ok::<(), resp_std::Error>(())
+    /// ```
     pub fn over_timed(stream: S, config: &ConnectionConfig, options: Options) -> Result<Self, Error>
     where
         S: Timeouts,
@@ -220,6 +232,14 @@ impl<S: Read + Write> Connection<S> {
 
     /// Sends one command and converts its reply; an error reply becomes
     /// [`Error::Server`].
+    ///
+    /// ```no_run
+    /// let mut redis = resp_std::Connection::connect("redis://127.0.0.1")?;
+    /// redis.call::<()>(("SET", "visits", 0))?;
+    /// let visits: i64 = redis.call(["INCR", "visits"])?;
+    /// let name: Option<String> = redis.call(["GET", "nobody"])?; // nil is None
+    /// # Ok::<(), resp_std::Error>(())
+    /// ```
     pub fn call<T: FromFrame>(&mut self, args: impl Args) -> Result<T, Error> {
         convert(self.call_frame(args)?)
     }
