@@ -4,6 +4,7 @@
 //! output by [`verify`] before anything is timed.
 
 pub mod contestants;
+pub mod rounds;
 pub mod workloads;
 
 pub use workloads::Workload;

@@ -8,8 +8,8 @@
 //!
 //! (a) sequential PING (latency); (b) SET then GET of a 100-byte value;
 //! (c) pipelines of 10,000 INCRs; (d) GET of a 1 MiB value.
+use resp_bench::rounds::{best_of, print_table};
 use resp_test_support::RedisServer;
-use std::time::Instant;
 
 const SCENARIOS: [&str; 4] = [
     "(a) sequential PING",
@@ -20,18 +20,6 @@ const SCENARIOS: [&str; 4] = [
 /// Operations per scenario and round, the same for both clients.
 const OPS: [usize; 4] = [20_000, 20_000, 500_000, 2_000];
 const CLIENTS: [&str; 2] = ["resp-std Connection", "redis-rs sync"];
-
-fn cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap();
-    let fields: Vec<&str> = stat
-        .rsplit_once(')')
-        .unwrap()
-        .1
-        .split_whitespace()
-        .collect();
-    let ticks: f64 = fields[11].parse::<f64>().unwrap() + fields[12].parse::<f64>().unwrap();
-    ticks / 100.0
-}
 
 fn run_resp_std(url: &str, scenario: usize) -> usize {
     let mut redis = resp_std::Connection::connect(url).unwrap();
@@ -122,46 +110,20 @@ fn main() {
     setup
         .call::<()>((&b"SET"[..], &b"big"[..], &vec![b'x'; 1 << 20][..]))
         .unwrap();
-    // Best (operations per second, CPU microseconds per operation) per cell.
-    let mut best = [[(0f64, f64::MAX); 2]; 4];
-    for round in 0..rounds {
-        for (scenario, row) in best.iter_mut().enumerate() {
-            for (client, cell) in row.iter_mut().enumerate() {
-                let (cpu, started) = (cpu_seconds(), Instant::now());
-                let ops = match client {
-                    0 => run_resp_std(&url, scenario),
-                    _ => run_redis_rs(&url, scenario),
-                };
-                let (elapsed, cpu) = (started.elapsed().as_secs_f64(), cpu_seconds() - cpu);
-                let rate = ops as f64 / elapsed;
-                let per_op = cpu * 1e6 / ops as f64;
-                eprintln!(
-                    "round {} {} {}: {rate:.0}/s, {per_op:.2} us CPU/op",
-                    round + 1,
-                    SCENARIOS[scenario],
-                    CLIENTS[client]
-                );
-                cell.0 = cell.0.max(rate);
-                cell.1 = cell.1.min(per_op);
-            }
-        }
-    }
-    drop(server);
-    println!(
-        "| scenario | {} | resp-std / redis-rs |",
-        CLIENTS.join(" | ")
+    let best = best_of(
+        rounds,
+        &SCENARIOS,
+        &CLIENTS,
+        |scenario, client| match client {
+            0 => run_resp_std(&url, scenario),
+            _ => run_redis_rs(&url, scenario),
+        },
     );
-    println!("|---|---|---|---|");
-    for (scenario, row) in best.iter().enumerate() {
-        let cells: Vec<String> = row
-            .iter()
-            .map(|(rate, cpu)| format!("{rate:.0}/s, {cpu:.2} us CPU"))
-            .collect();
-        println!(
-            "| {} | {} | {:.2}x |",
-            SCENARIOS[scenario],
-            cells.join(" | "),
-            row[0].0 / row[1].0
-        );
-    }
+    drop(server);
+    print_table(
+        &SCENARIOS,
+        &CLIENTS,
+        &best,
+        &[("resp-std / redis-rs", 0, 1)],
+    );
 }

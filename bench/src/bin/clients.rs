@@ -9,8 +9,8 @@
 //! (a) 100 tasks on one connection, each SET then GET in a loop;
 //! (b) the same with 1,000 tasks; (c) one task sending pipelines of
 //! 10,000 INCRs; (d) one task, sequential PINGs (latency).
+use resp_bench::rounds::{best_of, print_table};
 use resp_test_support::RedisServer;
-use std::time::Instant;
 
 const SCENARIOS: [&str; 4] = [
     "(a) 100 tasks, GET/SET",
@@ -21,18 +21,6 @@ const SCENARIOS: [&str; 4] = [
 /// Tasks and rounds per task in (a) and (b), the same for every client.
 const TASKS: [(usize, usize); 2] = [(100, 2_000), (1_000, 200)];
 const CLIENTS: [&str; 3] = ["resp-tokio Client", "redis-rs multiplexed", "fred"];
-
-fn cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap();
-    let fields: Vec<&str> = stat
-        .rsplit_once(')')
-        .unwrap()
-        .1
-        .split_whitespace()
-        .collect();
-    let ticks: f64 = fields[11].parse::<f64>().unwrap() + fields[12].parse::<f64>().unwrap();
-    ticks / 100.0
-}
 
 /// Operations done by `tasks` tasks, each running `per_task` rounds of `op`.
 async fn spread<F, Fut>(tasks: usize, per_task: usize, op: F) -> usize
@@ -205,50 +193,20 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
-    // Best (operations per second, CPU microseconds per operation) per cell.
-    let mut best = [[(0f64, f64::MAX); 3]; 4];
-    for round in 0..rounds {
-        for (scenario, row) in best.iter_mut().enumerate() {
-            for (client, cell) in row.iter_mut().enumerate() {
-                let (cpu, started) = (cpu_seconds(), Instant::now());
-                let ops = runtime.block_on(async {
-                    match client {
-                        0 => run_resp_tokio(&url, scenario).await,
-                        1 => run_redis_rs(&url, scenario).await,
-                        _ => run_fred(&url, scenario).await,
-                    }
-                });
-                let (elapsed, cpu) = (started.elapsed().as_secs_f64(), cpu_seconds() - cpu);
-                let rate = ops as f64 / elapsed;
-                let per_op = cpu * 1e6 / ops as f64;
-                eprintln!(
-                    "round {} {} {}: {rate:.0}/s, {per_op:.2} us CPU/op",
-                    round + 1,
-                    SCENARIOS[scenario],
-                    CLIENTS[client]
-                );
-                cell.0 = cell.0.max(rate);
-                cell.1 = cell.1.min(per_op);
+    let best = best_of(rounds, &SCENARIOS, &CLIENTS, |scenario, client| {
+        runtime.block_on(async {
+            match client {
+                0 => run_resp_tokio(&url, scenario).await,
+                1 => run_redis_rs(&url, scenario).await,
+                _ => run_fred(&url, scenario).await,
             }
-        }
-    }
+        })
+    });
     drop(server);
-    println!(
-        "| scenario | {} | resp-tokio / redis-rs | resp-tokio / fred |",
-        CLIENTS.join(" | ")
+    print_table(
+        &SCENARIOS,
+        &CLIENTS,
+        &best,
+        &[("resp-tokio / redis-rs", 0, 1), ("resp-tokio / fred", 0, 2)],
     );
-    println!("|---|---|---|---|---|---|");
-    for (scenario, row) in best.iter().enumerate() {
-        let cells: Vec<String> = row
-            .iter()
-            .map(|(rate, cpu)| format!("{rate:.0}/s, {cpu:.2} us CPU"))
-            .collect();
-        println!(
-            "| {} | {} | {:.2}x | {:.2}x |",
-            SCENARIOS[scenario],
-            cells.join(" | "),
-            row[0].0 / row[1].0,
-            row[0].0 / row[2].0
-        );
-    }
 }
