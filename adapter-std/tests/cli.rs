@@ -548,3 +548,45 @@ fn printing_stays_linear_in_time_and_memory() {
         assert!(widest <= 64, "indented {widest} columns");
     }
 }
+
+#[test]
+fn call_subscribe_prints_messages_as_they_are_published() {
+    use std::io::BufRead;
+    let Some(server) = support::RedisServer::start() else {
+        return;
+    };
+    let port = server.port().to_string();
+    for protocol in ["-2", "-3"] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_resp"))
+            .args(["call", "-p", &port, protocol, "SUBSCRIBE", "news"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut lines = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+        let mut line = || lines.next().unwrap().unwrap();
+        let marker = if protocol == "-3" { '>' } else { ')' };
+        assert_eq!(line(), format!("1{marker} \"subscribe\""));
+        assert_eq!(line(), format!("2{marker} \"news\""));
+        assert_eq!(line(), format!("3{marker} (integer) 1"));
+        let mut publisher = resp_std::Connection::tcp("127.0.0.1", server.port()).unwrap();
+        assert_eq!(
+            publisher.call::<i64>(["PUBLISH", "news", "first"]).unwrap(),
+            1
+        );
+        assert_eq!(line(), format!("1{marker} \"message\""));
+        assert_eq!(line(), format!("2{marker} \"news\""));
+        assert_eq!(line(), format!("3{marker} \"first\""));
+        publisher
+            .call::<i64>(["CLIENT", "KILL", "TYPE", "pubsub"])
+            .unwrap();
+        assert_eq!(
+            child.wait().unwrap().code(),
+            Some(1),
+            "the server closed it"
+        );
+    }
+    let refused = resp(&["call", "-p", &port, "SUBSCRIBE"], b"");
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(stdout(&refused).starts_with("(error) ERR wrong number of arguments"));
+}

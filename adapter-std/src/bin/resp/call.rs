@@ -160,11 +160,11 @@ impl Wire {
             match self.frame(out)? {
                 Err(ended) => return Ok(ended),
                 Ok(Top::Push) => {}
-                Ok(_) if forever => {}
                 Ok(Top::Error) => {
                     self.errors = true;
                     return Ok(Ended::Replied);
                 }
+                Ok(Top::Other) if forever => {}
                 Ok(Top::Other) => return Ok(Ended::Replied),
             }
         }
