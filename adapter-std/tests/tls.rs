@@ -5,7 +5,8 @@ mod support;
 
 use resp_core::ConnectionConfig;
 use resp_std::{Connection, Error, NetStream, Options};
-use support::TestCertificates;
+use std::time::{Duration, Instant};
+use support::{Relay, TestCertificates};
 
 #[test]
 fn rediss_connects_with_the_ca_given_and_refuses_a_server_it_cannot_verify() {
@@ -60,10 +61,28 @@ fn rediss_connects_with_the_ca_given_and_refuses_a_server_it_cannot_verify() {
     let other = TestCertificates::write(&dir.join("other"));
     options.tls = Some(resp_std::tls::client_config(Some(&other.ca)).unwrap());
     let config: ConnectionConfig = format!("rediss://127.0.0.1:{tls_port}").parse().unwrap();
-    let refused = Connection::open(&config, options);
+    let refused = Connection::open(&config, options.clone());
     assert!(
         matches!(&refused, Err(Error::Io(error)) if error.to_string().contains("certificate")),
         "{refused:?}"
+    );
+
+    // A server that stalls during the TLS handshake: the setup's one
+    // deadline covers it.
+    options.tls = Some(resp_std::tls::client_config(Some(&certificates.ca)).unwrap());
+    options.connect_timeout = Duration::from_millis(400);
+    let relay = Relay::start(tls_port);
+    relay.stall();
+    let config: ConnectionConfig = format!("rediss://127.0.0.1:{}", relay.port())
+        .parse()
+        .unwrap();
+    let started = Instant::now();
+    let stalled = Connection::open(&config, options);
+    let waited = started.elapsed();
+    assert!(matches!(stalled, Err(Error::Timeout)), "{stalled:?}");
+    assert!(
+        waited >= Duration::from_millis(400) && waited < Duration::from_millis(1200),
+        "{waited:?}"
     );
 
     // A CA file that is not there.
