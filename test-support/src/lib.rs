@@ -1,10 +1,15 @@
 //! Real peers for the workspace's tests: a `redis-server` started on a free
 //! loopback port and stopped by pid when dropped, the examples `kv-server`
-//! and `proxy`, and a reader of whole replies.
+//! and `proxy`, a reader of whole replies, a fault-injecting relay, and
+//! certificates for TLS tests.
 //!
 //! Under CI (`CI` set) a missing `redis-server` fails the test: `.ci/run`
 //! installs it, so its absence is a real fault. Elsewhere the test says why
 //! it skipped.
+
+mod tls;
+
+pub use tls::TestCertificates;
 
 use bytes::BytesMut;
 use resp_core::{Decoder, Frame, pack_command};
