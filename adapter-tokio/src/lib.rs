@@ -25,6 +25,8 @@ mod client_codec;
 pub mod compat;
 mod server;
 
+#[cfg(feature = "tls")]
+pub use client::tls;
 pub use client::{Client, ClientError, ClientOptions, Message, Script, Subscription};
 pub use client_codec::{Cmd, RespCodec};
 pub use resp_core;

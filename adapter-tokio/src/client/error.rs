@@ -23,8 +23,13 @@ pub enum ClientError {
     Server(Bytes),
     /// The reply is not of the type asked for.
     Convert(ConvertError),
-    /// `rediss://` asks for TLS, which this client does not speak yet.
+    /// `rediss://` asks for TLS, which this build leaves out (the `tls`
+    /// feature).
     TlsUnsupported,
+    /// The TLS setup failed: no usable root certificate, a bad CA file, or
+    /// a server name that is not a valid DNS name or address.
+    #[cfg(feature = "tls")]
+    Tls(tokio_rustls::rustls::Error),
     /// A watched key changed, so `EXEC` ran nothing (after every attempt,
     /// for [`watch_transaction`](super::Client::watch_transaction)).
     TransactionAborted,
@@ -40,7 +45,9 @@ impl fmt::Display for ClientError {
             Self::Timeout => f.write_str("the reply did not come in time"),
             Self::Server(text) => write!(f, "{}", text.escape_ascii()),
             Self::Convert(error) => error.fmt(f),
-            Self::TlsUnsupported => f.write_str("rediss:// (TLS) is not supported yet"),
+            Self::TlsUnsupported => f.write_str("rediss:// needs resp-tokio's `tls` feature"),
+            #[cfg(feature = "tls")]
+            Self::Tls(error) => write!(f, "TLS setup: {error}"),
             Self::TransactionAborted => {
                 f.write_str("a watched key changed: the transaction ran nothing")
             }
@@ -55,6 +62,8 @@ impl std::error::Error for ClientError {
             Self::Io(error) => Some(error),
             Self::Handshake(error) => Some(error),
             Self::Convert(error) => Some(error),
+            #[cfg(feature = "tls")]
+            Self::Tls(error) => Some(error),
             _ => None,
         }
     }

@@ -6,6 +6,8 @@ mod driver;
 mod error;
 mod pubsub;
 mod script;
+#[cfg(feature = "tls")]
+pub mod tls;
 mod transaction;
 
 pub use error::ClientError;
@@ -50,6 +52,10 @@ pub struct ClientOptions {
     /// Messages a [`Subscription`] holds for a slow reader before it drops
     /// newer ones (and says so with [`Message::Lagged`]).
     pub push_buffer: usize,
+    /// The TLS setup for `rediss://` ([`tls::client_config`]); `None`
+    /// trusts the system's roots.
+    #[cfg(feature = "tls")]
+    pub tls: Option<Arc<tokio_rustls::rustls::ClientConfig>>,
 }
 
 impl Default for ClientOptions {
@@ -61,6 +67,8 @@ impl Default for ClientOptions {
             max_in_flight: 64 * 1024,
             max_queued_bytes: 64 << 20,
             push_buffer: 1024,
+            #[cfg(feature = "tls")]
+            tls: None,
         }
     }
 }
@@ -135,7 +143,8 @@ impl std::fmt::Debug for Queued {
 }
 
 impl Client {
-    /// Connects to `url` (`redis://`, `unix://`) with the default options.
+    /// Connects to `url` (`redis://`, `rediss://`, `unix://`) with the
+    /// default options.
     pub async fn connect(url: &str) -> Result<Self, ClientError> {
         let config: ConnectionConfig = url.parse().map_err(ClientError::Url)?;
         Self::connect_with(&config, ClientOptions::default()).await
@@ -147,6 +156,7 @@ impl Client {
         config: &ConnectionConfig,
         options: ClientOptions,
     ) -> Result<Self, ClientError> {
+        #[cfg(not(feature = "tls"))]
         if config.tls {
             return Err(ClientError::TlsUnsupported);
         }
@@ -155,6 +165,11 @@ impl Client {
                 Address::Tcp { host, port } => {
                     let stream = TcpStream::connect((host.as_str(), *port)).await?;
                     stream.set_nodelay(true)?;
+                    #[cfg(feature = "tls")]
+                    if config.tls {
+                        let stream = tls::connect(host, stream, options.tls.as_ref()).await?;
+                        return Self::start(stream, config, &options).await;
+                    }
                     Self::start(stream, config, &options).await
                 }
                 Address::Unix { path } => {

@@ -22,8 +22,15 @@ pub(crate) fn run(args: &CallArgs) -> Result<Exit, Failure> {
     let mut options = Options::default();
     options.connect_timeout = Duration::try_from_secs_f64(args.connect_timeout)
         .map_err(|_| Failure::Usage("--connect-timeout takes a number of seconds".into()))?;
+    #[cfg(feature = "tls")]
     if let Some(ca) = &args.cacert {
         options.tls = Some(resp_std::tls::client_config(Some(ca)).map_err(failed)?);
+    }
+    #[cfg(not(feature = "tls"))]
+    if args.cacert.is_some() {
+        return Err(Failure::Usage(
+            "--cacert needs resp-std's `tls` feature".into(),
+        ));
     }
     let connection = Connection::open(&config, options).map_err(failed)?;
     let protocol = connection.protocol();
