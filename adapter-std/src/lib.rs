@@ -20,7 +20,6 @@ mod buffer;
 mod connection;
 mod error;
 mod options;
-mod packed;
 mod script;
 mod server;
 mod stream;

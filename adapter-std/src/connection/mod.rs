@@ -10,12 +10,11 @@ pub use pubsub::Messages;
 
 use crate::error::Error;
 use crate::options::Options;
-use crate::packed;
 use crate::stream::Timeouts;
 use bytes::{Bytes, BytesMut};
 use resp_core::{
     Args, BlockingWait, ConnectionConfig, Decoder, Frame, FromFrame, Handshake, Pipeline, Protocol,
-    Push, Routed, ServerHello, Session, blocking_wait, pack_command,
+    Push, Routed, ServerHello, Session, blocking_wait, pack_command, packed_commands,
 };
 use std::collections::VecDeque;
 use std::io::{self, Read, Write};
@@ -300,7 +299,7 @@ impl<S: Read + Write> Connection<S> {
         let mut expected = 0;
         let mut waits = Duration::ZERO;
         let mut forever = false;
-        for args in packed::commands(packed) {
+        for args in packed_commands(packed) {
             match blocking_wait(&args) {
                 Some(BlockingWait::Forever) => forever = true,
                 Some(BlockingWait::For(wait)) => waits += wait + self.options.blocking_margin,

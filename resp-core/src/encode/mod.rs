@@ -6,6 +6,7 @@ mod command;
 mod frame;
 mod number;
 mod reply;
+mod unpack;
 
 pub use arg::{Arg, Args};
 pub use chunked::ChunkedEncoder;
@@ -13,3 +14,4 @@ pub use command::{
     Pipeline, Reserve, pack_command, pack_pipeline, pack_transaction, write_command,
 };
 pub use reply::{DoubleFormat, ReplyWriter};
+pub use unpack::{PackedCommands, packed_commands};
