@@ -270,6 +270,46 @@ fn a_stalled_server_times_out() {
     });
 }
 
+/// A blocking command outlives a shorter response timeout by its own
+/// timeout (or waits without limit for a timeout of 0), and the short one
+/// still holds for everything else.
+#[test]
+fn blpop_waits_its_own_timeout_past_a_shorter_response_timeout() {
+    let Some(server) = RedisServer::start() else {
+        return;
+    };
+    runtime().block_on(async {
+        let mut options = ClientOptions::default();
+        options.response_timeout = Some(Duration::from_millis(500));
+        let config = url(server.port()).parse().unwrap();
+        let client = Client::connect_with(&config, options.clone())
+            .await
+            .unwrap();
+        let started = Instant::now();
+        let popped: Option<Vec<String>> = client.call(["BLPOP", "empty-queue", "2"]).await.unwrap();
+        let waited = started.elapsed();
+        assert_eq!(popped, None);
+        assert!(
+            waited >= Duration::from_secs(2) && waited < Duration::from_secs(3),
+            "{waited:?}"
+        );
+
+        // BLPOP … 0 waits for as long as it takes: here, a push 1 s later.
+        let waiter = client.clone();
+        let blocked =
+            tokio::spawn(async move { waiter.call::<Vec<String>>(["BLPOP", "later", "0"]).await });
+        tokio::time::sleep(Duration::from_millis(1000)).await;
+        let pusher = Client::connect_with(&config, options).await.unwrap();
+        pusher.call::<i64>(["RPUSH", "later", "job"]).await.unwrap();
+        assert_eq!(blocked.await.unwrap().unwrap(), ["later", "job"]);
+
+        let started = Instant::now();
+        let slept = client.call::<()>(["DEBUG", "SLEEP", "1"]).await;
+        assert!(matches!(slept, Err(ClientError::Timeout)), "{slept:?}");
+        assert!(started.elapsed() < Duration::from_millis(900));
+    });
+}
+
 /// The connection cut mid-pipeline: every request in flight fails at once
 /// with an error that says so, and later calls fail fast.
 #[test]

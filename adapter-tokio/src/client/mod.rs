@@ -16,8 +16,8 @@ pub use script::Script;
 
 use bytes::Bytes;
 use resp_core::{
-    Address, Args, CommandDecoder, ConnectionConfig, Frame, FromFrame, Handshake, Pipeline,
-    Protocol, pack_command,
+    Address, Args, BlockingWait, CommandDecoder, ConnectionConfig, Frame, FromFrame, Handshake,
+    Pipeline, Protocol, blocking_wait, pack_command,
 };
 use std::sync::Arc;
 use std::time::Duration;
@@ -36,9 +36,14 @@ pub struct ClientOptions {
     pub connect_timeout: Duration,
     /// How long a call waits for its reply before failing with
     /// [`ClientError::Timeout`]; the reply, if it comes later, is discarded.
-    /// Give blocking commands (`BLPOP` …) a per-call timeout longer than
-    /// their own.
+    /// A blocking command called alone (`BLPOP q 2`, `XREAD BLOCK 500 …`)
+    /// waits at least its own timeout plus `blocking_margin`, and one with
+    /// a timeout of 0 without limit; in a pipeline it gets only this
+    /// timeout. While it blocks, the server answers nothing else on
+    /// the connection, so run blocking commands on a client of their own.
     pub response_timeout: Option<Duration>,
+    /// What a blocking command may take beyond its own timeout.
+    pub blocking_margin: Duration,
     /// The most requests queued for the connection; a caller beyond waits
     /// (within its response timeout).
     pub max_queued: usize,
@@ -63,6 +68,7 @@ impl Default for ClientOptions {
         Self {
             connect_timeout: Duration::from_secs(10),
             response_timeout: Some(Duration::from_secs(30)),
+            blocking_margin: Duration::from_secs(1),
             max_queued: 4096,
             max_in_flight: 64 * 1024,
             max_queued_bytes: 64 << 20,
@@ -453,6 +459,16 @@ impl Client {
         pack_command(&mut bytes, args);
         let bytes = Bytes::from(bytes);
         let commands = first_name(&bytes).into_iter().collect();
+        let waits = resp_core::packed_commands(&bytes)
+            .next()
+            .and_then(|args| blocking_wait(&args));
+        let timeout = match waits {
+            Some(BlockingWait::Forever) => None,
+            Some(BlockingWait::For(wait)) => {
+                timeout.map(|timeout| timeout.max(wait + self.setup.1.blocking_margin))
+            }
+            None => timeout,
+        };
         self.send(bytes, commands, timeout, subscriber).await
     }
 
