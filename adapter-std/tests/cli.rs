@@ -590,3 +590,167 @@ fn call_subscribe_prints_messages_as_they_are_published() {
     assert_eq!(refused.status.code(), Some(1));
     assert!(stdout(&refused).starts_with("(error) ERR wrong number of arguments"));
 }
+
+/// A pcap capture (little-endian, Ethernet) of the TCP segments given:
+/// `(from port, to port, seq, flags, payload)`, all on 127.0.0.1.
+fn capture(segments: &[(u16, u16, u32, u8, &[u8])]) -> Vec<u8> {
+    let mut out = vec![0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    out.extend(65535u32.to_le_bytes());
+    out.extend(1u32.to_le_bytes());
+    for &(from, to, seq, flags, payload) in segments {
+        let mut tcp = [
+            &from.to_be_bytes()[..],
+            &to.to_be_bytes(),
+            &seq.to_be_bytes(),
+            &[0; 4],
+        ]
+        .concat();
+        tcp.extend([5 << 4, flags, 0xff, 0xff, 0, 0, 0, 0]);
+        tcp.extend_from_slice(payload);
+        let mut ip = vec![0x45, 0];
+        ip.extend(u16::try_from(20 + tcp.len()).unwrap().to_be_bytes());
+        ip.extend([0, 0, 0x40, 0, 64, 6, 0, 0, 127, 0, 0, 1, 127, 0, 0, 1]);
+        ip.extend(tcp);
+        let frame = [&[0; 12][..], &[0x08, 0x00], &ip].concat();
+        let len = u32::try_from(frame.len()).unwrap().to_le_bytes();
+        out.extend([0; 8]);
+        out.extend(len);
+        out.extend(len);
+        out.extend(frame);
+    }
+    out
+}
+
+#[test]
+fn decode_pcap_follows_each_direction_of_each_connection() {
+    const SYN: u8 = 0x02;
+    const PSH: u8 = 0x18;
+    const FIN: u8 = 0x11;
+    let input = capture(&[
+        (40000, 6379, 99, SYN, b""),
+        (40000, 6379, 100, PSH, b"*2\r\n$3\r\nGET\r\n$1\r\nk\r\n"),
+        (6379, 40000, 500, PSH, b"$5\r\nhel"),
+        // Another connection in between.
+        (40001, 6379, 7, PSH, b"*1\r\n$4\r\nPING\r\n"),
+        // Sent again, and the rest.
+        (6379, 40000, 500, PSH, b"$5\r\nhel"),
+        (6379, 40000, 507, PSH, b"lo\r\n"),
+        (6379, 40001, 900, PSH, b"+PONG\r\n"),
+        (6379, 40001, 907, FIN, b""),
+    ]);
+    let output = resp(&["decode", "--pcap"], &input);
+    assert_eq!(
+        stdout(&output),
+        "# 127.0.0.1:40000 > 127.0.0.1:6379\n1) \"GET\"\n2) \"k\"\n\
+         # 127.0.0.1:40001 > 127.0.0.1:6379\n1) \"PING\"\n\
+         # 127.0.0.1:6379 > 127.0.0.1:40000\n\"hello\"\n\
+         # 127.0.0.1:6379 > 127.0.0.1:40001\nPONG\n"
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    for chunk in ["1", "13"] {
+        let chunked = resp(&["decode", "--pcap", "--chunk", chunk], &input);
+        assert_eq!(chunked.stdout, output.stdout, "chunk {chunk}");
+    }
+
+    // Lost bytes end their flow with an error; a flow cut inside a frame
+    // is incomplete; the others go on.
+    let damaged = capture(&[
+        (6379, 40000, 1, PSH, b"+OK\r\n"),
+        (6379, 40000, 20, PSH, b"+LATER\r\n"),
+        (6379, 40001, 1, PSH, b"*2\r\n:1\r\n"),
+        (6379, 40002, 1, PSH, b":7\r\n"),
+    ]);
+    let output = resp(&["decode", "--pcap", "--json"], &damaged);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stdout(&output);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], r#"{"flow":"127.0.0.1:6379 > 127.0.0.1:40000"}"#);
+    assert_eq!(lines[1], r#"{"t":"simple","v_hex":"4f4b"}"#);
+    assert!(
+        lines[2].starts_with(
+            r#"{"error":{"kind":"capture-gap","offset":0,"message":"14 bytes are missing"#
+        ),
+        "{text}"
+    );
+    assert_eq!(lines[3], r#"{"flow":"127.0.0.1:6379 > 127.0.0.1:40002"}"#);
+    assert_eq!(lines[4], r#"{"t":"int","v":"7"}"#);
+    assert_eq!(lines[5], r#"{"flow":"127.0.0.1:6379 > 127.0.0.1:40001"}"#);
+    assert_eq!(lines[6], r#"{"incomplete":{"offset":0}}"#);
+
+    let cut_only = capture(&[(6379, 40001, 1, PSH, b"*2\r\n:1\r\n")]);
+    assert_eq!(
+        resp(&["decode", "--pcap"], &cut_only).status.code(),
+        Some(3)
+    );
+    let not_a_capture = resp(
+        &["decode", "--pcap"],
+        b"+OK\r\n+OK\r\n+OK\r\n+OK\r\n+OK\r\n",
+    );
+    assert_eq!(not_a_capture.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&not_a_capture.stderr).contains("not a pcap capture"));
+}
+
+/// The real thing: tcpdump capturing a real server's loopback traffic,
+/// piped into `resp decode --pcap` while the client talks. Needs tcpdump
+/// and the right to capture; it says so and skips without them.
+#[test]
+fn decode_pcap_reads_tcpdump_live() {
+    use std::io::BufRead;
+    let Some(server) = support::RedisServer::start() else {
+        return;
+    };
+    let port = server.port().to_string();
+    let tcpdump = Command::new("tcpdump")
+        .args(["-i", "lo", "-U", "-w", "-", "tcp", "port", &port])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn();
+    let Ok(mut tcpdump) = tcpdump else {
+        eprintln!("skipped: tcpdump is not installed (apt-get install tcpdump)");
+        return;
+    };
+    // It says "listening" on stderr once it captures, or why it cannot.
+    let mut said = String::new();
+    std::io::BufReader::new(tcpdump.stderr.take().unwrap())
+        .read_line(&mut said)
+        .unwrap();
+    if !said.contains("listening") {
+        let _ = tcpdump.kill();
+        eprintln!("skipped: tcpdump cannot capture here: {said}");
+        return;
+    }
+    // Should the decoder never print, the capture ends and the test fails
+    // rather than hangs.
+    let pid = tcpdump.id().to_string();
+    std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_secs(20));
+        let _ = Command::new("kill").arg(pid).status();
+    });
+    let mut decode = Command::new(env!("CARGO_BIN_EXE_resp"))
+        .args(["decode", "--pcap"])
+        .stdin(tcpdump.stdout.take().unwrap())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(decode.stdout.take().unwrap()).lines();
+    let mut redis = resp_std::Connection::tcp("127.0.0.1", server.port()).unwrap();
+    redis.call::<()>(["SET", "captured", "live"]).unwrap();
+    // Read while the capture is still running.
+    let mut seen = Vec::new();
+    while !seen.iter().any(|line: &String| line == "OK") {
+        seen.push(lines.next().unwrap().unwrap());
+    }
+    let _ = tcpdump.kill();
+    let _ = tcpdump.wait();
+    let _ = decode.wait();
+    assert!(seen.iter().any(|line| line == "1) \"SET\""), "{seen:?}");
+    assert!(seen.iter().any(|line| line == "3) \"live\""), "{seen:?}");
+    assert!(
+        seen.iter().any(|line| line.starts_with("# 127.0.0.1:")),
+        "{seen:?}"
+    );
+}

@@ -87,7 +87,7 @@ pub(crate) struct CallArgs {
 #[derive(Debug, Args)]
 #[command(
     long_about = DECODE_HELP,
-    after_help = "Examples:\n  resp decode capture.bin\n  resp call -3 --json HGETALL user:1 | jq .\n  resp encode --raw SET k v | resp decode --commands --json"
+    after_help = "Examples:\n  resp decode capture.bin\n  tcpdump -i lo -U -w - tcp port 6379 | resp decode --pcap\n  resp call -3 --json HGETALL user:1 | jq .\n  resp encode --raw SET k v | resp decode --commands --json"
 )]
 pub(crate) struct DecodeArgs {
     /// Read as strict RESP2: RESP3-only types are errors.
@@ -100,6 +100,11 @@ pub(crate) struct DecodeArgs {
     /// print each command's arguments.
     #[arg(long)]
     pub(crate) commands: bool,
+    /// Read a pcap capture (`tcpdump -U -w -`) and decode the TCP payload
+    /// of each direction of each connection, each frame under a line
+    /// naming its flow.
+    #[arg(long, conflicts_with = "commands")]
+    pub(crate) pcap: bool,
     /// With --commands: Redis's tighter limits before authentication.
     #[arg(long, requires = "commands")]
     pub(crate) unauthenticated: bool,
@@ -141,6 +146,11 @@ const DECODE_HELP: &str = "\
 Decodes RESP as it arrives, from FILE or standard input, and prints each
 frame as soon as it is complete, so a live pipe is decoded live. Input is
 never read whole: memory stays bounded by the largest frame.
+
+With --pcap, the input is a capture: each direction of each TCP connection
+is decoded on its own, and a line `# SOURCE > DESTINATION` (with --json,
+{\"flow\":\"SOURCE > DESTINATION\"}) comes before frames of another flow.
+Segments sent again are read once; bytes the capture lost end their flow.
 
 Plain output reads as redis-cli's. With --json, each frame is one line:
   {\"t\":\"simple\"|\"error\"|\"bulk\"|\"blob_error\",\"v_hex\":HEX}  (bulk may add \"streamed\":true)

@@ -27,6 +27,19 @@ pub(crate) fn run(args: &DecodeArgs) -> Result<Exit, Failure> {
         buffer: BytesMut::new(),
     };
     let mut out = io::BufWriter::new(io::stdout().lock());
+    if args.pcap {
+        let ended = crate::capture::run(args, &mut input, &mut out)?;
+        out.flush()?;
+        return Ok(match ended {
+            crate::capture::Ended::Clean => Exit::Success,
+            crate::capture::Ended::Errors => Exit::Failure,
+            crate::capture::Ended::Incomplete => Exit::Incomplete,
+            crate::capture::Ended::Capture(error) => {
+                eprintln!("resp: {error}");
+                Exit::Failure
+            }
+        });
+    }
     let end = if args.commands {
         commands(args, &mut input, &mut out)?
     } else {
@@ -42,15 +55,15 @@ pub(crate) fn run(args: &DecodeArgs) -> Result<Exit, Failure> {
 }
 
 /// The bytes still to decode, and where more come from.
-struct Input<'a> {
+pub(crate) struct Input<'a> {
     source: &'a mut dyn Read,
     piece: Vec<u8>,
-    buffer: BytesMut,
+    pub(crate) buffer: BytesMut,
 }
 
 impl Input<'_> {
     /// Reads what the source has (at least one byte, or none at its end).
-    fn more(&mut self) -> io::Result<bool> {
+    pub(crate) fn more(&mut self) -> io::Result<bool> {
         loop {
             match self.source.read(&mut self.piece) {
                 Ok(0) => return Ok(false),

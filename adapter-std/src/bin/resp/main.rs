@@ -2,9 +2,11 @@
 //! command line. `resp --help` says how; every subcommand has its own.
 
 mod call;
+mod capture;
 mod cli;
 mod decode;
 mod json;
+mod pcap;
 mod printer;
 mod sink;
 
