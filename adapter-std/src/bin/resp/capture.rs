@@ -31,7 +31,7 @@ struct Direction {
     next_seq: Option<u32>,
     /// Where the frame in progress starts, in this flow's bytes.
     frame_start: u64,
-    /// An error ended it: the rest of its bytes are not read.
+    /// An error ended it: the rest of its bytes are not read (nor kept).
     failed: bool,
 }
 
@@ -129,6 +129,7 @@ impl<W: Write> Flows<'_, W> {
         let lost = ahead > 0 || segment.truncated;
         if !direction.failed && lost {
             direction.failed = true;
+            direction.input = BytesMut::new();
             let missing = if segment.truncated {
                 "the capture cut a packet short (its snap length)".to_owned()
             } else {
@@ -173,6 +174,7 @@ impl<W: Write> Flows<'_, W> {
                 Ok(None) => return Ok(()),
                 Err(error) => {
                     direction.failed = true;
+                    direction.input = BytesMut::new();
                     self.frame.clear();
                     return self.report(flow, error.kind().message(), Some(&error));
                 }
