@@ -16,8 +16,8 @@ pub use script::Script;
 
 use bytes::Bytes;
 use resp_core::{
-    Address, Args, BlockingWait, CommandDecoder, ConnectionConfig, Frame, FromFrame, Handshake,
-    Pipeline, Protocol, blocking_wait, pack_command,
+    Address, Args, BlockingWait, ConnectionConfig, Frame, FromFrame, Handshake, Pipeline, Protocol,
+    blocking_wait, pack_command, packed_commands,
 };
 use std::sync::Arc;
 use std::time::Duration;
@@ -458,10 +458,11 @@ impl Client {
         let mut bytes = Vec::new();
         pack_command(&mut bytes, args);
         let bytes = Bytes::from(bytes);
-        let commands = first_name(&bytes).into_iter().collect();
-        let waits = resp_core::packed_commands(&bytes)
-            .next()
-            .and_then(|args| blocking_wait(&args));
+        // One read of the packed command gives the session its name and
+        // count, and says whether it blocks.
+        let args = packed_commands(&bytes).next().unwrap_or_default();
+        let commands = name_and_count(&bytes, &args).into_iter().collect();
+        let waits = blocking_wait(&args);
         let timeout = match waits {
             Some(BlockingWait::Forever) => None,
             Some(BlockingWait::For(wait)) => {
@@ -529,36 +530,13 @@ fn server_error(reply: &Frame) -> ClientError {
 /// (which the encoder wrote, so they are canonical): the session needs them
 /// to know what a subscription command expects.
 fn names(packed: &Bytes) -> Vec<(Bytes, usize)> {
-    let mut decoder = CommandDecoder::new();
-    let mut buf = bytes::BytesMut::from(&packed[..]);
-    let mut names = Vec::new();
-    while let Ok(Some(command)) = decoder.decode(&mut buf) {
-        names.push((command.arg_bytes(0).unwrap_or_default(), command.len()));
-    }
-    names
+    packed_commands(packed)
+        .filter_map(|args| name_and_count(packed, &args))
+        .collect()
 }
 
-/// The name and argument count of the one command `packed` holds, read
-/// from its first two lines without a pass over the rest.
-fn first_name(packed: &Bytes) -> Option<(Bytes, usize)> {
-    let line_end = |from: usize| {
-        packed
-            .get(from..)?
-            .iter()
-            .position(|&byte| byte == b'\r')
-            .map(|at| from + at)
-    };
-    if packed.first() != Some(&b'*') {
-        return None;
-    }
-    let count_end = line_end(1)?;
-    let count = usize::try_from(resp_core::parse_integer(&packed[1..count_end])?).ok()?;
-    let header = count_end + 2;
-    if packed.get(header) != Some(&b'$') {
-        return None;
-    }
-    let len_end = line_end(header + 1)?;
-    let len = usize::try_from(resp_core::parse_integer(&packed[header + 1..len_end])?).ok()?;
-    let start = len_end + 2;
-    (packed.len() >= start + len).then(|| (packed.slice(start..start + len), count))
+/// The name of a command read back from `packed`, shared with it, and its
+/// argument count; `None` for a command without arguments.
+fn name_and_count(packed: &Bytes, args: &[&[u8]]) -> Option<(Bytes, usize)> {
+    Some((packed.slice_ref(args.first()?), args.len()))
 }
