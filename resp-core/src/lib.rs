@@ -130,8 +130,8 @@ pub use command::{
 pub use convert::{ConvertError, FromFrame};
 pub use decode::{Decoder, Status, decode_slice};
 pub use encode::{
-    Arg, Args, ChunkedEncoder, DoubleFormat, PackedCommands, Pipeline, ReplyWriter, Reserve,
-    pack_command, pack_pipeline, pack_transaction, packed_commands, write_command,
+    Arg, Args, ChunkedEncoder, DoubleFormat, PackedCommand, PackedCommands, Pipeline, ReplyWriter,
+    Reserve, pack_command, pack_pipeline, pack_transaction, packed_commands, write_command,
 };
 pub use error::{DecodeError, DecodeErrorKind, EncodeError, Limit};
 pub use frame::{Attributed, Frame, NullKind, Visit, Walk};

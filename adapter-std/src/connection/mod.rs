@@ -14,7 +14,7 @@ use crate::stream::Timeouts;
 use bytes::{Bytes, BytesMut};
 use resp_core::{
     Args, BlockingWait, ConnectionConfig, Decoder, Frame, FromFrame, Handshake, Pipeline, Protocol,
-    Push, Routed, ServerHello, Session, blocking_wait, pack_command, packed_commands,
+    Push, Routed, ServerHello, Session, pack_command, packed_commands,
 };
 use std::collections::VecDeque;
 use std::io::{self, Read, Write};
@@ -299,14 +299,14 @@ impl<S: Read + Write> Connection<S> {
         let mut expected = 0;
         let mut waits = Duration::ZERO;
         let mut forever = false;
-        for args in packed_commands(packed) {
-            match blocking_wait(&args) {
+        for command in packed_commands(packed) {
+            match command.blocking_wait() {
                 Some(BlockingWait::Forever) => forever = true,
                 Some(BlockingWait::For(wait)) => waits += wait + self.options.blocking_margin,
                 None => {}
             }
-            let name = args.first().copied().unwrap_or_default();
-            self.session.sent_command(name, args.len());
+            let name = command.name().unwrap_or_default();
+            self.session.sent_command(name, command.len());
             expected += 1;
         }
         let deadline = match timeout {

@@ -16,8 +16,8 @@ pub use script::Script;
 
 use bytes::Bytes;
 use resp_core::{
-    Address, Args, BlockingWait, ConnectionConfig, Frame, FromFrame, Handshake, Pipeline, Protocol,
-    blocking_wait, pack_command, packed_commands,
+    Address, Args, BlockingWait, ConnectionConfig, Frame, FromFrame, Handshake, PackedCommand,
+    Pipeline, Protocol, pack_command, packed_commands,
 };
 use std::sync::Arc;
 use std::time::Duration;
@@ -460,9 +460,12 @@ impl Client {
         let bytes = Bytes::from(bytes);
         // One read of the packed command gives the session its name and
         // count, and says whether it blocks.
-        let args = packed_commands(&bytes).next().unwrap_or_default();
-        let commands = name_and_count(&bytes, &args).into_iter().collect();
-        let waits = blocking_wait(&args);
+        let command = packed_commands(&bytes).next();
+        let commands = command
+            .and_then(|command| name_and_count(&bytes, command))
+            .into_iter()
+            .collect();
+        let waits = command.and_then(|command| command.blocking_wait());
         let timeout = match waits {
             Some(BlockingWait::Forever) => None,
             Some(BlockingWait::For(wait)) => {
@@ -531,12 +534,12 @@ fn server_error(reply: &Frame) -> ClientError {
 /// to know what a subscription command expects.
 fn names(packed: &Bytes) -> Vec<(Bytes, usize)> {
     packed_commands(packed)
-        .filter_map(|args| name_and_count(packed, &args))
+        .filter_map(|command| name_and_count(packed, command))
         .collect()
 }
 
 /// The name of a command read back from `packed`, shared with it, and its
 /// argument count; `None` for a command without arguments.
-fn name_and_count(packed: &Bytes, args: &[&[u8]]) -> Option<(Bytes, usize)> {
-    Some((packed.slice_ref(args.first()?), args.len()))
+fn name_and_count(packed: &Bytes, command: PackedCommand<'_>) -> Option<(Bytes, usize)> {
+    Some((packed.slice_ref(command.name()?), command.len()))
 }

@@ -34,11 +34,42 @@ pub enum BlockingWait {
 /// assert_eq!(blocking_wait(&["GET", "k"]), None);
 /// ```
 pub fn blocking_wait<A: AsRef<[u8]>>(args: &[A]) -> Option<BlockingWait> {
-    let name = args.first()?.as_ref();
     let arg = |index: usize| args.get(index).map(AsRef::as_ref);
     let last = || args.len().checked_sub(1).filter(|&at| at > 0).and_then(arg);
-    let upper = |candidates: &[&[u8]]| candidates.iter().any(|c| name.eq_ignore_ascii_case(c));
-    if upper(&[
+    match timeout_place(arg(0)?)? {
+        Place::LastSeconds => seconds(last()?),
+        Place::FirstSeconds => seconds(arg(1)?),
+        Place::LastMilliseconds => milliseconds(last()?),
+        Place::AfterBlock => {
+            // Options come before STREAMS; a key named BLOCK comes after it.
+            let options = args
+                .iter()
+                .map(AsRef::as_ref)
+                .take_while(|arg| !arg.eq_ignore_ascii_case(b"STREAMS"));
+            let mut options = options.skip(1);
+            while let Some(option) = options.next() {
+                if option.eq_ignore_ascii_case(b"BLOCK") {
+                    return milliseconds(options.next()?);
+                }
+            }
+            None
+        }
+    }
+}
+
+/// Where a blocking command keeps its timeout.
+enum Place {
+    LastSeconds,
+    FirstSeconds,
+    LastMilliseconds,
+    /// After a `BLOCK` option, in milliseconds.
+    AfterBlock,
+}
+
+/// Where the command `name` keeps its timeout, if it is one that blocks.
+fn timeout_place(name: &[u8]) -> Option<Place> {
+    let one_of = |names: &[&[u8]]| names.iter().any(|n| name.eq_ignore_ascii_case(n));
+    if one_of(&[
         b"BLPOP",
         b"BRPOP",
         b"BRPOPLPUSH",
@@ -46,27 +77,22 @@ pub fn blocking_wait<A: AsRef<[u8]>>(args: &[A]) -> Option<BlockingWait> {
         b"BZPOPMIN",
         b"BZPOPMAX",
     ]) {
-        seconds(last()?)
-    } else if upper(&[b"BLMPOP", b"BZMPOP"]) {
-        seconds(arg(1)?)
-    } else if upper(&[b"WAIT", b"WAITAOF"]) {
-        milliseconds(last()?)
-    } else if upper(&[b"XREAD", b"XREADGROUP"]) {
-        // Options come before STREAMS; a key named BLOCK comes after it.
-        let options = args
-            .iter()
-            .map(AsRef::as_ref)
-            .take_while(|arg| !arg.eq_ignore_ascii_case(b"STREAMS"));
-        let mut options = options.skip(1);
-        while let Some(option) = options.next() {
-            if option.eq_ignore_ascii_case(b"BLOCK") {
-                return milliseconds(options.next()?);
-            }
-        }
-        None
+        Some(Place::LastSeconds)
+    } else if one_of(&[b"BLMPOP", b"BZMPOP"]) {
+        Some(Place::FirstSeconds)
+    } else if one_of(&[b"WAIT", b"WAITAOF"]) {
+        Some(Place::LastMilliseconds)
+    } else if one_of(&[b"XREAD", b"XREADGROUP"]) {
+        Some(Place::AfterBlock)
     } else {
         None
     }
+}
+
+/// Whether the command `name` can block, so that its arguments are worth
+/// looking at.
+pub(crate) fn may_block(name: &[u8]) -> bool {
+    timeout_place(name).is_some()
 }
 
 fn milliseconds(text: &[u8]) -> Option<BlockingWait> {

@@ -10,6 +10,7 @@ mod exec;
 mod handshake;
 mod session;
 
+pub(crate) use blocking::may_block;
 pub use blocking::{BlockingWait, blocking_wait};
 pub use config::{Address, ConnectionConfig, UrlError};
 pub use exec::ExecReply;

@@ -14,4 +14,4 @@ pub use command::{
     Pipeline, Reserve, pack_command, pack_pipeline, pack_transaction, write_command,
 };
 pub use reply::{DoubleFormat, ReplyWriter};
-pub use unpack::{PackedCommands, packed_commands};
+pub use unpack::{PackedCommand, PackedCommands, packed_commands};
