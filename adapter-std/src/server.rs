@@ -153,11 +153,8 @@ impl<S: Read + Write> ServerConnection<S> {
     /// apply from the next request on, or the pre-authentication ones again.
     pub fn set_authenticated(&mut self, authenticated: bool) {
         self.authenticated = authenticated;
-        self.requests.set_limits(if authenticated {
-            CommandLimits::redis()
-        } else {
-            CommandLimits::unauthenticated()
-        });
+        self.requests
+            .set_limits(CommandLimits::redis_for(authenticated));
     }
 
     /// The stream.

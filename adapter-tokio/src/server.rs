@@ -147,11 +147,8 @@ impl ServerCodec {
     /// apply from the next request on, or the pre-authentication ones again.
     pub fn set_authenticated(&mut self, authenticated: bool) {
         self.authenticated = authenticated;
-        self.requests.set_limits(if authenticated {
-            CommandLimits::redis()
-        } else {
-            CommandLimits::unauthenticated()
-        });
+        self.requests
+            .set_limits(CommandLimits::redis_for(authenticated));
     }
 
     /// A writer for one reply into `dst`, in the connection's protocol, for

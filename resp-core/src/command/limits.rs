@@ -58,6 +58,23 @@ impl CommandLimits {
         });
         limits
     }
+
+    /// [`redis`](Self::redis) once a connection has authenticated,
+    /// [`unauthenticated`](Self::unauthenticated) before.
+    ///
+    /// ```
+    /// use resp_core::CommandLimits;
+    ///
+    /// assert_eq!(CommandLimits::redis_for(true), CommandLimits::redis());
+    /// assert_eq!(CommandLimits::redis_for(false), CommandLimits::unauthenticated());
+    /// ```
+    pub const fn redis_for(authenticated: bool) -> Self {
+        if authenticated {
+            Self::redis()
+        } else {
+            Self::unauthenticated()
+        }
+    }
 }
 
 impl Default for CommandLimits {

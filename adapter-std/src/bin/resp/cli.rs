@@ -189,11 +189,7 @@ impl DecodeArgs {
     /// The command decoder's bounds: Redis's, with the flags applied
     /// (`--max-aggregate-len` bounds the arguments of one request).
     pub(crate) fn command_limits(&self) -> CommandLimits {
-        let mut limits = if self.unauthenticated {
-            CommandLimits::unauthenticated()
-        } else {
-            CommandLimits::redis()
-        };
+        let mut limits = CommandLimits::redis_for(!self.unauthenticated);
         if let Some(n) = self.max_bulk_len {
             limits.max_bulk_len = n;
         }
