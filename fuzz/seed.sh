@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Rebuilds the seed inputs under corpus/ from the captured Redis traffic in
-# ../../shared/corpus and a few hand-written streams. Minimised crashes that
+# ../testdata and a few hand-written streams. Minimised crashes that
 # were promoted to the corpus (named crash-*) are left alone.
 set -euo pipefail
 cd "$(dirname "$0")"
-shared=../../shared/corpus
+shared=../testdata
 max=4096
 
 seed() { # target name file-or-dash [control bytes as printf escapes]

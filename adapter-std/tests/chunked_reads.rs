@@ -51,7 +51,7 @@ const HELLO_REPLY: &[u8] = b"%2\r\n$6\r\nserver\r\n$5\r\nredis\r\n$5\r\nproto\r\
 /// Replies a real Redis 7 sent in RESP3 (pushes left out: they answer no
 /// request), and the frames they decode to when read whole.
 fn captured_replies() -> (Vec<u8>, Vec<Frame>) {
-    let corpus = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus");
+    let corpus = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../testdata");
     let index: Value =
         serde_json::from_slice(&std::fs::read(corpus.join("index.json")).unwrap()).unwrap();
     let (mut bytes, mut frames) = (Vec::new(), Vec::new());

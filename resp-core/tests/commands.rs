@@ -341,7 +341,7 @@ fn bytes_needed_says_what_a_big_argument_still_needs() {
 }
 
 /// Redis looks for an inline request's end with `strchr`, which stops at a
-/// NUL: such a line waits (as `../shared/corpus/malformed/inline_binary`
+/// NUL: such a line waits (as `testdata/malformed/inline_binary`
 /// shows) and is refused once it passes the inline limit.
 #[test]
 fn an_inline_nul_waits_then_passes_the_limit() {

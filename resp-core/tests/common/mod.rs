@@ -5,9 +5,9 @@ use bytes::BytesMut;
 use resp_core::{DecodeError, Decoder, Frame, Limits, Protocol};
 use std::path::PathBuf;
 
-/// `../shared/corpus`, captured from a real Redis 7.
+/// `testdata/`, captured from a real Redis 7.
 pub(crate) fn corpus_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../testdata")
 }
 
 /// What decoding a whole stream gives: the frames, then how it ended.

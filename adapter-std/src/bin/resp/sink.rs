@@ -131,7 +131,7 @@ mod tests {
 
     /// Every reply a real Redis 7 sent, in both protocols, one after another.
     fn captured() -> Vec<u8> {
-        let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus");
+        let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata");
         let mut all = Vec::new();
         for folder in ["resp2", "resp3"] {
             let mut files: Vec<_> = std::fs::read_dir(corpus.join(folder))
