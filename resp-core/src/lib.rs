@@ -117,6 +117,7 @@ mod protocol;
 mod push;
 mod reader;
 mod split;
+mod table;
 
 pub use client::{
     Address, BlockingWait, ConnectionConfig, ExecReply, Handshake, HandshakeError, RequestId,
@@ -143,6 +144,10 @@ pub use protocol::Protocol;
 pub use push::{INVALIDATE_CHANNEL, Push, SubscriptionKind};
 pub use reader::{AggregateKind, BlobKind, Event, Reader, Step};
 pub use split::{FrameSplitter, Split};
+pub use table::{
+    AclCategories, ArgFlags, ArgKind, ArgSpec, BeginSearch, CommandFlags, CommandSpec, FindKeys,
+    Key, KeyFlags, KeySpec, Keys, TABLE_SERVER_VERSION,
+};
 
 /// The workspace README's examples, compiled and run as doctests.
 #[cfg(doctest)]

@@ -7,8 +7,10 @@
 //! installs it, so its absence is a real fault. Elsewhere the test says why
 //! it skipped.
 
+mod invocations;
 mod tls;
 
+pub use invocations::invocations;
 pub use tls::TestCertificates;
 
 use bytes::BytesMut;
