@@ -120,8 +120,8 @@ mod split;
 mod table;
 
 pub use client::{
-    Address, BlockingWait, ConnectionConfig, ExecReply, Handshake, HandshakeError, RequestId,
-    Routed, Session, UrlError, blocking_wait,
+    Address, BlockingWait, ConnectionConfig, ExecReply, Handshake, HandshakeError, PackedCommand,
+    PackedCommands, RequestId, Routed, Session, UrlError, blocking_wait, packed_commands,
 };
 pub use cluster::{Redirect, RedirectKind, SLOT_COUNT, hash_tag, key_slot};
 pub use command::{
@@ -131,8 +131,8 @@ pub use command::{
 pub use convert::{ConvertError, FromFrame};
 pub use decode::{Decoder, Status, decode_slice};
 pub use encode::{
-    Arg, Args, ChunkedEncoder, DoubleFormat, PackedCommand, PackedCommands, Pipeline, ReplyWriter,
-    Reserve, pack_command, pack_pipeline, pack_transaction, packed_commands, write_command,
+    Arg, Args, ChunkedEncoder, DoubleFormat, Pipeline, ReplyWriter, Reserve, pack_command,
+    pack_pipeline, pack_transaction, write_command,
 };
 pub use error::{DecodeError, DecodeErrorKind, EncodeError, Limit};
 pub use frame::{Attributed, Frame, NullKind, Visit, Walk};
@@ -145,8 +145,8 @@ pub use push::{INVALIDATE_CHANNEL, Push, SubscriptionKind};
 pub use reader::{AggregateKind, BlobKind, Event, Reader, Step};
 pub use split::{FrameSplitter, Split};
 pub use table::{
-    AclCategories, ArgFlags, ArgKind, ArgSpec, BeginSearch, CommandFlags, CommandSpec, FindKeys,
-    Key, KeyFlags, KeySpec, Keys, TABLE_SERVER_VERSION,
+    AclCategories, ArgFlags, ArgKind, ArgList, ArgSpec, BeginSearch, CommandFlags, CommandSpec,
+    ConnectionEffect, FindKeys, Key, KeyFlags, KeySpec, Keys, TABLE_SERVER_VERSION,
 };
 
 /// The workspace README's examples, compiled and run as doctests.

@@ -99,7 +99,16 @@ pub enum SubscriptionKind {
 }
 
 impl SubscriptionKind {
-    fn from_name(name: &[u8]) -> Option<Self> {
+    /// Whether it starts a subscription (rather than ending one).
+    pub fn is_subscribe(self) -> bool {
+        matches!(
+            self,
+            Self::Subscribe | Self::PatternSubscribe | Self::ShardSubscribe
+        )
+    }
+
+    /// The kind a confirmation (or the lower-case command) is named.
+    pub(crate) fn from_name(name: &[u8]) -> Option<Self> {
         Some(match name {
             b"subscribe" => Self::Subscribe,
             b"unsubscribe" => Self::Unsubscribe,

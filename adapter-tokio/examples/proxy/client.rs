@@ -227,7 +227,7 @@ impl Client {
     /// Routes one request; `false` when it must wait for the replies in
     /// flight first.
     async fn handle(&mut self, command: &Command<'_>) -> bool {
-        let effect = route::effect(command.args());
+        let effect = route::effect(command);
         let before_auth = matches!(
             effect,
             Effect::Local(route::Local::Auth | route::Local::Hello | route::Local::Quit)

@@ -4,6 +4,8 @@
 //! Pure functions of the command and the client's state, so the rules can
 //! be read and tested apart from any socket.
 
+use resp_core::{ArgList, ConnectionEffect};
+
 /// What a command does to the connection that carries it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Effect {
@@ -41,59 +43,30 @@ pub(crate) enum Local {
     ClientGetName,
 }
 
-/// What `args` (the command name first) does, ignoring case as Redis does.
-pub(crate) fn effect<'a>(args: impl IntoIterator<Item = &'a [u8]>) -> Effect {
-    let mut args = args.into_iter();
-    let Some(name) = args.next() else {
-        return Effect::Stateless;
-    };
-    let mut upper = [0u8; 24];
-    let Some(name) = uppercase(name, &mut upper) else {
-        return Effect::Stateless;
-    };
-    match name {
-        b"WATCH" => Effect::Watch,
-        b"MULTI" => Effect::Multi,
-        b"UNWATCH" => Effect::Unwatch,
-        b"EXEC" | b"DISCARD" => Effect::ExecOrDiscard,
-        b"RESET" => Effect::Reset,
-        b"BLPOP" | b"BRPOP" | b"BRPOPLPUSH" | b"BLMOVE" | b"BLMPOP" | b"BZPOPMIN" | b"BZPOPMAX"
-        | b"BZMPOP" | b"WAIT" | b"WAITAOF" => Effect::Blocks,
-        b"XREAD" | b"XREADGROUP" => {
-            if args.any(|arg| arg.eq_ignore_ascii_case(b"BLOCK")) {
-                Effect::Blocks
-            } else {
-                Effect::Stateless
-            }
-        }
-        b"SUBSCRIBE" | b"PSUBSCRIBE" | b"SSUBSCRIBE" | b"MONITOR" => Effect::Sticks,
-        b"SELECT" => match args.next() {
-            Some(b"0") => Effect::SelectsDefault,
-            _ => Effect::Sticks,
-        },
-        b"HELLO" => Effect::Local(Local::Hello),
-        b"AUTH" => Effect::Local(Local::Auth),
-        b"QUIT" => Effect::Local(Local::Quit),
-        b"CLIENT" => {
-            let mut sub = [0u8; 24];
-            match args.next().and_then(|arg| uppercase(arg, &mut sub)) {
-                Some(b"TRACKING" | b"REPLY") => Effect::Sticks,
-                Some(b"SETNAME") => Effect::Local(Local::ClientSetName),
-                Some(b"GETNAME") => Effect::Local(Local::ClientGetName),
-                _ => Effect::Stateless,
-            }
-        }
+/// What `args` (the command name first) does, ignoring case as Redis does:
+/// the core's [`ConnectionEffect`], read as what it means for sharing an
+/// upstream connection.
+pub(crate) fn effect<L: ArgList + ?Sized>(args: &L) -> Effect {
+    match ConnectionEffect::of(args) {
+        ConnectionEffect::Watch => Effect::Watch,
+        ConnectionEffect::Multi => Effect::Multi,
+        ConnectionEffect::Unwatch => Effect::Unwatch,
+        ConnectionEffect::EndsTransaction => Effect::ExecOrDiscard,
+        ConnectionEffect::Reset => Effect::Reset,
+        ConnectionEffect::Blocks(_) => Effect::Blocks,
+        ConnectionEffect::Subscribes
+        | ConnectionEffect::Monitor
+        | ConnectionEffect::Tracking
+        | ConnectionEffect::ReplyMode
+        | ConnectionEffect::Select { default: false } => Effect::Sticks,
+        ConnectionEffect::Select { default: true } => Effect::SelectsDefault,
+        ConnectionEffect::Hello => Effect::Local(Local::Hello),
+        ConnectionEffect::Auth => Effect::Local(Local::Auth),
+        ConnectionEffect::Quit => Effect::Local(Local::Quit),
+        ConnectionEffect::SetName => Effect::Local(Local::ClientSetName),
+        ConnectionEffect::GetName => Effect::Local(Local::ClientGetName),
         _ => Effect::Stateless,
     }
-}
-
-/// `name` in upper case, if it is short enough to be a command name.
-fn uppercase<'a>(name: &[u8], out: &'a mut [u8; 24]) -> Option<&'a [u8]> {
-    let out = out.get_mut(..name.len())?;
-    for (to, from) in out.iter_mut().zip(name) {
-        *to = from.to_ascii_uppercase();
-    }
-    Some(out)
 }
 
 /// Whether `args` read the server's configuration or users, which would
@@ -158,7 +131,7 @@ mod tests {
     use super::*;
 
     fn of(command: &str) -> Effect {
-        effect(command.split(' ').map(str::as_bytes))
+        effect(&command.split(' ').collect::<Vec<_>>())
     }
 
     #[test]

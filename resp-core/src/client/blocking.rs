@@ -2,6 +2,7 @@
 //! so a client can give it a read deadline of its own.
 
 use crate::lex::parse_integer;
+use crate::table::{ArgList, CommandSpec};
 use core::time::Duration;
 
 /// How long the server may hold a blocking command's reply back on purpose.
@@ -13,15 +14,19 @@ pub enum BlockingWait {
     For(Duration),
 }
 
-/// For a blocking command (`BLPOP`, `BRPOP`, `BRPOPLPUSH`, `BLMOVE`,
-/// `BLMPOP`, `BZPOPMIN`, `BZPOPMAX`, `BZMPOP`, `XREAD`/`XREADGROUP` with
-/// `BLOCK`, `WAIT`, `WAITAOF`), how long the server may wait before it
-/// replies; `None` for any other command, or a timeout that does not parse
-/// (the server will refuse it at once).
+/// For a blocking command, how long the server may wait before it replies;
+/// `None` for any other command, or a timeout that does not parse (the
+/// server will refuse it at once).
 ///
-/// `args` are the command's arguments, its name first. The list commands
-/// take seconds (fractions allowed), `XREAD`, `WAIT` and `WAITAOF`
-/// milliseconds.
+/// Whether a command blocks is the command table's `blocking` flag. Where
+/// its timeout sits is a rule of its own: the last argument, in seconds
+/// (fractions allowed), unless the command is `BLMPOP` or `BZMPOP` (the
+/// first), or `XREAD`/`XREADGROUP` (after `BLOCK`, in milliseconds, and
+/// only then does it block). `WAIT` and `WAITAOF` hold their reply back
+/// too, up to their last argument in milliseconds, though the table does
+/// not flag them.
+///
+/// `args` are the command's arguments, its name first.
 ///
 /// ```
 /// use core::time::Duration;
@@ -33,20 +38,23 @@ pub enum BlockingWait {
 /// assert_eq!(blocking_wait(&["XREAD", "STREAMS", "s", "0"]), None);
 /// assert_eq!(blocking_wait(&["GET", "k"]), None);
 /// ```
-pub fn blocking_wait<A: AsRef<[u8]>>(args: &[A]) -> Option<BlockingWait> {
-    let arg = |index: usize| args.get(index).map(AsRef::as_ref);
-    let last = || args.len().checked_sub(1).filter(|&at| at > 0).and_then(arg);
+pub fn blocking_wait<L: ArgList + ?Sized>(args: &L) -> Option<BlockingWait> {
+    let arg = |index: usize| args.arg(index);
+    let last = || {
+        args.arg_count()
+            .checked_sub(1)
+            .filter(|&at| at > 0)
+            .and_then(arg)
+    };
     match timeout_place(arg(0)?)? {
         Place::LastSeconds => seconds(last()?),
         Place::FirstSeconds => seconds(arg(1)?),
         Place::LastMilliseconds => milliseconds(last()?),
         Place::AfterBlock => {
             // Options come before STREAMS; a key named BLOCK comes after it.
-            let options = args
-                .iter()
-                .map(AsRef::as_ref)
+            let mut options = (1..args.arg_count())
+                .filter_map(arg)
                 .take_while(|arg| !arg.eq_ignore_ascii_case(b"STREAMS"));
-            let mut options = options.skip(1);
             while let Some(option) = options.next() {
                 if option.eq_ignore_ascii_case(b"BLOCK") {
                     return milliseconds(options.next()?);
@@ -68,25 +76,19 @@ enum Place {
 
 /// Where the command `name` keeps its timeout, if it is one that blocks.
 fn timeout_place(name: &[u8]) -> Option<Place> {
-    let one_of = |names: &[&[u8]]| names.iter().any(|n| name.eq_ignore_ascii_case(n));
-    if one_of(&[
-        b"BLPOP",
-        b"BRPOP",
-        b"BRPOPLPUSH",
-        b"BLMOVE",
-        b"BZPOPMIN",
-        b"BZPOPMAX",
-    ]) {
-        Some(Place::LastSeconds)
-    } else if one_of(&[b"BLMPOP", b"BZMPOP"]) {
-        Some(Place::FirstSeconds)
-    } else if one_of(&[b"WAIT", b"WAITAOF"]) {
-        Some(Place::LastMilliseconds)
-    } else if one_of(&[b"XREAD", b"XREADGROUP"]) {
-        Some(Place::AfterBlock)
+    let is = |rule: &[u8]| name.eq_ignore_ascii_case(rule);
+    Some(if is(b"blmpop") || is(b"bzmpop") {
+        Place::FirstSeconds
+    } else if is(b"xread") || is(b"xreadgroup") {
+        Place::AfterBlock
+    } else if is(b"wait") || is(b"waitaof") {
+        // Not flagged `blocking`, and `WAITAOF` is newer than the table.
+        Place::LastMilliseconds
+    } else if CommandSpec::find(name)?.is_blocking() {
+        Place::LastSeconds
     } else {
-        None
-    }
+        return None;
+    })
 }
 
 /// Whether the command `name` can block, so that its arguments are worth

@@ -8,11 +8,12 @@ mod blocking;
 mod config;
 mod exec;
 mod handshake;
+mod packed;
 mod session;
 
-pub(crate) use blocking::may_block;
 pub use blocking::{BlockingWait, blocking_wait};
 pub use config::{Address, ConnectionConfig, UrlError};
 pub use exec::ExecReply;
 pub use handshake::{Handshake, HandshakeError};
+pub use packed::{PackedCommand, PackedCommands, packed_commands};
 pub use session::{RequestId, Routed, Session};

@@ -5,6 +5,7 @@ use crate::frame::Frame;
 use crate::payload::Payload;
 use crate::protocol::Protocol;
 use crate::push::{Push, SubscriptionKind};
+use crate::table::{CommandFlags, CommandSpec};
 use alloc::collections::{BTreeSet, VecDeque};
 
 /// Names a request in flight on a [`Session`].
@@ -234,31 +235,23 @@ impl Session {
 }
 
 fn is_unsubscribe(kind: SubscriptionKind) -> bool {
-    matches!(
-        kind,
-        SubscriptionKind::Unsubscribe
-            | SubscriptionKind::PatternUnsubscribe
-            | SubscriptionKind::ShardUnsubscribe
-    )
+    !kind.is_subscribe()
 }
 
-/// The confirmations a (un)subscribe command is answered with.
+/// The confirmations a (un)subscribe command is answered with: a pub/sub
+/// command by the table whose name is a confirmation's.
 fn subscription_kind(name: &[u8]) -> Option<SubscriptionKind> {
-    Some(match name.to_ascii_lowercase().as_slice() {
-        b"subscribe" => SubscriptionKind::Subscribe,
-        b"unsubscribe" => SubscriptionKind::Unsubscribe,
-        b"psubscribe" => SubscriptionKind::PatternSubscribe,
-        b"punsubscribe" => SubscriptionKind::PatternUnsubscribe,
-        b"ssubscribe" => SubscriptionKind::ShardSubscribe,
-        b"sunsubscribe" => SubscriptionKind::ShardUnsubscribe,
-        _ => return None,
-    })
+    let command = CommandSpec::find(name)?;
+    if !command.flags.contains(CommandFlags::PUBSUB) {
+        return None;
+    }
+    SubscriptionKind::from_name(command.name.as_bytes())
 }
 
 /// The first element of a pub/sub array in RESP2's subscribed mode.
 fn is_pubsub_kind(kind: &[u8]) -> bool {
     matches!(kind, b"message" | b"pmessage" | b"smessage")
-        || subscription_kind(kind).is_some() && kind.iter().all(u8::is_ascii_lowercase)
+        || SubscriptionKind::from_name(kind).is_some()
 }
 
 #[cfg(test)]

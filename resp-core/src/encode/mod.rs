@@ -6,7 +6,6 @@ mod command;
 mod frame;
 mod number;
 mod reply;
-mod unpack;
 
 pub use arg::{Arg, Args};
 pub use chunked::ChunkedEncoder;
@@ -14,4 +13,3 @@ pub use command::{
     Pipeline, Reserve, pack_command, pack_pipeline, pack_transaction, write_command,
 };
 pub use reply::{DoubleFormat, ReplyWriter};
-pub use unpack::{PackedCommand, PackedCommands, packed_commands};

@@ -1,6 +1,7 @@
 //! [`CommandSpec::keys`]: which arguments of a command are keys, found by
 //! the command's key specs as the server finds them, without allocating.
 
+use super::arg_list::ArgList;
 use super::types::{ArgKind, ArgSpec, BeginSearch, CommandSpec, FindKeys, KeyFlags, KeySpec};
 use crate::lex::parse_integer;
 
@@ -41,7 +42,7 @@ impl CommandSpec {
     /// let set = CommandSpec::find(b"SET").unwrap();
     /// assert!(set.keys(&["SET", "k", "v"]).all(|key| key.flags.writes()));
     /// ```
-    pub fn keys<'a, A: AsRef<[u8]>>(&'static self, args: &'a [A]) -> Keys<'a, A> {
+    pub fn keys<'a, L: ArgList + ?Sized>(&'static self, args: &'a L) -> Keys<'a, L> {
         Keys {
             command: self,
             args,
@@ -52,12 +53,26 @@ impl CommandSpec {
 }
 
 /// The iterator [`CommandSpec::keys`] returns.
-#[derive(Debug, Clone)]
-pub struct Keys<'a, A> {
+pub struct Keys<'a, L: ?Sized> {
     command: &'static CommandSpec,
-    args: &'a [A],
+    args: &'a L,
     next_spec: usize,
     run: Option<Run>,
+}
+
+impl<L: ?Sized> Clone for Keys<'_, L> {
+    fn clone(&self) -> Self {
+        Self { ..*self }
+    }
+}
+
+impl<L: ?Sized> core::fmt::Debug for Keys<'_, L> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Keys")
+            .field("command", &self.command.name)
+            .field("next_spec", &self.next_spec)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The keys one spec found that are still to be handed out.
@@ -71,7 +86,7 @@ struct Run {
     instead: &'static [ArgSpec],
 }
 
-impl<A: AsRef<[u8]>> Iterator for Keys<'_, A> {
+impl<L: ArgList + ?Sized> Iterator for Keys<'_, L> {
     type Item = Key;
 
     fn next(&mut self) -> Option<Key> {
@@ -83,7 +98,7 @@ impl<A: AsRef<[u8]>> Iterator for Keys<'_, A> {
                         Some(next) => next,
                         None => usize::MAX,
                     };
-                    let arg = self.args.get(position)?.as_ref();
+                    let arg = self.args.arg(position)?;
                     let token_instead = run
                         .instead
                         .iter()
@@ -108,11 +123,11 @@ impl<A: AsRef<[u8]>> Iterator for Keys<'_, A> {
     }
 }
 
-impl<A: AsRef<[u8]>> Keys<'_, A> {
+impl<L: ArgList + ?Sized> Keys<'_, L> {
     /// Where the keys of spec `index` are in this command's arguments.
     fn run_of(&self, index: usize, spec: &KeySpec) -> Option<Run> {
-        let argc = self.args.len();
-        let arg = |at: usize| self.args.get(at).map(AsRef::as_ref);
+        let argc = self.args.arg_count();
+        let arg = |at: usize| self.args.arg(at);
         let first = match spec.begin_search {
             BeginSearch::Index(at) => at,
             BeginSearch::Keyword {
@@ -194,7 +209,7 @@ impl<A: AsRef<[u8]>> Keys<'_, A> {
     }
 }
 
-impl<A: AsRef<[u8]>> Keys<'_, A> {
+impl<L: ArgList + ?Sized> Keys<'_, L> {
     /// Whether a keyword that starts another key spec than `index` is among
     /// the arguments.
     fn another_keyword_present(&self, index: usize) -> bool {
@@ -202,9 +217,9 @@ impl<A: AsRef<[u8]>> Keys<'_, A> {
         specs
             .filter(|&(other, _)| other != index)
             .any(|(_, spec)| match spec.begin_search {
-                BeginSearch::Keyword { keyword, .. } => self.args[1..]
-                    .iter()
-                    .any(|arg| arg.as_ref().eq_ignore_ascii_case(keyword.as_bytes())),
+                BeginSearch::Keyword { keyword, .. } => (1..self.args.arg_count())
+                    .filter_map(|at| self.args.arg(at))
+                    .any(|arg| arg.eq_ignore_ascii_case(keyword.as_bytes())),
                 _ => false,
             })
     }

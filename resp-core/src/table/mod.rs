@@ -8,10 +8,14 @@
 //! same entry. Commands newer than the generating server have no entry;
 //! they still go through `call` like any other.
 
+mod arg_list;
+mod effect;
 mod generated;
 mod keys;
 mod types;
 
+pub use arg_list::ArgList;
+pub use effect::ConnectionEffect;
 pub use keys::{Key, Keys};
 pub use types::{
     AclCategories, ArgFlags, ArgKind, ArgSpec, BeginSearch, CommandFlags, CommandSpec, FindKeys,
@@ -67,13 +71,12 @@ impl CommandSpec {
     /// assert_eq!(CommandSpec::of(&["CLIENT"]).unwrap().name, "client");
     /// assert_eq!(CommandSpec::of(&["GET", "k"]).unwrap().name, "get");
     /// ```
-    pub fn of<A: AsRef<[u8]>>(args: &[A]) -> Option<&'static CommandSpec> {
-        let command = Self::find(args.first()?.as_ref())?;
-        match args.get(1) {
-            Some(sub) if !command.subcommands.is_empty() => Some(
-                find_in(command.subcommands, sub.as_ref(), command.name.len() + 1)
-                    .unwrap_or(command),
-            ),
+    pub fn of<L: ArgList + ?Sized>(args: &L) -> Option<&'static CommandSpec> {
+        let command = Self::find(args.arg(0)?)?;
+        match args.arg(1) {
+            Some(sub) if !command.subcommands.is_empty() => {
+                Some(find_in(command.subcommands, sub, command.name.len() + 1).unwrap_or(command))
+            }
             _ => Some(command),
         }
     }
@@ -209,7 +212,7 @@ mod tests {
     fn unknown_subcommands_fall_back_to_their_container() {
         assert_eq!(CommandSpec::of(&["CONFIG", "NOPE"]).unwrap().name, "config");
         assert_eq!(CommandSpec::of(&["get", "CONFIG"]).unwrap().name, "get");
-        assert!(CommandSpec::of::<&str>(&[]).is_none());
+        assert!(CommandSpec::of::<[&str]>(&[]).is_none());
         assert!(CommandSpec::find(b"").is_none());
         assert!(CommandSpec::find("GET\u{0}".as_bytes()).is_none());
     }

@@ -18,7 +18,7 @@ use crate::store::{Found, Shard};
 use crate::values::Value;
 use bytes::BytesMut;
 use hashbrown::HashMap;
-use resp_core::{Command, DoubleFormat, Protocol, ReplyWriter, Request};
+use resp_core::{Command, CommandFlags, CommandSpec, DoubleFormat, Protocol, ReplyWriter, Request};
 use std::fmt::Write as _;
 use std::sync::LazyLock;
 
@@ -77,120 +77,121 @@ pub(crate) type Res = Result<(), Fail>;
 
 type Handler = fn(&mut Ctx<'_>, &Command<'_>, &mut Out<'_>) -> Res;
 
-/// One command: its name, Redis's arity (exact when positive, a minimum
-/// when negative), whether it writes, and its handler.
+/// One command kv-server runs: its name and its handler. What the command
+/// is (arity, flags) is the command table's entry.
 pub(crate) struct Spec {
     pub(crate) name: &'static str,
-    pub(crate) arity: i32,
-    pub(crate) write: bool,
     pub(crate) handler: Handler,
 }
 
-const fn spec(name: &'static str, arity: i32, write: bool, handler: Handler) -> Spec {
-    Spec {
-        name,
-        arity,
-        write,
-        handler,
+const fn spec(name: &'static str, handler: Handler) -> Spec {
+    Spec { name, handler }
+}
+
+impl Spec {
+    /// The command table's entry for this command.
+    pub(crate) fn table(&self) -> &'static CommandSpec {
+        CommandSpec::find(self.name.as_bytes())
+            .expect("every command kv-server runs is in the table")
     }
 }
 
-/// Every command, with Redis 7's arities.
+/// Every command kv-server runs (its dispatch).
 pub(crate) static COMMANDS: &[Spec] = &[
     // Connection and server.
-    spec("ping", -1, false, server::ping),
-    spec("echo", 2, false, server::echo),
-    spec("hello", -1, false, server::hello),
-    spec("auth", -2, false, server::auth),
-    spec("select", 2, false, server::select),
-    spec("quit", -1, false, server::quit),
-    spec("reset", 1, false, server::reset),
-    spec("client", -2, false, server::client),
-    spec("command", -1, false, server::command),
-    spec("config", -2, false, server::config),
-    spec("info", -1, false, server::info),
-    spec("dbsize", 1, false, keys::dbsize),
-    spec("flushdb", -1, true, keys::flushdb),
-    spec("flushall", -1, true, keys::flushall),
+    spec("ping", server::ping),
+    spec("echo", server::echo),
+    spec("hello", server::hello),
+    spec("auth", server::auth),
+    spec("select", server::select),
+    spec("quit", server::quit),
+    spec("reset", server::reset),
+    spec("client", server::client),
+    spec("command", server::command),
+    spec("config", server::config),
+    spec("info", server::info),
+    spec("dbsize", keys::dbsize),
+    spec("flushdb", keys::flushdb),
+    spec("flushall", keys::flushall),
     // Keys.
-    spec("exists", -2, false, keys::exists),
-    spec("del", -2, true, keys::del),
-    spec("unlink", -2, true, keys::del),
-    spec("type", 2, false, keys::type_of),
-    spec("expire", -3, true, keys::expire),
-    spec("pexpire", -3, true, keys::pexpire),
-    spec("expireat", -3, true, keys::expireat),
-    spec("pexpireat", -3, true, keys::pexpireat),
-    spec("ttl", 2, false, keys::ttl),
-    spec("pttl", 2, false, keys::pttl),
-    spec("persist", 2, true, keys::persist),
-    spec("keys", 2, false, keys::keys),
-    spec("scan", -2, false, keys::scan),
+    spec("exists", keys::exists),
+    spec("del", keys::del),
+    spec("unlink", keys::del),
+    spec("type", keys::type_of),
+    spec("expire", keys::expire),
+    spec("pexpire", keys::pexpire),
+    spec("expireat", keys::expireat),
+    spec("pexpireat", keys::pexpireat),
+    spec("ttl", keys::ttl),
+    spec("pttl", keys::pttl),
+    spec("persist", keys::persist),
+    spec("keys", keys::keys),
+    spec("scan", keys::scan),
     // Strings.
-    spec("get", 2, false, strings::get),
-    spec("set", -3, true, strings::set),
-    spec("setnx", 3, true, strings::setnx),
-    spec("setex", 4, true, strings::setex),
-    spec("psetex", 4, true, strings::psetex),
-    spec("getset", 3, true, strings::getset),
-    spec("getdel", 2, true, strings::getdel),
-    spec("mget", -2, false, strings::mget),
-    spec("mset", -3, true, strings::mset),
-    spec("incr", 2, true, strings::incr),
-    spec("decr", 2, true, strings::decr),
-    spec("incrby", 3, true, strings::incrby),
-    spec("decrby", 3, true, strings::decrby),
-    spec("incrbyfloat", 3, true, strings::incrbyfloat),
-    spec("append", 3, true, strings::append),
-    spec("strlen", 2, false, strings::strlen),
+    spec("get", strings::get),
+    spec("set", strings::set),
+    spec("setnx", strings::setnx),
+    spec("setex", strings::setex),
+    spec("psetex", strings::psetex),
+    spec("getset", strings::getset),
+    spec("getdel", strings::getdel),
+    spec("mget", strings::mget),
+    spec("mset", strings::mset),
+    spec("incr", strings::incr),
+    spec("decr", strings::decr),
+    spec("incrby", strings::incrby),
+    spec("decrby", strings::decrby),
+    spec("incrbyfloat", strings::incrbyfloat),
+    spec("append", strings::append),
+    spec("strlen", strings::strlen),
     // Lists.
-    spec("lpush", -3, true, lists::lpush),
-    spec("rpush", -3, true, lists::rpush),
-    spec("lpop", -2, true, lists::lpop),
-    spec("rpop", -2, true, lists::rpop),
-    spec("llen", 2, false, lists::llen),
-    spec("lrange", 4, false, lists::lrange),
-    spec("lindex", 3, false, lists::lindex),
+    spec("lpush", lists::lpush),
+    spec("rpush", lists::rpush),
+    spec("lpop", lists::lpop),
+    spec("rpop", lists::rpop),
+    spec("llen", lists::llen),
+    spec("lrange", lists::lrange),
+    spec("lindex", lists::lindex),
     // Hashes.
-    spec("hset", -4, true, hashes::hset),
-    spec("hmset", -4, true, hashes::hmset),
-    spec("hget", 3, false, hashes::hget),
-    spec("hmget", -3, false, hashes::hmget),
-    spec("hdel", -3, true, hashes::hdel),
-    spec("hgetall", 2, false, hashes::hgetall),
-    spec("hlen", 2, false, hashes::hlen),
-    spec("hexists", 3, false, hashes::hexists),
-    spec("hincrby", 4, true, hashes::hincrby),
-    spec("hkeys", 2, false, hashes::hkeys),
-    spec("hvals", 2, false, hashes::hvals),
+    spec("hset", hashes::hset),
+    spec("hmset", hashes::hmset),
+    spec("hget", hashes::hget),
+    spec("hmget", hashes::hmget),
+    spec("hdel", hashes::hdel),
+    spec("hgetall", hashes::hgetall),
+    spec("hlen", hashes::hlen),
+    spec("hexists", hashes::hexists),
+    spec("hincrby", hashes::hincrby),
+    spec("hkeys", hashes::hkeys),
+    spec("hvals", hashes::hvals),
     // Sets.
-    spec("sadd", -3, true, sets::sadd),
-    spec("srem", -3, true, sets::srem),
-    spec("smembers", 2, false, sets::smembers),
-    spec("sismember", 3, false, sets::sismember),
-    spec("scard", 2, false, sets::scard),
-    spec("spop", -2, true, sets::spop),
+    spec("sadd", sets::sadd),
+    spec("srem", sets::srem),
+    spec("smembers", sets::smembers),
+    spec("sismember", sets::sismember),
+    spec("scard", sets::scard),
+    spec("spop", sets::spop),
     // Sorted sets.
-    spec("zadd", -4, true, zsets::zadd),
-    spec("zrem", -3, true, zsets::zrem),
-    spec("zscore", 3, false, zsets::zscore),
-    spec("zrange", -4, false, zsets::zrange),
-    spec("zcard", 2, false, zsets::zcard),
-    spec("zincrby", 4, true, zsets::zincrby),
-    spec("zpopmin", -2, true, zsets::zpopmin),
-    spec("zpopmax", -2, true, zsets::zpopmax),
+    spec("zadd", zsets::zadd),
+    spec("zrem", zsets::zrem),
+    spec("zscore", zsets::zscore),
+    spec("zrange", zsets::zrange),
+    spec("zcard", zsets::zcard),
+    spec("zincrby", zsets::zincrby),
+    spec("zpopmin", zsets::zpopmin),
+    spec("zpopmax", zsets::zpopmax),
     // Pub/sub.
-    spec("subscribe", -2, false, pubsub::subscribe),
-    spec("unsubscribe", -1, false, pubsub::unsubscribe),
-    spec("psubscribe", -2, false, pubsub::psubscribe),
-    spec("punsubscribe", -1, false, pubsub::punsubscribe),
-    spec("publish", 3, false, pubsub::publish),
+    spec("subscribe", pubsub::subscribe),
+    spec("unsubscribe", pubsub::unsubscribe),
+    spec("psubscribe", pubsub::psubscribe),
+    spec("punsubscribe", pubsub::punsubscribe),
+    spec("publish", pubsub::publish),
     // Transactions.
-    spec("multi", 1, false, transactions::multi),
-    spec("exec", 1, false, transactions::exec),
-    spec("discard", 1, false, transactions::discard),
-    spec("watch", -2, false, transactions::watch),
-    spec("unwatch", 1, false, transactions::unwatch),
+    spec("multi", transactions::multi),
+    spec("exec", transactions::exec),
+    spec("discard", transactions::discard),
+    spec("watch", transactions::watch),
+    spec("unwatch", transactions::unwatch),
 ];
 
 /// The commands by name.
@@ -246,13 +247,13 @@ fn dispatch(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>) -> Res 
     let Some(spec) = lookup(name) else {
         return Err(unknown_command(command));
     };
-    if !arity_ok(spec.arity, command.len()) {
+    if !spec.table().takes_count(command.len()) {
         return Err(Fail::Text(format!(
             "ERR wrong number of arguments for '{}' command",
             spec.name
         )));
     }
-    if !ctx.session.authenticated && !matches!(spec.name, "auth" | "hello" | "quit" | "reset") {
+    if !ctx.session.authenticated && !spec.table().flags.contains(CommandFlags::NO_AUTH) {
         return Err(Fail::text("NOAUTH Authentication required."));
     }
     if ctx.session.subscribed() && ctx.session.protocol == Protocol::Resp2 {
@@ -299,14 +300,6 @@ pub(crate) fn run_queued(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out
     };
     if let Err(fail) = result {
         write_error(out, fail.message());
-    }
-}
-
-fn arity_ok(arity: i32, len: usize) -> bool {
-    if arity >= 0 {
-        len == arity as usize
-    } else {
-        len >= arity.unsigned_abs() as usize
     }
 }
 

@@ -3,7 +3,7 @@
 
 use super::{COMMANDS, Ctx, Fail, Out, Res, arg, int_arg, ok};
 use crate::store::DATABASES;
-use resp_core::{Command, Hello, Protocol, ServerHello};
+use resp_core::{BeginSearch, Command, FindKeys, Hello, KeySpec, Protocol, ServerHello};
 use std::fmt::Write as _;
 
 pub(crate) fn ping(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>) -> Res {
@@ -257,53 +257,46 @@ pub(crate) fn command(_: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>)
     Ok(())
 }
 
-/// One `COMMAND INFO` entry: name, arity, flags, first key, last key, step,
-/// ACL categories, tips, key specs, subcommands.
+/// One `COMMAND INFO` entry, from the command table: name, arity, flags,
+/// first key, last key, step, ACL categories, tips, key specs (left out),
+/// subcommands (left out).
 fn command_info(out: &mut Out<'_>, spec: &super::Spec) {
+    let table = spec.table();
     out.array(10);
-    out.bulk(spec.name);
-    out.integer(i64::from(spec.arity));
-    out.set(1);
-    let _ = out.simple(if spec.write { "write" } else { "readonly" });
-    let keyed = !matches!(
-        spec.name,
-        "ping"
-            | "echo"
-            | "hello"
-            | "auth"
-            | "select"
-            | "quit"
-            | "reset"
-            | "client"
-            | "command"
-            | "config"
-            | "info"
-            | "dbsize"
-            | "flushdb"
-            | "flushall"
-            | "keys"
-            | "scan"
-            | "subscribe"
-            | "unsubscribe"
-            | "psubscribe"
-            | "punsubscribe"
-            | "publish"
-            | "multi"
-            | "exec"
-            | "discard"
-            | "unwatch"
-    );
-    let (first, last, step) = match spec.name {
-        _ if !keyed => (0, 0, 0),
-        "del" | "unlink" | "exists" | "mget" | "watch" => (1, -1, 1),
-        "mset" => (1, -1, 2),
-        _ => (1, 1, 1),
+    out.bulk(table.name);
+    out.integer(i64::from(table.arity));
+    out.set(table.flags.names().count());
+    for flag in table.flags.names() {
+        let _ = out.simple(flag);
+    }
+    // The first key spec, when it is a plain range, as the legacy triple.
+    let (first, last, step) = match table.key_specs.first() {
+        Some(KeySpec {
+            begin_search: BeginSearch::Index(first),
+            find_keys: FindKeys::Range { last_key, step, .. },
+            ..
+        }) => {
+            let first = *first as i64;
+            let last = if *last_key >= 0 {
+                first + *last_key as i64
+            } else {
+                *last_key as i64
+            };
+            (first, last, *step as i64)
+        }
+        _ => (0, 0, 0),
     };
     out.integer(first);
     out.integer(last);
     out.integer(step);
-    out.set(0);
-    out.set(0);
+    out.set(table.acl_categories.names().count());
+    for category in table.acl_categories.names() {
+        let _ = out.simple(format!("@{category}"));
+    }
+    out.set(table.tips.len());
+    for tip in table.tips {
+        out.bulk(tip);
+    }
     out.array(0);
     out.array(0);
 }

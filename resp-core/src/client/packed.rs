@@ -2,14 +2,14 @@
 //! their bytes, so a client learns each command's name, argument count and
 //! blocking timeout without walking the caller's argument types twice.
 //!
-//! [`pack_command`]: super::pack_command
+//! [`pack_command`]: crate::encode::pack_command
 
-use crate::client::{BlockingWait, blocking_wait, may_block};
+use super::blocking::{BlockingWait, blocking_wait, may_block};
 use crate::lex::parse_integer;
-use alloc::vec::Vec;
+use crate::table::ArgList;
 
 /// Each command in `packed`, in order. `packed` is what
-/// [`pack_command`](super::pack_command) and [`Pipeline`](super::Pipeline)
+/// [`pack_command`](crate::encode::pack_command) and [`Pipeline`](crate::encode::Pipeline)
 /// write (canonical multibulk); reading stops at anything else, or at a
 /// command cut short. Only header lines are read: payloads are skipped by
 /// their length, and nothing is allocated.
@@ -77,7 +77,16 @@ impl<'a> PackedCommand<'a> {
         if !may_block(self.name()?) {
             return None;
         }
-        blocking_wait(&self.args().collect::<Vec<_>>())
+        blocking_wait(self)
+    }
+}
+
+impl ArgList for PackedCommand<'_> {
+    fn arg_count(&self) -> usize {
+        self.count
+    }
+    fn arg(&self, index: usize) -> Option<&[u8]> {
+        self.args().nth(index)
     }
 }
 
@@ -122,6 +131,7 @@ mod tests {
     use super::*;
     use crate::encode::Pipeline;
     use alloc::vec;
+    use alloc::vec::Vec;
 
     fn read(packed: &[u8]) -> Vec<Vec<&[u8]>> {
         packed_commands(packed)
