@@ -59,6 +59,22 @@ fn calls_convert_replies_and_an_error_reply_breaks_nothing() {
             Err(Error::Convert(_))
         ));
         assert_eq!(redis.call::<String>(["PING"]).unwrap(), "PONG");
+        // A bare string is a command of one argument.
+        assert_eq!(redis.call::<String>("PING").unwrap(), "PONG");
+        // A pipeline's replies convert as one, like a single call's.
+        let mut pipeline = Pipeline::new();
+        pipeline
+            .command(("SET", "q", 1))
+            .command(("INCR", "q"))
+            .command(("GET", "q"));
+        let ((), counter, text): ((), i64, String) = redis.query(&pipeline).unwrap();
+        assert_eq!((counter, text.as_str()), (2, "2"));
+        let mut failing = Pipeline::new();
+        failing.command(("INCR", "q")).command(("LPUSH", "q", "x"));
+        assert!(matches!(
+            redis.query::<(i64, i64)>(&failing),
+            Err(Error::Server(_))
+        ));
     });
 }
 

@@ -35,6 +35,21 @@ fn replies_convert_alike_in_both_protocols() {
         assert_eq!(sorted.len(), 2);
         let list: Vec<String> = ask(&mut redis, ("LRANGE", "l", 0, -1)).unwrap();
         assert_eq!(list, ["x", "y", "z"]);
+        // Pairs in a Vec read RESP2's flat arrays as RESP3's maps and pairs.
+        let pairs: Vec<(String, String)> = ask(&mut redis, ("HGETALL", "h")).unwrap();
+        assert_eq!(pairs.len(), 2);
+        assert!(
+            pairs.contains(&("b".to_owned(), "22".to_owned())),
+            "{pairs:?}"
+        );
+        let scored: Vec<(String, f64)> =
+            ask(&mut redis, ("ZRANGE", "z", 0, -1, "WITHSCORES")).unwrap();
+        assert_eq!(scored, [("one".to_owned(), 1.5), ("two".to_owned(), 2.0)]);
+        // Bytes read a bulk string as it is.
+        let bytes: Option<Vec<u8>> = ask(&mut redis, ("GET", "text")).unwrap();
+        assert_eq!(bytes.as_deref(), Some(&b"not a number"[..]));
+        let none: Option<Vec<u8>> = ask(&mut redis, ("GET", "missing")).unwrap();
+        assert_eq!(none, None);
         let set: BTreeSet<String> = ask(&mut redis, ("SMEMBERS", "s")).unwrap();
         assert_eq!(set, BTreeSet::from(["m".into(), "n".into()]));
         let score: f64 = ask(&mut redis, ("ZSCORE", "z", "one")).unwrap();

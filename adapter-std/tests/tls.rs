@@ -92,3 +92,26 @@ fn rediss_connects_with_the_ca_given_and_refuses_a_server_it_cannot_verify() {
     ));
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// The client offers post-quantum key exchange first (X25519 with
+/// ML-KEM-768), falling back to the classical groups for servers without
+/// it, such as an OpenSSL 3.0 redis-server (the handshakes above).
+#[test]
+fn post_quantum_key_exchange_is_preferred() {
+    let dir = std::env::temp_dir().join(format!("resp_std-tls-groups-{}", std::process::id()));
+    let certificates = TestCertificates::write(&dir);
+    let config = resp_std::tls::client_config(Some(&certificates.ca)).unwrap();
+    let groups: Vec<String> = config
+        .crypto_provider()
+        .kx_groups
+        .iter()
+        .map(|group| format!("{:?}", group.name()))
+        .collect();
+    assert_eq!(
+        groups.first().map(String::as_str),
+        Some("X25519MLKEM768"),
+        "{groups:?}"
+    );
+    assert!(groups.iter().any(|group| group == "X25519"), "{groups:?}");
+    let _ = std::fs::remove_dir_all(dir);
+}

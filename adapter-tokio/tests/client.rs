@@ -746,6 +746,16 @@ fn the_queued_bytes_bound_holds() {
         let config = url(relay.port()).parse().unwrap();
         let client = Client::connect_with(&config, options).await.unwrap();
         client.call::<()>(["PING"]).await.unwrap();
+        // A bare string is a command of one argument.
+        assert_eq!(client.call::<String>("PING").await.unwrap(), "PONG");
+        // A pipeline's replies convert as one, like a single call's.
+        let mut pipeline = Pipeline::new();
+        pipeline
+            .command(("SET", "q", 1))
+            .command(("INCR", "q"))
+            .command(("GET", "q"));
+        let ((), counter, text): ((), i64, String) = client.query(&pipeline).await.unwrap();
+        assert_eq!((counter, text.as_str()), (2, "2"));
         relay.stall();
         let value = vec![b'v'; 512 * 1024];
         let callers: Vec<_> = (0..50)

@@ -286,6 +286,27 @@ impl<S: Read + Write> Connection<S> {
         self.round_trip(pipeline.as_bytes(), self.options.response_timeout)
     }
 
+    /// [`pipeline`](Self::pipeline) with the replies converted as one,
+    /// into a tuple (an element per command) or a vector, as a single call
+    /// converts its reply. The first error reply fails it as
+    /// [`Error::Server`]; [`pipeline`](Self::pipeline) shows each.
+    ///
+    /// ```no_run
+    /// let mut redis = resp_std::Connection::connect("redis://127.0.0.1")?;
+    /// let mut pipeline = resp_core::Pipeline::new();
+    /// pipeline.command(("SET", "k", 1)).command(("INCR", "k")).command(("GET", "k"));
+    /// let ((), counter, text): ((), i64, String) = redis.query(&pipeline)?;
+    /// assert_eq!((counter, text.as_str()), (2, "2"));
+    /// # Ok::<(), resp_std::Error>(())
+    /// ```
+    pub fn query<T: FromFrame>(&mut self, pipeline: &Pipeline) -> Result<T, Error> {
+        let replies = self.pipeline(pipeline)?;
+        if let Some(error) = replies.iter().find(|reply| reply.is_error()) {
+            return Err(server_error(error));
+        }
+        convert(Frame::Array(replies))
+    }
+
     /// Writes `packed`, every command in it recorded with the session,
     /// and reads one reply per command.
     fn round_trip(

@@ -29,7 +29,7 @@ pub enum ClientError {
     /// The TLS setup failed: no usable root certificate, a bad CA file, or
     /// a server name that is not a valid DNS name or address.
     #[cfg(feature = "tls")]
-    Tls(tokio_rustls::rustls::Error),
+    Tls(rustls::Error),
     /// A watched key changed, so `EXEC` ran nothing (after every attempt,
     /// for [`watch_transaction`](super::Client::watch_transaction)).
     TransactionAborted,

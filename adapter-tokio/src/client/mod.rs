@@ -60,7 +60,7 @@ pub struct ClientOptions {
     /// The TLS setup for `rediss://` ([`tls::client_config`]); `None`
     /// trusts the system's roots.
     #[cfg(feature = "tls")]
-    pub tls: Option<Arc<tokio_rustls::rustls::ClientConfig>>,
+    pub tls: Option<Arc<rustls::ClientConfig>>,
 }
 
 impl Default for ClientOptions {
@@ -320,6 +320,29 @@ impl Client {
         let commands = names(&bytes);
         self.send(bytes, commands, self.setup.1.response_timeout, None)
             .await
+    }
+
+    /// [`pipeline`](Self::pipeline) with the replies converted as one,
+    /// into a tuple (an element per command) or a vector, as a single call
+    /// converts its reply. The first error reply fails it as
+    /// [`ClientError::Server`]; [`pipeline`](Self::pipeline) shows each.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: resp_tokio::Client) -> Result<(), resp_tokio::ClientError> {
+    /// let mut pipeline = resp_core::Pipeline::new();
+    /// pipeline.command(("SET", "k", 1)).command(("INCR", "k")).command(("GET", "k"));
+    /// let ((), counter, text): ((), i64, String) = client.query(&pipeline).await?;
+    /// assert_eq!((counter, text.as_str()), (2, "2"));
+    /// # Ok(()) }
+    /// ```
+    pub async fn query<T: FromFrame>(&self, pipeline: &Pipeline) -> Result<T, ClientError> {
+        let replies = self.pipeline(pipeline).await?;
+        if let Some(error) = replies.iter().find(|reply| reply.is_error()) {
+            return Err(server_error(error));
+        }
+        Frame::Array(replies)
+            .convert()
+            .map_err(ClientError::Convert)
     }
 
     /// Subscribes to `channels`. In RESP3 the subscription shares the

@@ -1,12 +1,12 @@
 //! `rediss://` for the [`Client`](super::Client): a TLS session over TCP.
 
 use super::ClientError;
+use rustls::{self, pki_types};
 use std::path::Path;
 use std::sync::Arc;
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 use tokio_rustls::client::TlsStream;
-use tokio_rustls::rustls::{self, pki_types};
 
 /// A rustls client setup that trusts the certificates in the PEM file
 /// `ca`, or the system's roots without one; for
@@ -47,7 +47,7 @@ pub fn client_config(ca: Option<&Path>) -> Result<Arc<rustls::ClientConfig>, Cli
             "no root certificate to trust".into(),
         )));
     }
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let config = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(ClientError::Tls)?

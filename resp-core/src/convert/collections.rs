@@ -22,15 +22,37 @@ impl<T: FromFrame> FromFrame for Option<T> {
 /// The elements of an array, set or push; or a map's pairs, each as a
 /// two-element array (so `Vec<(K, V)>` reads a map in wire order).
 ///
-/// RESP2 sends maps as flat arrays of keys and values, which a `Vec` of
-/// pairs cannot tell from a list: read those into `BTreeMap` or `HashMap`,
-/// which take both forms.
+/// A `Vec` of pairs also reads RESP2's flat array of keys and values in
+/// turn (`HGETALL`, `ZRANGE … WITHSCORES`), so both protocols convert
+/// alike; and `Vec<u8>` reads a string's bytes.
+///
+/// ```
+/// use resp_core::Frame;
+///
+/// let flat = Frame::Array(vec!["a".into(), "0.5".into(), "b".into(), "2".into()]);
+/// assert_eq!(flat.convert::<Vec<(String, f64)>>()?, [("a".to_owned(), 0.5), ("b".to_owned(), 2.0)]);
+/// let bulk = Frame::BulkString("raw".into());
+/// assert_eq!(bulk.convert::<Vec<u8>>()?, b"raw");
+/// # Ok::<(), resp_core::ConvertError>(())
+/// ```
 impl<T: FromFrame> FromFrame for Vec<T> {
     fn from_frame(frame: Frame) -> Result<Self, ConvertError> {
-        elements(frame, "array")?
-            .into_iter()
-            .map(T::from_frame)
-            .collect()
+        if let Frame::BulkString(bytes) | Frame::SimpleString(bytes) = frame.value()
+            && let Some(values) = T::from_byte_string(bytes)
+        {
+            return Ok(values);
+        }
+        let items = elements(frame, "array")?;
+        let flat = items
+            .first()
+            .is_some_and(|first| first.value().items().is_none());
+        if T::IS_PAIR && flat {
+            return pairs(Frame::Array(items))?
+                .into_iter()
+                .map(|(key, value)| T::from_frame(Frame::Array(vec![key, value])))
+                .collect();
+        }
+        items.into_iter().map(T::from_frame).collect()
     }
 }
 
@@ -140,6 +162,8 @@ macro_rules! tuple {
                 let mut items = items.into_iter();
                 Ok(($($name::from_frame(items.next().ok_or_else(|| wrong_length.clone())?)?,)+))
             }
+
+            const IS_PAIR: bool = $len == 2;
         }
     };
 }

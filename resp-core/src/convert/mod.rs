@@ -6,6 +6,7 @@ pub(crate) use collections::pairs;
 mod scalars;
 
 use crate::Frame;
+use alloc::vec::Vec;
 use bytes::Bytes;
 use core::fmt;
 
@@ -55,6 +56,19 @@ use core::fmt;
 pub trait FromFrame: Sized {
     /// Builds the value, consuming the frame.
     fn from_frame(frame: Frame) -> Result<Self, ConvertError>;
+
+    /// A whole sequence of these from one string's bytes, which only bytes
+    /// (`u8`) give, so that `Vec<u8>` reads a bulk string.
+    #[doc(hidden)]
+    fn from_byte_string(bytes: &[u8]) -> Option<Vec<Self>> {
+        let _ = bytes;
+        None
+    }
+
+    /// Whether the type is a key and a value (a two-element tuple), so
+    /// that a `Vec` of it also reads RESP2's flat array of pairs.
+    #[doc(hidden)]
+    const IS_PAIR: bool = false;
 }
 
 impl Frame {

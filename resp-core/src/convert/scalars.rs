@@ -7,6 +7,7 @@ use super::{ConvertError, FromFrame};
 use crate::Frame;
 use crate::payload::Payload;
 use alloc::string::String;
+use alloc::vec::Vec;
 use bytes::Bytes;
 
 /// The payload of any text frame.
@@ -48,9 +49,25 @@ macro_rules! integer {
     )+};
 }
 
-integer!(
-    i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize
-);
+integer!(i8, i16, i32, i64, i128, isize, u16, u32, u64, u128, usize);
+
+/// From an integer, or text holding one; a `Vec<u8>` reads a bulk or
+/// simple string's bytes as they are.
+impl FromFrame for u8 {
+    fn from_frame(frame: Frame) -> Result<Self, ConvertError> {
+        const EXPECTED: &str = "integer";
+        match frame.value() {
+            Frame::Integer(n) => {
+                u8::try_from(*n).map_err(|_| ConvertError::Value { expected: EXPECTED })
+            }
+            _ => parse_text(frame, EXPECTED),
+        }
+    }
+
+    fn from_byte_string(bytes: &[u8]) -> Option<Vec<Self>> {
+        Some(bytes.to_vec())
+    }
+}
 
 /// From a double, an integer, or text (`inf`, `-inf` and `nan` included).
 impl FromFrame for f64 {

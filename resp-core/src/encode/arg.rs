@@ -232,6 +232,41 @@ impl<A: Arg> Args for Vec<A> {
     }
 }
 
+/// A command of one argument given as a bare string, such as `"PING"`.
+/// The string is one argument, never split at spaces.
+///
+/// ```
+/// use resp_core::pack_command;
+///
+/// let mut out = Vec::new();
+/// pack_command(&mut out, "PING");
+/// assert_eq!(out, b"*1\r\n$4\r\nPING\r\n");
+/// ```
+impl Args for str {
+    fn arg_count(&self) -> usize {
+        1
+    }
+    fn args_len(&self) -> usize {
+        bulk_len(self)
+    }
+    fn put_args(&self, dst: &mut impl BufMut) {
+        put_bulk(dst, self);
+    }
+}
+
+/// As for `str`: one argument.
+impl Args for String {
+    fn arg_count(&self) -> usize {
+        1
+    }
+    fn args_len(&self) -> usize {
+        bulk_len(self)
+    }
+    fn put_args(&self, dst: &mut impl BufMut) {
+        put_bulk(dst, self);
+    }
+}
+
 macro_rules! tuple_args {
     ($count:expr; $($name:ident),+) => {
         impl<$($name: Arg),+> Args for ($($name,)+) {
