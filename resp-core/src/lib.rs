@@ -120,8 +120,9 @@ mod split;
 mod table;
 
 pub use client::{
-    Address, BlockingWait, ConnectionConfig, ExecReply, Handshake, HandshakeError, PackedCommand,
-    PackedCommands, RequestId, Routed, Session, UrlError, blocking_wait, packed_commands,
+    Address, BlockingWait, ConnectionConfig, ConnectionEffect, ExecReply, Handshake,
+    HandshakeError, PackedCommand, PackedCommands, RequestId, Routed, Session, UrlError,
+    blocking_wait, packed_commands,
 };
 pub use cluster::{Redirect, RedirectKind, SLOT_COUNT, hash_tag, key_slot};
 pub use command::{
@@ -146,7 +147,7 @@ pub use reader::{AggregateKind, BlobKind, Event, Reader, Step};
 pub use split::{FrameSplitter, Split};
 pub use table::{
     AclCategories, ArgFlags, ArgKind, ArgList, ArgSpec, BeginSearch, CommandFlags, CommandSpec,
-    ConnectionEffect, FindKeys, Key, KeyFlags, KeySpec, Keys, TABLE_SERVER_VERSION,
+    FindKeys, Key, KeyFlags, KeySpec, Keys, TABLE_SERVER_VERSION,
 };
 
 /// The workspace README's examples, compiled and run as doctests.

@@ -6,6 +6,7 @@
 
 mod blocking;
 mod config;
+mod effect;
 mod exec;
 mod handshake;
 mod packed;
@@ -13,6 +14,7 @@ mod session;
 
 pub use blocking::{BlockingWait, blocking_wait};
 pub use config::{Address, ConnectionConfig, UrlError};
+pub use effect::ConnectionEffect;
 pub use exec::ExecReply;
 pub use handshake::{Handshake, HandshakeError};
 pub use packed::{PackedCommand, PackedCommands, packed_commands};

@@ -9,13 +9,11 @@
 //! they still go through `call` like any other.
 
 mod arg_list;
-mod effect;
 mod generated;
 mod keys;
 mod types;
 
 pub use arg_list::ArgList;
-pub use effect::ConnectionEffect;
 pub use keys::{Key, Keys};
 pub use types::{
     AclCategories, ArgFlags, ArgKind, ArgSpec, BeginSearch, CommandFlags, CommandSpec, FindKeys,

@@ -1,9 +1,8 @@
 //! [`ConnectionEffect`]: what a command does to the connection that carries
 //! it, beyond its reply, for proxies and pools that share connections.
 
-use super::arg_list::ArgList;
-use super::types::{CommandFlags, CommandSpec};
-use crate::client::{BlockingWait, blocking_wait};
+use super::blocking::{BlockingWait, blocking_wait};
+use crate::table::{ArgList, CommandFlags, CommandSpec};
 
 /// What a command does to the connection that carries it: whether other
 /// clients' commands may still share that connection, and for how long.
