@@ -257,13 +257,13 @@ impl Args for str {
 /// As for `str`: one argument.
 impl Args for String {
     fn arg_count(&self) -> usize {
-        1
+        self.as_str().arg_count()
     }
     fn args_len(&self) -> usize {
-        bulk_len(self)
+        self.as_str().args_len()
     }
     fn put_args(&self, dst: &mut impl BufMut) {
-        put_bulk(dst, self);
+        self.as_str().put_args(dst);
     }
 }
 
