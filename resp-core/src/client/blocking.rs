@@ -52,8 +52,9 @@ pub fn blocking_wait<L: ArgList + ?Sized>(args: &L) -> Option<BlockingWait> {
         Place::LastMilliseconds => milliseconds(last()?),
         Place::AfterBlock => {
             // Options come before STREAMS; a key named BLOCK comes after it.
-            let mut options = (1..args.arg_count())
-                .filter_map(arg)
+            let mut options = args
+                .iter_args()
+                .skip(1)
                 .take_while(|arg| !arg.eq_ignore_ascii_case(b"STREAMS"));
             while let Some(option) = options.next() {
                 if option.eq_ignore_ascii_case(b"BLOCK") {

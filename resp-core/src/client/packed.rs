@@ -88,6 +88,9 @@ impl ArgList for PackedCommand<'_> {
     fn arg(&self, index: usize) -> Option<&[u8]> {
         self.args().nth(index)
     }
+    fn iter_args(&self) -> impl Iterator<Item = &[u8]> {
+        self.args()
+    }
 }
 
 impl<'a> Iterator for PackedCommands<'a> {
@@ -177,16 +180,13 @@ mod tests {
         let mut pipeline = Pipeline::new();
         pipeline
             .command(["GET", "k"])
-            .command(["brpop", "a", "b", "1.5"]);
+            .command(["brpop", "a", "b", "1.5"])
+            .command(["XREAD", "COUNT", "1", "BLOCK", "250", "STREAMS", "s", "$"])
+            .command(["XREAD", "STREAMS", "BLOCK", "0"]);
         let waits: Vec<Option<BlockingWait>> = packed_commands(pipeline.as_bytes())
             .map(|command| command.blocking_wait())
             .collect();
-        assert_eq!(
-            waits,
-            [
-                None,
-                Some(BlockingWait::For(core::time::Duration::from_millis(1500)))
-            ]
-        );
+        let ms = |ms| Some(BlockingWait::For(core::time::Duration::from_millis(ms)));
+        assert_eq!(waits, [None, ms(1500), ms(250), None]);
     }
 }

@@ -20,6 +20,13 @@ pub trait ArgList {
     fn arg_count(&self) -> usize;
     /// Argument `index` (0 is the name), if there is one.
     fn arg(&self, index: usize) -> Option<&[u8]>;
+
+    /// Every argument in order, the name first. Holders that reach an
+    /// argument only by walking the ones before it (packed bytes) give
+    /// their own, so that a scan over the arguments stays linear.
+    fn iter_args(&self) -> impl Iterator<Item = &[u8]> {
+        (0..self.arg_count()).map_while(move |at| self.arg(at))
+    }
 }
 
 impl<A: AsRef<[u8]>> ArgList for [A] {

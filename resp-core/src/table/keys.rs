@@ -94,10 +94,7 @@ impl<L: ArgList + ?Sized> Iterator for Keys<'_, L> {
             if let Some(run) = &mut self.run {
                 while run.next <= run.last {
                     let position = run.next;
-                    run.next = match position.checked_add(run.step) {
-                        Some(next) => next,
-                        None => usize::MAX,
-                    };
+                    run.next = position.saturating_add(run.step);
                     let arg = self.args.arg(position)?;
                     let token_instead = run
                         .instead
@@ -134,23 +131,28 @@ impl<L: ArgList + ?Sized> Keys<'_, L> {
                 keyword,
                 start_from,
             } => {
-                let is_keyword = |at: &usize| {
-                    arg(*at).is_some_and(|arg| arg.eq_ignore_ascii_case(keyword.as_bytes()))
-                };
+                let is_keyword =
+                    |(_, arg): &(usize, &[u8])| arg.eq_ignore_ascii_case(keyword.as_bytes());
+                let args = self.args.iter_args().enumerate();
                 let found = if start_from > 0 {
-                    (start_from.unsigned_abs()..argc).find(is_keyword)
+                    args.skip(start_from.unsigned_abs()).find(is_keyword)
                 } else {
+                    // Searched backwards from `start`: the last match up to it.
                     let start = argc.checked_sub(start_from.unsigned_abs())?;
-                    (1..=start).rev().find(is_keyword)
+                    args.skip(1).take(start).filter(is_keyword).last()
                 };
-                found? + 1
+                found?.0 + 1
             }
             BeginSearch::Unknown => {
                 // The docs name the keyword before such a key (`STORE`).
                 let doc = key_argument(self.command.arguments, index)?;
                 let token = doc.token?.as_bytes();
-                let at =
-                    (1..argc).find(|&at| arg(at).is_some_and(|a| a.eq_ignore_ascii_case(token)))?;
+                let (at, _) = self
+                    .args
+                    .iter_args()
+                    .enumerate()
+                    .skip(1)
+                    .find(|(_, arg)| arg.eq_ignore_ascii_case(token))?;
                 return (at + 1 < argc).then_some(Run {
                     next: at + 1,
                     last: at + 1,
@@ -207,9 +209,7 @@ impl<L: ArgList + ?Sized> Keys<'_, L> {
             instead,
         })
     }
-}
 
-impl<L: ArgList + ?Sized> Keys<'_, L> {
     /// Whether a keyword that starts another key spec than `index` is among
     /// the arguments.
     fn another_keyword_present(&self, index: usize) -> bool {
@@ -217,8 +217,10 @@ impl<L: ArgList + ?Sized> Keys<'_, L> {
         specs
             .filter(|&(other, _)| other != index)
             .any(|(_, spec)| match spec.begin_search {
-                BeginSearch::Keyword { keyword, .. } => (1..self.args.arg_count())
-                    .filter_map(|at| self.args.arg(at))
+                BeginSearch::Keyword { keyword, .. } => self
+                    .args
+                    .iter_args()
+                    .skip(1)
                     .any(|arg| arg.eq_ignore_ascii_case(keyword.as_bytes())),
                 _ => false,
             })
