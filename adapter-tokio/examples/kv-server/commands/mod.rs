@@ -194,16 +194,17 @@ pub(crate) static COMMANDS: &[Spec] = &[
     spec("unwatch", transactions::unwatch),
 ];
 
-/// The commands by name.
-static BY_NAME: LazyLock<HashMap<&'static [u8], &'static Spec>> = LazyLock::new(|| {
-    COMMANDS
-        .iter()
-        .map(|spec| (spec.name.as_bytes(), spec))
-        .collect()
-});
+/// The commands by name, each with its table entry, found once.
+static BY_NAME: LazyLock<HashMap<&'static [u8], (&'static Spec, &'static CommandSpec)>> =
+    LazyLock::new(|| {
+        COMMANDS
+            .iter()
+            .map(|spec| (spec.name.as_bytes(), (spec, spec.table())))
+            .collect()
+    });
 
-/// The spec for a command name, in any case.
-pub(crate) fn lookup(name: &[u8]) -> Option<&'static Spec> {
+/// The spec for a command name, in any case, and its table entry.
+pub(crate) fn lookup(name: &[u8]) -> Option<(&'static Spec, &'static CommandSpec)> {
     let mut lower = [0u8; 16];
     let lower = lower.get_mut(..name.len())?;
     for (to, from) in lower.iter_mut().zip(name) {
@@ -244,16 +245,16 @@ fn queues_error(fail: &Fail) -> bool {
 
 fn dispatch(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>) -> Res {
     let name = command.name();
-    let Some(spec) = lookup(name) else {
+    let Some((spec, table)) = lookup(name) else {
         return Err(unknown_command(command));
     };
-    if !spec.table().takes_count(command.len()) {
+    if !table.takes_count(command.len()) {
         return Err(Fail::Text(format!(
             "ERR wrong number of arguments for '{}' command",
             spec.name
         )));
     }
-    if !ctx.session.authenticated && !spec.table().flags.contains(CommandFlags::NO_AUTH) {
+    if !ctx.session.authenticated && !table.flags.contains(CommandFlags::NO_AUTH) {
         return Err(Fail::text("NOAUTH Authentication required."));
     }
     if ctx.session.subscribed() && ctx.session.protocol == Protocol::Resp2 {
@@ -295,7 +296,7 @@ pub(crate) fn disconnect(ctx: &mut Ctx<'_>) {
 /// Runs a queued command inside `EXEC`, the transaction gate already held.
 pub(crate) fn run_queued(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>) {
     let result = match lookup(command.name()) {
-        Some(spec) => (spec.handler)(ctx, command, out),
+        Some((spec, _)) => (spec.handler)(ctx, command, out),
         None => Err(unknown_command(command)),
     };
     if let Err(fail) = result {

@@ -243,7 +243,7 @@ pub(crate) fn command(_: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>)
                 out.array(names.len());
                 for name in names {
                     match super::lookup(name) {
-                        Some(spec) => command_info(out, spec),
+                        Some((spec, _)) => command_info(out, spec),
                         None => out.null_array(),
                     }
                 }
