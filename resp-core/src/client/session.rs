@@ -124,7 +124,7 @@ impl Session {
             let expected = match kind {
                 // Without names: one per current subscription of the
                 // kind, or one saying there were none.
-                _ if named == 0 && is_unsubscribe(kind) => self.joined(kind).max(1),
+                _ if named == 0 && !kind.is_subscribe() => self.joined(kind).max(1),
                 _ => named,
             };
             (kind, expected)
@@ -216,7 +216,7 @@ impl Session {
             }
             _ => &mut self.shard_channels,
         };
-        if is_unsubscribe(kind) {
+        if !kind.is_subscribe() {
             set.remove(&name);
         } else {
             set.insert(name);
@@ -232,10 +232,6 @@ impl Session {
             _ => self.shard_channels.len(),
         }
     }
-}
-
-fn is_unsubscribe(kind: SubscriptionKind) -> bool {
-    !kind.is_subscribe()
 }
 
 /// The confirmations a (un)subscribe command is answered with: a pub/sub

@@ -33,7 +33,7 @@ fn parse_text<T: core::str::FromStr>(
 }
 
 macro_rules! integer {
-    ($($ty:ty),+) => {$(
+    ($($ty:ty $({ $($extra:item)* })?),+ $(,)?) => {$(
         /// From an integer, or a big number or text holding one.
         impl FromFrame for $ty {
             fn from_frame(frame: Frame) -> Result<Self, ConvertError> {
@@ -45,29 +45,30 @@ macro_rules! integer {
                     _ => parse_text(frame, EXPECTED),
                 }
             }
+            $($($extra)*)?
         }
     )+};
 }
 
-integer!(i8, i16, i32, i64, i128, isize, u16, u32, u64, u128, usize);
-
-/// From an integer, or text holding one; a `Vec<u8>` reads a bulk or
-/// simple string's bytes as they are.
-impl FromFrame for u8 {
-    fn from_frame(frame: Frame) -> Result<Self, ConvertError> {
-        const EXPECTED: &str = "integer";
-        match frame.value() {
-            Frame::Integer(n) => {
-                u8::try_from(*n).map_err(|_| ConvertError::Value { expected: EXPECTED })
-            }
-            _ => parse_text(frame, EXPECTED),
+integer!(
+    i8,
+    i16,
+    i32,
+    i64,
+    i128,
+    isize,
+    // A `Vec<u8>` reads a bulk or simple string's bytes as they are.
+    u8 {
+        fn from_byte_string(bytes: &[u8]) -> Option<Vec<Self>> {
+            Some(bytes.to_vec())
         }
-    }
-
-    fn from_byte_string(bytes: &[u8]) -> Option<Vec<Self>> {
-        Some(bytes.to_vec())
-    }
-}
+    },
+    u16,
+    u32,
+    u64,
+    u128,
+    usize,
+);
 
 /// From a double, an integer, or text (`inf`, `-inf` and `nan` included).
 impl FromFrame for f64 {

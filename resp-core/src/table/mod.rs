@@ -71,12 +71,8 @@ impl CommandSpec {
     /// ```
     pub fn of<L: ArgList + ?Sized>(args: &L) -> Option<&'static CommandSpec> {
         let command = Self::find(args.arg(0)?)?;
-        match args.arg(1) {
-            Some(sub) if !command.subcommands.is_empty() => {
-                Some(find_in(command.subcommands, sub, command.name.len() + 1).unwrap_or(command))
-            }
-            _ => Some(command),
-        }
+        let sub = args.arg(1).and_then(|sub| command.subcommand(sub));
+        Some(sub.unwrap_or(command))
     }
 
     /// The subcommand `name` of this container (`GETNAME` of `CLIENT`).

@@ -33,15 +33,8 @@ fn main() -> ExitCode {
     };
     let mut redis = Replies::new(server.connect(), 64 * 1024);
     let hello = redis.command(["HELLO", "3"]);
-    let version = hello
-        .pairs()
-        .and_then(|pairs| {
-            pairs
-                .iter()
-                .find(|(key, _)| key.as_bytes() == Some(b"version"))
-        })
-        .and_then(|(_, value)| value.as_bytes())
-        .map(|v| String::from_utf8_lossy(v).into_owned())
+    let version = model::field(&hello, "version")
+        .map(model::text)
         .expect("HELLO 3 names the server version");
     let info = redis.command(["COMMAND"]);
     let docs = redis.command(["COMMAND", "DOCS"]);
@@ -49,9 +42,8 @@ fn main() -> ExitCode {
     check_reply(&docs);
     let commands = model::commands(&info, &docs);
 
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let outputs = [(
-        root.join("resp-core/src/table/generated.rs"),
+        workspace_root().join("resp-core/src/table/generated.rs"),
         table::source(&version, &commands),
     )];
     let mut stale = Vec::new();
@@ -89,12 +81,16 @@ fn check_reply(frame: &Frame) {
     assert!(!frame.is_error(), "the server refused: {frame:?}");
 }
 
+/// The workspace's root folder, where the generated files' paths start.
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
 /// `source` as rustfmt formats it with the workspace's settings.
 fn rustfmt(source: &str) -> String {
-    let root: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let mut child = Command::new("rustfmt")
         .args(["--edition", "2024", "--emit", "stdout", "--quiet"])
-        .current_dir(root)
+        .current_dir(workspace_root())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()

@@ -193,7 +193,7 @@ fn argument(frame: &Frame) -> Argument {
     }
 }
 
-fn field<'a>(frame: &'a Frame, name: &str) -> Option<&'a Frame> {
+pub(crate) fn field<'a>(frame: &'a Frame, name: &str) -> Option<&'a Frame> {
     pairs(frame)
         .into_iter()
         .find(|(key, _)| key.as_bytes() == Some(name.as_bytes()))
@@ -218,7 +218,7 @@ fn texts(frame: &Frame) -> Vec<String> {
     items(frame).iter().map(text).collect()
 }
 
-fn text(frame: &Frame) -> String {
+pub(crate) fn text(frame: &Frame) -> String {
     let bytes = frame
         .as_bytes()
         .unwrap_or_else(|| panic!("expected a string, got {frame:?}"));
