@@ -2,7 +2,7 @@
 //! so a client can give it a read deadline of its own.
 
 use crate::lex::parse_integer;
-use crate::table::{ArgList, CommandSpec};
+use crate::table::{ALL_COMMANDS, ArgList, CommandFlags, CommandSpec};
 use core::time::Duration;
 
 /// How long the server may hold a blocking command's reply back on purpose.
@@ -77,19 +77,61 @@ enum Place {
 
 /// Where the command `name` keeps its timeout, if it is one that blocks.
 fn timeout_place(name: &[u8]) -> Option<Place> {
-    let is = |rule: &[u8]| name.eq_ignore_ascii_case(rule);
-    Some(if is(b"blmpop") || is(b"bzmpop") {
-        Place::FirstSeconds
-    } else if is(b"xread") || is(b"xreadgroup") {
-        Place::AfterBlock
-    } else if is(b"wait") || is(b"waitaof") {
-        // Not flagged `blocking`, and `WAITAOF` is newer than the table.
-        Place::LastMilliseconds
-    } else if CommandSpec::find(name)?.is_blocking() {
-        Place::LastSeconds
-    } else {
+    if !may_have_timeout(name) {
         return None;
+    }
+    let Some(command) = CommandSpec::find(name) else {
+        // Newer than the table: `WAITAOF` (Redis 7.2) waits as `WAIT` does.
+        return name
+            .eq_ignore_ascii_case(b"waitaof")
+            .then_some(Place::LastMilliseconds);
+    };
+    Some(match command.name {
+        "blmpop" | "bzmpop" => Place::FirstSeconds,
+        "xread" | "xreadgroup" => Place::AfterBlock,
+        // Not flagged `blocking`, yet they hold the reply back.
+        "wait" | "waitaof" => Place::LastMilliseconds,
+        _ if command.is_blocking() => Place::LastSeconds,
+        _ => return None,
     })
+}
+
+/// For each first letter, a bit for each name length of the commands with a
+/// timeout place: those the table flags `blocking`, and `WAIT` and
+/// `WAITAOF`. Computed from the table when the crate compiles, it turns
+/// away nearly every command before any lookup, on every call's path.
+static TIMEOUT_SHAPES: [u32; 26] = timeout_shapes();
+
+const fn timeout_shapes() -> [u32; 26] {
+    let mut shapes = [0; 26];
+    let mut at = 0;
+    while at < ALL_COMMANDS.len() {
+        let command = &ALL_COMMANDS[at];
+        if command.flags.contains(CommandFlags::BLOCKING) {
+            add_shape(&mut shapes, command.name.as_bytes());
+        }
+        at += 1;
+    }
+    add_shape(&mut shapes, b"wait");
+    add_shape(&mut shapes, b"waitaof");
+    shapes
+}
+
+const fn add_shape(shapes: &mut [u32; 26], name: &[u8]) {
+    assert!(name.len() < 32 && name[0].is_ascii_lowercase());
+    shapes[(name[0] - b'a') as usize] |= 1 << name.len();
+}
+
+/// Whether a command named `name` may have a timeout place: `false` means
+/// it surely has none.
+fn may_have_timeout(name: &[u8]) -> bool {
+    let (Some(&first), true) = (name.first(), name.len() < 32) else {
+        return false;
+    };
+    let letter = usize::from(first.to_ascii_lowercase().wrapping_sub(b'a'));
+    TIMEOUT_SHAPES
+        .get(letter)
+        .is_some_and(|shapes| shapes & (1 << name.len()) != 0)
 }
 
 /// Whether the command `name` can block, so that its arguments are worth
@@ -178,6 +220,27 @@ mod tests {
         );
         assert_eq!(of("XREAD STREAMS BLOCK 0"), None);
         assert_eq!(of("XREAD COUNT 5 STREAMS s 0"), None);
+    }
+
+    #[test]
+    fn the_shape_check_turns_away_no_command_that_may_block() {
+        for command in CommandSpec::all() {
+            let upper = command.name.to_ascii_uppercase();
+            let has_place = timeout_place(command.name.as_bytes()).is_some();
+            assert_eq!(
+                has_place,
+                command.is_blocking() || command.name == "wait",
+                "{}",
+                command.name
+            );
+            if command.is_blocking() {
+                assert!(may_have_timeout(upper.as_bytes()), "{upper}");
+            }
+        }
+        assert!(may_have_timeout(b"WAITAOF") && !may_have_timeout(b"GET"));
+        assert!(
+            !may_have_timeout(b"") && !may_have_timeout(b"\xff") && !may_have_timeout(&[b'b'; 40])
+        );
     }
 
     #[test]

@@ -10,8 +10,9 @@ use super::types::{
 /// The server version this table describes.
 pub(super) const SERVER_VERSION: &str = "7.0.15";
 
-/// Every top-level command, sorted by name.
-pub(super) static COMMANDS: &[CommandSpec] = &[
+/// Every top-level command, sorted by name; a constant, so that
+/// lookup indexes can be computed from it when the crate compiles.
+pub(super) const ALL: &[CommandSpec] = &[
     CommandSpec {
         name: "acl",
         arity: -2,

@@ -37,7 +37,7 @@ impl CommandSpec {
     /// assert!(commands.windows(2).all(|w| w[0].name < w[1].name));
     /// ```
     pub fn all() -> &'static [CommandSpec] {
-        generated::COMMANDS
+        COMMANDS
     }
 
     /// The top-level command called `name`, in any letter case, without
@@ -53,7 +53,15 @@ impl CommandSpec {
     /// assert!(CommandSpec::find(b"NOSUCHCOMMAND").is_none());
     /// ```
     pub fn find(name: &[u8]) -> Option<&'static CommandSpec> {
-        find_in(generated::COMMANDS, name, 0)
+        // Integers first: the few entries whose first eight bytes match,
+        // then the whole name.
+        let key = prefix(name);
+        let start = PREFIXES.partition_point(|&other| other < key);
+        let candidates = PREFIXES[start..].iter().take_while(|&&other| other == key);
+        (start..)
+            .zip(candidates)
+            .map(|(at, _)| &COMMANDS[at])
+            .find(|command| command.name.as_bytes().eq_ignore_ascii_case(name))
     }
 
     /// The entry for a command given as its arguments, name first: a
@@ -159,6 +167,42 @@ impl CommandSpec {
     }
 }
 
+/// Every top-level command, sorted by name, for indexes computed when the
+/// crate compiles.
+pub(crate) const ALL_COMMANDS: &[CommandSpec] = generated::ALL;
+
+/// Every top-level command, sorted by name.
+static COMMANDS: &[CommandSpec] = generated::ALL;
+
+/// The [`prefix`] of each of [`COMMANDS`], in the same order (sorted too,
+/// as the names are), computed when the crate compiles.
+static PREFIXES: [u64; generated::ALL.len()] = prefixes();
+
+const fn prefixes() -> [u64; generated::ALL.len()] {
+    let mut out = [0; generated::ALL.len()];
+    let mut at = 0;
+    while at < out.len() {
+        out[at] = prefix(generated::ALL[at].name.as_bytes());
+        at += 1;
+    }
+    out
+}
+
+/// A name's first eight bytes in lower case, as one big-endian integer
+/// padded with zeros: integers in the order of the names they start.
+const fn prefix(name: &[u8]) -> u64 {
+    let mut key = 0;
+    let mut at = 0;
+    while at < 8 {
+        key <<= 8;
+        if at < name.len() {
+            key |= name[at].to_ascii_lowercase() as u64;
+        }
+        at += 1;
+    }
+    key
+}
+
 /// Binary search of `table` (sorted by name) for `name`, in any letter
 /// case, comparing each entry's name after its first `skip` bytes (a
 /// subcommand's `container|`).
@@ -200,6 +244,7 @@ mod tests {
             }
         }
         check(CommandSpec::all(), 0);
+        assert!(PREFIXES.windows(2).all(|pair| pair[0] <= pair[1]));
     }
 
     #[test]

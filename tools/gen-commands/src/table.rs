@@ -18,8 +18,9 @@ pub(crate) fn source(version: &str, commands: &[Command]) -> String {
          FindKeys, KeyFlags, KeySpec,\n}};\n\n\
          /// The server version this table describes.\n\
          pub(super) const SERVER_VERSION: &str = {version:?};\n\n\
-         /// Every top-level command, sorted by name.\n\
-         pub(super) static COMMANDS: &[CommandSpec] = &["
+         /// Every top-level command, sorted by name; a constant, so that\n\
+         /// lookup indexes can be computed from it when the crate compiles.\n\
+         pub(super) const ALL: &[CommandSpec] = &["
     )
     .unwrap();
     for command in commands {
