@@ -26,7 +26,7 @@ mod stream;
 #[cfg(feature = "tls")]
 pub mod tls;
 
-pub use connection::{Connection, Messages};
+pub use connection::{Commands, Connection, Messages};
 pub use error::Error;
 pub use options::Options;
 pub use resp_core;

@@ -12,7 +12,7 @@ use tokio_util::codec::{Decoder, Encoder};
 /// payloads are slices of the read buffer, nothing is copied, and when a
 /// large reply is arriving the codec reserves the rest of its payload at
 /// once, so a 100 MiB value is read without the buffer growing step by
-/// step. Commands are packed straight from their arguments ([`Cmd`]),
+/// step. Commands are packed straight from their arguments ([`AsCommand`]),
 /// with no frame built first; frames can be written too.
 ///
 /// The protocol only matters for reading: after a `HELLO 3` the server
@@ -21,12 +21,12 @@ use tokio_util::codec::{Decoder, Encoder};
 /// ```
 /// use bytes::BytesMut;
 /// use resp_core::Frame;
-/// use resp_tokio::{Cmd, RespCodec};
+/// use resp_tokio::{AsCommand, RespCodec};
 /// use tokio_util::codec::{Decoder, Encoder};
 ///
 /// let mut codec = RespCodec::new();
 /// let mut out = BytesMut::new();
-/// codec.encode(Cmd(("SET", "k", 42)), &mut out)?;
+/// codec.encode(AsCommand(("SET", "k", 42)), &mut out)?;
 /// assert_eq!(&out[..], b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$2\r\n42\r\n");
 ///
 /// let mut input = BytesMut::from(&b"+OK\r\n$5\r\nhel"[..]);
@@ -44,7 +44,7 @@ pub struct RespCodec {
 /// Command arguments to encode: anything [`pack_command`] takes, such as
 /// `("SET", key, value)`, `["GET", "k"]` or a `Vec<Vec<u8>>`.
 #[derive(Debug, Clone, Copy)]
-pub struct Cmd<A>(pub A);
+pub struct AsCommand<A>(pub A);
 
 impl RespCodec {
     /// A codec with the core's client limits, reading RESP3 and RESP2 alike.
@@ -100,10 +100,10 @@ impl Decoder for RespCodec {
     }
 }
 
-impl<A: Args> Encoder<Cmd<A>> for RespCodec {
+impl<A: Args> Encoder<AsCommand<A>> for RespCodec {
     type Error = io::Error;
 
-    fn encode(&mut self, command: Cmd<A>, dst: &mut BytesMut) -> io::Result<()> {
+    fn encode(&mut self, command: AsCommand<A>, dst: &mut BytesMut) -> io::Result<()> {
         pack_command(dst, command.0);
         Ok(())
     }

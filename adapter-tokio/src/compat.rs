@@ -8,12 +8,12 @@ use tokio_util::compat::{Compat, FuturesAsyncReadCompatExt};
 ///
 /// ```no_run
 /// use futures_util::{SinkExt, StreamExt};
-/// use resp_tokio::{Cmd, RespCodec};
+/// use resp_tokio::{AsCommand, RespCodec};
 ///
 /// smol::block_on(async {
 ///     let stream = smol::net::TcpStream::connect("127.0.0.1:6379").await?;
 ///     let mut redis = resp_tokio::compat::framed(stream, RespCodec::new());
-///     redis.send(Cmd(["PING"])).await?;
+///     redis.send(AsCommand(["PING"])).await?;
 ///     let pong = redis.next().await;
 ///     # let _ = pong;
 ///     Ok::<(), std::io::Error>(())

@@ -6,7 +6,7 @@
 //!   protocol version. `examples/kv-server` is a Redis-compatible server on it.
 //! * [`RespCodec`]: the client side, replies in as [`Frame`](resp_core::Frame)s
 //!   (a big payload's buffer reserved once), commands out straight from
-//!   their arguments ([`Cmd`]).
+//!   their arguments ([`AsCommand`]).
 //! * [`compat`] (feature `futures-io`, on by default): the same codecs over
 //!   smol's or async-std's streams.
 //!
@@ -27,7 +27,7 @@ mod server;
 
 #[cfg(feature = "tls")]
 pub use client::tls;
-pub use client::{Client, ClientError, ClientOptions, Message, Script, Subscription};
-pub use client_codec::{Cmd, RespCodec};
+pub use client::{Client, ClientError, ClientOptions, Commands, Message, Script, Subscription};
+pub use client_codec::{AsCommand, RespCodec};
 pub use resp_core;
 pub use server::{Reply, ServerCodec, ServerError};

@@ -4,7 +4,7 @@
 use futures_util::{SinkExt, StreamExt};
 use resp_core::Frame;
 use resp_test_support::RedisServer;
-use resp_tokio::{Cmd, RespCodec};
+use resp_tokio::{AsCommand, RespCodec};
 
 #[test]
 fn resp_codec_over_smol() {
@@ -16,22 +16,25 @@ fn resp_codec_over_smol() {
             .await
             .unwrap();
         let mut redis = resp_tokio::compat::framed(stream, RespCodec::new());
-        redis.send(Cmd(("SET", "k", "over smol"))).await.unwrap();
+        redis
+            .send(AsCommand(("SET", "k", "over smol")))
+            .await
+            .unwrap();
         assert_eq!(
             redis.next().await.unwrap().unwrap(),
             Frame::SimpleString("OK".into())
         );
         // A pipeline: fed, flushed once, replies in order.
         for _ in 0..100 {
-            redis.feed(Cmd(("INCR", "n"))).await.unwrap();
+            redis.feed(AsCommand(("INCR", "n"))).await.unwrap();
         }
-        SinkExt::<Cmd<(&str, &str)>>::flush(&mut redis)
+        SinkExt::<AsCommand<(&str, &str)>>::flush(&mut redis)
             .await
             .unwrap();
         for i in 1..=100 {
             assert_eq!(redis.next().await.unwrap().unwrap(), Frame::Integer(i));
         }
-        redis.send(Cmd(["GET", "k"])).await.unwrap();
+        redis.send(AsCommand(["GET", "k"])).await.unwrap();
         assert_eq!(
             redis.next().await.unwrap().unwrap(),
             Frame::from("over smol")

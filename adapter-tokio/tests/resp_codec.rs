@@ -6,7 +6,7 @@ use bytes::{Bytes, BytesMut};
 use futures_util::{SinkExt, StreamExt};
 use resp_core::{Frame, NullKind, Protocol};
 use resp_test_support::RedisServer;
-use resp_tokio::{Cmd, RespCodec};
+use resp_tokio::{AsCommand, RespCodec};
 use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
 use tokio_util::codec::{Decoder, Framed};
@@ -19,7 +19,7 @@ fn runtime() -> tokio::runtime::Runtime {
 }
 
 async fn call<A: resp_core::Args>(client: &mut Framed<TcpStream, RespCodec>, args: A) -> Frame {
-    client.send(Cmd(args)).await.unwrap();
+    client.send(AsCommand(args)).await.unwrap();
     client.next().await.expect("a reply").unwrap()
 }
 
@@ -83,7 +83,7 @@ fn a_100_mib_value_is_read_with_the_size_hint() {
             call(&mut client, (&b"SET"[..], &b"big"[..], &value[..])).await,
             Frame::SimpleString("OK".into())
         );
-        client.send(Cmd(["GET", "big"])).await.unwrap();
+        client.send(AsCommand(["GET", "big"])).await.unwrap();
         // Read by hand, as Framed does, counting how often the buffer grew.
         let mut stream = client.into_inner();
         let mut codec = RespCodec::new();

@@ -102,6 +102,7 @@ extern crate std;
 mod client;
 mod cluster;
 mod command;
+pub mod commands;
 mod convert;
 mod decode;
 mod encode;
@@ -132,7 +133,7 @@ pub use command::{
 pub use convert::{ConvertError, FromFrame};
 pub use decode::{Decoder, Status, decode_slice};
 pub use encode::{
-    Arg, Args, ChunkedEncoder, DoubleFormat, Pipeline, ReplyWriter, Reserve, pack_command,
+    Arg, Args, ChunkedEncoder, Cmd, DoubleFormat, Pipeline, ReplyWriter, Reserve, pack_command,
     pack_pipeline, pack_transaction, write_command,
 };
 pub use error::{DecodeError, DecodeErrorKind, EncodeError, Limit};

@@ -1,11 +1,13 @@
 //! [`Connection`]: one blocking connection to a Redis server, with
 //! deadlines, driving the core's [`Session`] over any `Read + Write`.
 
+mod commands;
 mod open;
 mod pubsub;
 mod transaction;
 mod wire;
 
+pub use commands::Commands;
 pub use pubsub::Messages;
 
 use crate::error::Error;

@@ -2,6 +2,7 @@
 //! one task that writes everything queued in one go and routes every reply
 //! through the core's [`Session`](resp_core::Session).
 
+mod commands;
 mod driver;
 mod error;
 mod pubsub;
@@ -10,6 +11,7 @@ mod script;
 pub mod tls;
 mod transaction;
 
+pub use commands::Commands;
 pub use error::ClientError;
 pub use pubsub::{Message, Subscription};
 pub use script::Script;

@@ -171,12 +171,12 @@ pub trait Args {
 }
 
 /// The bytes one argument takes as a bulk string.
-fn bulk_len(arg: &(impl Arg + ?Sized)) -> usize {
+pub(super) fn bulk_len(arg: &(impl Arg + ?Sized)) -> usize {
     let len = arg.arg_len();
     super::number::header_len(len) + len + 2
 }
 
-fn put_bulk(dst: &mut impl BufMut, arg: &(impl Arg + ?Sized)) {
+pub(super) fn put_bulk(dst: &mut impl BufMut, arg: &(impl Arg + ?Sized)) {
     super::number::put_header(dst, b'$', arg.arg_len());
     arg.put_arg(dst);
     dst.put_slice(b"\r\n");

@@ -2,6 +2,7 @@
 
 mod arg;
 mod chunked;
+mod cmd;
 mod command;
 mod frame;
 mod number;
@@ -9,6 +10,7 @@ mod reply;
 
 pub use arg::{Arg, Args};
 pub use chunked::ChunkedEncoder;
+pub use cmd::Cmd;
 pub use command::{
     Pipeline, Reserve, pack_command, pack_pipeline, pack_transaction, write_command,
 };

@@ -7,8 +7,11 @@
 //!
 //! It starts `redis-server` on a free loopback port, reads `COMMAND` (every
 //! command's `COMMAND INFO`) and `COMMAND DOCS` over RESP3, and writes
-//! `resp-core/src/table/generated.rs`, formatted by rustfmt.
+//! `resp-core/src/table/generated.rs` and a method for every command (the
+//! functions of `resp_core::commands`, both clients' `Commands` traits and
+//! the examples their test sends), formatted by rustfmt.
 
+mod methods;
 mod model;
 mod table;
 
@@ -42,10 +45,30 @@ fn main() -> ExitCode {
     check_reply(&docs);
     let commands = model::commands(&info, &docs);
 
-    let outputs = [(
-        workspace_root().join("resp-core/src/table/generated.rs"),
-        table::source(&version, &commands),
-    )];
+    let methods = methods::sources(&version, &commands);
+    let root = workspace_root();
+    let outputs = [
+        (
+            root.join("resp-core/src/table/generated.rs"),
+            table::source(&version, &commands),
+        ),
+        (
+            root.join("resp-core/src/commands/generated.rs"),
+            methods.core,
+        ),
+        (
+            root.join("adapter-tokio/src/client/commands.rs"),
+            methods.tokio,
+        ),
+        (
+            root.join("adapter-std/src/connection/commands.rs"),
+            methods.blocking,
+        ),
+        (
+            root.join("resp-core/tests/command_methods/examples.rs"),
+            methods.examples,
+        ),
+    ];
     let mut stale = Vec::new();
     for (path, source) in outputs {
         let source = rustfmt(&source);
@@ -61,8 +84,13 @@ fn main() -> ExitCode {
         }
     }
     if stale.is_empty() {
+        let verb = if check {
+            "match"
+        } else {
+            "are up to date with"
+        };
         println!(
-            "the generated files match redis-server {version} ({} commands)",
+            "the generated files {verb} redis-server {version} ({} commands)",
             commands.len()
         );
         ExitCode::SUCCESS
