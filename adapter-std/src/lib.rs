@@ -30,7 +30,7 @@ pub use connection::{Commands, Connection, Messages};
 pub use error::Error;
 pub use options::Options;
 pub use resp_core;
-pub use script::Script;
+pub use script::{Script, ScriptCall};
 pub use server::ServerConnection;
 #[cfg(feature = "tls")]
 pub use stream::TlsStream;

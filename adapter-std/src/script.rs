@@ -4,7 +4,7 @@
 use crate::connection::Connection;
 use crate::error::Error;
 use bytes::Bytes;
-use resp_core::FromFrame;
+use resp_core::{Arg, Args, Cmd, FromFrame};
 use std::io::{Read, Write};
 use std::sync::Mutex;
 
@@ -19,7 +19,9 @@ use std::sync::Mutex;
 ///
 /// let add = Script::new("return redis.call('INCRBY', KEYS[1], ARGV[1])");
 /// let mut redis = Connection::connect("redis://127.0.0.1")?;
-/// let total: i64 = add.run(&mut redis, &["counter"], &["5"])?;
+/// let total: i64 = add.run(&mut redis, ["counter"], [5])?;
+/// // The same, argument by argument; a script without keys takes only `arg`s.
+/// let total: i64 = add.key("counter").arg(5).run(&mut redis)?;
 /// # Ok::<(), resp_std::Error>(())
 /// ```
 #[derive(Debug)]
@@ -41,8 +43,32 @@ impl Script {
     pub fn run<T: FromFrame, S: Read + Write>(
         &self,
         connection: &mut Connection<S>,
-        keys: &[impl AsRef<[u8]>],
-        args: &[impl AsRef<[u8]>],
+        keys: impl IntoIterator<Item = impl Arg>,
+        args: impl IntoIterator<Item = impl Arg>,
+    ) -> Result<T, Error> {
+        self.invoke(
+            connection,
+            &Cmd::default().args(keys),
+            &Cmd::default().args(args),
+        )
+    }
+
+    /// A call of it with `key` as its first key; add more with
+    /// [`ScriptCall::key`] and [`ScriptCall::arg`].
+    pub fn key(&self, key: impl Arg) -> ScriptCall<'_> {
+        ScriptCall::new(self).key(key)
+    }
+
+    /// A call of it with `arg` as its first argument and no keys so far.
+    pub fn arg(&self, arg: impl Arg) -> ScriptCall<'_> {
+        ScriptCall::new(self).arg(arg)
+    }
+
+    fn invoke<T: FromFrame, S: Read + Write>(
+        &self,
+        connection: &mut Connection<S>,
+        keys: &Cmd,
+        args: &Cmd,
     ) -> Result<T, Error> {
         let mut loaded_now = false;
         loop {
@@ -53,10 +79,11 @@ impl Script {
                     self.load(connection)?
                 }
             };
-            let count = keys.len().to_string();
-            let mut command: Vec<&[u8]> = vec![b"EVALSHA", &digest, count.as_bytes()];
-            command.extend(keys.iter().map(AsRef::as_ref));
-            command.extend(args.iter().map(AsRef::as_ref));
+            let command = Cmd::new("EVALSHA")
+                .arg(&digest[..])
+                .arg(keys.arg_count())
+                .append(keys.clone())
+                .append(args.clone());
             match connection.call::<T>(command) {
                 Err(Error::Server(text)) if text.starts_with(b"NOSCRIPT") && !loaded_now => {
                     *self.digest.lock().unwrap_or_else(|p| p.into_inner()) = None;
@@ -77,5 +104,46 @@ impl Script {
         let digest: Bytes = connection.call(["SCRIPT".as_bytes(), b"LOAD", &self.source])?;
         *self.digest.lock().unwrap_or_else(|p| p.into_inner()) = Some(digest.clone());
         Ok(digest)
+    }
+}
+
+/// One call of a [`Script`], its keys and arguments added one by one, as
+/// redis-rs's `ScriptInvocation` does.
+#[derive(Debug)]
+pub struct ScriptCall<'a> {
+    script: &'a Script,
+    keys: Cmd,
+    args: Cmd,
+}
+
+impl<'a> ScriptCall<'a> {
+    fn new(script: &'a Script) -> Self {
+        Self {
+            script,
+            keys: Cmd::default(),
+            args: Cmd::default(),
+        }
+    }
+
+    /// Adds a key (`KEYS[n]` in the script).
+    #[must_use]
+    pub fn key(mut self, key: impl Arg) -> Self {
+        self.keys = self.keys.arg(key);
+        self
+    }
+
+    /// Adds an argument (`ARGV[n]` in the script).
+    #[must_use]
+    pub fn arg(mut self, arg: impl Arg) -> Self {
+        self.args = self.args.arg(arg);
+        self
+    }
+
+    /// Runs the script with the keys and arguments added.
+    pub fn run<T: FromFrame, S: Read + Write>(
+        &self,
+        connection: &mut Connection<S>,
+    ) -> Result<T, Error> {
+        self.script.invoke(connection, &self.keys, &self.args)
     }
 }

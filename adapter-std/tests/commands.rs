@@ -1,11 +1,11 @@
 //! The generated command methods against a real redis-server, in RESP2 and
 //! RESP3: a program that uses nothing but them, and the bytes each sends.
 
-use resp_core::Pipeline;
 use resp_core::commands::{
     PipelineCommands, SetOptions, XaddIdOrAuto, XaddOperator, XaddOptions, XaddStrategy,
     ZaddOptions, ZrangeOptions,
 };
+use resp_core::{Cmd, Pipeline};
 use resp_std::{Commands, Connection, Error, NetStream};
 use resp_test_support::RedisServer;
 use std::collections::HashMap;
@@ -116,4 +116,36 @@ fn a_method_reports_a_server_error_as_call_does() {
         Err(Error::Server(error)) => assert!(error.starts_with(b"ERR value is not an integer")),
         other => panic!("expected the server's error, got {other:?}"),
     }
+}
+
+#[test]
+fn vectors_maps_and_slices_of_pairs_pass_as_arguments() {
+    let Some(server) = RedisServer::start() else {
+        return;
+    };
+    let mut client = Connection::connect(&format!("redis://127.0.0.1:{}", server.port())).unwrap();
+    let keys: Vec<String> = vec!["a".into(), "b".into(), "c".into()];
+    let fields: HashMap<String, String> = HashMap::from([
+        ("name".into(), "Ada".into()),
+        ("born".into(), "1815".into()),
+    ]);
+    let pairs: &[(&str, i64)] = &[("a", 1), ("b", 2)];
+
+    // Built argument by argument, through `call`.
+    let () = client
+        .call(Cmd::new("MSET").pairs(pairs.iter().copied()))
+        .unwrap();
+    let added: i64 = client
+        .call(Cmd::new("HSET").arg("h").pairs(&fields))
+        .unwrap();
+    assert_eq!(added, 2);
+    let values: Vec<Option<i64>> = client.call(Cmd::new("MGET").args(&keys)).unwrap();
+    assert_eq!(values, [Some(1), Some(2), None]);
+
+    // The same values through the typed methods.
+    let again: i64 = client.hset("h2", &fields).unwrap();
+    assert_eq!(again, 2);
+    let read: HashMap<String, String> = client.hgetall("h2").unwrap();
+    assert_eq!(read, fields);
+    assert_eq!(client.del::<i64>(&keys).unwrap(), 2);
 }

@@ -184,13 +184,18 @@ fn a_script_is_loaded_again_after_the_server_forgets_it() {
             5
         );
         redis.call::<()>(["SCRIPT", "FLUSH"]).unwrap();
+        // Integer arguments, and the call built argument by argument.
+        assert_eq!(add.run::<i64, _>(&mut redis, ["total"], [2]).unwrap(), 7);
         assert_eq!(
-            add.run::<i64, _>(&mut redis, &["total"], &["2"]).unwrap(),
-            7
+            add.key("total").arg(1).run::<i64, _>(&mut redis).unwrap(),
+            8
         );
+        // No keys at all: only arguments.
+        let sum = Script::new("return ARGV[1] + ARGV[2]");
+        assert_eq!(sum.arg(40).arg(2).run::<i64, _>(&mut redis).unwrap(), 42);
         let broken = Script::new("return redis.call('NOPE')");
         assert!(matches!(
-            broken.run::<i64, _>(&mut redis, &[] as &[&str], &[] as &[&str]),
+            broken.arg("unused").run::<i64, _>(&mut redis),
             Err(Error::Server(_))
         ));
     });

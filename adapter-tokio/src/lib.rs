@@ -27,7 +27,9 @@ mod server;
 
 #[cfg(feature = "tls")]
 pub use client::tls;
-pub use client::{Client, ClientError, ClientOptions, Commands, Message, Script, Subscription};
+pub use client::{
+    Client, ClientError, ClientOptions, Commands, Message, Script, ScriptCall, Subscription,
+};
 pub use client_codec::{AsCommand, RespCodec};
 pub use resp_core;
 pub use server::{Reply, ServerCodec, ServerError};

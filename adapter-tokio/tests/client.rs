@@ -387,20 +387,19 @@ fn scripts_survive_a_script_flush(through: Through) {
             add.run::<i64>(&client, &["total"], &["5"]).await.unwrap(),
             5
         );
-        assert_eq!(
-            add.run::<i64>(&client, &["total"], &["2"]).await.unwrap(),
-            7
-        );
+        // Integer arguments, and the call built argument by argument.
+        assert_eq!(add.run::<i64>(&client, ["total"], [2]).await.unwrap(), 7);
         client.call::<()>(["SCRIPT", "FLUSH"]).await.unwrap();
         assert_eq!(
-            add.run::<i64>(&client, &["total"], &["1"]).await.unwrap(),
+            add.key("total").arg(1).run::<i64>(&client).await.unwrap(),
             8
         );
+        // No keys at all: only arguments.
+        let sum = Script::new("return ARGV[1] + ARGV[2]");
+        assert_eq!(sum.arg(40).arg(2).run::<i64>(&client).await.unwrap(), 42);
         let broken = Script::new("return redis.call('NOSUCH')");
         assert!(matches!(
-            broken
-                .run::<i64>(&client, &[] as &[&str], &[] as &[&str])
-                .await,
+            broken.arg("unused").run::<i64>(&client).await,
             Err(ClientError::Server(_))
         ));
     });

@@ -14,7 +14,7 @@ mod transaction;
 pub use commands::Commands;
 pub use error::ClientError;
 pub use pubsub::{Message, Subscription};
-pub use script::Script;
+pub use script::{Script, ScriptCall};
 
 use bytes::Bytes;
 use resp_core::{

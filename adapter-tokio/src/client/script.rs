@@ -3,7 +3,7 @@
 
 use super::{Client, ClientError};
 use bytes::Bytes;
-use resp_core::FromFrame;
+use resp_core::{Arg, Args, Cmd, FromFrame};
 use std::sync::Mutex;
 
 /// A Lua script that runs with `EVALSHA`, so its source crosses the wire
@@ -16,7 +16,9 @@ use std::sync::Mutex;
 /// use resp_tokio::Script;
 ///
 /// let add = Script::new("return redis.call('INCRBY', KEYS[1], ARGV[1])");
-/// let total: i64 = add.run(client, &["counter"], &["5"]).await?;
+/// let total: i64 = add.run(client, ["counter"], [5]).await?;
+/// // The same, argument by argument; a script without keys takes only `arg`s.
+/// let total: i64 = add.key("counter").arg(5).run(client).await?;
 /// # Ok(()) }
 /// ```
 #[derive(Debug)]
@@ -35,11 +37,32 @@ impl Script {
     }
 
     /// Runs it with `keys` and `args`, converting its result.
-    pub async fn run<T: FromFrame>(
+    pub fn run<'a, T: FromFrame>(
+        &'a self,
+        client: &'a Client,
+        keys: impl IntoIterator<Item = impl Arg>,
+        args: impl IntoIterator<Item = impl Arg>,
+    ) -> impl Future<Output = Result<T, ClientError>> + Send + 'a {
+        let (keys, args) = (Cmd::default().args(keys), Cmd::default().args(args));
+        async move { self.invoke(client, &keys, &args).await }
+    }
+
+    /// A call of it with `key` as its first key; add more with
+    /// [`ScriptCall::key`] and [`ScriptCall::arg`].
+    pub fn key(&self, key: impl Arg) -> ScriptCall<'_> {
+        ScriptCall::new(self).key(key)
+    }
+
+    /// A call of it with `arg` as its first argument and no keys so far.
+    pub fn arg(&self, arg: impl Arg) -> ScriptCall<'_> {
+        ScriptCall::new(self).arg(arg)
+    }
+
+    async fn invoke<T: FromFrame>(
         &self,
         client: &Client,
-        keys: &[impl AsRef<[u8]>],
-        args: &[impl AsRef<[u8]>],
+        keys: &Cmd,
+        args: &Cmd,
     ) -> Result<T, ClientError> {
         let mut loaded_now = false;
         loop {
@@ -50,11 +73,11 @@ impl Script {
                     self.load(client).await?
                 }
             };
-            let mut command: Vec<&[u8]> = vec![b"EVALSHA", &digest];
-            let count = keys.len().to_string();
-            command.push(count.as_bytes());
-            command.extend(keys.iter().map(AsRef::as_ref));
-            command.extend(args.iter().map(AsRef::as_ref));
+            let command = Cmd::new("EVALSHA")
+                .arg(&digest[..])
+                .arg(keys.arg_count())
+                .append(keys.clone())
+                .append(args.clone());
             match client.call::<T>(command).await {
                 Err(ClientError::Server(text)) if text.starts_with(b"NOSCRIPT") && !loaded_now => {
                     *self.digest.lock().unwrap_or_else(|p| p.into_inner()) = None;
@@ -77,5 +100,43 @@ impl Script {
             .await?;
         *self.digest.lock().unwrap_or_else(|p| p.into_inner()) = Some(digest.clone());
         Ok(digest)
+    }
+}
+
+/// One call of a [`Script`], its keys and arguments added one by one, as
+/// redis-rs's `ScriptInvocation` does.
+#[derive(Debug)]
+pub struct ScriptCall<'a> {
+    script: &'a Script,
+    keys: Cmd,
+    args: Cmd,
+}
+
+impl<'a> ScriptCall<'a> {
+    fn new(script: &'a Script) -> Self {
+        Self {
+            script,
+            keys: Cmd::default(),
+            args: Cmd::default(),
+        }
+    }
+
+    /// Adds a key (`KEYS[n]` in the script).
+    #[must_use]
+    pub fn key(mut self, key: impl Arg) -> Self {
+        self.keys = self.keys.arg(key);
+        self
+    }
+
+    /// Adds an argument (`ARGV[n]` in the script).
+    #[must_use]
+    pub fn arg(mut self, arg: impl Arg) -> Self {
+        self.args = self.args.arg(arg);
+        self
+    }
+
+    /// Runs the script with the keys and arguments added.
+    pub async fn run<T: FromFrame>(&self, client: &Client) -> Result<T, ClientError> {
+        self.script.invoke(client, &self.keys, &self.args).await
     }
 }
