@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""The example proxy against twemproxy and against no proxy at all.
+"""The proxy (apps/proxy) against twemproxy and against no proxy at all.
 
 Starts one redis-server, twemproxy (Debian's `nutcracker`, one server
-connection) in front of it, and the example proxy (release build) in front
+connection) in front of it, and the proxy (release build) in front
 of it, all on free loopback ports. Runs the same redis-benchmark tests
 straight at redis-server, through twemproxy and through the proxy,
 interleaved, for several rounds, 50 clients, and keeps each one's best
@@ -56,7 +56,7 @@ def start_all(workdir):
         f"   - 127.0.0.1:{redis_port}:1\n")
     twemproxy = spawn(["nutcracker", "-c", str(config), "-s", str(free_port())], twem_port)
     proxy_port = free_port()
-    proxy = spawn([str(ROOT / "target/release/examples/proxy"), "--port", str(proxy_port),
+    proxy = spawn([str(ROOT / "target/release/proxy"), "--port", str(proxy_port),
                    "--upstream", f"127.0.0.1:{redis_port}"], proxy_port)
     return {"direct": (redis, redis_port), "twemproxy": (twemproxy, twem_port),
             "resp proxy": (proxy, proxy_port)}
@@ -67,7 +67,7 @@ def main():
     for program in ("redis-server", "redis-benchmark", "nutcracker"):
         if shutil.which(program) is None:
             raise SystemExit(f"{program} is not installed (apt-get install redis-server redis-tools nutcracker)")
-    subprocess.run(["cargo", "build", "--release", "-p", "resp-tokio", "--example", "proxy"],
+    subprocess.run(["cargo", "build", "--release", "-p", "proxy"],
                    cwd=ROOT, check=True)
     best = {route: {} for route in ROUTES}
     with tempfile.TemporaryDirectory() as workdir:

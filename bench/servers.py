@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """kv-server against redis-server, end to end, with redis-benchmark.
 
-Starts a real redis-server and the example kv-server (release build) on free
+Starts a real redis-server and kv-server (apps/kv-server, release build) on free
 loopback ports, runs the same redis-benchmark tests against each,
 interleaved, for several rounds, 50 clients, and keeps each server's best
 round per test. Then loads 1,000,000 keys of 16 bytes with 32-byte values
@@ -57,7 +57,7 @@ def start(name):
         command = ["redis-server", "--port", str(port), "--bind", "127.0.0.1",
                    "--save", "", "--appendonly", "no"]
     else:
-        command = [str(ROOT / "target/release/examples/kv-server"), "--port", str(port)]
+        command = [str(ROOT / "target/release/kv-server"), "--port", str(port)]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wait_for(port)
     return process, port
@@ -94,7 +94,7 @@ def load_million(port):
 
 def main():
     rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 3
-    subprocess.run(["cargo", "build", "--release", "-p", "resp-tokio", "--example", "kv-server"],
+    subprocess.run(["cargo", "build", "--release", "-p", "kv-server"],
                    cwd=ROOT, check=True)
     servers = {name: start(name) for name in ("redis-server", "kv-server")}
     best = {name: {} for name in servers}

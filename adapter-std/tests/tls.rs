@@ -36,27 +36,6 @@ fn rediss_connects_with_the_ca_given_and_refuses_a_server_it_cannot_verify() {
         );
     }
 
-    // The tool, given the CA, by URL and by host and port.
-    let tool = |args: &[&str]| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_resp"))
-            .args(args)
-            .output()
-            .unwrap()
-    };
-    let ca = certificates.ca.to_str().unwrap();
-    let url = format!("rediss://127.0.0.1:{tls_port}");
-    let by_url = tool(&["call", "-u", &url, "--cacert", ca, "GET", "secret"]);
-    assert_eq!(String::from_utf8_lossy(&by_url.stdout), "\"kept\"\n");
-    let port = tls_port.to_string();
-    let by_port = tool(&["call", "-p", &port, "--tls", "--cacert", ca, "-2", "PING"]);
-    assert_eq!(String::from_utf8_lossy(&by_port.stdout), "PONG\n");
-    let plain = tool(&["call", "-p", &port, "PING"]);
-    assert_eq!(
-        plain.status.code(),
-        Some(1),
-        "a TLS port spoken to in plain text"
-    );
-
     // Another CA did not sign the server's certificate.
     let other = TestCertificates::write(&dir.join("other"));
     options.tls = Some(resp_std::tls::client_config(Some(&other.ca)).unwrap());

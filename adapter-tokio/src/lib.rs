@@ -3,7 +3,7 @@
 //!
 //! * [`ServerCodec`]: requests in (owned [`Request`](resp_core::Request)s,
 //!   Redis's limits and error texts), replies out in the connection's
-//!   protocol version. `examples/kv-server` is a Redis-compatible server on it.
+//!   protocol version. `apps/kv-server` (package `kv-server`) is a Redis-compatible server on it.
 //! * [`RespCodec`]: the client side, replies in as [`Frame`](resp_core::Frame)s
 //!   (a big payload's buffer reserved once), commands out straight from
 //!   their arguments ([`AsCommand`]).

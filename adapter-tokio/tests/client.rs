@@ -3,10 +3,10 @@
 //! one connection each getting its own reply, calls dropped at random
 //! points, and faults through a relay (a stalled server, a connection cut,
 //! the server killed mid-pipeline). The scenarios that do not reach past
-//! the client run again through the example proxy, RESP2 and RESP3.
+//! the client run again through the proxy (`apps/proxy`, in-process), RESP2 and RESP3.
 
 use resp_core::{Frame, NullKind, Pipeline};
-use resp_test_support::{ProxyServer, RedisServer, Relay};
+use resp_test_support::{RedisServer, Relay};
 use resp_tokio::{Client, ClientError, ClientOptions, Script};
 use std::time::{Duration, Instant};
 
@@ -23,7 +23,7 @@ fn url(port: u16) -> String {
 }
 
 /// Where a scenario's clients connect: straight to the server, or through
-/// the example proxy in front of it (in RESP3, the client's default, or in
+/// the proxy in front of it (in RESP3, the client's default, or in
 /// RESP2), which must make no difference.
 #[derive(Debug, Clone, Copy)]
 enum Through {
@@ -35,7 +35,7 @@ enum Through {
 /// A server of the test's own, and the address its clients use.
 struct Target {
     _server: RedisServer,
-    _proxy: Option<ProxyServer>,
+    _proxy: Option<proxy::Running>,
     port: u16,
     resp2: bool,
 }
@@ -45,9 +45,15 @@ impl Target {
         let server = RedisServer::start_with(extra)?;
         let proxy = match through {
             Through::Direct => None,
-            Through::Proxy | Through::ProxyResp2 => Some(ProxyServer::start(server.port(), &[])),
+            Through::Proxy | Through::ProxyResp2 => Some(
+                proxy::Server::start_in_thread(proxy::Options::in_front_of(format!(
+                    "127.0.0.1:{}",
+                    server.port()
+                )))
+                .expect("the proxy starts"),
+            ),
         };
-        let port = proxy.as_ref().map_or(server.port(), ProxyServer::port);
+        let port = proxy.as_ref().map_or(server.port(), proxy::Running::port);
         Some(Self {
             _server: server,
             _proxy: proxy,

@@ -4,11 +4,18 @@
 //! Each body asserts properties, not only the absence of panics. Inputs that
 //! need cut points start with two control bytes that choose them.
 
+use crate::cluster::{Redirect, SLOT_COUNT, hash_tag, key_slot};
+use crate::command::{Command, CommandDecoder, CommandError};
+use crate::decode::Decoder;
 use crate::decode::{FrameBuilder, build_copied};
-use crate::{
-    Command, CommandDecoder, CommandError, DecodeError, Decoder, Frame, Hello, Limits, Protocol,
-    Push, Reader, Redirect, ReplyWriter, SLOT_COUNT, ServerHello, hash_tag, key_slot, pack_command,
-};
+use crate::encode::{ReplyWriter, pack_command};
+use crate::error::DecodeError;
+use crate::frame::Frame;
+use crate::hello::{Hello, ServerHello};
+use crate::limits::Limits;
+use crate::protocol::Protocol;
+use crate::push::Push;
+use crate::reader::Reader;
 use alloc::collections::BTreeMap;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
@@ -346,7 +353,7 @@ fn check_blocking_wait(command: &Command<'_>) {
 /// every request gets at most one reply, nothing answers what was not
 /// asked, and the handshake ends or goes on without panicking.
 fn check_client(frames: &[Frame]) {
-    use crate::{Routed, Session};
+    use crate::client::{Routed, Session};
     for protocol in [Protocol::Resp2, Protocol::Resp3] {
         let mut session = Session::new(protocol);
         let commands: [&[&str]; 4] = [

@@ -1,7 +1,8 @@
 //! Out-of-band messages ([`Push`]).
 
+use crate::frame::Frame;
 use crate::payload::Payload;
-use crate::{Frame, NullKind};
+use crate::reader::NullKind;
 use alloc::vec::Vec;
 
 /// The channel RESP2 connections receive invalidations on (with `CLIENT
@@ -243,7 +244,7 @@ fn bytes_of(frame: Frame) -> Payload {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Attributed;
+    use crate::frame::Attributed;
     use alloc::boxed::Box;
     use alloc::vec;
     use bytes::Bytes;

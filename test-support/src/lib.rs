@@ -26,8 +26,8 @@ use std::time::{Duration, Instant};
 pub struct RedisServer {
     child: Child,
     port: u16,
-    /// Where a cluster node keeps its `nodes.conf`; removed on drop.
-    dir: Option<PathBuf>,
+    /// Where it writes its files; removed on drop.
+    dir: PathBuf,
     /// A cluster node's bus port, which `CLUSTER MEET` needs.
     bus_port: Option<u16>,
 }
@@ -41,28 +41,11 @@ impl RedisServer {
     /// A cluster-enabled node that serves no slots yet, with its own
     /// directory for the cluster state file.
     pub fn start_cluster_node() -> Option<Self> {
-        let dir = std::env::temp_dir().join(format!(
-            "resp-cluster-{}-{}",
-            std::process::id(),
-            free_port()
-        ));
-        std::fs::create_dir_all(&dir).expect("create the node's directory");
-        let dir_arg = dir
-            .to_str()
-            .expect("a UTF-8 temporary directory")
-            .to_owned();
         // The cluster bus port is chosen too, as `port + 10000` may be taken or out of range.
         let bus_port = free_port();
         let bus_port_arg = bus_port.to_string();
-        let mut server = Self::start_with(&[
-            "--cluster-enabled",
-            "yes",
-            "--cluster-port",
-            &bus_port_arg,
-            "--dir",
-            &dir_arg,
-        ])?;
-        server.dir = Some(dir);
+        let mut server =
+            Self::start_with(&["--cluster-enabled", "yes", "--cluster-port", &bus_port_arg])?;
         server.bus_port = Some(bus_port);
         Some(server)
     }
@@ -78,8 +61,14 @@ impl RedisServer {
         if !installed("redis-server") {
             return None;
         }
+        // A folder of its own for whatever it writes (SAVE's dump.rdb, a
+        // cluster node's nodes.conf), so that no later server loads it.
+        let dir = std::env::temp_dir().join(format!("resp-redis-{}-{port}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("create the server's directory");
         let child = Command::new("redis-server")
             .args([
+                "--dir",
+                dir.to_str().expect("a UTF-8 temporary directory"),
                 "--port",
                 &port.to_string(),
                 "--bind",
@@ -99,7 +88,7 @@ impl RedisServer {
         let server = Self {
             child,
             port,
-            dir: None,
+            dir,
             bus_port: None,
         };
         server.wait_until_ready();
@@ -135,9 +124,7 @@ impl Drop for RedisServer {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        if let Some(dir) = &self.dir {
-            let _ = std::fs::remove_dir_all(dir);
-        }
+        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 
@@ -218,28 +205,28 @@ pub fn installed(program: &str) -> bool {
     found
 }
 
-/// An example program of the package under test, started on a free
-/// loopback port from the binary `cargo test` built beside the test, and
-/// stopped by pid when dropped.
+/// A program of the package under test (`apps/kv-server`, `apps/proxy`),
+/// started on a free loopback port from the binary `cargo test` built for
+/// the package's tests, and stopped by pid when dropped.
 #[derive(Debug)]
-struct ExampleProcess {
+struct AppProcess {
     child: Child,
     port: u16,
     name: &'static str,
 }
 
-impl ExampleProcess {
-    /// Starts example `name` with `--port` and then `args`.
+impl AppProcess {
+    /// Starts program `name` with `--port` and then `args`.
     fn start(name: &'static str, args: &[&str]) -> Self {
         let port = free_port();
-        let child = Command::new(example(name))
+        let child = Command::new(app(name))
             .args(["--port", &port.to_string()])
             .args(args)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .unwrap_or_else(|error| {
-                panic!("{name} starts (cargo test builds it with the tests): {error}")
+                panic!("{name} starts (cargo test -p {name} builds it with its tests): {error}")
             });
         let process = Self { child, port, name };
         wait_for_port(port, name);
@@ -251,7 +238,7 @@ impl ExampleProcess {
     }
 }
 
-impl Drop for ExampleProcess {
+impl Drop for AppProcess {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
@@ -268,14 +255,15 @@ fn connect_loopback(port: u16, what: &str) -> TcpStream {
     stream
 }
 
-/// The example `kv-server` on a free loopback port, stopped by pid when dropped.
+/// The `kv-server` program on a free loopback port, stopped by pid when
+/// dropped; for its own package's tests, which cargo builds it for.
 #[derive(Debug)]
-pub struct KvServer(ExampleProcess);
+pub struct KvServer(AppProcess);
 
 impl KvServer {
     /// Starts it with `extra` arguments after `--port`.
     pub fn start(extra: &[&str]) -> Self {
-        Self(ExampleProcess::start("kv-server", extra))
+        Self(AppProcess::start("kv-server", extra))
     }
 
     /// The loopback port it listens on.
@@ -303,10 +291,10 @@ impl KvServer {
     }
 }
 
-/// The example `proxy`, forwarding from a free loopback port to `upstream`,
-/// stopped by pid when dropped.
+/// The `proxy` program, forwarding from a free loopback port to `upstream`,
+/// stopped by pid when dropped; for its own package's tests.
 #[derive(Debug)]
-pub struct ProxyServer(ExampleProcess);
+pub struct ProxyServer(AppProcess);
 
 impl ProxyServer {
     /// Starts it in front of `upstream`, with `extra` arguments.
@@ -316,7 +304,7 @@ impl ProxyServer {
             .into_iter()
             .chain(extra.iter().copied())
             .collect();
-        Self(ExampleProcess::start("proxy", &args))
+        Self(AppProcess::start("proxy", &args))
     }
 
     /// The loopback port it listens on.
@@ -335,15 +323,25 @@ impl ProxyServer {
     }
 }
 
-/// Where cargo put example `name` of the package under test: beside the
-/// test binary's `deps/` folder.
+/// Where cargo put example `name` of the package under test: in the
+/// profile folder's `examples/`.
 pub fn example(name: &str) -> PathBuf {
+    profile_dir().join("examples").join(name)
+}
+
+/// Where cargo put binary `name` of the package under test: in the profile
+/// folder, as `CARGO_BIN_EXE_<name>` says at compile time.
+pub fn app(name: &str) -> PathBuf {
+    profile_dir().join(name)
+}
+
+/// `target/<profile>`, the test binary's `deps/` folder's parent.
+fn profile_dir() -> PathBuf {
     let exe = std::env::current_exe().expect("the test binary's path");
-    let profile_dir = exe
-        .parent()
+    exe.parent()
         .and_then(|deps| deps.parent())
-        .expect("target/<profile>/deps/<test>");
-    profile_dir.join("examples").join(name)
+        .expect("target/<profile>/deps/<test>")
+        .to_path_buf()
 }
 
 /// Waits until something listens on `port`.

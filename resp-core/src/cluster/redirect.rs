@@ -1,6 +1,6 @@
 //! `MOVED` and `ASK` error replies: the slot and the node they name.
 
-use crate::Frame;
+use crate::frame::Frame;
 
 /// Which redirection a cluster node answered with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -2,7 +2,7 @@
 
 //! One function per command of redis-server 7.0.15 (351 commands and subcommands).
 
-use crate::{Arg, Cmd, Pipeline};
+use crate::encode::{Arg, Cmd, Pipeline};
 
 /// List the ACL categories or the commands inside a category
 ///

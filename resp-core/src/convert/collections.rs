@@ -4,7 +4,7 @@
 //! into `Vec<Vec<i64>>` looks two levels deep however deep the frame is.
 
 use super::{ConvertError, FromFrame};
-use crate::Frame;
+use crate::frame::Frame;
 use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::vec;
 use alloc::vec::Vec;

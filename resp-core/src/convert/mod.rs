@@ -5,7 +5,7 @@ mod collections;
 pub(crate) use collections::pairs;
 mod scalars;
 
-use crate::Frame;
+use crate::frame::Frame;
 use alloc::vec::Vec;
 use bytes::Bytes;
 use core::fmt;

@@ -4,7 +4,7 @@
 //! is a bulk string), so numbers are read from any of them.
 
 use super::{ConvertError, FromFrame};
-use crate::Frame;
+use crate::frame::Frame;
 use crate::payload::Payload;
 use alloc::string::String;
 use alloc::vec::Vec;

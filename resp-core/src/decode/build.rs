@@ -1,8 +1,8 @@
 //! Turns reader events into [`Frame`] trees with an explicit stack.
 
+use crate::frame::{Attributed, Frame};
 use crate::payload::Payload;
 use crate::reader::{AggregateKind, BlobKind};
-use crate::{Attributed, Frame};
 use alloc::boxed::Box;
 use alloc::vec::Vec;
 use core::mem;

@@ -3,7 +3,9 @@
 
 use super::frame::put_visit;
 use super::number::{put_header, unsigned_decimal_len};
-use crate::{EncodeError, Frame, Protocol, Visit};
+use crate::error::EncodeError;
+use crate::frame::{Frame, Visit};
+use crate::protocol::Protocol;
 use alloc::collections::VecDeque;
 use bytes::{Buf, BufMut, Bytes, BytesMut};
 

@@ -15,7 +15,7 @@ use bytes::BufMut;
 ///
 /// ```
 /// use std::collections::BTreeMap;
-/// use resp_core::{pack_command, Cmd};
+/// use resp_core::{pack_command, Args, Cmd};
 ///
 /// let fields = BTreeMap::from([("name", "Ada"), ("born", "1815")]);
 /// let keys = vec!["a".to_string(), "b".to_string()];
@@ -121,7 +121,7 @@ fn next_bulk(packed: &[u8]) -> Option<(&[u8], &[u8])> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pack_command;
+    use crate::encode::pack_command;
     use alloc::format;
 
     #[test]

@@ -1,9 +1,12 @@
 //! Encoding [`Frame`]s: exact length first, then one pass of writes.
 
 use super::number::{DoubleText, decimal_len, header_len, put_header, unsigned_decimal_len};
+use crate::error::EncodeError;
+use crate::frame::{Frame, Visit};
 use crate::lex::has_line_break;
 use crate::lex::scalar::is_big_number;
-use crate::{EncodeError, Frame, NullKind, Protocol, Visit};
+use crate::protocol::Protocol;
+use crate::reader::NullKind;
 use alloc::vec::Vec;
 use bytes::BufMut;
 

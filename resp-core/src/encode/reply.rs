@@ -2,9 +2,12 @@
 
 use super::frame::{put_blob, put_line, put_visit};
 use super::number::{DoubleText, put_header};
+use crate::error::EncodeError;
+use crate::frame::{Frame, Visit};
 use crate::lex::has_line_break;
 use crate::lex::scalar::is_big_number;
-use crate::{EncodeError, Frame, NullKind, Protocol, Visit};
+use crate::protocol::Protocol;
+use crate::reader::NullKind;
 use bytes::BufMut;
 
 /// How doubles are written as text.

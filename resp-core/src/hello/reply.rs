@@ -1,6 +1,12 @@
 //! The `HELLO` reply: who the server is, and the protocol now spoken.
 
-use crate::{EncodeError, Frame, Protocol, ReplyWriter};
+use crate::encode::ReplyWriter;
+
+use crate::error::EncodeError;
+
+use crate::frame::Frame;
+
+use crate::protocol::Protocol;
 use alloc::vec::Vec;
 use bytes::{BufMut, Bytes};
 use core::fmt;
@@ -197,7 +203,7 @@ impl core::error::Error for HelloReplyError {}
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Payload;
+    use crate::payload::Payload;
     use alloc::vec;
 
     fn text(s: &'static str) -> Frame {

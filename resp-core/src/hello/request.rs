@@ -1,7 +1,9 @@
 //! The `HELLO` request: `HELLO [protover [AUTH username password] [SETNAME clientname]]`.
 
+use crate::command::Command;
+use crate::encode::Args;
 use crate::lex::parse_integer;
-use crate::{Args, Command, Protocol};
+use crate::protocol::Protocol;
 use bytes::BufMut;
 use core::fmt;
 
@@ -220,7 +222,8 @@ impl core::error::Error for HelloError<'_> {}
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{CommandDecoder, pack_command};
+    use crate::command::CommandDecoder;
+    use crate::encode::pack_command;
     use alloc::string::ToString;
     use alloc::vec::Vec;
     use bytes::BytesMut;

@@ -327,7 +327,7 @@ impl Generator {
         let count = self.count;
         let core = format!(
             "{HEADER}//! One function per command of redis-server {version} ({count} commands and subcommands).\n\n\
-             use crate::{{Arg, Cmd, Pipeline}};\n\n{}\n\
+             use crate::encode::{{Arg, Cmd, Pipeline}};\n\n{}\n\
              /// A method per command on a [`Pipeline`], each appending the command\n\
              /// [`commands`](crate::commands) packs.\n\
              ///\n/// ```\n/// use resp_core::{{Pipeline, commands::PipelineCommands}};\n///\n\

@@ -1,11 +1,9 @@
 //! The cluster helpers against real cluster nodes: key slots as `CLUSTER
 //! KEYSLOT` computes them, and the `MOVED` and `ASK` errors nodes send.
 
-mod support;
-
 use resp_core::{Frame, Redirect, RedirectKind, key_slot, pack_command};
+use resp_test_support::{RedisServer, Replies};
 use std::time::{Duration, Instant};
-use support::{RedisServer, Replies};
 
 /// Keys of every length up to 40 over an alphabet rich in braces, plus
 /// arbitrary bytes, from a fixed seed.

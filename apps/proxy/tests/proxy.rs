@@ -1,4 +1,4 @@
-//! The example proxy between real clients and a real redis-server:
+//! The proxy between real clients and a real redis-server:
 //! `redis-cli` and `redis-benchmark` through it, clients pipelining on the
 //! shared connections each getting only their own replies, transactions,
 //! subscribers and blocking commands beside them, the upstream killed

@@ -270,8 +270,6 @@ fn decode_commands_prints_argv_and_applies_limits() {
     );
 }
 
-mod support;
-
 /// Masks what differs between two connections in a `CLIENT INFO` line.
 fn mask_client_info(text: &str) -> String {
     text.split(' ')
@@ -288,10 +286,10 @@ fn mask_client_info(text: &str) -> String {
 
 #[test]
 fn call_prints_what_redis_cli_prints() {
-    let Some(server) = support::RedisServer::start() else {
+    let Some(server) = resp_test_support::RedisServer::start() else {
         return;
     };
-    if !support::installed("redis-cli") {
+    if !resp_test_support::installed("redis-cli") {
         return;
     }
     let port = server.port().to_string();
@@ -386,7 +384,7 @@ fn call_prints_what_redis_cli_prints() {
 
 #[test]
 fn call_reads_commands_from_standard_input_with_redis_cli_quoting() {
-    let Some(server) = support::RedisServer::start() else {
+    let Some(server) = resp_test_support::RedisServer::start() else {
         return;
     };
     let port = server.port().to_string();
@@ -418,7 +416,7 @@ fn call_reads_commands_from_standard_input_with_redis_cli_quoting() {
 
 #[test]
 fn call_exit_statuses() {
-    let closed = support::free_port().to_string();
+    let closed = resp_test_support::free_port().to_string();
     let refused = resp(&["call", "-p", &closed, "PING"], b"");
     assert_eq!(refused.status.code(), Some(1));
     assert!(!refused.stderr.is_empty());
@@ -552,7 +550,7 @@ fn printing_stays_linear_in_time_and_memory() {
 #[test]
 fn call_subscribe_prints_messages_as_they_are_published() {
     use std::io::BufRead;
-    let Some(server) = support::RedisServer::start() else {
+    let Some(server) = resp_test_support::RedisServer::start() else {
         return;
     };
     let port = server.port().to_string();
@@ -700,7 +698,7 @@ fn decode_pcap_follows_each_direction_of_each_connection() {
 #[test]
 fn decode_pcap_reads_tcpdump_live() {
     use std::io::BufRead;
-    let Some(server) = support::RedisServer::start() else {
+    let Some(server) = resp_test_support::RedisServer::start() else {
         return;
     };
     let port = server.port().to_string();

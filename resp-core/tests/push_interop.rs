@@ -2,10 +2,8 @@
 //! protocols, and client-side caching invalidations both ways Redis sends
 //! them (RESP3 pushes, and RESP2 messages on the invalidation channel).
 
-mod support;
-
 use resp_core::{Frame, Hello, Protocol, Push, SubscriptionKind, pack_command};
-use support::{RedisServer, Replies};
+use resp_test_support::{RedisServer, Replies};
 
 fn push(redis: &mut Replies) -> Push {
     let frame = redis.reply();

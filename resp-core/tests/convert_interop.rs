@@ -1,11 +1,9 @@
 //! Typed conversion of real Redis replies: the same Rust types read the
 //! RESP2 and the RESP3 form of each reply.
 
-mod support;
-
 use resp_core::{ConvertError, Frame, FromFrame, Hello, Protocol};
+use resp_test_support::{RedisServer, Replies};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use support::{RedisServer, Replies};
 
 /// Sends a command and converts its reply.
 fn ask<T: FromFrame>(redis: &mut Replies, args: impl resp_core::Args) -> Result<T, ConvertError> {

@@ -1,15 +1,13 @@
 //! The core against a real Redis: commands packed by us, replies decoded by
 //! us, in RESP2 and RESP3, read in awkward pieces.
 
-mod support;
-
 use bytes::BytesMut;
 use resp_core::{
     CommandDecoder, Decoder, Frame, NullKind, Pipeline, Protocol, ReplyWriter, pack_command,
 };
+use resp_test_support::{RedisServer, Replies};
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use support::{RedisServer, Replies};
 
 fn bulk(s: &str) -> Frame {
     Frame::BulkString(s.into())

@@ -2,15 +2,13 @@
 //! handshake with a password, with an ACL user and with `HELLO` renamed
 //! away, and the session routing pipelined replies around pushes.
 
-mod support;
-
 use bytes::BytesMut;
 use resp_core::{
     ConnectionConfig, Decoder, Frame, Handshake, Protocol, Routed, Session, pack_command,
 };
+use resp_test_support::RedisServer;
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use support::RedisServer;
 
 /// Reads one frame from `stream`.
 fn read_frame(stream: &mut TcpStream, decoder: &mut Decoder, buf: &mut BytesMut) -> Frame {

@@ -1,11 +1,9 @@
 //! `HELLO` against a real Redis: what a client sends and reads back, and a
 //! server's parsing, which must refuse what Redis refuses, in Redis's words.
 
-mod support;
-
 use bytes::BytesMut;
 use resp_core::{CommandDecoder, Frame, Hello, Protocol, ReplyWriter, ServerHello, pack_command};
-use support::{RedisServer, Replies};
+use resp_test_support::{RedisServer, Replies};
 
 #[test]
 fn negotiates_both_protocols_and_reads_the_reply() {

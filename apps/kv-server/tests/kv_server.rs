@@ -184,7 +184,7 @@ fn redis_benchmark_default_tests_run_clean() {
 /// the connection is closed where Redis closed it.
 #[test]
 fn malformed_requests_get_redis_answers() {
-    let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata/malformed");
+    let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/malformed");
     let kv = KvServer::start(&[]);
     let mut checked = 0;
     let mut cases: Vec<_> = std::fs::read_dir(&corpus)
