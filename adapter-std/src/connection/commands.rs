@@ -62,9 +62,9 @@ pub trait Commands: sealed::Sealed {
     /// Packs [`commands::acl_deluser`](resp_core::commands::acl_deluser).
     fn acl_deluser<T: FromFrame>(
         &mut self,
-        username: impl IntoIterator<Item = impl Arg>,
+        usernames: impl IntoIterator<Item = impl Arg>,
     ) -> Result<T, Error> {
-        self.send_cmd(commands::acl_deluser(username))
+        self.send_cmd(commands::acl_deluser(usernames))
     }
 
     /// Returns whether the user can execute the given command without executing the command.
@@ -476,9 +476,9 @@ pub trait Commands: sealed::Sealed {
         &mut self,
         operation: impl Arg,
         destkey: impl Arg,
-        key: impl IntoIterator<Item = impl Arg>,
+        keys: impl IntoIterator<Item = impl Arg>,
     ) -> Result<T, Error> {
-        self.send_cmd(commands::bitop(operation, destkey, key))
+        self.send_cmd(commands::bitop(operation, destkey, keys))
     }
 
     /// Find first bit set or clear in a string
@@ -551,10 +551,10 @@ pub trait Commands: sealed::Sealed {
         &mut self,
         timeout: f64,
         numkeys: i64,
-        key: impl IntoIterator<Item = impl Arg>,
+        keys: impl IntoIterator<Item = impl Arg>,
         r#where: commands::BlmpopWhere,
     ) -> Result<T, Error> {
-        self.send_cmd(commands::blmpop(timeout, numkeys, key, r#where))
+        self.send_cmd(commands::blmpop(timeout, numkeys, keys, r#where))
     }
 
     /// Pop elements from a list, or block until one is available
@@ -570,12 +570,12 @@ pub trait Commands: sealed::Sealed {
         &mut self,
         timeout: f64,
         numkeys: i64,
-        key: impl IntoIterator<Item = impl Arg>,
+        keys: impl IntoIterator<Item = impl Arg>,
         r#where: commands::BlmpopWhere,
         options: commands::BlmpopOptions,
     ) -> Result<T, Error> {
         self.send_cmd(commands::blmpop_with(
-            timeout, numkeys, key, r#where, options,
+            timeout, numkeys, keys, r#where, options,
         ))
     }
 
@@ -590,10 +590,10 @@ pub trait Commands: sealed::Sealed {
     /// Packs [`commands::blpop`](resp_core::commands::blpop).
     fn blpop<T: FromFrame>(
         &mut self,
-        key: impl IntoIterator<Item = impl Arg>,
+        keys: impl IntoIterator<Item = impl Arg>,
         timeout: f64,
     ) -> Result<T, Error> {
-        self.send_cmd(commands::blpop(key, timeout))
+        self.send_cmd(commands::blpop(keys, timeout))
     }
 
     /// Remove and get the last element in a list, or block until one is available
@@ -607,10 +607,10 @@ pub trait Commands: sealed::Sealed {
     /// Packs [`commands::brpop`](resp_core::commands::brpop).
     fn brpop<T: FromFrame>(
         &mut self,
-        key: impl IntoIterator<Item = impl Arg>,
+        keys: impl IntoIterator<Item = impl Arg>,
         timeout: f64,
     ) -> Result<T, Error> {
-        self.send_cmd(commands::brpop(key, timeout))
+        self.send_cmd(commands::brpop(keys, timeout))
     }
 
     /// Pop an element from a list, push it to another list and return it; or block until one is available
@@ -646,10 +646,10 @@ pub trait Commands: sealed::Sealed {
         &mut self,
         timeout: f64,
         numkeys: i64,
-        key: impl IntoIterator<Item = impl Arg>,
+        keys: impl IntoIterator<Item = impl Arg>,
         r#where: commands::BzmpopWhere,
     ) -> Result<T, Error> {
-        self.send_cmd(commands::bzmpop(timeout, numkeys, key, r#where))
+        self.send_cmd(commands::bzmpop(timeout, numkeys, keys, r#where))
     }
 
     /// Remove and return members with scores in a sorted set or block until one is available
@@ -665,12 +665,12 @@ pub trait Commands: sealed::Sealed {
         &mut self,
         timeout: f64,
         numkeys: i64,
-        key: impl IntoIterator<Item = impl Arg>,
+        keys: impl IntoIterator<Item = impl Arg>,
         r#where: commands::BzmpopWhere,
         options: commands::BzmpopOptions,
     ) -> Result<T, Error> {
         self.send_cmd(commands::bzmpop_with(
-            timeout, numkeys, key, r#where, options,
+            timeout, numkeys, keys, r#where, options,
         ))
     }
 
@@ -685,10 +685,10 @@ pub trait Commands: sealed::Sealed {
     /// Packs [`commands::bzpopmax`](resp_core::commands::bzpopmax).
     fn bzpopmax<T: FromFrame>(
         &mut self,
-        key: impl IntoIterator<Item = impl Arg>,
+        keys: impl IntoIterator<Item = impl Arg>,
         timeout: f64,
     ) -> Result<T, Error> {
-        self.send_cmd(commands::bzpopmax(key, timeout))
+        self.send_cmd(commands::bzpopmax(keys, timeout))
     }
 
     /// Remove and return the member with the lowest score from one or more sorted sets, or block until one is available
@@ -702,10 +702,10 @@ pub trait Commands: sealed::Sealed {
     /// Packs [`commands::bzpopmin`](resp_core::commands::bzpopmin).
     fn bzpopmin<T: FromFrame>(
         &mut self,
-        key: impl IntoIterator<Item = impl Arg>,
+        keys: impl IntoIterator<Item = impl Arg>,
         timeout: f64,
     ) -> Result<T, Error> {
-        self.send_cmd(commands::bzpopmin(key, timeout))
+        self.send_cmd(commands::bzpopmin(keys, timeout))
     }
 
     /// Instruct the server about tracking or not keys in the next request
@@ -1009,9 +1009,9 @@ pub trait Commands: sealed::Sealed {
     /// Packs [`commands::cluster_addslots`](resp_core::commands::cluster_addslots).
     fn cluster_addslots<T: FromFrame>(
         &mut self,
-        slot: impl IntoIterator<Item = i64>,
+        slots: impl IntoIterator<Item = i64>,
     ) -> Result<T, Error> {
-        self.send_cmd(commands::cluster_addslots(slot))
+        self.send_cmd(commands::cluster_addslots(slots))
     }
 
     /// Assign new hash slots to receiving node
@@ -1025,9 +1025,9 @@ pub trait Commands: sealed::Sealed {
     /// Packs [`commands::cluster_addslotsrange`](resp_core::commands::cluster_addslotsrange).
     fn cluster_addslotsrange<T: FromFrame>(
         &mut self,
-        start_slot_end_slot: impl IntoIterator<Item = (i64, i64)>,
+        start_slot_end_slots: impl IntoIterator<Item = (i64, i64)>,
     ) -> Result<T, Error> {
-        self.send_cmd(commands::cluster_addslotsrange(start_slot_end_slot))
+        self.send_cmd(commands::cluster_addslotsrange(start_slot_end_slots))
     }
 
     /// Advance the cluster config epoch
@@ -1083,9 +1083,9 @@ pub trait Commands: sealed::Sealed {
     /// Packs [`commands::cluster_delslots`](resp_core::commands::cluster_delslots).
     fn cluster_delslots<T: FromFrame>(
         &mut self,
-        slot: impl IntoIterator<Item = i64>,
+        slots: impl IntoIterator<Item = i64>,
     ) -> Result<T, Error> {
-        self.send_cmd(commands::cluster_delslots(slot))
+        self.send_cmd(commands::cluster_delslots(slots))
     }
 
     /// Set hash slots as unbound in receiving node
@@ -1099,9 +1099,9 @@ pub trait Commands: sealed::Sealed {
     /// Packs [`commands::cluster_delslotsrange`](resp_core::commands::cluster_delslotsrange).
     fn cluster_delslotsrange<T: FromFrame>(
         &mut self,
-        start_slot_end_slot: impl IntoIterator<Item = (i64, i64)>,
+        start_slot_end_slots: impl IntoIterator<Item = (i64, i64)>,
     ) -> Result<T, Error> {
-        self.send_cmd(commands::cluster_delslotsrange(start_slot_end_slot))
+        self.send_cmd(commands::cluster_delslotsrange(start_slot_end_slots))
     }
 
     /// Forces a replica to perform a manual failover of its master.
@@ -1578,9 +1578,9 @@ pub trait Commands: sealed::Sealed {
     /// Packs [`commands::config_get`](resp_core::commands::config_get).
     fn config_get<T: FromFrame>(
         &mut self,
-        parameter: impl IntoIterator<Item = impl Arg>,
+        parameters: impl IntoIterator<Item = impl Arg>,
     ) -> Result<T, Error> {
-        self.send_cmd(commands::config_get(parameter))
+        self.send_cmd(commands::config_get(parameters))
     }
 
     /// Show helpful text about the different subcommands
@@ -1633,9 +1633,9 @@ pub trait Commands: sealed::Sealed {
     /// Packs [`commands::config_set`](resp_core::commands::config_set).
     fn config_set<T: FromFrame>(
         &mut self,
-        parameter_value: impl IntoIterator<Item = (impl Arg, impl Arg)>,
+        parameter_values: impl IntoIterator<Item = (impl Arg, impl Arg)>,
     ) -> Result<T, Error> {
-        self.send_cmd(commands::config_set(parameter_value))
+        self.send_cmd(commands::config_set(parameter_values))
     }
 
     /// Copy a key
@@ -1733,8 +1733,8 @@ pub trait Commands: sealed::Sealed {
     /// Since Redis 1.0.0.
     ///
     /// Packs [`commands::del`](resp_core::commands::del).
-    fn del<T: FromFrame>(&mut self, key: impl IntoIterator<Item = impl Arg>) -> Result<T, Error> {
-        self.send_cmd(commands::del(key))
+    fn del<T: FromFrame>(&mut self, keys: impl IntoIterator<Item = impl Arg>) -> Result<T, Error> {
+        self.send_cmd(commands::del(keys))
     }
 
     /// Discard all commands issued after MULTI
@@ -1924,9 +1924,9 @@ pub trait Commands: sealed::Sealed {
     /// Packs [`commands::exists`](resp_core::commands::exists).
     fn exists<T: FromFrame>(
         &mut self,
-        key: impl IntoIterator<Item = impl Arg>,
+        keys: impl IntoIterator<Item = impl Arg>,
     ) -> Result<T, Error> {
-        self.send_cmd(commands::exists(key))
+        self.send_cmd(commands::exists(keys))
     }
 
     /// Set a key's time to live in seconds
@@ -2352,9 +2352,9 @@ pub trait Commands: sealed::Sealed {
     fn geoadd<T: FromFrame>(
         &mut self,
         key: impl Arg,
-        longitude_latitude_member: impl IntoIterator<Item = (f64, f64, impl Arg)>,
+        longitude_latitude_members: impl IntoIterator<Item = (f64, f64, impl Arg)>,
     ) -> Result<T, Error> {
-        self.send_cmd(commands::geoadd(key, longitude_latitude_member))
+        self.send_cmd(commands::geoadd(key, longitude_latitude_members))
     }
 
     /// Add one or more geospatial items in the geospatial index represented using a sorted set
@@ -2369,12 +2369,12 @@ pub trait Commands: sealed::Sealed {
     fn geoadd_with<T: FromFrame>(
         &mut self,
         key: impl Arg,
-        longitude_latitude_member: impl IntoIterator<Item = (f64, f64, impl Arg)>,
+        longitude_latitude_members: impl IntoIterator<Item = (f64, f64, impl Arg)>,
         options: commands::GeoaddOptions,
     ) -> Result<T, Error> {
         self.send_cmd(commands::geoadd_with(
             key,
-            longitude_latitude_member,
+            longitude_latitude_members,
             options,
         ))
     }
@@ -2428,9 +2428,9 @@ pub trait Commands: sealed::Sealed {
     fn geohash<T: FromFrame>(
         &mut self,
         key: impl Arg,
-        member: impl IntoIterator<Item = impl Arg>,
+        members: impl IntoIterator<Item = impl Arg>,
     ) -> Result<T, Error> {
-        self.send_cmd(commands::geohash(key, member))
+        self.send_cmd(commands::geohash(key, members))
     }
 
     /// Returns longitude and latitude of members of a geospatial index
@@ -2445,9 +2445,9 @@ pub trait Commands: sealed::Sealed {
     fn geopos<T: FromFrame>(
         &mut self,
         key: impl Arg,
-        member: impl IntoIterator<Item = impl Arg>,
+        members: impl IntoIterator<Item = impl Arg>,
     ) -> Result<T, Error> {
-        self.send_cmd(commands::geopos(key, member))
+        self.send_cmd(commands::geopos(key, members))
     }
 
     /// Query a sorted set representing a geospatial index to fetch members matching a given maximum distance from a point
@@ -2827,9 +2827,9 @@ pub trait Commands: sealed::Sealed {
     fn hdel<T: FromFrame>(
         &mut self,
         key: impl Arg,
-        field: impl IntoIterator<Item = impl Arg>,
+        fields: impl IntoIterator<Item = impl Arg>,
     ) -> Result<T, Error> {
-        self.send_cmd(commands::hdel(key, field))
+        self.send_cmd(commands::hdel(key, fields))
     }
 
     /// Handshake with Redis
@@ -2971,9 +2971,9 @@ pub trait Commands: sealed::Sealed {
     fn hmget<T: FromFrame>(
         &mut self,
         key: impl Arg,
-        field: impl IntoIterator<Item = impl Arg>,
+        fields: impl IntoIterator<Item = impl Arg>,
     ) -> Result<T, Error> {
-        self.send_cmd(commands::hmget(key, field))
+        self.send_cmd(commands::hmget(key, fields))
     }
 
     /// Set multiple hash fields to multiple values
@@ -2990,9 +2990,9 @@ pub trait Commands: sealed::Sealed {
     fn hmset<T: FromFrame>(
         &mut self,
         key: impl Arg,
-        field_value: impl IntoIterator<Item = (impl Arg, impl Arg)>,
+        field_values: impl IntoIterator<Item = (impl Arg, impl Arg)>,
     ) -> Result<T, Error> {
-        self.send_cmd(commands::hmset(key, field_value))
+        self.send_cmd(commands::hmset(key, field_values))
     }
 
     /// Get one or multiple random fields from a hash
@@ -3068,9 +3068,9 @@ pub trait Commands: sealed::Sealed {
     fn hset<T: FromFrame>(
         &mut self,
         key: impl Arg,
-        field_value: impl IntoIterator<Item = (impl Arg, impl Arg)>,
+        field_values: impl IntoIterator<Item = (impl Arg, impl Arg)>,
     ) -> Result<T, Error> {
-        self.send_cmd(commands::hset(key, field_value))
+        self.send_cmd(commands::hset(key, field_values))
     }
 
     /// Set the value of a hash field, only if the field does not exist
@@ -3438,10 +3438,10 @@ pub trait Commands: sealed::Sealed {
     fn lmpop<T: FromFrame>(
         &mut self,
         numkeys: i64,
-        key: impl IntoIterator<Item = impl Arg>,
+        keys: impl IntoIterator<Item = impl Arg>,
         r#where: commands::LmpopWhere,
     ) -> Result<T, Error> {
-        self.send_cmd(commands::lmpop(numkeys, key, r#where))
+        self.send_cmd(commands::lmpop(numkeys, keys, r#where))
     }
 
     /// Pop elements from a list
@@ -3456,11 +3456,11 @@ pub trait Commands: sealed::Sealed {
     fn lmpop_with<T: FromFrame>(
         &mut self,
         numkeys: i64,
-        key: impl IntoIterator<Item = impl Arg>,
+        keys: impl IntoIterator<Item = impl Arg>,
         r#where: commands::LmpopWhere,
         options: commands::LmpopOptions,
     ) -> Result<T, Error> {
-        self.send_cmd(commands::lmpop_with(numkeys, key, r#where, options))
+        self.send_cmd(commands::lmpop_with(numkeys, keys, r#where, options))
     }
 
     /// Display some computer art and the Redis version
@@ -3558,9 +3558,9 @@ pub trait Commands: sealed::Sealed {
     fn lpush<T: FromFrame>(
         &mut self,
         key: impl Arg,
-        element: impl IntoIterator<Item = impl Arg>,
+        elements: impl IntoIterator<Item = impl Arg>,
     ) -> Result<T, Error> {
-        self.send_cmd(commands::lpush(key, element))
+        self.send_cmd(commands::lpush(key, elements))
     }
 
     /// Prepend an element to a list, only if the list exists
@@ -3575,9 +3575,9 @@ pub trait Commands: sealed::Sealed {
     fn lpushx<T: FromFrame>(
         &mut self,
         key: impl Arg,
-        element: impl IntoIterator<Item = impl Arg>,
+        elements: impl IntoIterator<Item = impl Arg>,
     ) -> Result<T, Error> {
-        self.send_cmd(commands::lpushx(key, element))
+        self.send_cmd(commands::lpushx(key, elements))
     }
 
     /// Get a range of elements from a list
@@ -3746,8 +3746,8 @@ pub trait Commands: sealed::Sealed {
     /// Since Redis 1.0.0.
     ///
     /// Packs [`commands::mget`](resp_core::commands::mget).
-    fn mget<T: FromFrame>(&mut self, key: impl IntoIterator<Item = impl Arg>) -> Result<T, Error> {
-        self.send_cmd(commands::mget(key))
+    fn mget<T: FromFrame>(&mut self, keys: impl IntoIterator<Item = impl Arg>) -> Result<T, Error> {
+        self.send_cmd(commands::mget(keys))
     }
 
     /// Atomically transfer a key from a Redis instance to another one.
@@ -3938,9 +3938,9 @@ pub trait Commands: sealed::Sealed {
     /// Packs [`commands::mset`](resp_core::commands::mset).
     fn mset<T: FromFrame>(
         &mut self,
-        key_value: impl IntoIterator<Item = (impl Arg, impl Arg)>,
+        key_values: impl IntoIterator<Item = (impl Arg, impl Arg)>,
     ) -> Result<T, Error> {
-        self.send_cmd(commands::mset(key_value))
+        self.send_cmd(commands::mset(key_values))
     }
 
     /// Set multiple keys to multiple values, only if none of the keys exist
@@ -3954,9 +3954,9 @@ pub trait Commands: sealed::Sealed {
     /// Packs [`commands::msetnx`](resp_core::commands::msetnx).
     fn msetnx<T: FromFrame>(
         &mut self,
-        key_value: impl IntoIterator<Item = (impl Arg, impl Arg)>,
+        key_values: impl IntoIterator<Item = (impl Arg, impl Arg)>,
     ) -> Result<T, Error> {
-        self.send_cmd(commands::msetnx(key_value))
+        self.send_cmd(commands::msetnx(key_values))
     }
 
     /// Mark the start of a transaction block
@@ -4174,9 +4174,9 @@ pub trait Commands: sealed::Sealed {
     /// Packs [`commands::pfcount`](resp_core::commands::pfcount).
     fn pfcount<T: FromFrame>(
         &mut self,
-        key: impl IntoIterator<Item = impl Arg>,
+        keys: impl IntoIterator<Item = impl Arg>,
     ) -> Result<T, Error> {
-        self.send_cmd(commands::pfcount(key))
+        self.send_cmd(commands::pfcount(keys))
     }
 
     /// Internal commands for debugging HyperLogLog values
@@ -4204,9 +4204,9 @@ pub trait Commands: sealed::Sealed {
     fn pfmerge<T: FromFrame>(
         &mut self,
         destkey: impl Arg,
-        sourcekey: impl IntoIterator<Item = impl Arg>,
+        sourcekeys: impl IntoIterator<Item = impl Arg>,
     ) -> Result<T, Error> {
-        self.send_cmd(commands::pfmerge(destkey, sourcekey))
+        self.send_cmd(commands::pfmerge(destkey, sourcekeys))
     }
 
     /// An internal command for testing HyperLogLog values
@@ -4277,9 +4277,9 @@ pub trait Commands: sealed::Sealed {
     /// Packs [`commands::psubscribe`](resp_core::commands::psubscribe).
     fn psubscribe<T: FromFrame>(
         &mut self,
-        pattern: impl IntoIterator<Item = impl Arg>,
+        patterns: impl IntoIterator<Item = impl Arg>,
     ) -> Result<T, Error> {
-        self.send_cmd(commands::psubscribe(pattern))
+        self.send_cmd(commands::psubscribe(patterns))
     }
 
     /// Internal command used for replication
@@ -4760,9 +4760,9 @@ pub trait Commands: sealed::Sealed {
     fn rpush<T: FromFrame>(
         &mut self,
         key: impl Arg,
-        element: impl IntoIterator<Item = impl Arg>,
+        elements: impl IntoIterator<Item = impl Arg>,
     ) -> Result<T, Error> {
-        self.send_cmd(commands::rpush(key, element))
+        self.send_cmd(commands::rpush(key, elements))
     }
 
     /// Append an element to a list, only if the list exists
@@ -4777,9 +4777,9 @@ pub trait Commands: sealed::Sealed {
     fn rpushx<T: FromFrame>(
         &mut self,
         key: impl Arg,
-        element: impl IntoIterator<Item = impl Arg>,
+        elements: impl IntoIterator<Item = impl Arg>,
     ) -> Result<T, Error> {
-        self.send_cmd(commands::rpushx(key, element))
+        self.send_cmd(commands::rpushx(key, elements))
     }
 
     /// Add one or more members to a set
@@ -4794,9 +4794,9 @@ pub trait Commands: sealed::Sealed {
     fn sadd<T: FromFrame>(
         &mut self,
         key: impl Arg,
-        member: impl IntoIterator<Item = impl Arg>,
+        members: impl IntoIterator<Item = impl Arg>,
     ) -> Result<T, Error> {
-        self.send_cmd(commands::sadd(key, member))
+        self.send_cmd(commands::sadd(key, members))
     }
 
     /// Synchronously save the dataset to disk
@@ -4879,9 +4879,9 @@ pub trait Commands: sealed::Sealed {
     /// Packs [`commands::script_exists`](resp_core::commands::script_exists).
     fn script_exists<T: FromFrame>(
         &mut self,
-        sha1: impl IntoIterator<Item = impl Arg>,
+        sha1s: impl IntoIterator<Item = impl Arg>,
     ) -> Result<T, Error> {
-        self.send_cmd(commands::script_exists(sha1))
+        self.send_cmd(commands::script_exists(sha1s))
     }
 
     /// Remove all the scripts from the script cache.
@@ -4961,8 +4961,11 @@ pub trait Commands: sealed::Sealed {
     /// Since Redis 1.0.0.
     ///
     /// Packs [`commands::sdiff`](resp_core::commands::sdiff).
-    fn sdiff<T: FromFrame>(&mut self, key: impl IntoIterator<Item = impl Arg>) -> Result<T, Error> {
-        self.send_cmd(commands::sdiff(key))
+    fn sdiff<T: FromFrame>(
+        &mut self,
+        keys: impl IntoIterator<Item = impl Arg>,
+    ) -> Result<T, Error> {
+        self.send_cmd(commands::sdiff(keys))
     }
 
     /// Subtract multiple sets and store the resulting set in a key
@@ -4977,9 +4980,9 @@ pub trait Commands: sealed::Sealed {
     fn sdiffstore<T: FromFrame>(
         &mut self,
         destination: impl Arg,
-        key: impl IntoIterator<Item = impl Arg>,
+        keys: impl IntoIterator<Item = impl Arg>,
     ) -> Result<T, Error> {
-        self.send_cmd(commands::sdiffstore(destination, key))
+        self.send_cmd(commands::sdiffstore(destination, keys))
     }
 
     /// Change the selected database for the current connection
@@ -5128,9 +5131,9 @@ pub trait Commands: sealed::Sealed {
     /// Packs [`commands::sinter`](resp_core::commands::sinter).
     fn sinter<T: FromFrame>(
         &mut self,
-        key: impl IntoIterator<Item = impl Arg>,
+        keys: impl IntoIterator<Item = impl Arg>,
     ) -> Result<T, Error> {
-        self.send_cmd(commands::sinter(key))
+        self.send_cmd(commands::sinter(keys))
     }
 
     /// Intersect multiple sets and return the cardinality of the result
@@ -5145,9 +5148,9 @@ pub trait Commands: sealed::Sealed {
     fn sintercard<T: FromFrame>(
         &mut self,
         numkeys: i64,
-        key: impl IntoIterator<Item = impl Arg>,
+        keys: impl IntoIterator<Item = impl Arg>,
     ) -> Result<T, Error> {
-        self.send_cmd(commands::sintercard(numkeys, key))
+        self.send_cmd(commands::sintercard(numkeys, keys))
     }
 
     /// Intersect multiple sets and return the cardinality of the result
@@ -5162,10 +5165,10 @@ pub trait Commands: sealed::Sealed {
     fn sintercard_with<T: FromFrame>(
         &mut self,
         numkeys: i64,
-        key: impl IntoIterator<Item = impl Arg>,
+        keys: impl IntoIterator<Item = impl Arg>,
         options: commands::SintercardOptions,
     ) -> Result<T, Error> {
-        self.send_cmd(commands::sintercard_with(numkeys, key, options))
+        self.send_cmd(commands::sintercard_with(numkeys, keys, options))
     }
 
     /// Intersect multiple sets and store the resulting set in a key
@@ -5180,9 +5183,9 @@ pub trait Commands: sealed::Sealed {
     fn sinterstore<T: FromFrame>(
         &mut self,
         destination: impl Arg,
-        key: impl IntoIterator<Item = impl Arg>,
+        keys: impl IntoIterator<Item = impl Arg>,
     ) -> Result<T, Error> {
-        self.send_cmd(commands::sinterstore(destination, key))
+        self.send_cmd(commands::sinterstore(destination, keys))
     }
 
     /// Determine if a given value is a member of a set
@@ -5306,9 +5309,9 @@ pub trait Commands: sealed::Sealed {
     fn smismember<T: FromFrame>(
         &mut self,
         key: impl Arg,
-        member: impl IntoIterator<Item = impl Arg>,
+        members: impl IntoIterator<Item = impl Arg>,
     ) -> Result<T, Error> {
-        self.send_cmd(commands::smismember(key, member))
+        self.send_cmd(commands::smismember(key, members))
     }
 
     /// Move a member from one set to another
@@ -5478,9 +5481,9 @@ pub trait Commands: sealed::Sealed {
     fn srem<T: FromFrame>(
         &mut self,
         key: impl Arg,
-        member: impl IntoIterator<Item = impl Arg>,
+        members: impl IntoIterator<Item = impl Arg>,
     ) -> Result<T, Error> {
-        self.send_cmd(commands::srem(key, member))
+        self.send_cmd(commands::srem(key, members))
     }
 
     /// Incrementally iterate Set elements
@@ -5525,9 +5528,9 @@ pub trait Commands: sealed::Sealed {
     /// Packs [`commands::ssubscribe`](resp_core::commands::ssubscribe).
     fn ssubscribe<T: FromFrame>(
         &mut self,
-        shardchannel: impl IntoIterator<Item = impl Arg>,
+        shardchannels: impl IntoIterator<Item = impl Arg>,
     ) -> Result<T, Error> {
-        self.send_cmd(commands::ssubscribe(shardchannel))
+        self.send_cmd(commands::ssubscribe(shardchannels))
     }
 
     /// Get the length of the value stored in a key
@@ -5554,9 +5557,9 @@ pub trait Commands: sealed::Sealed {
     /// Packs [`commands::subscribe`](resp_core::commands::subscribe).
     fn subscribe<T: FromFrame>(
         &mut self,
-        channel: impl IntoIterator<Item = impl Arg>,
+        channels: impl IntoIterator<Item = impl Arg>,
     ) -> Result<T, Error> {
-        self.send_cmd(commands::subscribe(channel))
+        self.send_cmd(commands::subscribe(channels))
     }
 
     /// Get a substring of the string stored at a key
@@ -5585,9 +5588,9 @@ pub trait Commands: sealed::Sealed {
     /// Packs [`commands::sunion`](resp_core::commands::sunion).
     fn sunion<T: FromFrame>(
         &mut self,
-        key: impl IntoIterator<Item = impl Arg>,
+        keys: impl IntoIterator<Item = impl Arg>,
     ) -> Result<T, Error> {
-        self.send_cmd(commands::sunion(key))
+        self.send_cmd(commands::sunion(keys))
     }
 
     /// Add multiple sets and store the resulting set in a key
@@ -5602,9 +5605,9 @@ pub trait Commands: sealed::Sealed {
     fn sunionstore<T: FromFrame>(
         &mut self,
         destination: impl Arg,
-        key: impl IntoIterator<Item = impl Arg>,
+        keys: impl IntoIterator<Item = impl Arg>,
     ) -> Result<T, Error> {
-        self.send_cmd(commands::sunionstore(destination, key))
+        self.send_cmd(commands::sunionstore(destination, keys))
     }
 
     /// Stop listening for messages posted to the given shard channels
@@ -5682,8 +5685,11 @@ pub trait Commands: sealed::Sealed {
     /// Since Redis 3.2.1.
     ///
     /// Packs [`commands::touch`](resp_core::commands::touch).
-    fn touch<T: FromFrame>(&mut self, key: impl IntoIterator<Item = impl Arg>) -> Result<T, Error> {
-        self.send_cmd(commands::touch(key))
+    fn touch<T: FromFrame>(
+        &mut self,
+        keys: impl IntoIterator<Item = impl Arg>,
+    ) -> Result<T, Error> {
+        self.send_cmd(commands::touch(keys))
     }
 
     /// Get the time to live for a key in seconds
@@ -5723,9 +5729,9 @@ pub trait Commands: sealed::Sealed {
     /// Packs [`commands::unlink`](resp_core::commands::unlink).
     fn unlink<T: FromFrame>(
         &mut self,
-        key: impl IntoIterator<Item = impl Arg>,
+        keys: impl IntoIterator<Item = impl Arg>,
     ) -> Result<T, Error> {
-        self.send_cmd(commands::unlink(key))
+        self.send_cmd(commands::unlink(keys))
     }
 
     /// Stop listening for messages posted to the given channels
@@ -5792,8 +5798,11 @@ pub trait Commands: sealed::Sealed {
     /// Since Redis 2.2.0.
     ///
     /// Packs [`commands::watch`](resp_core::commands::watch).
-    fn watch<T: FromFrame>(&mut self, key: impl IntoIterator<Item = impl Arg>) -> Result<T, Error> {
-        self.send_cmd(commands::watch(key))
+    fn watch<T: FromFrame>(
+        &mut self,
+        keys: impl IntoIterator<Item = impl Arg>,
+    ) -> Result<T, Error> {
+        self.send_cmd(commands::watch(keys))
     }
 
     /// Marks a pending message as correctly processed, effectively removing it from the pending entries list of the consumer group. Return value of the command is the number of messages successfully acknowledged, that is, the IDs we were actually able to resolve in the PEL.
@@ -5809,9 +5818,9 @@ pub trait Commands: sealed::Sealed {
         &mut self,
         key: impl Arg,
         group: impl Arg,
-        id: impl IntoIterator<Item = impl Arg>,
+        ids: impl IntoIterator<Item = impl Arg>,
     ) -> Result<T, Error> {
-        self.send_cmd(commands::xack(key, group, id))
+        self.send_cmd(commands::xack(key, group, ids))
     }
 
     /// Appends a new entry to a stream
@@ -5827,9 +5836,9 @@ pub trait Commands: sealed::Sealed {
         &mut self,
         key: impl Arg,
         id_or_auto: commands::XaddIdOrAuto,
-        field_value: impl IntoIterator<Item = (impl Arg, impl Arg)>,
+        field_values: impl IntoIterator<Item = (impl Arg, impl Arg)>,
     ) -> Result<T, Error> {
-        self.send_cmd(commands::xadd(key, id_or_auto, field_value))
+        self.send_cmd(commands::xadd(key, id_or_auto, field_values))
     }
 
     /// Appends a new entry to a stream
@@ -5845,10 +5854,10 @@ pub trait Commands: sealed::Sealed {
         &mut self,
         key: impl Arg,
         id_or_auto: commands::XaddIdOrAuto,
-        field_value: impl IntoIterator<Item = (impl Arg, impl Arg)>,
+        field_values: impl IntoIterator<Item = (impl Arg, impl Arg)>,
         options: commands::XaddOptions,
     ) -> Result<T, Error> {
-        self.send_cmd(commands::xadd_with(key, id_or_auto, field_value, options))
+        self.send_cmd(commands::xadd_with(key, id_or_auto, field_values, options))
     }
 
     /// Changes (or acquires) ownership of messages in a consumer group, as if the messages were delivered to the specified consumer.
@@ -5920,9 +5929,9 @@ pub trait Commands: sealed::Sealed {
         group: impl Arg,
         consumer: impl Arg,
         min_idle_time: impl Arg,
-        id: impl IntoIterator<Item = impl Arg>,
+        ids: impl IntoIterator<Item = impl Arg>,
     ) -> Result<T, Error> {
-        self.send_cmd(commands::xclaim(key, group, consumer, min_idle_time, id))
+        self.send_cmd(commands::xclaim(key, group, consumer, min_idle_time, ids))
     }
 
     /// Changes (or acquires) ownership of a message in a consumer group, as if the message was delivered to the specified consumer.
@@ -5940,7 +5949,7 @@ pub trait Commands: sealed::Sealed {
         group: impl Arg,
         consumer: impl Arg,
         min_idle_time: impl Arg,
-        id: impl IntoIterator<Item = impl Arg>,
+        ids: impl IntoIterator<Item = impl Arg>,
         options: commands::XclaimOptions,
     ) -> Result<T, Error> {
         self.send_cmd(commands::xclaim_with(
@@ -5948,7 +5957,7 @@ pub trait Commands: sealed::Sealed {
             group,
             consumer,
             min_idle_time,
-            id,
+            ids,
             options,
         ))
     }
@@ -5965,9 +5974,9 @@ pub trait Commands: sealed::Sealed {
     fn xdel<T: FromFrame>(
         &mut self,
         key: impl Arg,
-        id: impl IntoIterator<Item = impl Arg>,
+        ids: impl IntoIterator<Item = impl Arg>,
     ) -> Result<T, Error> {
-        self.send_cmd(commands::xdel(key, id))
+        self.send_cmd(commands::xdel(key, ids))
     }
 
     /// Create a consumer group.
@@ -6279,10 +6288,10 @@ pub trait Commands: sealed::Sealed {
     /// Packs [`commands::xread`](resp_core::commands::xread).
     fn xread<T: FromFrame>(
         &mut self,
-        key: impl IntoIterator<Item = impl Arg>,
-        id: impl IntoIterator<Item = impl Arg>,
+        keys: impl IntoIterator<Item = impl Arg>,
+        ids: impl IntoIterator<Item = impl Arg>,
     ) -> Result<T, Error> {
-        self.send_cmd(commands::xread(key, id))
+        self.send_cmd(commands::xread(keys, ids))
     }
 
     /// Return never seen elements in multiple streams, with IDs greater than the ones reported by the caller for each stream. Can block.
@@ -6296,11 +6305,11 @@ pub trait Commands: sealed::Sealed {
     /// Packs [`commands::xread_with`](resp_core::commands::xread_with).
     fn xread_with<T: FromFrame>(
         &mut self,
-        key: impl IntoIterator<Item = impl Arg>,
-        id: impl IntoIterator<Item = impl Arg>,
+        keys: impl IntoIterator<Item = impl Arg>,
+        ids: impl IntoIterator<Item = impl Arg>,
         options: commands::XreadOptions,
     ) -> Result<T, Error> {
-        self.send_cmd(commands::xread_with(key, id, options))
+        self.send_cmd(commands::xread_with(keys, ids, options))
     }
 
     /// Return new entries from a stream using a consumer group, or access the history of the pending entries for a given consumer. Can block.
@@ -6316,10 +6325,10 @@ pub trait Commands: sealed::Sealed {
         &mut self,
         group: impl Arg,
         consumer: impl Arg,
-        key: impl IntoIterator<Item = impl Arg>,
-        id: impl IntoIterator<Item = impl Arg>,
+        keys: impl IntoIterator<Item = impl Arg>,
+        ids: impl IntoIterator<Item = impl Arg>,
     ) -> Result<T, Error> {
-        self.send_cmd(commands::xreadgroup(group, consumer, key, id))
+        self.send_cmd(commands::xreadgroup(group, consumer, keys, ids))
     }
 
     /// Return new entries from a stream using a consumer group, or access the history of the pending entries for a given consumer. Can block.
@@ -6335,11 +6344,13 @@ pub trait Commands: sealed::Sealed {
         &mut self,
         group: impl Arg,
         consumer: impl Arg,
-        key: impl IntoIterator<Item = impl Arg>,
-        id: impl IntoIterator<Item = impl Arg>,
+        keys: impl IntoIterator<Item = impl Arg>,
+        ids: impl IntoIterator<Item = impl Arg>,
         options: commands::XreadgroupOptions,
     ) -> Result<T, Error> {
-        self.send_cmd(commands::xreadgroup_with(group, consumer, key, id, options))
+        self.send_cmd(commands::xreadgroup_with(
+            group, consumer, keys, ids, options,
+        ))
     }
 
     /// Return a range of elements in a stream, with IDs matching the specified IDs interval, in reverse order (from greater to smaller IDs) compared to XRANGE
@@ -6442,9 +6453,9 @@ pub trait Commands: sealed::Sealed {
     fn zadd<T: FromFrame>(
         &mut self,
         key: impl Arg,
-        score_member: impl IntoIterator<Item = (f64, impl Arg)>,
+        score_members: impl IntoIterator<Item = (f64, impl Arg)>,
     ) -> Result<T, Error> {
-        self.send_cmd(commands::zadd(key, score_member))
+        self.send_cmd(commands::zadd(key, score_members))
     }
 
     /// Add one or more members to a sorted set, or update its score if it already exists
@@ -6459,10 +6470,10 @@ pub trait Commands: sealed::Sealed {
     fn zadd_with<T: FromFrame>(
         &mut self,
         key: impl Arg,
-        score_member: impl IntoIterator<Item = (f64, impl Arg)>,
+        score_members: impl IntoIterator<Item = (f64, impl Arg)>,
         options: commands::ZaddOptions,
     ) -> Result<T, Error> {
-        self.send_cmd(commands::zadd_with(key, score_member, options))
+        self.send_cmd(commands::zadd_with(key, score_members, options))
     }
 
     /// Get the number of members in a sorted set
@@ -6503,9 +6514,9 @@ pub trait Commands: sealed::Sealed {
     fn zdiff<T: FromFrame>(
         &mut self,
         numkeys: i64,
-        key: impl IntoIterator<Item = impl Arg>,
+        keys: impl IntoIterator<Item = impl Arg>,
     ) -> Result<T, Error> {
-        self.send_cmd(commands::zdiff(numkeys, key))
+        self.send_cmd(commands::zdiff(numkeys, keys))
     }
 
     /// Subtract multiple sorted sets
@@ -6520,10 +6531,10 @@ pub trait Commands: sealed::Sealed {
     fn zdiff_with<T: FromFrame>(
         &mut self,
         numkeys: i64,
-        key: impl IntoIterator<Item = impl Arg>,
+        keys: impl IntoIterator<Item = impl Arg>,
         options: commands::ZdiffOptions,
     ) -> Result<T, Error> {
-        self.send_cmd(commands::zdiff_with(numkeys, key, options))
+        self.send_cmd(commands::zdiff_with(numkeys, keys, options))
     }
 
     /// Subtract multiple sorted sets and store the resulting sorted set in a new key
@@ -6539,9 +6550,9 @@ pub trait Commands: sealed::Sealed {
         &mut self,
         destination: impl Arg,
         numkeys: i64,
-        key: impl IntoIterator<Item = impl Arg>,
+        keys: impl IntoIterator<Item = impl Arg>,
     ) -> Result<T, Error> {
-        self.send_cmd(commands::zdiffstore(destination, numkeys, key))
+        self.send_cmd(commands::zdiffstore(destination, numkeys, keys))
     }
 
     /// Increment the score of a member in a sorted set
@@ -6574,9 +6585,9 @@ pub trait Commands: sealed::Sealed {
     fn zinter<T: FromFrame>(
         &mut self,
         numkeys: i64,
-        key: impl IntoIterator<Item = impl Arg>,
+        keys: impl IntoIterator<Item = impl Arg>,
     ) -> Result<T, Error> {
-        self.send_cmd(commands::zinter(numkeys, key))
+        self.send_cmd(commands::zinter(numkeys, keys))
     }
 
     /// Intersect multiple sorted sets
@@ -6591,10 +6602,10 @@ pub trait Commands: sealed::Sealed {
     fn zinter_with<T: FromFrame>(
         &mut self,
         numkeys: i64,
-        key: impl IntoIterator<Item = impl Arg>,
+        keys: impl IntoIterator<Item = impl Arg>,
         options: commands::ZinterOptions,
     ) -> Result<T, Error> {
-        self.send_cmd(commands::zinter_with(numkeys, key, options))
+        self.send_cmd(commands::zinter_with(numkeys, keys, options))
     }
 
     /// Intersect multiple sorted sets and return the cardinality of the result
@@ -6609,9 +6620,9 @@ pub trait Commands: sealed::Sealed {
     fn zintercard<T: FromFrame>(
         &mut self,
         numkeys: i64,
-        key: impl IntoIterator<Item = impl Arg>,
+        keys: impl IntoIterator<Item = impl Arg>,
     ) -> Result<T, Error> {
-        self.send_cmd(commands::zintercard(numkeys, key))
+        self.send_cmd(commands::zintercard(numkeys, keys))
     }
 
     /// Intersect multiple sorted sets and return the cardinality of the result
@@ -6626,10 +6637,10 @@ pub trait Commands: sealed::Sealed {
     fn zintercard_with<T: FromFrame>(
         &mut self,
         numkeys: i64,
-        key: impl IntoIterator<Item = impl Arg>,
+        keys: impl IntoIterator<Item = impl Arg>,
         options: commands::ZintercardOptions,
     ) -> Result<T, Error> {
-        self.send_cmd(commands::zintercard_with(numkeys, key, options))
+        self.send_cmd(commands::zintercard_with(numkeys, keys, options))
     }
 
     /// Intersect multiple sorted sets and store the resulting sorted set in a new key
@@ -6645,9 +6656,9 @@ pub trait Commands: sealed::Sealed {
         &mut self,
         destination: impl Arg,
         numkeys: i64,
-        key: impl IntoIterator<Item = impl Arg>,
+        keys: impl IntoIterator<Item = impl Arg>,
     ) -> Result<T, Error> {
-        self.send_cmd(commands::zinterstore(destination, numkeys, key))
+        self.send_cmd(commands::zinterstore(destination, numkeys, keys))
     }
 
     /// Intersect multiple sorted sets and store the resulting sorted set in a new key
@@ -6663,13 +6674,13 @@ pub trait Commands: sealed::Sealed {
         &mut self,
         destination: impl Arg,
         numkeys: i64,
-        key: impl IntoIterator<Item = impl Arg>,
+        keys: impl IntoIterator<Item = impl Arg>,
         options: commands::ZinterstoreOptions,
     ) -> Result<T, Error> {
         self.send_cmd(commands::zinterstore_with(
             destination,
             numkeys,
-            key,
+            keys,
             options,
         ))
     }
@@ -6704,10 +6715,10 @@ pub trait Commands: sealed::Sealed {
     fn zmpop<T: FromFrame>(
         &mut self,
         numkeys: i64,
-        key: impl IntoIterator<Item = impl Arg>,
+        keys: impl IntoIterator<Item = impl Arg>,
         r#where: commands::ZmpopWhere,
     ) -> Result<T, Error> {
-        self.send_cmd(commands::zmpop(numkeys, key, r#where))
+        self.send_cmd(commands::zmpop(numkeys, keys, r#where))
     }
 
     /// Remove and return members with scores in a sorted set
@@ -6722,11 +6733,11 @@ pub trait Commands: sealed::Sealed {
     fn zmpop_with<T: FromFrame>(
         &mut self,
         numkeys: i64,
-        key: impl IntoIterator<Item = impl Arg>,
+        keys: impl IntoIterator<Item = impl Arg>,
         r#where: commands::ZmpopWhere,
         options: commands::ZmpopOptions,
     ) -> Result<T, Error> {
-        self.send_cmd(commands::zmpop_with(numkeys, key, r#where, options))
+        self.send_cmd(commands::zmpop_with(numkeys, keys, r#where, options))
     }
 
     /// Get the score associated with the given members in a sorted set
@@ -6741,9 +6752,9 @@ pub trait Commands: sealed::Sealed {
     fn zmscore<T: FromFrame>(
         &mut self,
         key: impl Arg,
-        member: impl IntoIterator<Item = impl Arg>,
+        members: impl IntoIterator<Item = impl Arg>,
     ) -> Result<T, Error> {
-        self.send_cmd(commands::zmscore(key, member))
+        self.send_cmd(commands::zmscore(key, members))
     }
 
     /// Remove and return members with the highest scores in a sorted set
@@ -7019,9 +7030,9 @@ pub trait Commands: sealed::Sealed {
     fn zrem<T: FromFrame>(
         &mut self,
         key: impl Arg,
-        member: impl IntoIterator<Item = impl Arg>,
+        members: impl IntoIterator<Item = impl Arg>,
     ) -> Result<T, Error> {
-        self.send_cmd(commands::zrem(key, member))
+        self.send_cmd(commands::zrem(key, members))
     }
 
     /// Remove all members in a sorted set between the given lexicographical range
@@ -7270,9 +7281,9 @@ pub trait Commands: sealed::Sealed {
     fn zunion<T: FromFrame>(
         &mut self,
         numkeys: i64,
-        key: impl IntoIterator<Item = impl Arg>,
+        keys: impl IntoIterator<Item = impl Arg>,
     ) -> Result<T, Error> {
-        self.send_cmd(commands::zunion(numkeys, key))
+        self.send_cmd(commands::zunion(numkeys, keys))
     }
 
     /// Add multiple sorted sets
@@ -7287,10 +7298,10 @@ pub trait Commands: sealed::Sealed {
     fn zunion_with<T: FromFrame>(
         &mut self,
         numkeys: i64,
-        key: impl IntoIterator<Item = impl Arg>,
+        keys: impl IntoIterator<Item = impl Arg>,
         options: commands::ZunionOptions,
     ) -> Result<T, Error> {
-        self.send_cmd(commands::zunion_with(numkeys, key, options))
+        self.send_cmd(commands::zunion_with(numkeys, keys, options))
     }
 
     /// Add multiple sorted sets and store the resulting sorted set in a new key
@@ -7306,9 +7317,9 @@ pub trait Commands: sealed::Sealed {
         &mut self,
         destination: impl Arg,
         numkeys: i64,
-        key: impl IntoIterator<Item = impl Arg>,
+        keys: impl IntoIterator<Item = impl Arg>,
     ) -> Result<T, Error> {
-        self.send_cmd(commands::zunionstore(destination, numkeys, key))
+        self.send_cmd(commands::zunionstore(destination, numkeys, keys))
     }
 
     /// Add multiple sorted sets and store the resulting sorted set in a new key
@@ -7324,13 +7335,13 @@ pub trait Commands: sealed::Sealed {
         &mut self,
         destination: impl Arg,
         numkeys: i64,
-        key: impl IntoIterator<Item = impl Arg>,
+        keys: impl IntoIterator<Item = impl Arg>,
         options: commands::ZunionstoreOptions,
     ) -> Result<T, Error> {
         self.send_cmd(commands::zunionstore_with(
             destination,
             numkeys,
-            key,
+            keys,
             options,
         ))
     }

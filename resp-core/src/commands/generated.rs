@@ -66,10 +66,10 @@ impl AclCatOptions {
 ///
 /// Since Redis 6.0.0.
 #[must_use]
-pub fn acl_deluser(username: impl IntoIterator<Item = impl Arg>) -> Cmd {
+pub fn acl_deluser(usernames: impl IntoIterator<Item = impl Arg>) -> Cmd {
     #[allow(unused_mut)]
     let mut cmd = Cmd::default().arg("ACL").arg("DELUSER");
-    for item in username {
+    for item in usernames {
         cmd = cmd.arg(item);
     }
     cmd
@@ -125,9 +125,9 @@ impl AclDryrunOptions {
 
     /// Adds `arg [arg ...]`.
     #[must_use]
-    pub fn arg(mut self, arg: impl IntoIterator<Item = impl Arg>) -> Self {
+    pub fn arg(mut self, args: impl IntoIterator<Item = impl Arg>) -> Self {
         let mut cmd = Cmd::default();
-        for item in arg {
+        for item in args {
             cmd = cmd.arg(item);
         }
         self.arg2 = cmd;
@@ -393,9 +393,9 @@ impl AclSetuserOptions {
 
     /// Adds `rule [rule ...]`.
     #[must_use]
-    pub fn rule(mut self, rule: impl IntoIterator<Item = impl Arg>) -> Self {
+    pub fn rule(mut self, rules: impl IntoIterator<Item = impl Arg>) -> Self {
         let mut cmd = Cmd::default();
-        for item in rule {
+        for item in rules {
             cmd = cmd.arg(item);
         }
         self.arg1 = cmd;
@@ -886,9 +886,9 @@ impl BitfieldRoOptions {
 
     /// Adds `GET encoding offset [GET encoding offset ...]`.
     #[must_use]
-    pub fn get(mut self, encoding_offset: impl IntoIterator<Item = (impl Arg, i64)>) -> Self {
+    pub fn get(mut self, encoding_offsets: impl IntoIterator<Item = (impl Arg, i64)>) -> Self {
         let mut cmd = Cmd::default();
-        for item in encoding_offset {
+        for item in encoding_offsets {
             cmd = cmd.arg("GET");
             let (item_0, item_1) = item;
             cmd = cmd.arg(item_0);
@@ -910,13 +910,13 @@ impl BitfieldRoOptions {
 pub fn bitop(
     operation: impl Arg,
     destkey: impl Arg,
-    key: impl IntoIterator<Item = impl Arg>,
+    keys: impl IntoIterator<Item = impl Arg>,
 ) -> Cmd {
     #[allow(unused_mut)]
     let mut cmd = Cmd::default().arg("BITOP");
     cmd = cmd.arg(operation);
     cmd = cmd.arg(destkey);
-    for item in key {
+    for item in keys {
         cmd = cmd.arg(item);
     }
     cmd
@@ -1120,14 +1120,14 @@ impl Arg for BlmoveWhereto {
 pub fn blmpop(
     timeout: f64,
     numkeys: i64,
-    key: impl IntoIterator<Item = impl Arg>,
+    keys: impl IntoIterator<Item = impl Arg>,
     r#where: BlmpopWhere,
 ) -> Cmd {
     #[allow(unused_mut)]
     let mut cmd = Cmd::default().arg("BLMPOP");
     cmd = cmd.arg(timeout);
     cmd = cmd.arg(numkeys);
-    for item in key {
+    for item in keys {
         cmd = cmd.arg(item);
     }
     cmd = cmd.arg(r#where);
@@ -1147,14 +1147,14 @@ pub fn blmpop(
 pub fn blmpop_with(
     timeout: f64,
     numkeys: i64,
-    key: impl IntoIterator<Item = impl Arg>,
+    keys: impl IntoIterator<Item = impl Arg>,
     r#where: BlmpopWhere,
     options: BlmpopOptions,
 ) -> Cmd {
     let mut cmd = Cmd::default().arg("BLMPOP");
     cmd = cmd.arg(timeout);
     cmd = cmd.arg(numkeys);
-    for item in key {
+    for item in keys {
         cmd = cmd.arg(item);
     }
     cmd = cmd.arg(r#where);
@@ -1223,10 +1223,10 @@ impl BlmpopOptions {
 ///
 /// Since Redis 2.0.0.
 #[must_use]
-pub fn blpop(key: impl IntoIterator<Item = impl Arg>, timeout: f64) -> Cmd {
+pub fn blpop(keys: impl IntoIterator<Item = impl Arg>, timeout: f64) -> Cmd {
     #[allow(unused_mut)]
     let mut cmd = Cmd::default().arg("BLPOP");
-    for item in key {
+    for item in keys {
         cmd = cmd.arg(item);
     }
     cmd = cmd.arg(timeout);
@@ -1241,10 +1241,10 @@ pub fn blpop(key: impl IntoIterator<Item = impl Arg>, timeout: f64) -> Cmd {
 ///
 /// Since Redis 2.0.0.
 #[must_use]
-pub fn brpop(key: impl IntoIterator<Item = impl Arg>, timeout: f64) -> Cmd {
+pub fn brpop(keys: impl IntoIterator<Item = impl Arg>, timeout: f64) -> Cmd {
     #[allow(unused_mut)]
     let mut cmd = Cmd::default().arg("BRPOP");
-    for item in key {
+    for item in keys {
         cmd = cmd.arg(item);
     }
     cmd = cmd.arg(timeout);
@@ -1281,14 +1281,14 @@ pub fn brpoplpush(source: impl Arg, destination: impl Arg, timeout: f64) -> Cmd 
 pub fn bzmpop(
     timeout: f64,
     numkeys: i64,
-    key: impl IntoIterator<Item = impl Arg>,
+    keys: impl IntoIterator<Item = impl Arg>,
     r#where: BzmpopWhere,
 ) -> Cmd {
     #[allow(unused_mut)]
     let mut cmd = Cmd::default().arg("BZMPOP");
     cmd = cmd.arg(timeout);
     cmd = cmd.arg(numkeys);
-    for item in key {
+    for item in keys {
         cmd = cmd.arg(item);
     }
     cmd = cmd.arg(r#where);
@@ -1308,14 +1308,14 @@ pub fn bzmpop(
 pub fn bzmpop_with(
     timeout: f64,
     numkeys: i64,
-    key: impl IntoIterator<Item = impl Arg>,
+    keys: impl IntoIterator<Item = impl Arg>,
     r#where: BzmpopWhere,
     options: BzmpopOptions,
 ) -> Cmd {
     let mut cmd = Cmd::default().arg("BZMPOP");
     cmd = cmd.arg(timeout);
     cmd = cmd.arg(numkeys);
-    for item in key {
+    for item in keys {
         cmd = cmd.arg(item);
     }
     cmd = cmd.arg(r#where);
@@ -1384,10 +1384,10 @@ impl BzmpopOptions {
 ///
 /// Since Redis 5.0.0.
 #[must_use]
-pub fn bzpopmax(key: impl IntoIterator<Item = impl Arg>, timeout: f64) -> Cmd {
+pub fn bzpopmax(keys: impl IntoIterator<Item = impl Arg>, timeout: f64) -> Cmd {
     #[allow(unused_mut)]
     let mut cmd = Cmd::default().arg("BZPOPMAX");
-    for item in key {
+    for item in keys {
         cmd = cmd.arg(item);
     }
     cmd = cmd.arg(timeout);
@@ -1402,10 +1402,10 @@ pub fn bzpopmax(key: impl IntoIterator<Item = impl Arg>, timeout: f64) -> Cmd {
 ///
 /// Since Redis 5.0.0.
 #[must_use]
-pub fn bzpopmin(key: impl IntoIterator<Item = impl Arg>, timeout: f64) -> Cmd {
+pub fn bzpopmin(keys: impl IntoIterator<Item = impl Arg>, timeout: f64) -> Cmd {
     #[allow(unused_mut)]
     let mut cmd = Cmd::default().arg("BZPOPMIN");
-    for item in key {
+    for item in keys {
         cmd = cmd.arg(item);
     }
     cmd = cmd.arg(timeout);
@@ -1654,9 +1654,9 @@ impl ClientKillFilter {
 
     /// `<[ID client-id] | [TYPE NORMAL | MASTER | SLAVE | REPLICA | PUBSUB] | [USER username] | [ADDR ip:port] | [LADDR ip:port] | [SKIPME yes/no]> [<[ID client-id] | [TYPE NORMAL | MASTER | SLAVE | REPLICA | PUBSUB] | [USER username] | [ADDR ip:port] | [LADDR ip:port] | [SKIPME yes/no]> ...]`
     #[must_use]
-    pub fn new_format(new_format: impl IntoIterator<Item = ClientKillFilterNewFormat>) -> Self {
+    pub fn new_format(new_formats: impl IntoIterator<Item = ClientKillFilterNewFormat>) -> Self {
         let mut cmd = Cmd::default();
-        for item in new_format {
+        for item in new_formats {
             cmd = cmd.append(item.0);
         }
         Self(cmd)
@@ -1785,10 +1785,10 @@ impl ClientListOptions {
 
     /// Adds `ID client-id [client-id ...]`.
     #[must_use]
-    pub fn id(mut self, client_id: impl IntoIterator<Item = i64>) -> Self {
+    pub fn id(mut self, client_ids: impl IntoIterator<Item = i64>) -> Self {
         let mut cmd = Cmd::default();
         cmd = cmd.arg("ID");
-        for item in client_id {
+        for item in client_ids {
             cmd = cmd.arg(item);
         }
         self.arg1 = cmd;
@@ -2089,9 +2089,9 @@ impl ClientTrackingOptions {
 
     /// Adds `PREFIX prefix [PREFIX prefix ...]`.
     #[must_use]
-    pub fn prefix(mut self, prefix: impl IntoIterator<Item = impl Arg>) -> Self {
+    pub fn prefix(mut self, prefixs: impl IntoIterator<Item = impl Arg>) -> Self {
         let mut cmd = Cmd::default();
-        for item in prefix {
+        for item in prefixs {
             cmd = cmd.arg("PREFIX");
             cmd = cmd.arg(item);
         }
@@ -2265,10 +2265,10 @@ pub fn client_unpause() -> Cmd {
 ///
 /// Since Redis 3.0.0.
 #[must_use]
-pub fn cluster_addslots(slot: impl IntoIterator<Item = i64>) -> Cmd {
+pub fn cluster_addslots(slots: impl IntoIterator<Item = i64>) -> Cmd {
     #[allow(unused_mut)]
     let mut cmd = Cmd::default().arg("CLUSTER").arg("ADDSLOTS");
-    for item in slot {
+    for item in slots {
         cmd = cmd.arg(item);
     }
     cmd
@@ -2282,10 +2282,10 @@ pub fn cluster_addslots(slot: impl IntoIterator<Item = i64>) -> Cmd {
 ///
 /// Since Redis 7.0.0.
 #[must_use]
-pub fn cluster_addslotsrange(start_slot_end_slot: impl IntoIterator<Item = (i64, i64)>) -> Cmd {
+pub fn cluster_addslotsrange(start_slot_end_slots: impl IntoIterator<Item = (i64, i64)>) -> Cmd {
     #[allow(unused_mut)]
     let mut cmd = Cmd::default().arg("CLUSTER").arg("ADDSLOTSRANGE");
-    for item in start_slot_end_slot {
+    for item in start_slot_end_slots {
         let (item_0, item_1) = item;
         cmd = cmd.arg(item_0);
         cmd = cmd.arg(item_1);
@@ -2345,10 +2345,10 @@ pub fn cluster_countkeysinslot(slot: i64) -> Cmd {
 ///
 /// Since Redis 3.0.0.
 #[must_use]
-pub fn cluster_delslots(slot: impl IntoIterator<Item = i64>) -> Cmd {
+pub fn cluster_delslots(slots: impl IntoIterator<Item = i64>) -> Cmd {
     #[allow(unused_mut)]
     let mut cmd = Cmd::default().arg("CLUSTER").arg("DELSLOTS");
-    for item in slot {
+    for item in slots {
         cmd = cmd.arg(item);
     }
     cmd
@@ -2362,10 +2362,10 @@ pub fn cluster_delslots(slot: impl IntoIterator<Item = i64>) -> Cmd {
 ///
 /// Since Redis 7.0.0.
 #[must_use]
-pub fn cluster_delslotsrange(start_slot_end_slot: impl IntoIterator<Item = (i64, i64)>) -> Cmd {
+pub fn cluster_delslotsrange(start_slot_end_slots: impl IntoIterator<Item = (i64, i64)>) -> Cmd {
     #[allow(unused_mut)]
     let mut cmd = Cmd::default().arg("CLUSTER").arg("DELSLOTSRANGE");
-    for item in start_slot_end_slot {
+    for item in start_slot_end_slots {
         let (item_0, item_1) = item;
         cmd = cmd.arg(item_0);
         cmd = cmd.arg(item_1);
@@ -2966,9 +2966,9 @@ impl CommandDocsOptions {
 
     /// Adds `command-name [command-name ...]`.
     #[must_use]
-    pub fn command_name(mut self, command_name: impl IntoIterator<Item = impl Arg>) -> Self {
+    pub fn command_name(mut self, command_names: impl IntoIterator<Item = impl Arg>) -> Self {
         let mut cmd = Cmd::default();
-        for item in command_name {
+        for item in command_names {
             cmd = cmd.arg(item);
         }
         self.arg0 = cmd;
@@ -3066,9 +3066,9 @@ impl CommandInfoOptions {
 
     /// Adds `command-name [command-name ...]`.
     #[must_use]
-    pub fn command_name(mut self, command_name: impl IntoIterator<Item = impl Arg>) -> Self {
+    pub fn command_name(mut self, command_names: impl IntoIterator<Item = impl Arg>) -> Self {
         let mut cmd = Cmd::default();
-        for item in command_name {
+        for item in command_names {
             cmd = cmd.arg(item);
         }
         self.arg0 = cmd;
@@ -3195,10 +3195,10 @@ impl CommandListOptions {
 ///
 /// Since Redis 2.0.0.
 #[must_use]
-pub fn config_get(parameter: impl IntoIterator<Item = impl Arg>) -> Cmd {
+pub fn config_get(parameters: impl IntoIterator<Item = impl Arg>) -> Cmd {
     #[allow(unused_mut)]
     let mut cmd = Cmd::default().arg("CONFIG").arg("GET");
-    for item in parameter {
+    for item in parameters {
         let item_0 = item;
         cmd = cmd.arg(item_0);
     }
@@ -3255,10 +3255,10 @@ pub fn config_rewrite() -> Cmd {
 ///
 /// Since Redis 2.0.0.
 #[must_use]
-pub fn config_set(parameter_value: impl IntoIterator<Item = (impl Arg, impl Arg)>) -> Cmd {
+pub fn config_set(parameter_values: impl IntoIterator<Item = (impl Arg, impl Arg)>) -> Cmd {
     #[allow(unused_mut)]
     let mut cmd = Cmd::default().arg("CONFIG").arg("SET");
-    for item in parameter_value {
+    for item in parameter_values {
         let (item_0, item_1) = item;
         cmd = cmd.arg(item_0);
         cmd = cmd.arg(item_1);
@@ -3404,10 +3404,10 @@ pub fn decrby(key: impl Arg, decrement: i64) -> Cmd {
 ///
 /// Since Redis 1.0.0.
 #[must_use]
-pub fn del(key: impl IntoIterator<Item = impl Arg>) -> Cmd {
+pub fn del(keys: impl IntoIterator<Item = impl Arg>) -> Cmd {
     #[allow(unused_mut)]
     let mut cmd = Cmd::default().arg("DEL");
-    for item in key {
+    for item in keys {
         cmd = cmd.arg(item);
     }
     cmd
@@ -3509,9 +3509,9 @@ impl EvalOptions {
 
     /// Adds `key [key ...]`.
     #[must_use]
-    pub fn key(mut self, key: impl IntoIterator<Item = impl Arg>) -> Self {
+    pub fn key(mut self, keys: impl IntoIterator<Item = impl Arg>) -> Self {
         let mut cmd = Cmd::default();
-        for item in key {
+        for item in keys {
             cmd = cmd.arg(item);
         }
         self.arg2 = cmd;
@@ -3520,9 +3520,9 @@ impl EvalOptions {
 
     /// Adds `arg [arg ...]`.
     #[must_use]
-    pub fn arg(mut self, arg: impl IntoIterator<Item = impl Arg>) -> Self {
+    pub fn arg(mut self, args: impl IntoIterator<Item = impl Arg>) -> Self {
         let mut cmd = Cmd::default();
-        for item in arg {
+        for item in args {
             cmd = cmd.arg(item);
         }
         self.arg3 = cmd;
@@ -3582,9 +3582,9 @@ impl EvalRoOptions {
 
     /// Adds `key [key ...]`.
     #[must_use]
-    pub fn key(mut self, key: impl IntoIterator<Item = impl Arg>) -> Self {
+    pub fn key(mut self, keys: impl IntoIterator<Item = impl Arg>) -> Self {
         let mut cmd = Cmd::default();
-        for item in key {
+        for item in keys {
             cmd = cmd.arg(item);
         }
         self.arg2 = cmd;
@@ -3593,9 +3593,9 @@ impl EvalRoOptions {
 
     /// Adds `arg [arg ...]`.
     #[must_use]
-    pub fn arg(mut self, arg: impl IntoIterator<Item = impl Arg>) -> Self {
+    pub fn arg(mut self, args: impl IntoIterator<Item = impl Arg>) -> Self {
         let mut cmd = Cmd::default();
-        for item in arg {
+        for item in args {
             cmd = cmd.arg(item);
         }
         self.arg3 = cmd;
@@ -3655,9 +3655,9 @@ impl EvalshaOptions {
 
     /// Adds `key [key ...]`.
     #[must_use]
-    pub fn key(mut self, key: impl IntoIterator<Item = impl Arg>) -> Self {
+    pub fn key(mut self, keys: impl IntoIterator<Item = impl Arg>) -> Self {
         let mut cmd = Cmd::default();
-        for item in key {
+        for item in keys {
             cmd = cmd.arg(item);
         }
         self.arg2 = cmd;
@@ -3666,9 +3666,9 @@ impl EvalshaOptions {
 
     /// Adds `arg [arg ...]`.
     #[must_use]
-    pub fn arg(mut self, arg: impl IntoIterator<Item = impl Arg>) -> Self {
+    pub fn arg(mut self, args: impl IntoIterator<Item = impl Arg>) -> Self {
         let mut cmd = Cmd::default();
-        for item in arg {
+        for item in args {
             cmd = cmd.arg(item);
         }
         self.arg3 = cmd;
@@ -3728,9 +3728,9 @@ impl EvalshaRoOptions {
 
     /// Adds `key [key ...]`.
     #[must_use]
-    pub fn key(mut self, key: impl IntoIterator<Item = impl Arg>) -> Self {
+    pub fn key(mut self, keys: impl IntoIterator<Item = impl Arg>) -> Self {
         let mut cmd = Cmd::default();
-        for item in key {
+        for item in keys {
             cmd = cmd.arg(item);
         }
         self.arg2 = cmd;
@@ -3739,9 +3739,9 @@ impl EvalshaRoOptions {
 
     /// Adds `arg [arg ...]`.
     #[must_use]
-    pub fn arg(mut self, arg: impl IntoIterator<Item = impl Arg>) -> Self {
+    pub fn arg(mut self, args: impl IntoIterator<Item = impl Arg>) -> Self {
         let mut cmd = Cmd::default();
-        for item in arg {
+        for item in args {
             cmd = cmd.arg(item);
         }
         self.arg3 = cmd;
@@ -3771,10 +3771,10 @@ pub fn exec() -> Cmd {
 ///
 /// Since Redis 1.0.0.
 #[must_use]
-pub fn exists(key: impl IntoIterator<Item = impl Arg>) -> Cmd {
+pub fn exists(keys: impl IntoIterator<Item = impl Arg>) -> Cmd {
     #[allow(unused_mut)]
     let mut cmd = Cmd::default().arg("EXISTS");
-    for item in key {
+    for item in keys {
         cmd = cmd.arg(item);
     }
     cmd
@@ -4167,9 +4167,9 @@ impl FcallOptions {
 
     /// Adds `key [key ...]`.
     #[must_use]
-    pub fn key(mut self, key: impl IntoIterator<Item = impl Arg>) -> Self {
+    pub fn key(mut self, keys: impl IntoIterator<Item = impl Arg>) -> Self {
         let mut cmd = Cmd::default();
-        for item in key {
+        for item in keys {
             cmd = cmd.arg(item);
         }
         self.arg2 = cmd;
@@ -4178,9 +4178,9 @@ impl FcallOptions {
 
     /// Adds `arg [arg ...]`.
     #[must_use]
-    pub fn arg(mut self, arg: impl IntoIterator<Item = impl Arg>) -> Self {
+    pub fn arg(mut self, args: impl IntoIterator<Item = impl Arg>) -> Self {
         let mut cmd = Cmd::default();
-        for item in arg {
+        for item in args {
             cmd = cmd.arg(item);
         }
         self.arg3 = cmd;
@@ -4240,9 +4240,9 @@ impl FcallRoOptions {
 
     /// Adds `key [key ...]`.
     #[must_use]
-    pub fn key(mut self, key: impl IntoIterator<Item = impl Arg>) -> Self {
+    pub fn key(mut self, keys: impl IntoIterator<Item = impl Arg>) -> Self {
         let mut cmd = Cmd::default();
-        for item in key {
+        for item in keys {
             cmd = cmd.arg(item);
         }
         self.arg2 = cmd;
@@ -4251,9 +4251,9 @@ impl FcallRoOptions {
 
     /// Adds `arg [arg ...]`.
     #[must_use]
-    pub fn arg(mut self, arg: impl IntoIterator<Item = impl Arg>) -> Self {
+    pub fn arg(mut self, args: impl IntoIterator<Item = impl Arg>) -> Self {
         let mut cmd = Cmd::default();
-        for item in arg {
+        for item in args {
             cmd = cmd.arg(item);
         }
         self.arg3 = cmd;
@@ -4842,12 +4842,12 @@ pub fn function_stats() -> Cmd {
 #[must_use]
 pub fn geoadd(
     key: impl Arg,
-    longitude_latitude_member: impl IntoIterator<Item = (f64, f64, impl Arg)>,
+    longitude_latitude_members: impl IntoIterator<Item = (f64, f64, impl Arg)>,
 ) -> Cmd {
     #[allow(unused_mut)]
     let mut cmd = Cmd::default().arg("GEOADD");
     cmd = cmd.arg(key);
-    for item in longitude_latitude_member {
+    for item in longitude_latitude_members {
         let (item_0, item_1, item_2) = item;
         cmd = cmd.arg(item_0);
         cmd = cmd.arg(item_1);
@@ -4868,14 +4868,14 @@ pub fn geoadd(
 #[must_use]
 pub fn geoadd_with(
     key: impl Arg,
-    longitude_latitude_member: impl IntoIterator<Item = (f64, f64, impl Arg)>,
+    longitude_latitude_members: impl IntoIterator<Item = (f64, f64, impl Arg)>,
     options: GeoaddOptions,
 ) -> Cmd {
     let mut cmd = Cmd::default().arg("GEOADD");
     cmd = cmd.arg(key);
     cmd = cmd.append(options.arg1);
     cmd = cmd.append(options.arg2);
-    for item in longitude_latitude_member {
+    for item in longitude_latitude_members {
         let (item_0, item_1, item_2) = item;
         cmd = cmd.arg(item_0);
         cmd = cmd.arg(item_1);
@@ -5089,11 +5089,11 @@ impl GeodistOptions {
 ///
 /// Since Redis 3.2.0.
 #[must_use]
-pub fn geohash(key: impl Arg, member: impl IntoIterator<Item = impl Arg>) -> Cmd {
+pub fn geohash(key: impl Arg, members: impl IntoIterator<Item = impl Arg>) -> Cmd {
     #[allow(unused_mut)]
     let mut cmd = Cmd::default().arg("GEOHASH");
     cmd = cmd.arg(key);
-    for item in member {
+    for item in members {
         cmd = cmd.arg(item);
     }
     cmd
@@ -5107,11 +5107,11 @@ pub fn geohash(key: impl Arg, member: impl IntoIterator<Item = impl Arg>) -> Cmd
 ///
 /// Since Redis 3.2.0.
 #[must_use]
-pub fn geopos(key: impl Arg, member: impl IntoIterator<Item = impl Arg>) -> Cmd {
+pub fn geopos(key: impl Arg, members: impl IntoIterator<Item = impl Arg>) -> Cmd {
     #[allow(unused_mut)]
     let mut cmd = Cmd::default().arg("GEOPOS");
     cmd = cmd.arg(key);
-    for item in member {
+    for item in members {
         cmd = cmd.arg(item);
     }
     cmd
@@ -6718,11 +6718,11 @@ pub fn getset(key: impl Arg, value: impl Arg) -> Cmd {
 ///
 /// Since Redis 2.0.0.
 #[must_use]
-pub fn hdel(key: impl Arg, field: impl IntoIterator<Item = impl Arg>) -> Cmd {
+pub fn hdel(key: impl Arg, fields: impl IntoIterator<Item = impl Arg>) -> Cmd {
     #[allow(unused_mut)]
     let mut cmd = Cmd::default().arg("HDEL");
     cmd = cmd.arg(key);
-    for item in field {
+    for item in fields {
         cmd = cmd.arg(item);
     }
     cmd
@@ -6916,11 +6916,11 @@ pub fn hlen(key: impl Arg) -> Cmd {
 ///
 /// Since Redis 2.0.0.
 #[must_use]
-pub fn hmget(key: impl Arg, field: impl IntoIterator<Item = impl Arg>) -> Cmd {
+pub fn hmget(key: impl Arg, fields: impl IntoIterator<Item = impl Arg>) -> Cmd {
     #[allow(unused_mut)]
     let mut cmd = Cmd::default().arg("HMGET");
     cmd = cmd.arg(key);
-    for item in field {
+    for item in fields {
         cmd = cmd.arg(item);
     }
     cmd
@@ -6936,11 +6936,11 @@ pub fn hmget(key: impl Arg, field: impl IntoIterator<Item = impl Arg>) -> Cmd {
 ///
 /// Deprecated since Redis 4.0.0. Replaced by \`HSET\` with multiple field-value pairs.
 #[must_use]
-pub fn hmset(key: impl Arg, field_value: impl IntoIterator<Item = (impl Arg, impl Arg)>) -> Cmd {
+pub fn hmset(key: impl Arg, field_values: impl IntoIterator<Item = (impl Arg, impl Arg)>) -> Cmd {
     #[allow(unused_mut)]
     let mut cmd = Cmd::default().arg("HMSET");
     cmd = cmd.arg(key);
-    for item in field_value {
+    for item in field_values {
         let (item_0, item_1) = item;
         cmd = cmd.arg(item_0);
         cmd = cmd.arg(item_1);
@@ -7086,11 +7086,11 @@ impl HscanOptions {
 ///
 /// Since Redis 2.0.0.
 #[must_use]
-pub fn hset(key: impl Arg, field_value: impl IntoIterator<Item = (impl Arg, impl Arg)>) -> Cmd {
+pub fn hset(key: impl Arg, field_values: impl IntoIterator<Item = (impl Arg, impl Arg)>) -> Cmd {
     #[allow(unused_mut)]
     let mut cmd = Cmd::default().arg("HSET");
     cmd = cmd.arg(key);
-    for item in field_value {
+    for item in field_values {
         let (item_0, item_1) = item;
         cmd = cmd.arg(item_0);
         cmd = cmd.arg(item_1);
@@ -7239,9 +7239,9 @@ impl InfoOptions {
 
     /// Adds `section [section ...]`.
     #[must_use]
-    pub fn section(mut self, section: impl IntoIterator<Item = impl Arg>) -> Self {
+    pub fn section(mut self, sections: impl IntoIterator<Item = impl Arg>) -> Self {
         let mut cmd = Cmd::default();
-        for item in section {
+        for item in sections {
             cmd = cmd.arg(item);
         }
         self.arg0 = cmd;
@@ -7367,9 +7367,9 @@ impl LatencyHistogramOptions {
 
     /// Adds `command [command ...]`.
     #[must_use]
-    pub fn command(mut self, command: impl IntoIterator<Item = impl Arg>) -> Self {
+    pub fn command(mut self, commands: impl IntoIterator<Item = impl Arg>) -> Self {
         let mut cmd = Cmd::default();
-        for item in command {
+        for item in commands {
             cmd = cmd.arg(item);
         }
         self.arg0 = cmd;
@@ -7452,9 +7452,9 @@ impl LatencyResetOptions {
 
     /// Adds `event [event ...]`.
     #[must_use]
-    pub fn event(mut self, event: impl IntoIterator<Item = impl Arg>) -> Self {
+    pub fn event(mut self, events: impl IntoIterator<Item = impl Arg>) -> Self {
         let mut cmd = Cmd::default();
-        for item in event {
+        for item in events {
             cmd = cmd.arg(item);
         }
         self.arg0 = cmd;
@@ -7718,11 +7718,11 @@ impl Arg for LmoveWhereto {
 ///
 /// Since Redis 7.0.0.
 #[must_use]
-pub fn lmpop(numkeys: i64, key: impl IntoIterator<Item = impl Arg>, r#where: LmpopWhere) -> Cmd {
+pub fn lmpop(numkeys: i64, keys: impl IntoIterator<Item = impl Arg>, r#where: LmpopWhere) -> Cmd {
     #[allow(unused_mut)]
     let mut cmd = Cmd::default().arg("LMPOP");
     cmd = cmd.arg(numkeys);
-    for item in key {
+    for item in keys {
         cmd = cmd.arg(item);
     }
     cmd = cmd.arg(r#where);
@@ -7741,13 +7741,13 @@ pub fn lmpop(numkeys: i64, key: impl IntoIterator<Item = impl Arg>, r#where: Lmp
 #[must_use]
 pub fn lmpop_with(
     numkeys: i64,
-    key: impl IntoIterator<Item = impl Arg>,
+    keys: impl IntoIterator<Item = impl Arg>,
     r#where: LmpopWhere,
     options: LmpopOptions,
 ) -> Cmd {
     let mut cmd = Cmd::default().arg("LMPOP");
     cmd = cmd.arg(numkeys);
-    for item in key {
+    for item in keys {
         cmd = cmd.arg(item);
     }
     cmd = cmd.arg(r#where);
@@ -8006,11 +8006,11 @@ impl LposOptions {
 ///
 /// Since Redis 1.0.0.
 #[must_use]
-pub fn lpush(key: impl Arg, element: impl IntoIterator<Item = impl Arg>) -> Cmd {
+pub fn lpush(key: impl Arg, elements: impl IntoIterator<Item = impl Arg>) -> Cmd {
     #[allow(unused_mut)]
     let mut cmd = Cmd::default().arg("LPUSH");
     cmd = cmd.arg(key);
-    for item in element {
+    for item in elements {
         cmd = cmd.arg(item);
     }
     cmd
@@ -8024,11 +8024,11 @@ pub fn lpush(key: impl Arg, element: impl IntoIterator<Item = impl Arg>) -> Cmd 
 ///
 /// Since Redis 2.2.0.
 #[must_use]
-pub fn lpushx(key: impl Arg, element: impl IntoIterator<Item = impl Arg>) -> Cmd {
+pub fn lpushx(key: impl Arg, elements: impl IntoIterator<Item = impl Arg>) -> Cmd {
     #[allow(unused_mut)]
     let mut cmd = Cmd::default().arg("LPUSHX");
     cmd = cmd.arg(key);
-    for item in element {
+    for item in elements {
         cmd = cmd.arg(item);
     }
     cmd
@@ -8237,10 +8237,10 @@ impl MemoryUsageOptions {
 ///
 /// Since Redis 1.0.0.
 #[must_use]
-pub fn mget(key: impl IntoIterator<Item = impl Arg>) -> Cmd {
+pub fn mget(keys: impl IntoIterator<Item = impl Arg>) -> Cmd {
     #[allow(unused_mut)]
     let mut cmd = Cmd::default().arg("MGET");
-    for item in key {
+    for item in keys {
         cmd = cmd.arg(item);
     }
     cmd
@@ -8409,10 +8409,10 @@ impl MigrateOptions {
 
     /// Adds `KEYS key [KEYS key ...]`.
     #[must_use]
-    pub fn keys(mut self, key: impl IntoIterator<Item = impl Arg>) -> Self {
+    pub fn keys(mut self, keys: impl IntoIterator<Item = impl Arg>) -> Self {
         let mut cmd = Cmd::default();
         cmd = cmd.arg("KEYS");
-        for item in key {
+        for item in keys {
             cmd = cmd.arg(item);
         }
         self.arg8 = cmd;
@@ -8496,9 +8496,9 @@ impl ModuleLoadOptions {
 
     /// Adds `arg [arg ...]`.
     #[must_use]
-    pub fn arg(mut self, arg: impl IntoIterator<Item = impl Arg>) -> Self {
+    pub fn arg(mut self, args: impl IntoIterator<Item = impl Arg>) -> Self {
         let mut cmd = Cmd::default();
-        for item in arg {
+        for item in args {
             cmd = cmd.arg(item);
         }
         self.arg1 = cmd;
@@ -8633,10 +8633,10 @@ pub fn r#move(key: impl Arg, db: i64) -> Cmd {
 ///
 /// Since Redis 1.0.1.
 #[must_use]
-pub fn mset(key_value: impl IntoIterator<Item = (impl Arg, impl Arg)>) -> Cmd {
+pub fn mset(key_values: impl IntoIterator<Item = (impl Arg, impl Arg)>) -> Cmd {
     #[allow(unused_mut)]
     let mut cmd = Cmd::default().arg("MSET");
-    for item in key_value {
+    for item in key_values {
         let (item_0, item_1) = item;
         cmd = cmd.arg(item_0);
         cmd = cmd.arg(item_1);
@@ -8652,10 +8652,10 @@ pub fn mset(key_value: impl IntoIterator<Item = (impl Arg, impl Arg)>) -> Cmd {
 ///
 /// Since Redis 1.0.1.
 #[must_use]
-pub fn msetnx(key_value: impl IntoIterator<Item = (impl Arg, impl Arg)>) -> Cmd {
+pub fn msetnx(key_values: impl IntoIterator<Item = (impl Arg, impl Arg)>) -> Cmd {
     #[allow(unused_mut)]
     let mut cmd = Cmd::default().arg("MSETNX");
-    for item in key_value {
+    for item in key_values {
         let (item_0, item_1) = item;
         cmd = cmd.arg(item_0);
         cmd = cmd.arg(item_1);
@@ -9071,9 +9071,9 @@ impl PfaddOptions {
 
     /// Adds `element [element ...]`.
     #[must_use]
-    pub fn element(mut self, element: impl IntoIterator<Item = impl Arg>) -> Self {
+    pub fn element(mut self, elements: impl IntoIterator<Item = impl Arg>) -> Self {
         let mut cmd = Cmd::default();
-        for item in element {
+        for item in elements {
             cmd = cmd.arg(item);
         }
         self.arg1 = cmd;
@@ -9089,10 +9089,10 @@ impl PfaddOptions {
 ///
 /// Since Redis 2.8.9.
 #[must_use]
-pub fn pfcount(key: impl IntoIterator<Item = impl Arg>) -> Cmd {
+pub fn pfcount(keys: impl IntoIterator<Item = impl Arg>) -> Cmd {
     #[allow(unused_mut)]
     let mut cmd = Cmd::default().arg("PFCOUNT");
-    for item in key {
+    for item in keys {
         cmd = cmd.arg(item);
     }
     cmd
@@ -9122,11 +9122,11 @@ pub fn pfdebug(subcommand: impl Arg, key: impl Arg) -> Cmd {
 ///
 /// Since Redis 2.8.9.
 #[must_use]
-pub fn pfmerge(destkey: impl Arg, sourcekey: impl IntoIterator<Item = impl Arg>) -> Cmd {
+pub fn pfmerge(destkey: impl Arg, sourcekeys: impl IntoIterator<Item = impl Arg>) -> Cmd {
     #[allow(unused_mut)]
     let mut cmd = Cmd::default().arg("PFMERGE");
     cmd = cmd.arg(destkey);
-    for item in sourcekey {
+    for item in sourcekeys {
         cmd = cmd.arg(item);
     }
     cmd
@@ -9225,10 +9225,10 @@ pub fn psetex(key: impl Arg, milliseconds: i64, value: impl Arg) -> Cmd {
 ///
 /// Since Redis 2.0.0.
 #[must_use]
-pub fn psubscribe(pattern: impl IntoIterator<Item = impl Arg>) -> Cmd {
+pub fn psubscribe(patterns: impl IntoIterator<Item = impl Arg>) -> Cmd {
     #[allow(unused_mut)]
     let mut cmd = Cmd::default().arg("PSUBSCRIBE");
-    for item in pattern {
+    for item in patterns {
         let item_0 = item;
         cmd = cmd.arg(item_0);
     }
@@ -9408,9 +9408,9 @@ impl PubsubNumsubOptions {
 
     /// Adds `channel [channel ...]`.
     #[must_use]
-    pub fn channel(mut self, channel: impl IntoIterator<Item = impl Arg>) -> Self {
+    pub fn channel(mut self, channels: impl IntoIterator<Item = impl Arg>) -> Self {
         let mut cmd = Cmd::default();
-        for item in channel {
+        for item in channels {
             cmd = cmd.arg(item);
         }
         self.arg0 = cmd;
@@ -9518,9 +9518,9 @@ impl PubsubShardnumsubOptions {
 
     /// Adds `shardchannel [shardchannel ...]`.
     #[must_use]
-    pub fn shardchannel(mut self, shardchannel: impl IntoIterator<Item = impl Arg>) -> Self {
+    pub fn shardchannel(mut self, shardchannels: impl IntoIterator<Item = impl Arg>) -> Self {
         let mut cmd = Cmd::default();
-        for item in shardchannel {
+        for item in shardchannels {
             cmd = cmd.arg(item);
         }
         self.arg0 = cmd;
@@ -9574,9 +9574,9 @@ impl PunsubscribeOptions {
 
     /// Adds `pattern [pattern ...]`.
     #[must_use]
-    pub fn pattern(mut self, pattern: impl IntoIterator<Item = impl Arg>) -> Self {
+    pub fn pattern(mut self, patterns: impl IntoIterator<Item = impl Arg>) -> Self {
         let mut cmd = Cmd::default();
-        for item in pattern {
+        for item in patterns {
             cmd = cmd.arg(item);
         }
         self.arg0 = cmd;
@@ -10035,11 +10035,11 @@ pub fn rpoplpush(source: impl Arg, destination: impl Arg) -> Cmd {
 ///
 /// Since Redis 1.0.0.
 #[must_use]
-pub fn rpush(key: impl Arg, element: impl IntoIterator<Item = impl Arg>) -> Cmd {
+pub fn rpush(key: impl Arg, elements: impl IntoIterator<Item = impl Arg>) -> Cmd {
     #[allow(unused_mut)]
     let mut cmd = Cmd::default().arg("RPUSH");
     cmd = cmd.arg(key);
-    for item in element {
+    for item in elements {
         cmd = cmd.arg(item);
     }
     cmd
@@ -10053,11 +10053,11 @@ pub fn rpush(key: impl Arg, element: impl IntoIterator<Item = impl Arg>) -> Cmd 
 ///
 /// Since Redis 2.2.0.
 #[must_use]
-pub fn rpushx(key: impl Arg, element: impl IntoIterator<Item = impl Arg>) -> Cmd {
+pub fn rpushx(key: impl Arg, elements: impl IntoIterator<Item = impl Arg>) -> Cmd {
     #[allow(unused_mut)]
     let mut cmd = Cmd::default().arg("RPUSHX");
     cmd = cmd.arg(key);
-    for item in element {
+    for item in elements {
         cmd = cmd.arg(item);
     }
     cmd
@@ -10071,11 +10071,11 @@ pub fn rpushx(key: impl Arg, element: impl IntoIterator<Item = impl Arg>) -> Cmd
 ///
 /// Since Redis 1.0.0.
 #[must_use]
-pub fn sadd(key: impl Arg, member: impl IntoIterator<Item = impl Arg>) -> Cmd {
+pub fn sadd(key: impl Arg, members: impl IntoIterator<Item = impl Arg>) -> Cmd {
     #[allow(unused_mut)]
     let mut cmd = Cmd::default().arg("SADD");
     cmd = cmd.arg(key);
-    for item in member {
+    for item in members {
         cmd = cmd.arg(item);
     }
     cmd
@@ -10245,10 +10245,10 @@ impl Arg for ScriptDebugMode {
 ///
 /// Since Redis 2.6.0.
 #[must_use]
-pub fn script_exists(sha1: impl IntoIterator<Item = impl Arg>) -> Cmd {
+pub fn script_exists(sha1s: impl IntoIterator<Item = impl Arg>) -> Cmd {
     #[allow(unused_mut)]
     let mut cmd = Cmd::default().arg("SCRIPT").arg("EXISTS");
-    for item in sha1 {
+    for item in sha1s {
         cmd = cmd.arg(item);
     }
     cmd
@@ -10396,10 +10396,10 @@ pub fn script_load(script: impl Arg) -> Cmd {
 ///
 /// Since Redis 1.0.0.
 #[must_use]
-pub fn sdiff(key: impl IntoIterator<Item = impl Arg>) -> Cmd {
+pub fn sdiff(keys: impl IntoIterator<Item = impl Arg>) -> Cmd {
     #[allow(unused_mut)]
     let mut cmd = Cmd::default().arg("SDIFF");
-    for item in key {
+    for item in keys {
         cmd = cmd.arg(item);
     }
     cmd
@@ -10413,11 +10413,11 @@ pub fn sdiff(key: impl IntoIterator<Item = impl Arg>) -> Cmd {
 ///
 /// Since Redis 1.0.0.
 #[must_use]
-pub fn sdiffstore(destination: impl Arg, key: impl IntoIterator<Item = impl Arg>) -> Cmd {
+pub fn sdiffstore(destination: impl Arg, keys: impl IntoIterator<Item = impl Arg>) -> Cmd {
     #[allow(unused_mut)]
     let mut cmd = Cmd::default().arg("SDIFFSTORE");
     cmd = cmd.arg(destination);
-    for item in key {
+    for item in keys {
         cmd = cmd.arg(item);
     }
     cmd
@@ -10844,10 +10844,10 @@ impl ShutdownOptions {
 ///
 /// Since Redis 1.0.0.
 #[must_use]
-pub fn sinter(key: impl IntoIterator<Item = impl Arg>) -> Cmd {
+pub fn sinter(keys: impl IntoIterator<Item = impl Arg>) -> Cmd {
     #[allow(unused_mut)]
     let mut cmd = Cmd::default().arg("SINTER");
-    for item in key {
+    for item in keys {
         cmd = cmd.arg(item);
     }
     cmd
@@ -10861,11 +10861,11 @@ pub fn sinter(key: impl IntoIterator<Item = impl Arg>) -> Cmd {
 ///
 /// Since Redis 7.0.0.
 #[must_use]
-pub fn sintercard(numkeys: i64, key: impl IntoIterator<Item = impl Arg>) -> Cmd {
+pub fn sintercard(numkeys: i64, keys: impl IntoIterator<Item = impl Arg>) -> Cmd {
     #[allow(unused_mut)]
     let mut cmd = Cmd::default().arg("SINTERCARD");
     cmd = cmd.arg(numkeys);
-    for item in key {
+    for item in keys {
         cmd = cmd.arg(item);
     }
     cmd
@@ -10883,12 +10883,12 @@ pub fn sintercard(numkeys: i64, key: impl IntoIterator<Item = impl Arg>) -> Cmd 
 #[must_use]
 pub fn sintercard_with(
     numkeys: i64,
-    key: impl IntoIterator<Item = impl Arg>,
+    keys: impl IntoIterator<Item = impl Arg>,
     options: SintercardOptions,
 ) -> Cmd {
     let mut cmd = Cmd::default().arg("SINTERCARD");
     cmd = cmd.arg(numkeys);
-    for item in key {
+    for item in keys {
         cmd = cmd.arg(item);
     }
     cmd = cmd.append(options.arg2);
@@ -10928,11 +10928,11 @@ impl SintercardOptions {
 ///
 /// Since Redis 1.0.0.
 #[must_use]
-pub fn sinterstore(destination: impl Arg, key: impl IntoIterator<Item = impl Arg>) -> Cmd {
+pub fn sinterstore(destination: impl Arg, keys: impl IntoIterator<Item = impl Arg>) -> Cmd {
     #[allow(unused_mut)]
     let mut cmd = Cmd::default().arg("SINTERSTORE");
     cmd = cmd.arg(destination);
-    for item in key {
+    for item in keys {
         cmd = cmd.arg(item);
     }
     cmd
@@ -11114,11 +11114,11 @@ pub fn smembers(key: impl Arg) -> Cmd {
 ///
 /// Since Redis 6.2.0.
 #[must_use]
-pub fn smismember(key: impl Arg, member: impl IntoIterator<Item = impl Arg>) -> Cmd {
+pub fn smismember(key: impl Arg, members: impl IntoIterator<Item = impl Arg>) -> Cmd {
     #[allow(unused_mut)]
     let mut cmd = Cmd::default().arg("SMISMEMBER");
     cmd = cmd.arg(key);
-    for item in member {
+    for item in members {
         cmd = cmd.arg(item);
     }
     cmd
@@ -11248,9 +11248,9 @@ impl SortOptions {
 
     /// Adds `GET pattern [GET pattern ...]`.
     #[must_use]
-    pub fn get(mut self, pattern: impl IntoIterator<Item = impl Arg>) -> Self {
+    pub fn get(mut self, patterns: impl IntoIterator<Item = impl Arg>) -> Self {
         let mut cmd = Cmd::default();
-        for item in pattern {
+        for item in patterns {
             cmd = cmd.arg("GET");
             cmd = cmd.arg(item);
         }
@@ -11401,9 +11401,9 @@ impl SortRoOptions {
 
     /// Adds `GET pattern [GET pattern ...]`.
     #[must_use]
-    pub fn get(mut self, pattern: impl IntoIterator<Item = impl Arg>) -> Self {
+    pub fn get(mut self, patterns: impl IntoIterator<Item = impl Arg>) -> Self {
         let mut cmd = Cmd::default();
-        for item in pattern {
+        for item in patterns {
             cmd = cmd.arg("GET");
             cmd = cmd.arg(item);
         }
@@ -11575,11 +11575,11 @@ impl SrandmemberOptions {
 ///
 /// Since Redis 1.0.0.
 #[must_use]
-pub fn srem(key: impl Arg, member: impl IntoIterator<Item = impl Arg>) -> Cmd {
+pub fn srem(key: impl Arg, members: impl IntoIterator<Item = impl Arg>) -> Cmd {
     #[allow(unused_mut)]
     let mut cmd = Cmd::default().arg("SREM");
     cmd = cmd.arg(key);
-    for item in member {
+    for item in members {
         cmd = cmd.arg(item);
     }
     cmd
@@ -11664,10 +11664,10 @@ impl SscanOptions {
 ///
 /// Since Redis 7.0.0.
 #[must_use]
-pub fn ssubscribe(shardchannel: impl IntoIterator<Item = impl Arg>) -> Cmd {
+pub fn ssubscribe(shardchannels: impl IntoIterator<Item = impl Arg>) -> Cmd {
     #[allow(unused_mut)]
     let mut cmd = Cmd::default().arg("SSUBSCRIBE");
-    for item in shardchannel {
+    for item in shardchannels {
         cmd = cmd.arg(item);
     }
     cmd
@@ -11696,10 +11696,10 @@ pub fn strlen(key: impl Arg) -> Cmd {
 ///
 /// Since Redis 2.0.0.
 #[must_use]
-pub fn subscribe(channel: impl IntoIterator<Item = impl Arg>) -> Cmd {
+pub fn subscribe(channels: impl IntoIterator<Item = impl Arg>) -> Cmd {
     #[allow(unused_mut)]
     let mut cmd = Cmd::default().arg("SUBSCRIBE");
-    for item in channel {
+    for item in channels {
         cmd = cmd.arg(item);
     }
     cmd
@@ -11732,10 +11732,10 @@ pub fn substr(key: impl Arg, start: i64, end: i64) -> Cmd {
 ///
 /// Since Redis 1.0.0.
 #[must_use]
-pub fn sunion(key: impl IntoIterator<Item = impl Arg>) -> Cmd {
+pub fn sunion(keys: impl IntoIterator<Item = impl Arg>) -> Cmd {
     #[allow(unused_mut)]
     let mut cmd = Cmd::default().arg("SUNION");
-    for item in key {
+    for item in keys {
         cmd = cmd.arg(item);
     }
     cmd
@@ -11749,11 +11749,11 @@ pub fn sunion(key: impl IntoIterator<Item = impl Arg>) -> Cmd {
 ///
 /// Since Redis 1.0.0.
 #[must_use]
-pub fn sunionstore(destination: impl Arg, key: impl IntoIterator<Item = impl Arg>) -> Cmd {
+pub fn sunionstore(destination: impl Arg, keys: impl IntoIterator<Item = impl Arg>) -> Cmd {
     #[allow(unused_mut)]
     let mut cmd = Cmd::default().arg("SUNIONSTORE");
     cmd = cmd.arg(destination);
-    for item in key {
+    for item in keys {
         cmd = cmd.arg(item);
     }
     cmd
@@ -11805,9 +11805,9 @@ impl SunsubscribeOptions {
 
     /// Adds `shardchannel [shardchannel ...]`.
     #[must_use]
-    pub fn shardchannel(mut self, shardchannel: impl IntoIterator<Item = impl Arg>) -> Self {
+    pub fn shardchannel(mut self, shardchannels: impl IntoIterator<Item = impl Arg>) -> Self {
         let mut cmd = Cmd::default();
-        for item in shardchannel {
+        for item in shardchannels {
             cmd = cmd.arg(item);
         }
         self.arg0 = cmd;
@@ -11865,10 +11865,10 @@ pub fn time() -> Cmd {
 ///
 /// Since Redis 3.2.1.
 #[must_use]
-pub fn touch(key: impl IntoIterator<Item = impl Arg>) -> Cmd {
+pub fn touch(keys: impl IntoIterator<Item = impl Arg>) -> Cmd {
     #[allow(unused_mut)]
     let mut cmd = Cmd::default().arg("TOUCH");
-    for item in key {
+    for item in keys {
         cmd = cmd.arg(item);
     }
     cmd
@@ -11912,10 +11912,10 @@ pub fn r#type(key: impl Arg) -> Cmd {
 ///
 /// Since Redis 4.0.0.
 #[must_use]
-pub fn unlink(key: impl IntoIterator<Item = impl Arg>) -> Cmd {
+pub fn unlink(keys: impl IntoIterator<Item = impl Arg>) -> Cmd {
     #[allow(unused_mut)]
     let mut cmd = Cmd::default().arg("UNLINK");
-    for item in key {
+    for item in keys {
         cmd = cmd.arg(item);
     }
     cmd
@@ -11967,9 +11967,9 @@ impl UnsubscribeOptions {
 
     /// Adds `channel [channel ...]`.
     #[must_use]
-    pub fn channel(mut self, channel: impl IntoIterator<Item = impl Arg>) -> Self {
+    pub fn channel(mut self, channels: impl IntoIterator<Item = impl Arg>) -> Self {
         let mut cmd = Cmd::default();
-        for item in channel {
+        for item in channels {
             cmd = cmd.arg(item);
         }
         self.arg0 = cmd;
@@ -12015,10 +12015,10 @@ pub fn wait(numreplicas: i64, timeout: i64) -> Cmd {
 ///
 /// Since Redis 2.2.0.
 #[must_use]
-pub fn watch(key: impl IntoIterator<Item = impl Arg>) -> Cmd {
+pub fn watch(keys: impl IntoIterator<Item = impl Arg>) -> Cmd {
     #[allow(unused_mut)]
     let mut cmd = Cmd::default().arg("WATCH");
-    for item in key {
+    for item in keys {
         cmd = cmd.arg(item);
     }
     cmd
@@ -12032,12 +12032,12 @@ pub fn watch(key: impl IntoIterator<Item = impl Arg>) -> Cmd {
 ///
 /// Since Redis 5.0.0.
 #[must_use]
-pub fn xack(key: impl Arg, group: impl Arg, id: impl IntoIterator<Item = impl Arg>) -> Cmd {
+pub fn xack(key: impl Arg, group: impl Arg, ids: impl IntoIterator<Item = impl Arg>) -> Cmd {
     #[allow(unused_mut)]
     let mut cmd = Cmd::default().arg("XACK");
     cmd = cmd.arg(key);
     cmd = cmd.arg(group);
-    for item in id {
+    for item in ids {
         cmd = cmd.arg(item);
     }
     cmd
@@ -12054,13 +12054,13 @@ pub fn xack(key: impl Arg, group: impl Arg, id: impl IntoIterator<Item = impl Ar
 pub fn xadd(
     key: impl Arg,
     id_or_auto: XaddIdOrAuto,
-    field_value: impl IntoIterator<Item = (impl Arg, impl Arg)>,
+    field_values: impl IntoIterator<Item = (impl Arg, impl Arg)>,
 ) -> Cmd {
     #[allow(unused_mut)]
     let mut cmd = Cmd::default().arg("XADD");
     cmd = cmd.arg(key);
     cmd = cmd.append(id_or_auto.0);
-    for item in field_value {
+    for item in field_values {
         let (item_0, item_1) = item;
         cmd = cmd.arg(item_0);
         cmd = cmd.arg(item_1);
@@ -12081,7 +12081,7 @@ pub fn xadd(
 pub fn xadd_with(
     key: impl Arg,
     id_or_auto: XaddIdOrAuto,
-    field_value: impl IntoIterator<Item = (impl Arg, impl Arg)>,
+    field_values: impl IntoIterator<Item = (impl Arg, impl Arg)>,
     options: XaddOptions,
 ) -> Cmd {
     let mut cmd = Cmd::default().arg("XADD");
@@ -12089,7 +12089,7 @@ pub fn xadd_with(
     cmd = cmd.append(options.arg1);
     cmd = cmd.append(options.arg2);
     cmd = cmd.append(id_or_auto.0);
-    for item in field_value {
+    for item in field_values {
         let (item_0, item_1) = item;
         cmd = cmd.arg(item_0);
         cmd = cmd.arg(item_1);
@@ -12325,7 +12325,7 @@ pub fn xclaim(
     group: impl Arg,
     consumer: impl Arg,
     min_idle_time: impl Arg,
-    id: impl IntoIterator<Item = impl Arg>,
+    ids: impl IntoIterator<Item = impl Arg>,
 ) -> Cmd {
     #[allow(unused_mut)]
     let mut cmd = Cmd::default().arg("XCLAIM");
@@ -12333,7 +12333,7 @@ pub fn xclaim(
     cmd = cmd.arg(group);
     cmd = cmd.arg(consumer);
     cmd = cmd.arg(min_idle_time);
-    for item in id {
+    for item in ids {
         cmd = cmd.arg(item);
     }
     cmd
@@ -12354,7 +12354,7 @@ pub fn xclaim_with(
     group: impl Arg,
     consumer: impl Arg,
     min_idle_time: impl Arg,
-    id: impl IntoIterator<Item = impl Arg>,
+    ids: impl IntoIterator<Item = impl Arg>,
     options: XclaimOptions,
 ) -> Cmd {
     let mut cmd = Cmd::default().arg("XCLAIM");
@@ -12362,7 +12362,7 @@ pub fn xclaim_with(
     cmd = cmd.arg(group);
     cmd = cmd.arg(consumer);
     cmd = cmd.arg(min_idle_time);
-    for item in id {
+    for item in ids {
         cmd = cmd.arg(item);
     }
     cmd = cmd.append(options.arg5);
@@ -12460,11 +12460,11 @@ impl XclaimOptions {
 ///
 /// Since Redis 5.0.0.
 #[must_use]
-pub fn xdel(key: impl Arg, id: impl IntoIterator<Item = impl Arg>) -> Cmd {
+pub fn xdel(key: impl Arg, ids: impl IntoIterator<Item = impl Arg>) -> Cmd {
     #[allow(unused_mut)]
     let mut cmd = Cmd::default().arg("XDEL");
     cmd = cmd.arg(key);
-    for item in id {
+    for item in ids {
         cmd = cmd.arg(item);
     }
     cmd
@@ -12985,16 +12985,16 @@ impl XrangeOptions {
 /// Since Redis 5.0.0.
 #[must_use]
 pub fn xread(
-    key: impl IntoIterator<Item = impl Arg>,
-    id: impl IntoIterator<Item = impl Arg>,
+    keys: impl IntoIterator<Item = impl Arg>,
+    ids: impl IntoIterator<Item = impl Arg>,
 ) -> Cmd {
     #[allow(unused_mut)]
     let mut cmd = Cmd::default().arg("XREAD");
     cmd = cmd.arg("STREAMS");
-    for item in key {
+    for item in keys {
         cmd = cmd.arg(item);
     }
-    for item in id {
+    for item in ids {
         cmd = cmd.arg(item);
     }
     cmd
@@ -13011,18 +13011,18 @@ pub fn xread(
 /// With the optional arguments of `XreadOptions`.
 #[must_use]
 pub fn xread_with(
-    key: impl IntoIterator<Item = impl Arg>,
-    id: impl IntoIterator<Item = impl Arg>,
+    keys: impl IntoIterator<Item = impl Arg>,
+    ids: impl IntoIterator<Item = impl Arg>,
     options: XreadOptions,
 ) -> Cmd {
     let mut cmd = Cmd::default().arg("XREAD");
     cmd = cmd.append(options.arg0);
     cmd = cmd.append(options.arg1);
     cmd = cmd.arg("STREAMS");
-    for item in key {
+    for item in keys {
         cmd = cmd.arg(item);
     }
-    for item in id {
+    for item in ids {
         cmd = cmd.arg(item);
     }
     cmd
@@ -13075,8 +13075,8 @@ impl XreadOptions {
 pub fn xreadgroup(
     group: impl Arg,
     consumer: impl Arg,
-    key: impl IntoIterator<Item = impl Arg>,
-    id: impl IntoIterator<Item = impl Arg>,
+    keys: impl IntoIterator<Item = impl Arg>,
+    ids: impl IntoIterator<Item = impl Arg>,
 ) -> Cmd {
     #[allow(unused_mut)]
     let mut cmd = Cmd::default().arg("XREADGROUP");
@@ -13084,10 +13084,10 @@ pub fn xreadgroup(
     cmd = cmd.arg(group);
     cmd = cmd.arg(consumer);
     cmd = cmd.arg("STREAMS");
-    for item in key {
+    for item in keys {
         cmd = cmd.arg(item);
     }
-    for item in id {
+    for item in ids {
         cmd = cmd.arg(item);
     }
     cmd
@@ -13106,8 +13106,8 @@ pub fn xreadgroup(
 pub fn xreadgroup_with(
     group: impl Arg,
     consumer: impl Arg,
-    key: impl IntoIterator<Item = impl Arg>,
-    id: impl IntoIterator<Item = impl Arg>,
+    keys: impl IntoIterator<Item = impl Arg>,
+    ids: impl IntoIterator<Item = impl Arg>,
     options: XreadgroupOptions,
 ) -> Cmd {
     let mut cmd = Cmd::default().arg("XREADGROUP");
@@ -13118,10 +13118,10 @@ pub fn xreadgroup_with(
     cmd = cmd.append(options.arg2);
     cmd = cmd.append(options.arg3);
     cmd = cmd.arg("STREAMS");
-    for item in key {
+    for item in keys {
         cmd = cmd.arg(item);
     }
-    for item in id {
+    for item in ids {
         cmd = cmd.arg(item);
     }
     cmd
@@ -13404,11 +13404,11 @@ impl Arg for XtrimOperator {
 ///
 /// Since Redis 1.2.0.
 #[must_use]
-pub fn zadd(key: impl Arg, score_member: impl IntoIterator<Item = (f64, impl Arg)>) -> Cmd {
+pub fn zadd(key: impl Arg, score_members: impl IntoIterator<Item = (f64, impl Arg)>) -> Cmd {
     #[allow(unused_mut)]
     let mut cmd = Cmd::default().arg("ZADD");
     cmd = cmd.arg(key);
-    for item in score_member {
+    for item in score_members {
         let (item_0, item_1) = item;
         cmd = cmd.arg(item_0);
         cmd = cmd.arg(item_1);
@@ -13428,7 +13428,7 @@ pub fn zadd(key: impl Arg, score_member: impl IntoIterator<Item = (f64, impl Arg
 #[must_use]
 pub fn zadd_with(
     key: impl Arg,
-    score_member: impl IntoIterator<Item = (f64, impl Arg)>,
+    score_members: impl IntoIterator<Item = (f64, impl Arg)>,
     options: ZaddOptions,
 ) -> Cmd {
     let mut cmd = Cmd::default().arg("ZADD");
@@ -13437,7 +13437,7 @@ pub fn zadd_with(
     cmd = cmd.append(options.arg2);
     cmd = cmd.append(options.arg3);
     cmd = cmd.append(options.arg4);
-    for item in score_member {
+    for item in score_members {
         let (item_0, item_1) = item;
         cmd = cmd.arg(item_0);
         cmd = cmd.arg(item_1);
@@ -13613,11 +13613,11 @@ pub fn zcount(key: impl Arg, min: f64, max: f64) -> Cmd {
 ///
 /// Since Redis 6.2.0.
 #[must_use]
-pub fn zdiff(numkeys: i64, key: impl IntoIterator<Item = impl Arg>) -> Cmd {
+pub fn zdiff(numkeys: i64, keys: impl IntoIterator<Item = impl Arg>) -> Cmd {
     #[allow(unused_mut)]
     let mut cmd = Cmd::default().arg("ZDIFF");
     cmd = cmd.arg(numkeys);
-    for item in key {
+    for item in keys {
         cmd = cmd.arg(item);
     }
     cmd
@@ -13635,12 +13635,12 @@ pub fn zdiff(numkeys: i64, key: impl IntoIterator<Item = impl Arg>) -> Cmd {
 #[must_use]
 pub fn zdiff_with(
     numkeys: i64,
-    key: impl IntoIterator<Item = impl Arg>,
+    keys: impl IntoIterator<Item = impl Arg>,
     options: ZdiffOptions,
 ) -> Cmd {
     let mut cmd = Cmd::default().arg("ZDIFF");
     cmd = cmd.arg(numkeys);
-    for item in key {
+    for item in keys {
         cmd = cmd.arg(item);
     }
     cmd = cmd.append(options.arg2);
@@ -13682,13 +13682,13 @@ impl ZdiffOptions {
 pub fn zdiffstore(
     destination: impl Arg,
     numkeys: i64,
-    key: impl IntoIterator<Item = impl Arg>,
+    keys: impl IntoIterator<Item = impl Arg>,
 ) -> Cmd {
     #[allow(unused_mut)]
     let mut cmd = Cmd::default().arg("ZDIFFSTORE");
     cmd = cmd.arg(destination);
     cmd = cmd.arg(numkeys);
-    for item in key {
+    for item in keys {
         cmd = cmd.arg(item);
     }
     cmd
@@ -13719,11 +13719,11 @@ pub fn zincrby(key: impl Arg, increment: i64, member: impl Arg) -> Cmd {
 ///
 /// Since Redis 6.2.0.
 #[must_use]
-pub fn zinter(numkeys: i64, key: impl IntoIterator<Item = impl Arg>) -> Cmd {
+pub fn zinter(numkeys: i64, keys: impl IntoIterator<Item = impl Arg>) -> Cmd {
     #[allow(unused_mut)]
     let mut cmd = Cmd::default().arg("ZINTER");
     cmd = cmd.arg(numkeys);
-    for item in key {
+    for item in keys {
         cmd = cmd.arg(item);
     }
     cmd
@@ -13741,12 +13741,12 @@ pub fn zinter(numkeys: i64, key: impl IntoIterator<Item = impl Arg>) -> Cmd {
 #[must_use]
 pub fn zinter_with(
     numkeys: i64,
-    key: impl IntoIterator<Item = impl Arg>,
+    keys: impl IntoIterator<Item = impl Arg>,
     options: ZinterOptions,
 ) -> Cmd {
     let mut cmd = Cmd::default().arg("ZINTER");
     cmd = cmd.arg(numkeys);
-    for item in key {
+    for item in keys {
         cmd = cmd.arg(item);
     }
     cmd = cmd.append(options.arg2);
@@ -13804,10 +13804,10 @@ impl ZinterOptions {
 
     /// Adds `WEIGHTS weight [WEIGHTS weight ...]`.
     #[must_use]
-    pub fn weights(mut self, weight: impl IntoIterator<Item = i64>) -> Self {
+    pub fn weights(mut self, weights: impl IntoIterator<Item = i64>) -> Self {
         let mut cmd = Cmd::default();
         cmd = cmd.arg("WEIGHTS");
-        for item in weight {
+        for item in weights {
             cmd = cmd.arg(item);
         }
         self.arg2 = cmd;
@@ -13862,11 +13862,11 @@ impl ZinterOptions {
 ///
 /// Since Redis 7.0.0.
 #[must_use]
-pub fn zintercard(numkeys: i64, key: impl IntoIterator<Item = impl Arg>) -> Cmd {
+pub fn zintercard(numkeys: i64, keys: impl IntoIterator<Item = impl Arg>) -> Cmd {
     #[allow(unused_mut)]
     let mut cmd = Cmd::default().arg("ZINTERCARD");
     cmd = cmd.arg(numkeys);
-    for item in key {
+    for item in keys {
         cmd = cmd.arg(item);
     }
     cmd
@@ -13884,12 +13884,12 @@ pub fn zintercard(numkeys: i64, key: impl IntoIterator<Item = impl Arg>) -> Cmd 
 #[must_use]
 pub fn zintercard_with(
     numkeys: i64,
-    key: impl IntoIterator<Item = impl Arg>,
+    keys: impl IntoIterator<Item = impl Arg>,
     options: ZintercardOptions,
 ) -> Cmd {
     let mut cmd = Cmd::default().arg("ZINTERCARD");
     cmd = cmd.arg(numkeys);
-    for item in key {
+    for item in keys {
         cmd = cmd.arg(item);
     }
     cmd = cmd.append(options.arg2);
@@ -13932,13 +13932,13 @@ impl ZintercardOptions {
 pub fn zinterstore(
     destination: impl Arg,
     numkeys: i64,
-    key: impl IntoIterator<Item = impl Arg>,
+    keys: impl IntoIterator<Item = impl Arg>,
 ) -> Cmd {
     #[allow(unused_mut)]
     let mut cmd = Cmd::default().arg("ZINTERSTORE");
     cmd = cmd.arg(destination);
     cmd = cmd.arg(numkeys);
-    for item in key {
+    for item in keys {
         cmd = cmd.arg(item);
     }
     cmd
@@ -13957,13 +13957,13 @@ pub fn zinterstore(
 pub fn zinterstore_with(
     destination: impl Arg,
     numkeys: i64,
-    key: impl IntoIterator<Item = impl Arg>,
+    keys: impl IntoIterator<Item = impl Arg>,
     options: ZinterstoreOptions,
 ) -> Cmd {
     let mut cmd = Cmd::default().arg("ZINTERSTORE");
     cmd = cmd.arg(destination);
     cmd = cmd.arg(numkeys);
-    for item in key {
+    for item in keys {
         cmd = cmd.arg(item);
     }
     cmd = cmd.append(options.arg3);
@@ -14019,10 +14019,10 @@ impl ZinterstoreOptions {
 
     /// Adds `WEIGHTS weight [WEIGHTS weight ...]`.
     #[must_use]
-    pub fn weights(mut self, weight: impl IntoIterator<Item = i64>) -> Self {
+    pub fn weights(mut self, weights: impl IntoIterator<Item = i64>) -> Self {
         let mut cmd = Cmd::default();
         cmd = cmd.arg("WEIGHTS");
-        for item in weight {
+        for item in weights {
             cmd = cmd.arg(item);
         }
         self.arg3 = cmd;
@@ -14085,11 +14085,11 @@ pub fn zlexcount(key: impl Arg, min: impl Arg, max: impl Arg) -> Cmd {
 ///
 /// Since Redis 7.0.0.
 #[must_use]
-pub fn zmpop(numkeys: i64, key: impl IntoIterator<Item = impl Arg>, r#where: ZmpopWhere) -> Cmd {
+pub fn zmpop(numkeys: i64, keys: impl IntoIterator<Item = impl Arg>, r#where: ZmpopWhere) -> Cmd {
     #[allow(unused_mut)]
     let mut cmd = Cmd::default().arg("ZMPOP");
     cmd = cmd.arg(numkeys);
-    for item in key {
+    for item in keys {
         cmd = cmd.arg(item);
     }
     cmd = cmd.arg(r#where);
@@ -14108,13 +14108,13 @@ pub fn zmpop(numkeys: i64, key: impl IntoIterator<Item = impl Arg>, r#where: Zmp
 #[must_use]
 pub fn zmpop_with(
     numkeys: i64,
-    key: impl IntoIterator<Item = impl Arg>,
+    keys: impl IntoIterator<Item = impl Arg>,
     r#where: ZmpopWhere,
     options: ZmpopOptions,
 ) -> Cmd {
     let mut cmd = Cmd::default().arg("ZMPOP");
     cmd = cmd.arg(numkeys);
-    for item in key {
+    for item in keys {
         cmd = cmd.arg(item);
     }
     cmd = cmd.arg(r#where);
@@ -14183,11 +14183,11 @@ impl ZmpopOptions {
 ///
 /// Since Redis 6.2.0.
 #[must_use]
-pub fn zmscore(key: impl Arg, member: impl IntoIterator<Item = impl Arg>) -> Cmd {
+pub fn zmscore(key: impl Arg, members: impl IntoIterator<Item = impl Arg>) -> Cmd {
     #[allow(unused_mut)]
     let mut cmd = Cmd::default().arg("ZMSCORE");
     cmd = cmd.arg(key);
-    for item in member {
+    for item in members {
         cmd = cmd.arg(item);
     }
     cmd
@@ -14797,11 +14797,11 @@ pub fn zrank(key: impl Arg, member: impl Arg) -> Cmd {
 ///
 /// Since Redis 1.2.0.
 #[must_use]
-pub fn zrem(key: impl Arg, member: impl IntoIterator<Item = impl Arg>) -> Cmd {
+pub fn zrem(key: impl Arg, members: impl IntoIterator<Item = impl Arg>) -> Cmd {
     #[allow(unused_mut)]
     let mut cmd = Cmd::default().arg("ZREM");
     cmd = cmd.arg(key);
-    for item in member {
+    for item in members {
         cmd = cmd.arg(item);
     }
     cmd
@@ -15186,11 +15186,11 @@ pub fn zscore(key: impl Arg, member: impl Arg) -> Cmd {
 ///
 /// Since Redis 6.2.0.
 #[must_use]
-pub fn zunion(numkeys: i64, key: impl IntoIterator<Item = impl Arg>) -> Cmd {
+pub fn zunion(numkeys: i64, keys: impl IntoIterator<Item = impl Arg>) -> Cmd {
     #[allow(unused_mut)]
     let mut cmd = Cmd::default().arg("ZUNION");
     cmd = cmd.arg(numkeys);
-    for item in key {
+    for item in keys {
         cmd = cmd.arg(item);
     }
     cmd
@@ -15208,12 +15208,12 @@ pub fn zunion(numkeys: i64, key: impl IntoIterator<Item = impl Arg>) -> Cmd {
 #[must_use]
 pub fn zunion_with(
     numkeys: i64,
-    key: impl IntoIterator<Item = impl Arg>,
+    keys: impl IntoIterator<Item = impl Arg>,
     options: ZunionOptions,
 ) -> Cmd {
     let mut cmd = Cmd::default().arg("ZUNION");
     cmd = cmd.arg(numkeys);
-    for item in key {
+    for item in keys {
         cmd = cmd.arg(item);
     }
     cmd = cmd.append(options.arg2);
@@ -15271,10 +15271,10 @@ impl ZunionOptions {
 
     /// Adds `WEIGHTS weight [WEIGHTS weight ...]`.
     #[must_use]
-    pub fn weights(mut self, weight: impl IntoIterator<Item = i64>) -> Self {
+    pub fn weights(mut self, weights: impl IntoIterator<Item = i64>) -> Self {
         let mut cmd = Cmd::default();
         cmd = cmd.arg("WEIGHTS");
-        for item in weight {
+        for item in weights {
             cmd = cmd.arg(item);
         }
         self.arg2 = cmd;
@@ -15332,13 +15332,13 @@ impl ZunionOptions {
 pub fn zunionstore(
     destination: impl Arg,
     numkeys: i64,
-    key: impl IntoIterator<Item = impl Arg>,
+    keys: impl IntoIterator<Item = impl Arg>,
 ) -> Cmd {
     #[allow(unused_mut)]
     let mut cmd = Cmd::default().arg("ZUNIONSTORE");
     cmd = cmd.arg(destination);
     cmd = cmd.arg(numkeys);
-    for item in key {
+    for item in keys {
         cmd = cmd.arg(item);
     }
     cmd
@@ -15357,13 +15357,13 @@ pub fn zunionstore(
 pub fn zunionstore_with(
     destination: impl Arg,
     numkeys: i64,
-    key: impl IntoIterator<Item = impl Arg>,
+    keys: impl IntoIterator<Item = impl Arg>,
     options: ZunionstoreOptions,
 ) -> Cmd {
     let mut cmd = Cmd::default().arg("ZUNIONSTORE");
     cmd = cmd.arg(destination);
     cmd = cmd.arg(numkeys);
-    for item in key {
+    for item in keys {
         cmd = cmd.arg(item);
     }
     cmd = cmd.append(options.arg3);
@@ -15419,10 +15419,10 @@ impl ZunionstoreOptions {
 
     /// Adds `WEIGHTS weight [WEIGHTS weight ...]`.
     #[must_use]
-    pub fn weights(mut self, weight: impl IntoIterator<Item = i64>) -> Self {
+    pub fn weights(mut self, weights: impl IntoIterator<Item = i64>) -> Self {
         let mut cmd = Cmd::default();
         cmd = cmd.arg("WEIGHTS");
-        for item in weight {
+        for item in weights {
             cmd = cmd.arg(item);
         }
         self.arg3 = cmd;
@@ -15509,8 +15509,8 @@ pub trait PipelineCommands: sealed::Sealed {
     /// Since Redis 6.0.0.
     ///
     /// Packs [`commands::acl_deluser`](crate::commands::acl_deluser).
-    fn acl_deluser(&mut self, username: impl IntoIterator<Item = impl Arg>) -> &mut Self {
-        self.push_cmd(acl_deluser(username))
+    fn acl_deluser(&mut self, usernames: impl IntoIterator<Item = impl Arg>) -> &mut Self {
+        self.push_cmd(acl_deluser(usernames))
     }
 
     /// Returns whether the user can execute the given command without executing the command.
@@ -15895,9 +15895,9 @@ pub trait PipelineCommands: sealed::Sealed {
         &mut self,
         operation: impl Arg,
         destkey: impl Arg,
-        key: impl IntoIterator<Item = impl Arg>,
+        keys: impl IntoIterator<Item = impl Arg>,
     ) -> &mut Self {
-        self.push_cmd(bitop(operation, destkey, key))
+        self.push_cmd(bitop(operation, destkey, keys))
     }
 
     /// Find first bit set or clear in a string
@@ -15959,10 +15959,10 @@ pub trait PipelineCommands: sealed::Sealed {
         &mut self,
         timeout: f64,
         numkeys: i64,
-        key: impl IntoIterator<Item = impl Arg>,
+        keys: impl IntoIterator<Item = impl Arg>,
         r#where: BlmpopWhere,
     ) -> &mut Self {
-        self.push_cmd(blmpop(timeout, numkeys, key, r#where))
+        self.push_cmd(blmpop(timeout, numkeys, keys, r#where))
     }
 
     /// Pop elements from a list, or block until one is available
@@ -15978,11 +15978,11 @@ pub trait PipelineCommands: sealed::Sealed {
         &mut self,
         timeout: f64,
         numkeys: i64,
-        key: impl IntoIterator<Item = impl Arg>,
+        keys: impl IntoIterator<Item = impl Arg>,
         r#where: BlmpopWhere,
         options: BlmpopOptions,
     ) -> &mut Self {
-        self.push_cmd(blmpop_with(timeout, numkeys, key, r#where, options))
+        self.push_cmd(blmpop_with(timeout, numkeys, keys, r#where, options))
     }
 
     /// Remove and get the first element in a list, or block until one is available
@@ -15994,8 +15994,8 @@ pub trait PipelineCommands: sealed::Sealed {
     /// Since Redis 2.0.0.
     ///
     /// Packs [`commands::blpop`](crate::commands::blpop).
-    fn blpop(&mut self, key: impl IntoIterator<Item = impl Arg>, timeout: f64) -> &mut Self {
-        self.push_cmd(blpop(key, timeout))
+    fn blpop(&mut self, keys: impl IntoIterator<Item = impl Arg>, timeout: f64) -> &mut Self {
+        self.push_cmd(blpop(keys, timeout))
     }
 
     /// Remove and get the last element in a list, or block until one is available
@@ -16007,8 +16007,8 @@ pub trait PipelineCommands: sealed::Sealed {
     /// Since Redis 2.0.0.
     ///
     /// Packs [`commands::brpop`](crate::commands::brpop).
-    fn brpop(&mut self, key: impl IntoIterator<Item = impl Arg>, timeout: f64) -> &mut Self {
-        self.push_cmd(brpop(key, timeout))
+    fn brpop(&mut self, keys: impl IntoIterator<Item = impl Arg>, timeout: f64) -> &mut Self {
+        self.push_cmd(brpop(keys, timeout))
     }
 
     /// Pop an element from a list, push it to another list and return it; or block until one is available
@@ -16039,10 +16039,10 @@ pub trait PipelineCommands: sealed::Sealed {
         &mut self,
         timeout: f64,
         numkeys: i64,
-        key: impl IntoIterator<Item = impl Arg>,
+        keys: impl IntoIterator<Item = impl Arg>,
         r#where: BzmpopWhere,
     ) -> &mut Self {
-        self.push_cmd(bzmpop(timeout, numkeys, key, r#where))
+        self.push_cmd(bzmpop(timeout, numkeys, keys, r#where))
     }
 
     /// Remove and return members with scores in a sorted set or block until one is available
@@ -16058,11 +16058,11 @@ pub trait PipelineCommands: sealed::Sealed {
         &mut self,
         timeout: f64,
         numkeys: i64,
-        key: impl IntoIterator<Item = impl Arg>,
+        keys: impl IntoIterator<Item = impl Arg>,
         r#where: BzmpopWhere,
         options: BzmpopOptions,
     ) -> &mut Self {
-        self.push_cmd(bzmpop_with(timeout, numkeys, key, r#where, options))
+        self.push_cmd(bzmpop_with(timeout, numkeys, keys, r#where, options))
     }
 
     /// Remove and return the member with the highest score from one or more sorted sets, or block until one is available
@@ -16074,8 +16074,8 @@ pub trait PipelineCommands: sealed::Sealed {
     /// Since Redis 5.0.0.
     ///
     /// Packs [`commands::bzpopmax`](crate::commands::bzpopmax).
-    fn bzpopmax(&mut self, key: impl IntoIterator<Item = impl Arg>, timeout: f64) -> &mut Self {
-        self.push_cmd(bzpopmax(key, timeout))
+    fn bzpopmax(&mut self, keys: impl IntoIterator<Item = impl Arg>, timeout: f64) -> &mut Self {
+        self.push_cmd(bzpopmax(keys, timeout))
     }
 
     /// Remove and return the member with the lowest score from one or more sorted sets, or block until one is available
@@ -16087,8 +16087,8 @@ pub trait PipelineCommands: sealed::Sealed {
     /// Since Redis 5.0.0.
     ///
     /// Packs [`commands::bzpopmin`](crate::commands::bzpopmin).
-    fn bzpopmin(&mut self, key: impl IntoIterator<Item = impl Arg>, timeout: f64) -> &mut Self {
-        self.push_cmd(bzpopmin(key, timeout))
+    fn bzpopmin(&mut self, keys: impl IntoIterator<Item = impl Arg>, timeout: f64) -> &mut Self {
+        self.push_cmd(bzpopmin(keys, timeout))
     }
 
     /// Instruct the server about tracking or not keys in the next request
@@ -16364,8 +16364,8 @@ pub trait PipelineCommands: sealed::Sealed {
     /// Since Redis 3.0.0.
     ///
     /// Packs [`commands::cluster_addslots`](crate::commands::cluster_addslots).
-    fn cluster_addslots(&mut self, slot: impl IntoIterator<Item = i64>) -> &mut Self {
-        self.push_cmd(cluster_addslots(slot))
+    fn cluster_addslots(&mut self, slots: impl IntoIterator<Item = i64>) -> &mut Self {
+        self.push_cmd(cluster_addslots(slots))
     }
 
     /// Assign new hash slots to receiving node
@@ -16379,9 +16379,9 @@ pub trait PipelineCommands: sealed::Sealed {
     /// Packs [`commands::cluster_addslotsrange`](crate::commands::cluster_addslotsrange).
     fn cluster_addslotsrange(
         &mut self,
-        start_slot_end_slot: impl IntoIterator<Item = (i64, i64)>,
+        start_slot_end_slots: impl IntoIterator<Item = (i64, i64)>,
     ) -> &mut Self {
-        self.push_cmd(cluster_addslotsrange(start_slot_end_slot))
+        self.push_cmd(cluster_addslotsrange(start_slot_end_slots))
     }
 
     /// Advance the cluster config epoch
@@ -16432,8 +16432,8 @@ pub trait PipelineCommands: sealed::Sealed {
     /// Since Redis 3.0.0.
     ///
     /// Packs [`commands::cluster_delslots`](crate::commands::cluster_delslots).
-    fn cluster_delslots(&mut self, slot: impl IntoIterator<Item = i64>) -> &mut Self {
-        self.push_cmd(cluster_delslots(slot))
+    fn cluster_delslots(&mut self, slots: impl IntoIterator<Item = i64>) -> &mut Self {
+        self.push_cmd(cluster_delslots(slots))
     }
 
     /// Set hash slots as unbound in receiving node
@@ -16447,9 +16447,9 @@ pub trait PipelineCommands: sealed::Sealed {
     /// Packs [`commands::cluster_delslotsrange`](crate::commands::cluster_delslotsrange).
     fn cluster_delslotsrange(
         &mut self,
-        start_slot_end_slot: impl IntoIterator<Item = (i64, i64)>,
+        start_slot_end_slots: impl IntoIterator<Item = (i64, i64)>,
     ) -> &mut Self {
-        self.push_cmd(cluster_delslotsrange(start_slot_end_slot))
+        self.push_cmd(cluster_delslotsrange(start_slot_end_slots))
     }
 
     /// Forces a replica to perform a manual failover of its master.
@@ -16899,8 +16899,8 @@ pub trait PipelineCommands: sealed::Sealed {
     /// Since Redis 2.0.0.
     ///
     /// Packs [`commands::config_get`](crate::commands::config_get).
-    fn config_get(&mut self, parameter: impl IntoIterator<Item = impl Arg>) -> &mut Self {
-        self.push_cmd(config_get(parameter))
+    fn config_get(&mut self, parameters: impl IntoIterator<Item = impl Arg>) -> &mut Self {
+        self.push_cmd(config_get(parameters))
     }
 
     /// Show helpful text about the different subcommands
@@ -16953,9 +16953,9 @@ pub trait PipelineCommands: sealed::Sealed {
     /// Packs [`commands::config_set`](crate::commands::config_set).
     fn config_set(
         &mut self,
-        parameter_value: impl IntoIterator<Item = (impl Arg, impl Arg)>,
+        parameter_values: impl IntoIterator<Item = (impl Arg, impl Arg)>,
     ) -> &mut Self {
-        self.push_cmd(config_set(parameter_value))
+        self.push_cmd(config_set(parameter_values))
     }
 
     /// Copy a key
@@ -17050,8 +17050,8 @@ pub trait PipelineCommands: sealed::Sealed {
     /// Since Redis 1.0.0.
     ///
     /// Packs [`commands::del`](crate::commands::del).
-    fn del(&mut self, key: impl IntoIterator<Item = impl Arg>) -> &mut Self {
-        self.push_cmd(del(key))
+    fn del(&mut self, keys: impl IntoIterator<Item = impl Arg>) -> &mut Self {
+        self.push_cmd(del(keys))
     }
 
     /// Discard all commands issued after MULTI
@@ -17229,8 +17229,8 @@ pub trait PipelineCommands: sealed::Sealed {
     /// Since Redis 1.0.0.
     ///
     /// Packs [`commands::exists`](crate::commands::exists).
-    fn exists(&mut self, key: impl IntoIterator<Item = impl Arg>) -> &mut Self {
-        self.push_cmd(exists(key))
+    fn exists(&mut self, keys: impl IntoIterator<Item = impl Arg>) -> &mut Self {
+        self.push_cmd(exists(keys))
     }
 
     /// Set a key's time to live in seconds
@@ -17627,9 +17627,9 @@ pub trait PipelineCommands: sealed::Sealed {
     fn geoadd(
         &mut self,
         key: impl Arg,
-        longitude_latitude_member: impl IntoIterator<Item = (f64, f64, impl Arg)>,
+        longitude_latitude_members: impl IntoIterator<Item = (f64, f64, impl Arg)>,
     ) -> &mut Self {
-        self.push_cmd(geoadd(key, longitude_latitude_member))
+        self.push_cmd(geoadd(key, longitude_latitude_members))
     }
 
     /// Add one or more geospatial items in the geospatial index represented using a sorted set
@@ -17644,10 +17644,10 @@ pub trait PipelineCommands: sealed::Sealed {
     fn geoadd_with(
         &mut self,
         key: impl Arg,
-        longitude_latitude_member: impl IntoIterator<Item = (f64, f64, impl Arg)>,
+        longitude_latitude_members: impl IntoIterator<Item = (f64, f64, impl Arg)>,
         options: GeoaddOptions,
     ) -> &mut Self {
-        self.push_cmd(geoadd_with(key, longitude_latitude_member, options))
+        self.push_cmd(geoadd_with(key, longitude_latitude_members, options))
     }
 
     /// Returns the distance between two members of a geospatial index
@@ -17691,8 +17691,8 @@ pub trait PipelineCommands: sealed::Sealed {
     /// Since Redis 3.2.0.
     ///
     /// Packs [`commands::geohash`](crate::commands::geohash).
-    fn geohash(&mut self, key: impl Arg, member: impl IntoIterator<Item = impl Arg>) -> &mut Self {
-        self.push_cmd(geohash(key, member))
+    fn geohash(&mut self, key: impl Arg, members: impl IntoIterator<Item = impl Arg>) -> &mut Self {
+        self.push_cmd(geohash(key, members))
     }
 
     /// Returns longitude and latitude of members of a geospatial index
@@ -17704,8 +17704,8 @@ pub trait PipelineCommands: sealed::Sealed {
     /// Since Redis 3.2.0.
     ///
     /// Packs [`commands::geopos`](crate::commands::geopos).
-    fn geopos(&mut self, key: impl Arg, member: impl IntoIterator<Item = impl Arg>) -> &mut Self {
-        self.push_cmd(geopos(key, member))
+    fn geopos(&mut self, key: impl Arg, members: impl IntoIterator<Item = impl Arg>) -> &mut Self {
+        self.push_cmd(geopos(key, members))
     }
 
     /// Query a sorted set representing a geospatial index to fetch members matching a given maximum distance from a point
@@ -18063,8 +18063,8 @@ pub trait PipelineCommands: sealed::Sealed {
     /// Since Redis 2.0.0.
     ///
     /// Packs [`commands::hdel`](crate::commands::hdel).
-    fn hdel(&mut self, key: impl Arg, field: impl IntoIterator<Item = impl Arg>) -> &mut Self {
-        self.push_cmd(hdel(key, field))
+    fn hdel(&mut self, key: impl Arg, fields: impl IntoIterator<Item = impl Arg>) -> &mut Self {
+        self.push_cmd(hdel(key, fields))
     }
 
     /// Handshake with Redis
@@ -18193,8 +18193,8 @@ pub trait PipelineCommands: sealed::Sealed {
     /// Since Redis 2.0.0.
     ///
     /// Packs [`commands::hmget`](crate::commands::hmget).
-    fn hmget(&mut self, key: impl Arg, field: impl IntoIterator<Item = impl Arg>) -> &mut Self {
-        self.push_cmd(hmget(key, field))
+    fn hmget(&mut self, key: impl Arg, fields: impl IntoIterator<Item = impl Arg>) -> &mut Self {
+        self.push_cmd(hmget(key, fields))
     }
 
     /// Set multiple hash fields to multiple values
@@ -18211,9 +18211,9 @@ pub trait PipelineCommands: sealed::Sealed {
     fn hmset(
         &mut self,
         key: impl Arg,
-        field_value: impl IntoIterator<Item = (impl Arg, impl Arg)>,
+        field_values: impl IntoIterator<Item = (impl Arg, impl Arg)>,
     ) -> &mut Self {
-        self.push_cmd(hmset(key, field_value))
+        self.push_cmd(hmset(key, field_values))
     }
 
     /// Get one or multiple random fields from a hash
@@ -18280,9 +18280,9 @@ pub trait PipelineCommands: sealed::Sealed {
     fn hset(
         &mut self,
         key: impl Arg,
-        field_value: impl IntoIterator<Item = (impl Arg, impl Arg)>,
+        field_values: impl IntoIterator<Item = (impl Arg, impl Arg)>,
     ) -> &mut Self {
-        self.push_cmd(hset(key, field_value))
+        self.push_cmd(hset(key, field_values))
     }
 
     /// Set the value of a hash field, only if the field does not exist
@@ -18634,10 +18634,10 @@ pub trait PipelineCommands: sealed::Sealed {
     fn lmpop(
         &mut self,
         numkeys: i64,
-        key: impl IntoIterator<Item = impl Arg>,
+        keys: impl IntoIterator<Item = impl Arg>,
         r#where: LmpopWhere,
     ) -> &mut Self {
-        self.push_cmd(lmpop(numkeys, key, r#where))
+        self.push_cmd(lmpop(numkeys, keys, r#where))
     }
 
     /// Pop elements from a list
@@ -18652,11 +18652,11 @@ pub trait PipelineCommands: sealed::Sealed {
     fn lmpop_with(
         &mut self,
         numkeys: i64,
-        key: impl IntoIterator<Item = impl Arg>,
+        keys: impl IntoIterator<Item = impl Arg>,
         r#where: LmpopWhere,
         options: LmpopOptions,
     ) -> &mut Self {
-        self.push_cmd(lmpop_with(numkeys, key, r#where, options))
+        self.push_cmd(lmpop_with(numkeys, keys, r#where, options))
     }
 
     /// Display some computer art and the Redis version
@@ -18742,8 +18742,8 @@ pub trait PipelineCommands: sealed::Sealed {
     /// Since Redis 1.0.0.
     ///
     /// Packs [`commands::lpush`](crate::commands::lpush).
-    fn lpush(&mut self, key: impl Arg, element: impl IntoIterator<Item = impl Arg>) -> &mut Self {
-        self.push_cmd(lpush(key, element))
+    fn lpush(&mut self, key: impl Arg, elements: impl IntoIterator<Item = impl Arg>) -> &mut Self {
+        self.push_cmd(lpush(key, elements))
     }
 
     /// Prepend an element to a list, only if the list exists
@@ -18755,8 +18755,8 @@ pub trait PipelineCommands: sealed::Sealed {
     /// Since Redis 2.2.0.
     ///
     /// Packs [`commands::lpushx`](crate::commands::lpushx).
-    fn lpushx(&mut self, key: impl Arg, element: impl IntoIterator<Item = impl Arg>) -> &mut Self {
-        self.push_cmd(lpushx(key, element))
+    fn lpushx(&mut self, key: impl Arg, elements: impl IntoIterator<Item = impl Arg>) -> &mut Self {
+        self.push_cmd(lpushx(key, elements))
     }
 
     /// Get a range of elements from a list
@@ -18911,8 +18911,8 @@ pub trait PipelineCommands: sealed::Sealed {
     /// Since Redis 1.0.0.
     ///
     /// Packs [`commands::mget`](crate::commands::mget).
-    fn mget(&mut self, key: impl IntoIterator<Item = impl Arg>) -> &mut Self {
-        self.push_cmd(mget(key))
+    fn mget(&mut self, keys: impl IntoIterator<Item = impl Arg>) -> &mut Self {
+        self.push_cmd(mget(keys))
     }
 
     /// Atomically transfer a key from a Redis instance to another one.
@@ -19093,8 +19093,8 @@ pub trait PipelineCommands: sealed::Sealed {
     /// Since Redis 1.0.1.
     ///
     /// Packs [`commands::mset`](crate::commands::mset).
-    fn mset(&mut self, key_value: impl IntoIterator<Item = (impl Arg, impl Arg)>) -> &mut Self {
-        self.push_cmd(mset(key_value))
+    fn mset(&mut self, key_values: impl IntoIterator<Item = (impl Arg, impl Arg)>) -> &mut Self {
+        self.push_cmd(mset(key_values))
     }
 
     /// Set multiple keys to multiple values, only if none of the keys exist
@@ -19106,8 +19106,8 @@ pub trait PipelineCommands: sealed::Sealed {
     /// Since Redis 1.0.1.
     ///
     /// Packs [`commands::msetnx`](crate::commands::msetnx).
-    fn msetnx(&mut self, key_value: impl IntoIterator<Item = (impl Arg, impl Arg)>) -> &mut Self {
-        self.push_cmd(msetnx(key_value))
+    fn msetnx(&mut self, key_values: impl IntoIterator<Item = (impl Arg, impl Arg)>) -> &mut Self {
+        self.push_cmd(msetnx(key_values))
     }
 
     /// Mark the start of a transaction block
@@ -19311,8 +19311,8 @@ pub trait PipelineCommands: sealed::Sealed {
     /// Since Redis 2.8.9.
     ///
     /// Packs [`commands::pfcount`](crate::commands::pfcount).
-    fn pfcount(&mut self, key: impl IntoIterator<Item = impl Arg>) -> &mut Self {
-        self.push_cmd(pfcount(key))
+    fn pfcount(&mut self, keys: impl IntoIterator<Item = impl Arg>) -> &mut Self {
+        self.push_cmd(pfcount(keys))
     }
 
     /// Internal commands for debugging HyperLogLog values
@@ -19340,9 +19340,9 @@ pub trait PipelineCommands: sealed::Sealed {
     fn pfmerge(
         &mut self,
         destkey: impl Arg,
-        sourcekey: impl IntoIterator<Item = impl Arg>,
+        sourcekeys: impl IntoIterator<Item = impl Arg>,
     ) -> &mut Self {
-        self.push_cmd(pfmerge(destkey, sourcekey))
+        self.push_cmd(pfmerge(destkey, sourcekeys))
     }
 
     /// An internal command for testing HyperLogLog values
@@ -19406,8 +19406,8 @@ pub trait PipelineCommands: sealed::Sealed {
     /// Since Redis 2.0.0.
     ///
     /// Packs [`commands::psubscribe`](crate::commands::psubscribe).
-    fn psubscribe(&mut self, pattern: impl IntoIterator<Item = impl Arg>) -> &mut Self {
-        self.push_cmd(psubscribe(pattern))
+    fn psubscribe(&mut self, patterns: impl IntoIterator<Item = impl Arg>) -> &mut Self {
+        self.push_cmd(psubscribe(patterns))
     }
 
     /// Internal command used for replication
@@ -19847,8 +19847,8 @@ pub trait PipelineCommands: sealed::Sealed {
     /// Since Redis 1.0.0.
     ///
     /// Packs [`commands::rpush`](crate::commands::rpush).
-    fn rpush(&mut self, key: impl Arg, element: impl IntoIterator<Item = impl Arg>) -> &mut Self {
-        self.push_cmd(rpush(key, element))
+    fn rpush(&mut self, key: impl Arg, elements: impl IntoIterator<Item = impl Arg>) -> &mut Self {
+        self.push_cmd(rpush(key, elements))
     }
 
     /// Append an element to a list, only if the list exists
@@ -19860,8 +19860,8 @@ pub trait PipelineCommands: sealed::Sealed {
     /// Since Redis 2.2.0.
     ///
     /// Packs [`commands::rpushx`](crate::commands::rpushx).
-    fn rpushx(&mut self, key: impl Arg, element: impl IntoIterator<Item = impl Arg>) -> &mut Self {
-        self.push_cmd(rpushx(key, element))
+    fn rpushx(&mut self, key: impl Arg, elements: impl IntoIterator<Item = impl Arg>) -> &mut Self {
+        self.push_cmd(rpushx(key, elements))
     }
 
     /// Add one or more members to a set
@@ -19873,8 +19873,8 @@ pub trait PipelineCommands: sealed::Sealed {
     /// Since Redis 1.0.0.
     ///
     /// Packs [`commands::sadd`](crate::commands::sadd).
-    fn sadd(&mut self, key: impl Arg, member: impl IntoIterator<Item = impl Arg>) -> &mut Self {
-        self.push_cmd(sadd(key, member))
+    fn sadd(&mut self, key: impl Arg, members: impl IntoIterator<Item = impl Arg>) -> &mut Self {
+        self.push_cmd(sadd(key, members))
     }
 
     /// Synchronously save the dataset to disk
@@ -19951,8 +19951,8 @@ pub trait PipelineCommands: sealed::Sealed {
     /// Since Redis 2.6.0.
     ///
     /// Packs [`commands::script_exists`](crate::commands::script_exists).
-    fn script_exists(&mut self, sha1: impl IntoIterator<Item = impl Arg>) -> &mut Self {
-        self.push_cmd(script_exists(sha1))
+    fn script_exists(&mut self, sha1s: impl IntoIterator<Item = impl Arg>) -> &mut Self {
+        self.push_cmd(script_exists(sha1s))
     }
 
     /// Remove all the scripts from the script cache.
@@ -20029,8 +20029,8 @@ pub trait PipelineCommands: sealed::Sealed {
     /// Since Redis 1.0.0.
     ///
     /// Packs [`commands::sdiff`](crate::commands::sdiff).
-    fn sdiff(&mut self, key: impl IntoIterator<Item = impl Arg>) -> &mut Self {
-        self.push_cmd(sdiff(key))
+    fn sdiff(&mut self, keys: impl IntoIterator<Item = impl Arg>) -> &mut Self {
+        self.push_cmd(sdiff(keys))
     }
 
     /// Subtract multiple sets and store the resulting set in a key
@@ -20045,9 +20045,9 @@ pub trait PipelineCommands: sealed::Sealed {
     fn sdiffstore(
         &mut self,
         destination: impl Arg,
-        key: impl IntoIterator<Item = impl Arg>,
+        keys: impl IntoIterator<Item = impl Arg>,
     ) -> &mut Self {
-        self.push_cmd(sdiffstore(destination, key))
+        self.push_cmd(sdiffstore(destination, keys))
     }
 
     /// Change the selected database for the current connection
@@ -20176,8 +20176,8 @@ pub trait PipelineCommands: sealed::Sealed {
     /// Since Redis 1.0.0.
     ///
     /// Packs [`commands::sinter`](crate::commands::sinter).
-    fn sinter(&mut self, key: impl IntoIterator<Item = impl Arg>) -> &mut Self {
-        self.push_cmd(sinter(key))
+    fn sinter(&mut self, keys: impl IntoIterator<Item = impl Arg>) -> &mut Self {
+        self.push_cmd(sinter(keys))
     }
 
     /// Intersect multiple sets and return the cardinality of the result
@@ -20189,8 +20189,8 @@ pub trait PipelineCommands: sealed::Sealed {
     /// Since Redis 7.0.0.
     ///
     /// Packs [`commands::sintercard`](crate::commands::sintercard).
-    fn sintercard(&mut self, numkeys: i64, key: impl IntoIterator<Item = impl Arg>) -> &mut Self {
-        self.push_cmd(sintercard(numkeys, key))
+    fn sintercard(&mut self, numkeys: i64, keys: impl IntoIterator<Item = impl Arg>) -> &mut Self {
+        self.push_cmd(sintercard(numkeys, keys))
     }
 
     /// Intersect multiple sets and return the cardinality of the result
@@ -20205,10 +20205,10 @@ pub trait PipelineCommands: sealed::Sealed {
     fn sintercard_with(
         &mut self,
         numkeys: i64,
-        key: impl IntoIterator<Item = impl Arg>,
+        keys: impl IntoIterator<Item = impl Arg>,
         options: SintercardOptions,
     ) -> &mut Self {
-        self.push_cmd(sintercard_with(numkeys, key, options))
+        self.push_cmd(sintercard_with(numkeys, keys, options))
     }
 
     /// Intersect multiple sets and store the resulting set in a key
@@ -20223,9 +20223,9 @@ pub trait PipelineCommands: sealed::Sealed {
     fn sinterstore(
         &mut self,
         destination: impl Arg,
-        key: impl IntoIterator<Item = impl Arg>,
+        keys: impl IntoIterator<Item = impl Arg>,
     ) -> &mut Self {
-        self.push_cmd(sinterstore(destination, key))
+        self.push_cmd(sinterstore(destination, keys))
     }
 
     /// Determine if a given value is a member of a set
@@ -20346,9 +20346,9 @@ pub trait PipelineCommands: sealed::Sealed {
     fn smismember(
         &mut self,
         key: impl Arg,
-        member: impl IntoIterator<Item = impl Arg>,
+        members: impl IntoIterator<Item = impl Arg>,
     ) -> &mut Self {
-        self.push_cmd(smismember(key, member))
+        self.push_cmd(smismember(key, members))
     }
 
     /// Move a member from one set to another
@@ -20490,8 +20490,8 @@ pub trait PipelineCommands: sealed::Sealed {
     /// Since Redis 1.0.0.
     ///
     /// Packs [`commands::srem`](crate::commands::srem).
-    fn srem(&mut self, key: impl Arg, member: impl IntoIterator<Item = impl Arg>) -> &mut Self {
-        self.push_cmd(srem(key, member))
+    fn srem(&mut self, key: impl Arg, members: impl IntoIterator<Item = impl Arg>) -> &mut Self {
+        self.push_cmd(srem(key, members))
     }
 
     /// Incrementally iterate Set elements
@@ -20529,8 +20529,8 @@ pub trait PipelineCommands: sealed::Sealed {
     /// Since Redis 7.0.0.
     ///
     /// Packs [`commands::ssubscribe`](crate::commands::ssubscribe).
-    fn ssubscribe(&mut self, shardchannel: impl IntoIterator<Item = impl Arg>) -> &mut Self {
-        self.push_cmd(ssubscribe(shardchannel))
+    fn ssubscribe(&mut self, shardchannels: impl IntoIterator<Item = impl Arg>) -> &mut Self {
+        self.push_cmd(ssubscribe(shardchannels))
     }
 
     /// Get the length of the value stored in a key
@@ -20555,8 +20555,8 @@ pub trait PipelineCommands: sealed::Sealed {
     /// Since Redis 2.0.0.
     ///
     /// Packs [`commands::subscribe`](crate::commands::subscribe).
-    fn subscribe(&mut self, channel: impl IntoIterator<Item = impl Arg>) -> &mut Self {
-        self.push_cmd(subscribe(channel))
+    fn subscribe(&mut self, channels: impl IntoIterator<Item = impl Arg>) -> &mut Self {
+        self.push_cmd(subscribe(channels))
     }
 
     /// Get a substring of the string stored at a key
@@ -20583,8 +20583,8 @@ pub trait PipelineCommands: sealed::Sealed {
     /// Since Redis 1.0.0.
     ///
     /// Packs [`commands::sunion`](crate::commands::sunion).
-    fn sunion(&mut self, key: impl IntoIterator<Item = impl Arg>) -> &mut Self {
-        self.push_cmd(sunion(key))
+    fn sunion(&mut self, keys: impl IntoIterator<Item = impl Arg>) -> &mut Self {
+        self.push_cmd(sunion(keys))
     }
 
     /// Add multiple sets and store the resulting set in a key
@@ -20599,9 +20599,9 @@ pub trait PipelineCommands: sealed::Sealed {
     fn sunionstore(
         &mut self,
         destination: impl Arg,
-        key: impl IntoIterator<Item = impl Arg>,
+        keys: impl IntoIterator<Item = impl Arg>,
     ) -> &mut Self {
-        self.push_cmd(sunionstore(destination, key))
+        self.push_cmd(sunionstore(destination, keys))
     }
 
     /// Stop listening for messages posted to the given shard channels
@@ -20676,8 +20676,8 @@ pub trait PipelineCommands: sealed::Sealed {
     /// Since Redis 3.2.1.
     ///
     /// Packs [`commands::touch`](crate::commands::touch).
-    fn touch(&mut self, key: impl IntoIterator<Item = impl Arg>) -> &mut Self {
-        self.push_cmd(touch(key))
+    fn touch(&mut self, keys: impl IntoIterator<Item = impl Arg>) -> &mut Self {
+        self.push_cmd(touch(keys))
     }
 
     /// Get the time to live for a key in seconds
@@ -20715,8 +20715,8 @@ pub trait PipelineCommands: sealed::Sealed {
     /// Since Redis 4.0.0.
     ///
     /// Packs [`commands::unlink`](crate::commands::unlink).
-    fn unlink(&mut self, key: impl IntoIterator<Item = impl Arg>) -> &mut Self {
-        self.push_cmd(unlink(key))
+    fn unlink(&mut self, keys: impl IntoIterator<Item = impl Arg>) -> &mut Self {
+        self.push_cmd(unlink(keys))
     }
 
     /// Stop listening for messages posted to the given channels
@@ -20780,8 +20780,8 @@ pub trait PipelineCommands: sealed::Sealed {
     /// Since Redis 2.2.0.
     ///
     /// Packs [`commands::watch`](crate::commands::watch).
-    fn watch(&mut self, key: impl IntoIterator<Item = impl Arg>) -> &mut Self {
-        self.push_cmd(watch(key))
+    fn watch(&mut self, keys: impl IntoIterator<Item = impl Arg>) -> &mut Self {
+        self.push_cmd(watch(keys))
     }
 
     /// Marks a pending message as correctly processed, effectively removing it from the pending entries list of the consumer group. Return value of the command is the number of messages successfully acknowledged, that is, the IDs we were actually able to resolve in the PEL.
@@ -20797,9 +20797,9 @@ pub trait PipelineCommands: sealed::Sealed {
         &mut self,
         key: impl Arg,
         group: impl Arg,
-        id: impl IntoIterator<Item = impl Arg>,
+        ids: impl IntoIterator<Item = impl Arg>,
     ) -> &mut Self {
-        self.push_cmd(xack(key, group, id))
+        self.push_cmd(xack(key, group, ids))
     }
 
     /// Appends a new entry to a stream
@@ -20815,9 +20815,9 @@ pub trait PipelineCommands: sealed::Sealed {
         &mut self,
         key: impl Arg,
         id_or_auto: XaddIdOrAuto,
-        field_value: impl IntoIterator<Item = (impl Arg, impl Arg)>,
+        field_values: impl IntoIterator<Item = (impl Arg, impl Arg)>,
     ) -> &mut Self {
-        self.push_cmd(xadd(key, id_or_auto, field_value))
+        self.push_cmd(xadd(key, id_or_auto, field_values))
     }
 
     /// Appends a new entry to a stream
@@ -20833,10 +20833,10 @@ pub trait PipelineCommands: sealed::Sealed {
         &mut self,
         key: impl Arg,
         id_or_auto: XaddIdOrAuto,
-        field_value: impl IntoIterator<Item = (impl Arg, impl Arg)>,
+        field_values: impl IntoIterator<Item = (impl Arg, impl Arg)>,
         options: XaddOptions,
     ) -> &mut Self {
-        self.push_cmd(xadd_with(key, id_or_auto, field_value, options))
+        self.push_cmd(xadd_with(key, id_or_auto, field_values, options))
     }
 
     /// Changes (or acquires) ownership of messages in a consumer group, as if the messages were delivered to the specified consumer.
@@ -20902,9 +20902,9 @@ pub trait PipelineCommands: sealed::Sealed {
         group: impl Arg,
         consumer: impl Arg,
         min_idle_time: impl Arg,
-        id: impl IntoIterator<Item = impl Arg>,
+        ids: impl IntoIterator<Item = impl Arg>,
     ) -> &mut Self {
-        self.push_cmd(xclaim(key, group, consumer, min_idle_time, id))
+        self.push_cmd(xclaim(key, group, consumer, min_idle_time, ids))
     }
 
     /// Changes (or acquires) ownership of a message in a consumer group, as if the message was delivered to the specified consumer.
@@ -20922,7 +20922,7 @@ pub trait PipelineCommands: sealed::Sealed {
         group: impl Arg,
         consumer: impl Arg,
         min_idle_time: impl Arg,
-        id: impl IntoIterator<Item = impl Arg>,
+        ids: impl IntoIterator<Item = impl Arg>,
         options: XclaimOptions,
     ) -> &mut Self {
         self.push_cmd(xclaim_with(
@@ -20930,7 +20930,7 @@ pub trait PipelineCommands: sealed::Sealed {
             group,
             consumer,
             min_idle_time,
-            id,
+            ids,
             options,
         ))
     }
@@ -20944,8 +20944,8 @@ pub trait PipelineCommands: sealed::Sealed {
     /// Since Redis 5.0.0.
     ///
     /// Packs [`commands::xdel`](crate::commands::xdel).
-    fn xdel(&mut self, key: impl Arg, id: impl IntoIterator<Item = impl Arg>) -> &mut Self {
-        self.push_cmd(xdel(key, id))
+    fn xdel(&mut self, key: impl Arg, ids: impl IntoIterator<Item = impl Arg>) -> &mut Self {
+        self.push_cmd(xdel(key, ids))
     }
 
     /// Create a consumer group.
@@ -21231,10 +21231,10 @@ pub trait PipelineCommands: sealed::Sealed {
     /// Packs [`commands::xread`](crate::commands::xread).
     fn xread(
         &mut self,
-        key: impl IntoIterator<Item = impl Arg>,
-        id: impl IntoIterator<Item = impl Arg>,
+        keys: impl IntoIterator<Item = impl Arg>,
+        ids: impl IntoIterator<Item = impl Arg>,
     ) -> &mut Self {
-        self.push_cmd(xread(key, id))
+        self.push_cmd(xread(keys, ids))
     }
 
     /// Return never seen elements in multiple streams, with IDs greater than the ones reported by the caller for each stream. Can block.
@@ -21248,11 +21248,11 @@ pub trait PipelineCommands: sealed::Sealed {
     /// Packs [`commands::xread_with`](crate::commands::xread_with).
     fn xread_with(
         &mut self,
-        key: impl IntoIterator<Item = impl Arg>,
-        id: impl IntoIterator<Item = impl Arg>,
+        keys: impl IntoIterator<Item = impl Arg>,
+        ids: impl IntoIterator<Item = impl Arg>,
         options: XreadOptions,
     ) -> &mut Self {
-        self.push_cmd(xread_with(key, id, options))
+        self.push_cmd(xread_with(keys, ids, options))
     }
 
     /// Return new entries from a stream using a consumer group, or access the history of the pending entries for a given consumer. Can block.
@@ -21268,10 +21268,10 @@ pub trait PipelineCommands: sealed::Sealed {
         &mut self,
         group: impl Arg,
         consumer: impl Arg,
-        key: impl IntoIterator<Item = impl Arg>,
-        id: impl IntoIterator<Item = impl Arg>,
+        keys: impl IntoIterator<Item = impl Arg>,
+        ids: impl IntoIterator<Item = impl Arg>,
     ) -> &mut Self {
-        self.push_cmd(xreadgroup(group, consumer, key, id))
+        self.push_cmd(xreadgroup(group, consumer, keys, ids))
     }
 
     /// Return new entries from a stream using a consumer group, or access the history of the pending entries for a given consumer. Can block.
@@ -21287,11 +21287,11 @@ pub trait PipelineCommands: sealed::Sealed {
         &mut self,
         group: impl Arg,
         consumer: impl Arg,
-        key: impl IntoIterator<Item = impl Arg>,
-        id: impl IntoIterator<Item = impl Arg>,
+        keys: impl IntoIterator<Item = impl Arg>,
+        ids: impl IntoIterator<Item = impl Arg>,
         options: XreadgroupOptions,
     ) -> &mut Self {
-        self.push_cmd(xreadgroup_with(group, consumer, key, id, options))
+        self.push_cmd(xreadgroup_with(group, consumer, keys, ids, options))
     }
 
     /// Return a range of elements in a stream, with IDs matching the specified IDs interval, in reverse order (from greater to smaller IDs) compared to XRANGE
@@ -21389,9 +21389,9 @@ pub trait PipelineCommands: sealed::Sealed {
     fn zadd(
         &mut self,
         key: impl Arg,
-        score_member: impl IntoIterator<Item = (f64, impl Arg)>,
+        score_members: impl IntoIterator<Item = (f64, impl Arg)>,
     ) -> &mut Self {
-        self.push_cmd(zadd(key, score_member))
+        self.push_cmd(zadd(key, score_members))
     }
 
     /// Add one or more members to a sorted set, or update its score if it already exists
@@ -21406,10 +21406,10 @@ pub trait PipelineCommands: sealed::Sealed {
     fn zadd_with(
         &mut self,
         key: impl Arg,
-        score_member: impl IntoIterator<Item = (f64, impl Arg)>,
+        score_members: impl IntoIterator<Item = (f64, impl Arg)>,
         options: ZaddOptions,
     ) -> &mut Self {
-        self.push_cmd(zadd_with(key, score_member, options))
+        self.push_cmd(zadd_with(key, score_members, options))
     }
 
     /// Get the number of members in a sorted set
@@ -21447,8 +21447,8 @@ pub trait PipelineCommands: sealed::Sealed {
     /// Since Redis 6.2.0.
     ///
     /// Packs [`commands::zdiff`](crate::commands::zdiff).
-    fn zdiff(&mut self, numkeys: i64, key: impl IntoIterator<Item = impl Arg>) -> &mut Self {
-        self.push_cmd(zdiff(numkeys, key))
+    fn zdiff(&mut self, numkeys: i64, keys: impl IntoIterator<Item = impl Arg>) -> &mut Self {
+        self.push_cmd(zdiff(numkeys, keys))
     }
 
     /// Subtract multiple sorted sets
@@ -21463,10 +21463,10 @@ pub trait PipelineCommands: sealed::Sealed {
     fn zdiff_with(
         &mut self,
         numkeys: i64,
-        key: impl IntoIterator<Item = impl Arg>,
+        keys: impl IntoIterator<Item = impl Arg>,
         options: ZdiffOptions,
     ) -> &mut Self {
-        self.push_cmd(zdiff_with(numkeys, key, options))
+        self.push_cmd(zdiff_with(numkeys, keys, options))
     }
 
     /// Subtract multiple sorted sets and store the resulting sorted set in a new key
@@ -21482,9 +21482,9 @@ pub trait PipelineCommands: sealed::Sealed {
         &mut self,
         destination: impl Arg,
         numkeys: i64,
-        key: impl IntoIterator<Item = impl Arg>,
+        keys: impl IntoIterator<Item = impl Arg>,
     ) -> &mut Self {
-        self.push_cmd(zdiffstore(destination, numkeys, key))
+        self.push_cmd(zdiffstore(destination, numkeys, keys))
     }
 
     /// Increment the score of a member in a sorted set
@@ -21509,8 +21509,8 @@ pub trait PipelineCommands: sealed::Sealed {
     /// Since Redis 6.2.0.
     ///
     /// Packs [`commands::zinter`](crate::commands::zinter).
-    fn zinter(&mut self, numkeys: i64, key: impl IntoIterator<Item = impl Arg>) -> &mut Self {
-        self.push_cmd(zinter(numkeys, key))
+    fn zinter(&mut self, numkeys: i64, keys: impl IntoIterator<Item = impl Arg>) -> &mut Self {
+        self.push_cmd(zinter(numkeys, keys))
     }
 
     /// Intersect multiple sorted sets
@@ -21525,10 +21525,10 @@ pub trait PipelineCommands: sealed::Sealed {
     fn zinter_with(
         &mut self,
         numkeys: i64,
-        key: impl IntoIterator<Item = impl Arg>,
+        keys: impl IntoIterator<Item = impl Arg>,
         options: ZinterOptions,
     ) -> &mut Self {
-        self.push_cmd(zinter_with(numkeys, key, options))
+        self.push_cmd(zinter_with(numkeys, keys, options))
     }
 
     /// Intersect multiple sorted sets and return the cardinality of the result
@@ -21540,8 +21540,8 @@ pub trait PipelineCommands: sealed::Sealed {
     /// Since Redis 7.0.0.
     ///
     /// Packs [`commands::zintercard`](crate::commands::zintercard).
-    fn zintercard(&mut self, numkeys: i64, key: impl IntoIterator<Item = impl Arg>) -> &mut Self {
-        self.push_cmd(zintercard(numkeys, key))
+    fn zintercard(&mut self, numkeys: i64, keys: impl IntoIterator<Item = impl Arg>) -> &mut Self {
+        self.push_cmd(zintercard(numkeys, keys))
     }
 
     /// Intersect multiple sorted sets and return the cardinality of the result
@@ -21556,10 +21556,10 @@ pub trait PipelineCommands: sealed::Sealed {
     fn zintercard_with(
         &mut self,
         numkeys: i64,
-        key: impl IntoIterator<Item = impl Arg>,
+        keys: impl IntoIterator<Item = impl Arg>,
         options: ZintercardOptions,
     ) -> &mut Self {
-        self.push_cmd(zintercard_with(numkeys, key, options))
+        self.push_cmd(zintercard_with(numkeys, keys, options))
     }
 
     /// Intersect multiple sorted sets and store the resulting sorted set in a new key
@@ -21575,9 +21575,9 @@ pub trait PipelineCommands: sealed::Sealed {
         &mut self,
         destination: impl Arg,
         numkeys: i64,
-        key: impl IntoIterator<Item = impl Arg>,
+        keys: impl IntoIterator<Item = impl Arg>,
     ) -> &mut Self {
-        self.push_cmd(zinterstore(destination, numkeys, key))
+        self.push_cmd(zinterstore(destination, numkeys, keys))
     }
 
     /// Intersect multiple sorted sets and store the resulting sorted set in a new key
@@ -21593,10 +21593,10 @@ pub trait PipelineCommands: sealed::Sealed {
         &mut self,
         destination: impl Arg,
         numkeys: i64,
-        key: impl IntoIterator<Item = impl Arg>,
+        keys: impl IntoIterator<Item = impl Arg>,
         options: ZinterstoreOptions,
     ) -> &mut Self {
-        self.push_cmd(zinterstore_with(destination, numkeys, key, options))
+        self.push_cmd(zinterstore_with(destination, numkeys, keys, options))
     }
 
     /// Count the number of members in a sorted set between a given lexicographical range
@@ -21624,10 +21624,10 @@ pub trait PipelineCommands: sealed::Sealed {
     fn zmpop(
         &mut self,
         numkeys: i64,
-        key: impl IntoIterator<Item = impl Arg>,
+        keys: impl IntoIterator<Item = impl Arg>,
         r#where: ZmpopWhere,
     ) -> &mut Self {
-        self.push_cmd(zmpop(numkeys, key, r#where))
+        self.push_cmd(zmpop(numkeys, keys, r#where))
     }
 
     /// Remove and return members with scores in a sorted set
@@ -21642,11 +21642,11 @@ pub trait PipelineCommands: sealed::Sealed {
     fn zmpop_with(
         &mut self,
         numkeys: i64,
-        key: impl IntoIterator<Item = impl Arg>,
+        keys: impl IntoIterator<Item = impl Arg>,
         r#where: ZmpopWhere,
         options: ZmpopOptions,
     ) -> &mut Self {
-        self.push_cmd(zmpop_with(numkeys, key, r#where, options))
+        self.push_cmd(zmpop_with(numkeys, keys, r#where, options))
     }
 
     /// Get the score associated with the given members in a sorted set
@@ -21658,8 +21658,8 @@ pub trait PipelineCommands: sealed::Sealed {
     /// Since Redis 6.2.0.
     ///
     /// Packs [`commands::zmscore`](crate::commands::zmscore).
-    fn zmscore(&mut self, key: impl Arg, member: impl IntoIterator<Item = impl Arg>) -> &mut Self {
-        self.push_cmd(zmscore(key, member))
+    fn zmscore(&mut self, key: impl Arg, members: impl IntoIterator<Item = impl Arg>) -> &mut Self {
+        self.push_cmd(zmscore(key, members))
     }
 
     /// Remove and return members with the highest scores in a sorted set
@@ -21905,8 +21905,8 @@ pub trait PipelineCommands: sealed::Sealed {
     /// Since Redis 1.2.0.
     ///
     /// Packs [`commands::zrem`](crate::commands::zrem).
-    fn zrem(&mut self, key: impl Arg, member: impl IntoIterator<Item = impl Arg>) -> &mut Self {
-        self.push_cmd(zrem(key, member))
+    fn zrem(&mut self, key: impl Arg, members: impl IntoIterator<Item = impl Arg>) -> &mut Self {
+        self.push_cmd(zrem(key, members))
     }
 
     /// Remove all members in a sorted set between the given lexicographical range
@@ -22117,8 +22117,8 @@ pub trait PipelineCommands: sealed::Sealed {
     /// Since Redis 6.2.0.
     ///
     /// Packs [`commands::zunion`](crate::commands::zunion).
-    fn zunion(&mut self, numkeys: i64, key: impl IntoIterator<Item = impl Arg>) -> &mut Self {
-        self.push_cmd(zunion(numkeys, key))
+    fn zunion(&mut self, numkeys: i64, keys: impl IntoIterator<Item = impl Arg>) -> &mut Self {
+        self.push_cmd(zunion(numkeys, keys))
     }
 
     /// Add multiple sorted sets
@@ -22133,10 +22133,10 @@ pub trait PipelineCommands: sealed::Sealed {
     fn zunion_with(
         &mut self,
         numkeys: i64,
-        key: impl IntoIterator<Item = impl Arg>,
+        keys: impl IntoIterator<Item = impl Arg>,
         options: ZunionOptions,
     ) -> &mut Self {
-        self.push_cmd(zunion_with(numkeys, key, options))
+        self.push_cmd(zunion_with(numkeys, keys, options))
     }
 
     /// Add multiple sorted sets and store the resulting sorted set in a new key
@@ -22152,9 +22152,9 @@ pub trait PipelineCommands: sealed::Sealed {
         &mut self,
         destination: impl Arg,
         numkeys: i64,
-        key: impl IntoIterator<Item = impl Arg>,
+        keys: impl IntoIterator<Item = impl Arg>,
     ) -> &mut Self {
-        self.push_cmd(zunionstore(destination, numkeys, key))
+        self.push_cmd(zunionstore(destination, numkeys, keys))
     }
 
     /// Add multiple sorted sets and store the resulting sorted set in a new key
@@ -22170,10 +22170,10 @@ pub trait PipelineCommands: sealed::Sealed {
         &mut self,
         destination: impl Arg,
         numkeys: i64,
-        key: impl IntoIterator<Item = impl Arg>,
+        keys: impl IntoIterator<Item = impl Arg>,
         options: ZunionstoreOptions,
     ) -> &mut Self {
-        self.push_cmd(zunionstore_with(destination, numkeys, key, options))
+        self.push_cmd(zunionstore_with(destination, numkeys, keys, options))
     }
 }
 

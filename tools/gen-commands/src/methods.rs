@@ -668,7 +668,7 @@ impl Shape {
             (_, _, true) => {
                 let item = self.value_type();
                 vec![Param {
-                    name: names.take(&self.arg.name),
+                    name: names.take(&plural(&self.arg.name)),
                     ty: Box::new(move |prefix: &str| {
                         format!("impl IntoIterator<Item = {}>", item(prefix))
                     }),
@@ -1032,6 +1032,15 @@ fn member_name(arg: &Argument) -> String {
             snake(token)
         }
         _ => snake(&arg.name),
+    }
+}
+
+/// The name of a parameter taking many of `name`: `keys`, `field_values`.
+fn plural(name: &str) -> String {
+    if name.ends_with('s') || name.ends_with("data") {
+        name.to_owned()
+    } else {
+        format!("{name}s")
     }
 }
 
