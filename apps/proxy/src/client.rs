@@ -240,12 +240,12 @@ impl Client {
                 .extend_from_slice(b"-NOAUTH Authentication required.\r\n");
             return true;
         }
-        if self.proxy.settings.password.is_some() && route::reads_credentials(command.args()) {
+        if self.proxy.settings.password.is_some() && route::administers(command) {
             if self.in_flight() > 0 {
                 return false;
             }
             self.output.extend_from_slice(
-                b"-ERR this proxy does not forward CONFIG GET or ACL, which would show its credentials\r\n",
+                b"-ERR this proxy does not forward administrative (@admin) commands, which would run with its own upstream credentials\r\n",
             );
             return true;
         }

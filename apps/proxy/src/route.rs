@@ -4,7 +4,7 @@
 //! Pure functions of the command and the client's state, so the rules can
 //! be read and tested apart from any socket.
 
-use resp_core::{ArgList, ConnectionEffect};
+use resp_core::{AclCategories, ArgList, CommandSpec, ConnectionEffect};
 
 /// What a command does to the connection that carries it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,16 +69,12 @@ pub(crate) fn effect<L: ArgList + ?Sized>(args: &L) -> Effect {
     }
 }
 
-/// Whether `args` read the server's configuration or users, which would
-/// show the proxy's own upstream credentials to its clients.
-pub(crate) fn reads_credentials<'a>(args: impl IntoIterator<Item = &'a [u8]>) -> bool {
-    let mut args = args.into_iter();
-    let (Some(name), sub) = (args.next(), args.next()) else {
-        return false;
-    };
-    name.eq_ignore_ascii_case(b"ACL")
-        || (name.eq_ignore_ascii_case(b"CONFIG")
-            && sub.is_some_and(|sub| sub.eq_ignore_ascii_case(b"GET")))
+/// Whether `args` is an administrative command (Redis's `@admin`
+/// category: `CONFIG`, `ACL`, `MONITOR`, `DEBUG`, …), which would read the
+/// server's configuration and users, or act on the server, with the
+/// proxy's own upstream credentials.
+pub(crate) fn administers(args: &(impl ArgList + ?Sized)) -> bool {
+    CommandSpec::of(args).is_some_and(|spec| spec.acl_categories.contains(AclCategories::ADMIN))
 }
 
 /// How long the client's own connection stays its own.
@@ -161,13 +157,16 @@ mod tests {
     }
 
     #[test]
-    fn reading_the_configuration_or_users_is_told_apart() {
-        let reads = |command: &str| reads_credentials(command.split(' ').map(str::as_bytes));
-        assert!(reads("config get requirepass"));
-        assert!(reads("CONFIG GET *"));
-        assert!(reads("acl list"));
-        assert!(!reads("config set maxmemory 1gb"));
-        assert!(!reads("get config"));
+    fn administrative_commands_are_told_apart_by_the_table() {
+        let administers = |command: &str| administers(&command.split(' ').collect::<Vec<_>>()[..]);
+        assert!(administers("config get requirepass"));
+        assert!(administers("CONFIG GET *"));
+        assert!(administers("acl list"));
+        assert!(administers("acl getuser default"));
+        assert!(administers("monitor"));
+        assert!(!administers("acl whoami"));
+        assert!(!administers("get config"));
+        assert!(!administers("info"));
     }
 
     #[test]

@@ -196,8 +196,15 @@ fn clients_authenticate_to_the_proxy_and_never_see_its_credentials() {
         Frame::SimpleString("OK".into())
     );
     assert_eq!(client.command(["GET", "k"]), bulk("v"));
-    let config = client.command(["CONFIG", "GET", "requirepass"]);
-    assert!(config.is_error(), "{config:?}");
+    for administrative in [
+        &["CONFIG", "GET", "requirepass"][..],
+        &["ACL", "GETUSER", "default"],
+    ] {
+        let refused = client.command(administrative);
+        assert!(refused.is_error(), "{administrative:?}: {refused:?}");
+    }
+    // What is not administrative still passes.
+    assert_eq!(client.command(["ACL", "WHOAMI"]), bulk("default"));
     // HELLO … AUTH authenticates and switches protocol in one go.
     let mut resp3 = replies(&proxy);
     let hello = resp3.command(["HELLO", "3", "AUTH", "default", "proxy-secret"]);
