@@ -5,7 +5,9 @@ use crate::printer::Top;
 use crate::sink::Sink;
 use crate::{Exit, Failure, os_bytes};
 use bytes::BytesMut;
-use resp_core::{CommandDecoder, ConnectionConfig, Limits, Protocol, pack_command};
+use resp_core::{
+    CommandDecoder, ConnectionConfig, ConnectionEffect, Limits, Protocol, pack_command,
+};
 use resp_std::{Connection, NetStream, Options, Timeouts};
 use std::io::{self, BufRead, IsTerminal, Read, Write};
 use std::time::Duration;
@@ -158,11 +160,11 @@ impl Wire {
         pack_command(&mut packed, argv);
         self.stream.write_all(&packed)?;
         self.stream.flush()?;
-        let name = argv.first().map(Vec::as_slice).unwrap_or_default();
         self.sink.set_raw(prints_raw(argv));
-        let forever = [&b"SUBSCRIBE"[..], b"PSUBSCRIBE", b"SSUBSCRIBE", b"MONITOR"]
-            .iter()
-            .any(|command| name.eq_ignore_ascii_case(command));
+        let forever = matches!(
+            ConnectionEffect::of(argv),
+            ConnectionEffect::Subscribes | ConnectionEffect::Monitor
+        );
         loop {
             match self.frame(out)? {
                 Err(ended) => return Ok(ended),
