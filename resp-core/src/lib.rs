@@ -121,9 +121,10 @@ mod split;
 mod table;
 
 pub use client::{
-    Address, BlockingWait, ConnectionConfig, ConnectionEffect, ExecReply, Handshake,
-    HandshakeError, PackedCommand, PackedCommands, RequestId, Routed, Session, UrlError,
-    blocking_wait, packed_commands,
+    Address, BlockingWait, ClientConnection, ConnectionConfig, ConnectionEffect, ConnectionError,
+    ConnectionEvent, ConnectionOptions, ErrorCause, ExecReply, Handshake, HandshakeError,
+    PackedCommand, PackedCommands, RequestId, Routed, Session, Token, UrlError, blocking_wait,
+    packed_commands,
 };
 pub use cluster::{Redirect, RedirectKind, SLOT_COUNT, hash_tag, key_slot};
 pub use command::{

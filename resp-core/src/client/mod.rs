@@ -6,6 +6,7 @@
 
 mod blocking;
 mod config;
+mod connection;
 mod effect;
 mod exec;
 mod handshake;
@@ -14,6 +15,9 @@ mod session;
 
 pub use blocking::{BlockingWait, blocking_wait};
 pub use config::{Address, ConnectionConfig, UrlError};
+pub use connection::{
+    ClientConnection, ConnectionError, ConnectionEvent, ConnectionOptions, ErrorCause, Token,
+};
 pub use effect::ConnectionEffect;
 pub use exec::ExecReply;
 pub use handshake::{Handshake, HandshakeError};

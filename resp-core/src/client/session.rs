@@ -166,16 +166,21 @@ impl Session {
         }
     }
 
+    /// Whether the next frame due answers a (un)subscribe: in RESP2 its
+    /// confirmations look like any array until read.
+    pub(crate) fn awaits_confirmation(&self) -> bool {
+        self.in_flight
+            .front()
+            .is_some_and(|request| request.subscription.is_some())
+    }
+
     fn is_push(&self, frame: &Frame) -> bool {
         if frame.is_push() {
             return true;
         }
         // RESP2 has no push type: in subscribed mode (or when a
         // subscription's confirmation is due) pub/sub arrays are pushes.
-        let awaiting_confirmation = self
-            .in_flight
-            .front()
-            .is_some_and(|request| request.subscription.is_some());
+        let awaiting_confirmation = self.awaits_confirmation();
         self.protocol == Protocol::Resp2
             && (self.is_subscribed() || awaiting_confirmation)
             && frame

@@ -1,0 +1,673 @@
+//! [`ClientConnection`]: one client connection's whole conversation, with
+//! no IO and no clock.
+
+mod error;
+mod event;
+mod options;
+
+pub use error::{ConnectionError, ErrorCause};
+pub use event::{ConnectionEvent, Token};
+pub use options::ConnectionOptions;
+
+use super::blocking::{BlockingWait, blocking_wait};
+use super::config::ConnectionConfig;
+use super::handshake::Handshake;
+use super::packed::packed_commands;
+use super::session::{Routed, Session};
+use crate::decode::Decoder;
+use crate::encode::{Args, Pipeline, pack_command};
+use crate::frame::Frame;
+use crate::hello::ServerHello;
+use crate::protocol::Protocol;
+use crate::split::{FrameSplitter, Split};
+use crate::table::ArgList;
+use alloc::collections::VecDeque;
+use alloc::vec::Vec;
+use bytes::{Buf, BytesMut};
+use core::time::Duration;
+
+/// A client connection's conversation, sans IO: the setup (`HELLO 3` with
+/// its RESP2 fallback, `AUTH`, `SELECT`, the name), the requests in flight
+/// and which reply answers which, pushes and subscriptions, timeouts,
+/// callers that gave up, and what a broken connection means for each
+/// request.
+///
+/// The adapter moves bytes and counts time; everything else is decided
+/// here. Requests go in ([`send`](Self::send), [`send_pipeline`](Self::send_pipeline),
+/// [`send_raw`](Self::send_raw)) and get a [`Token`]; bytes to write come
+/// out of [`transmit`](Self::transmit), and the adapter says how many it
+/// wrote ([`written`](Self::written)), so the connection knows which
+/// requests reached the wire. Bytes read go in ([`receive`](Self::receive)),
+/// [`handle_timeout`](Self::handle_timeout) runs at
+/// [`next_deadline`](Self::next_deadline), and [`ConnectionEvent`]s come out of
+/// [`poll_event`](Self::poll_event). `now` is whatever monotonic clock the
+/// adapter keeps, as a `Duration` since any fixed point.
+///
+/// ```
+/// use core::time::Duration;
+/// use resp_core::{ClientConnection, ConnectionConfig, ConnectionEvent, ConnectionOptions, Frame};
+///
+/// let config: ConnectionConfig = "redis://127.0.0.1?protocol=2".parse().unwrap();
+/// let now = Duration::ZERO;
+/// let mut connection = ClientConnection::new(&config, ConnectionOptions::default(), now);
+/// assert!(matches!(connection.poll_event(), Some(ConnectionEvent::Ready { .. })));
+///
+/// let get = connection.send(("GET", "k"), now);
+/// assert_eq!(connection.transmit(), b"*2\r\n$3\r\nGET\r\n$1\r\nk\r\n");
+/// connection.written(connection.transmit().len());
+///
+/// connection.receive(b"$5\r\nhello\r\n");
+/// assert_eq!(
+///     connection.poll_event(),
+///     Some(ConnectionEvent::Replies { token: get, replies: vec![Frame::from("hello")] })
+/// );
+/// ```
+#[derive(Debug)]
+pub struct ClientConnection {
+    options: ConnectionOptions,
+    /// The setup still running, and when it must be done by.
+    setup: Option<(Handshake, Duration)>,
+    server: Option<ServerHello>,
+    session: Session,
+    decoder: Decoder,
+    /// For a raw connection: where each reply's bytes end.
+    splitter: Option<FrameSplitter>,
+    /// A raw connection's frame in progress.
+    raw_frame: BytesMut,
+    input: BytesMut,
+    /// Bytes not yet written; the first is at stream offset `transmit_start`.
+    transmit: BytesMut,
+    transmit_start: u64,
+    /// Requests on their way or on the wire, in order.
+    pending: VecDeque<Pending>,
+    /// Requests queued before the setup finished, to go out after it.
+    held: VecDeque<(Pending, BytesMut)>,
+    events: VecDeque<ConnectionEvent>,
+    closed: bool,
+    next_token: u64,
+}
+
+/// A request whose replies are still due.
+#[derive(Debug)]
+struct Pending {
+    token: Token,
+    /// Where its bytes start and end in the outgoing stream.
+    start: u64,
+    end: u64,
+    /// Whether its commands are recorded with the session (once its first
+    /// byte is written).
+    recorded: bool,
+    /// For a raw request, each command's name and argument count, since its
+    /// bytes may be in any request form.
+    raw_commands: Option<Vec<(BytesMut, usize)>>,
+    /// Replies still due.
+    due: usize,
+    replies: Vec<Frame>,
+    raw_replies: BytesMut,
+    deadline: Option<Duration>,
+    /// Its caller gave up, or it failed: its replies are read and dropped.
+    gone: bool,
+}
+
+impl ClientConnection {
+    /// A connection set up as `config` says, its setup's first request
+    /// ready to write. `now` starts the setup's clock.
+    pub fn new(config: &ConnectionConfig, options: ConnectionOptions, now: Duration) -> Self {
+        let handshake = Handshake::new(config);
+        let mut connection = Self {
+            decoder: Decoder::with_limits(options.limits),
+            setup: Some((handshake, now + options.setup_timeout)),
+            options,
+            server: None,
+            session: Session::new(Protocol::Resp2),
+            splitter: None,
+            raw_frame: BytesMut::new(),
+            input: BytesMut::new(),
+            transmit: BytesMut::new(),
+            transmit_start: 0,
+            pending: VecDeque::new(),
+            held: VecDeque::new(),
+            events: VecDeque::new(),
+            closed: false,
+            next_token: 0,
+        };
+        connection.next_setup_step();
+        connection
+    }
+
+    /// [`new`](Self::new) for a proxy's upstream connection: replies come
+    /// back as their bytes ([`ConnectionEvent::RawReplies`], [`ConnectionEvent::RawPush`]),
+    /// never built into frames beyond what routing needs.
+    pub fn new_raw(config: &ConnectionConfig, options: ConnectionOptions, now: Duration) -> Self {
+        let mut connection = Self::new(config, options, now);
+        connection.splitter = Some(
+            FrameSplitter::with_limits(connection.options.limits).with_chunk_threshold(u64::MAX),
+        );
+        connection
+    }
+
+    /// Queues one command; its reply comes as [`ConnectionEvent::Replies`] with one
+    /// frame.
+    pub fn send(&mut self, args: impl Args, now: Duration) -> Token {
+        let mut packed = BytesMut::with_capacity(args.command_len());
+        pack_command(&mut packed, args);
+        self.queue(packed, None, now)
+    }
+
+    /// Queues every command of `pipeline`, to go out in one write; their
+    /// replies come as one [`ConnectionEvent::Replies`].
+    pub fn send_pipeline(&mut self, pipeline: &Pipeline, now: Duration) -> Token {
+        self.queue(BytesMut::from(pipeline.as_bytes()), None, now)
+    }
+
+    /// Queues packed commands as the encoder writes them
+    /// ([`pack_command`](crate::pack_command), a [`Pipeline`]'s bytes).
+    pub fn send_packed(&mut self, packed: &[u8], now: Duration) -> Token {
+        self.queue(BytesMut::from(packed), None, now)
+    }
+
+    /// Queues requests as their exact bytes, in any request form (a
+    /// proxy's clients may send inline commands), with each command's
+    /// arguments (`commands`) so that subscriptions and blocking commands
+    /// are known. Their replies come as [`ConnectionEvent::RawReplies`].
+    pub fn send_raw<L: ArgList + ?Sized>(
+        &mut self,
+        bytes: &[u8],
+        commands: &[&L],
+        now: Duration,
+    ) -> Token {
+        let named = commands
+            .iter()
+            .map(|command| {
+                let name = BytesMut::from(command.arg(0).unwrap_or_default());
+                (name, command.arg_count())
+            })
+            .collect();
+        let waits: Vec<Option<BlockingWait>> = commands
+            .iter()
+            .map(|command| blocking_wait(*command))
+            .collect();
+        self.queue_with(BytesMut::from(bytes), Some(named), waits, now)
+    }
+
+    fn queue(
+        &mut self,
+        packed: BytesMut,
+        raw: Option<Vec<(BytesMut, usize)>>,
+        now: Duration,
+    ) -> Token {
+        let waits = packed_commands(&packed)
+            .map(|command| command.blocking_wait())
+            .collect();
+        self.queue_with(packed, raw, waits, now)
+    }
+
+    fn queue_with(
+        &mut self,
+        bytes: BytesMut,
+        raw_commands: Option<Vec<(BytesMut, usize)>>,
+        waits: Vec<Option<BlockingWait>>,
+        now: Duration,
+    ) -> Token {
+        let token = Token(self.next_token);
+        self.next_token += 1;
+        if self.closed {
+            let error = ConnectionError::new(ErrorCause::Closed, false);
+            self.events
+                .push_back(ConnectionEvent::Failed { token, error });
+            return token;
+        }
+        let due = waits.len();
+        let pending = Pending {
+            token,
+            start: 0,
+            end: 0,
+            recorded: false,
+            raw_commands,
+            due,
+            replies: Vec::with_capacity(due),
+            raw_replies: BytesMut::new(),
+            deadline: self.deadline_for(&waits, now),
+            gone: false,
+        };
+        if due == 0 {
+            self.complete(pending);
+        } else if self.setup.is_some() {
+            self.held.push_back((pending, bytes));
+        } else {
+            self.put_on_wire(pending, &bytes);
+        }
+        token
+    }
+
+    /// The timeout rule ([`ConnectionOptions`]): the response timeout,
+    /// plus each blocking command's own wait and the margin.
+    fn deadline_for(&self, waits: &[Option<BlockingWait>], now: Duration) -> Option<Duration> {
+        let mut deadline = now.checked_add(self.options.response_timeout?)?;
+        for wait in waits.iter().flatten() {
+            match wait {
+                BlockingWait::Forever => return None,
+                BlockingWait::For(wait) => {
+                    deadline = deadline
+                        .checked_add(*wait)?
+                        .checked_add(self.options.blocking_margin)?;
+                }
+            }
+        }
+        Some(deadline)
+    }
+
+    fn put_on_wire(&mut self, mut pending: Pending, bytes: &[u8]) {
+        pending.start = self.queued_end();
+        pending.end = pending.start + bytes.len() as u64;
+        self.transmit.extend_from_slice(bytes);
+        self.pending.push_back(pending);
+    }
+
+    /// The stream offset after the last byte queued.
+    fn queued_end(&self) -> u64 {
+        self.transmit_start + self.transmit.len() as u64
+    }
+
+    /// Bytes to write, in order; say how many went with
+    /// [`written`](Self::written).
+    pub fn transmit(&self) -> &[u8] {
+        &self.transmit
+    }
+
+    /// `n` bytes of [`transmit`](Self::transmit) reached the wire. The
+    /// requests they belong to are now known to (perhaps) have run.
+    pub fn written(&mut self, n: usize) {
+        let n = n.min(self.transmit.len());
+        let written_end = self.transmit_start + n as u64;
+        for index in 0..self.pending.len() {
+            let pending = &self.pending[index];
+            if pending.start >= written_end {
+                break;
+            }
+            if pending.recorded {
+                continue;
+            }
+            // Its first byte is out: the server will answer its commands.
+            let offset = (pending.start - self.transmit_start) as usize;
+            let len = (pending.end - pending.start) as usize;
+            let pending = &mut self.pending[index];
+            pending.recorded = true;
+            match &pending.raw_commands {
+                Some(commands) => {
+                    for (name, count) in commands {
+                        self.session.sent_command(name, *count);
+                    }
+                }
+                None => {
+                    for command in packed_commands(&self.transmit[offset..offset + len]) {
+                        self.session
+                            .sent_command(command.name().unwrap_or_default(), command.len());
+                    }
+                }
+            }
+        }
+        self.transmit.advance(n);
+        self.transmit_start = written_end;
+    }
+
+    /// How many bytes to read next: what the reply in progress still
+    /// needs when that is known, else a buffer's worth.
+    pub fn size_hint(&self) -> usize {
+        self.decoder
+            .bytes_needed()
+            .unwrap_or(16 * 1024)
+            .clamp(1, 64 << 20)
+    }
+
+    /// Takes bytes read from the server.
+    pub fn receive(&mut self, bytes: &[u8]) {
+        self.input.extend_from_slice(bytes);
+        self.handle_input();
+    }
+
+    /// The buffer to read into directly, with room for
+    /// [`size_hint`](Self::size_hint) bytes; call
+    /// [`handle_input`](Self::handle_input) after.
+    pub fn read_buffer(&mut self) -> &mut BytesMut {
+        let room = self.size_hint();
+        if self.input.capacity() - self.input.len() < room {
+            self.input.reserve(room);
+        }
+        &mut self.input
+    }
+
+    /// Reads every whole reply in the input.
+    pub fn handle_input(&mut self) {
+        while !self.closed {
+            let next = if self.splitter.is_some() {
+                self.next_raw_frame()
+            } else {
+                self.decoder
+                    .decode(&mut self.input)
+                    .map(|frame| frame.map(|frame| (frame, BytesMut::new())))
+            };
+            match next {
+                Ok(Some((frame, raw))) => self.route(frame, raw),
+                Ok(None) => return,
+                Err(error) => {
+                    self.close_with(ErrorCause::Protocol(error));
+                    return;
+                }
+            }
+        }
+    }
+
+    /// The next whole frame of a raw connection, its bytes, and the frame
+    /// itself only where routing needs it (a push, or a reply while
+    /// subscribed in RESP2); otherwise a stand-in.
+    fn next_raw_frame(&mut self) -> Result<Option<(Frame, BytesMut)>, crate::error::DecodeError> {
+        let Some(splitter) = self.splitter.as_mut() else {
+            return Ok(None);
+        };
+        match splitter.split(&self.input)? {
+            Split::Partial { consumed } => {
+                let part = self.input.split_to(consumed);
+                self.raw_frame.extend_from_slice(&part);
+                Ok(None)
+            }
+            Split::Frame { end, push } => {
+                let rest = self.input.split_to(end);
+                let mut bytes = core::mem::take(&mut self.raw_frame);
+                bytes.extend_from_slice(&rest);
+                let frame = if push
+                    || self.session.is_subscribed()
+                    || self.session.awaits_confirmation()
+                    || self.setup.is_some()
+                {
+                    match crate::decode::decode_slice(&bytes, self.options.limits)? {
+                        crate::decode::Status::Complete((frame, _)) => frame,
+                        // The splitter found the frame whole; this cannot be.
+                        crate::decode::Status::Partial => Frame::Integer(0),
+                    }
+                } else {
+                    // Routing needs only its place in line.
+                    Frame::Integer(0)
+                };
+                Ok(Some((frame, bytes)))
+            }
+        }
+    }
+
+    fn route(&mut self, frame: Frame, raw: BytesMut) {
+        if let Some((handshake, _)) = self.setup.as_mut() {
+            match handshake.reply(frame) {
+                Ok(()) => self.next_setup_step(),
+                Err(error) => self.close_with(ErrorCause::Setup(error)),
+            }
+            return;
+        }
+        let (frame, last) = match self.session.route(frame) {
+            Routed::Reply(_, frame) => (frame, true),
+            Routed::Confirmation { frame, last, .. } => (frame, last),
+            Routed::Push(frame) => {
+                let event = if self.splitter.is_some() {
+                    ConnectionEvent::RawPush(raw.freeze())
+                } else {
+                    ConnectionEvent::Push(frame)
+                };
+                self.events.push_back(event);
+                return;
+            }
+            Routed::Unexpected(_) => {
+                self.close_with(ErrorCause::Unexpected);
+                return;
+            }
+        };
+        let Some(pending) = self.pending.front_mut() else {
+            self.close_with(ErrorCause::Unexpected);
+            return;
+        };
+        if self.splitter.is_some() {
+            pending.raw_replies.extend_from_slice(&raw);
+        }
+        if !last {
+            return;
+        }
+        if !pending.gone && self.splitter.is_none() {
+            pending.replies.push(frame);
+        }
+        pending.due -= 1;
+        if pending.due == 0 {
+            if let Some(done) = self.pending.pop_front() {
+                self.complete(done);
+            }
+        }
+    }
+
+    /// Gives a finished request's replies to its caller, unless it is gone.
+    fn complete(&mut self, pending: Pending) {
+        if pending.gone {
+            return;
+        }
+        let event = if self.splitter.is_some() {
+            ConnectionEvent::RawReplies {
+                token: pending.token,
+                bytes: pending.raw_replies.freeze(),
+            }
+        } else {
+            ConnectionEvent::Replies {
+                token: pending.token,
+                replies: pending.replies,
+            }
+        };
+        self.events.push_back(event);
+    }
+
+    /// Sends the setup's next request, or finishes it: the requests held
+    /// back go out, and [`ConnectionEvent::Ready`] says so.
+    fn next_setup_step(&mut self) {
+        let Some((handshake, _)) = self.setup.as_ref() else {
+            return;
+        };
+        if let Some(request) = handshake.request() {
+            self.transmit.extend_from_slice(&request);
+            return;
+        }
+        let Some((handshake, _)) = self.setup.take() else {
+            return;
+        };
+        let protocol = handshake.protocol();
+        self.server = handshake.server().cloned();
+        self.session.set_protocol(protocol);
+        self.decoder.set_protocol(protocol);
+        self.events.push_back(ConnectionEvent::Ready {
+            protocol,
+            server: self.server.clone(),
+        });
+        while let Some((pending, bytes)) = self.held.pop_front() {
+            self.put_on_wire(pending, &bytes);
+        }
+    }
+
+    /// The caller of `token` gave up: no event will name it. A request not
+    /// yet on the wire is never sent; one that is has its replies read and
+    /// dropped.
+    pub fn abandon(&mut self, token: Token) {
+        if let Some(index) = self.held.iter().position(|(p, _)| p.token == token) {
+            self.held.remove(index);
+            return;
+        }
+        let Some(index) = self.pending.iter().position(|p| p.token == token) else {
+            return;
+        };
+        if !self.unqueue(index) {
+            let pending = &mut self.pending[index];
+            pending.gone = true;
+            pending.replies = Vec::new();
+        }
+    }
+
+    /// Takes request `index` back if none of its bytes was written: its
+    /// bytes leave the transmit buffer, and no reply is due for it.
+    fn unqueue(&mut self, index: usize) -> bool {
+        let pending = &self.pending[index];
+        if pending.start < self.transmit_start {
+            return false;
+        }
+        let from = (pending.start - self.transmit_start) as usize;
+        let len = (pending.end - pending.start) as usize;
+        let tail = self.transmit.split_off(from);
+        self.transmit.extend_from_slice(&tail[len..]);
+        self.pending.remove(index);
+        for later in self.pending.iter_mut().skip(index) {
+            later.start -= len as u64;
+            later.end -= len as u64;
+        }
+        true
+    }
+
+    /// When [`handle_timeout`](Self::handle_timeout) must run next.
+    pub fn next_deadline(&self) -> Option<Duration> {
+        let setup = self.setup.as_ref().map(|(_, deadline)| *deadline);
+        let requests = self
+            .pending
+            .iter()
+            .chain(self.held.iter().map(|(pending, _)| pending))
+            .filter(|pending| !pending.gone)
+            .filter_map(|pending| pending.deadline);
+        setup.into_iter().chain(requests).min()
+    }
+
+    /// Fails what ran out of time by `now`: the setup (which ends the
+    /// connection), and each request past its deadline (whose replies are
+    /// then dropped when they come; the connection carries on).
+    pub fn handle_timeout(&mut self, now: Duration) {
+        if self.closed {
+            return;
+        }
+        if self
+            .setup
+            .as_ref()
+            .is_some_and(|(_, deadline)| *deadline <= now)
+        {
+            self.close_with(ErrorCause::SetupTimeout);
+            return;
+        }
+        let mut index = 0;
+        while index < self.pending.len() {
+            let pending = &self.pending[index];
+            if pending.gone || pending.deadline.is_none_or(|deadline| deadline > now) {
+                index += 1;
+                continue;
+            }
+            let token = pending.token;
+            // Not written yet: it never will be.
+            let written = !self.unqueue(index);
+            if written {
+                let pending = &mut self.pending[index];
+                pending.gone = true;
+                pending.replies = Vec::new();
+                index += 1;
+            }
+            self.events.push_back(ConnectionEvent::Failed {
+                token,
+                error: ConnectionError::new(ErrorCause::Timeout, written),
+            });
+        }
+        let mut index = 0;
+        while index < self.held.len() {
+            if self.held[index]
+                .0
+                .deadline
+                .is_some_and(|deadline| deadline <= now)
+            {
+                if let Some((pending, _)) = self.held.remove(index) {
+                    self.events.push_back(ConnectionEvent::Failed {
+                        token: pending.token,
+                        error: ConnectionError::new(ErrorCause::Timeout, false),
+                    });
+                }
+            } else {
+                index += 1;
+            }
+        }
+    }
+
+    /// The connection broke: the adapter's read or write failed, or the
+    /// server closed it. Every request still due fails, saying whether it
+    /// reached the wire.
+    pub fn connection_lost(&mut self) {
+        let mid_reply =
+            !self.input.is_empty() || !self.decoder.is_idle() || !self.raw_frame.is_empty();
+        let cause = if mid_reply {
+            ErrorCause::ClosedMidReply
+        } else {
+            ErrorCause::ConnectionLost
+        };
+        self.close_with(cause);
+    }
+
+    /// Closes the connection from this side: every request still due
+    /// fails; nothing more goes out.
+    pub fn close(&mut self) {
+        self.close_with(ErrorCause::Closed);
+    }
+
+    fn close_with(&mut self, cause: ErrorCause) {
+        if self.closed {
+            return;
+        }
+        self.closed = true;
+        let written_end = self.transmit_start;
+        for pending in self.pending.drain(..) {
+            if !pending.gone {
+                let written = pending.start < written_end;
+                self.events.push_back(ConnectionEvent::Failed {
+                    token: pending.token,
+                    error: ConnectionError::new(cause.clone(), written),
+                });
+            }
+        }
+        for (pending, _) in self.held.drain(..) {
+            self.events.push_back(ConnectionEvent::Failed {
+                token: pending.token,
+                error: ConnectionError::new(cause.clone(), false),
+            });
+        }
+        let _ = self.session.fail_all().count();
+        self.transmit.clear();
+        let written_anything = written_end > 0;
+        self.events
+            .push_back(ConnectionEvent::Closed(ConnectionError::new(
+                cause,
+                written_anything,
+            )));
+    }
+
+    /// The next thing to tell the caller.
+    pub fn poll_event(&mut self) -> Option<ConnectionEvent> {
+        self.events.pop_front()
+    }
+
+    /// Whether the connection is over.
+    pub fn is_closed(&self) -> bool {
+        self.closed
+    }
+
+    /// Whether the setup is done.
+    pub fn is_ready(&self) -> bool {
+        self.setup.is_none() && !self.closed
+    }
+
+    /// The protocol replies are read in (RESP2 until the setup says).
+    pub fn protocol(&self) -> Protocol {
+        self.session.protocol()
+    }
+
+    /// The server's `HELLO` reply, once the setup got one.
+    pub fn server(&self) -> Option<&ServerHello> {
+        self.server.as_ref()
+    }
+
+    /// Requests whose replies are still due, those of callers that gave up
+    /// included.
+    pub fn in_flight(&self) -> usize {
+        self.pending.len() + self.held.len()
+    }
+}

@@ -1,0 +1,51 @@
+//! [`ConnectionOptions`]: how a client connection behaves, as plain data
+//! both adapters take.
+
+use crate::limits::Limits;
+use core::time::Duration;
+
+/// How a [`ClientConnection`](super::ClientConnection) behaves; the
+/// defaults suit most applications.
+///
+/// The timeout rule, for single commands and pipelines alike: a request
+/// gets [`response_timeout`](Self::response_timeout) from the moment it is
+/// queued, and each blocking command in it (`BLPOP q 2`, `XREAD BLOCK 500
+/// …`, `WAIT 1 100`) adds its own timeout plus
+/// [`blocking_margin`](Self::blocking_margin), since the server runs them
+/// one after another. A blocking command without a limit (a timeout of 0)
+/// lifts the request's deadline.
+///
+/// ```
+/// use core::time::Duration;
+/// use resp_core::ConnectionOptions;
+///
+/// let mut options = ConnectionOptions::default();
+/// options.response_timeout = Some(Duration::from_millis(500));
+/// assert_eq!(options.setup_timeout, Duration::from_secs(10));
+/// ```
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct ConnectionOptions {
+    /// How long the setup (`HELLO` and its RESP2 fallback, `AUTH`,
+    /// `SELECT`, the name) may take, counted from the connection's start.
+    pub setup_timeout: Duration,
+    /// How long a request waits for its replies; `None` without limit. A
+    /// request that runs out of time fails, and its replies are discarded
+    /// when they come.
+    pub response_timeout: Option<Duration>,
+    /// What a blocking command may take beyond its own timeout.
+    pub blocking_margin: Duration,
+    /// Bounds on replies, against a hostile or broken server.
+    pub limits: Limits,
+}
+
+impl Default for ConnectionOptions {
+    fn default() -> Self {
+        Self {
+            setup_timeout: Duration::from_secs(10),
+            response_timeout: Some(Duration::from_secs(30)),
+            blocking_margin: Duration::from_secs(1),
+            limits: Limits::default(),
+        }
+    }
+}

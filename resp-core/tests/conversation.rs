@@ -1,0 +1,580 @@
+//! The client connection's conversation, scripted with bytes alone: the
+//! setup and its RESP2 fallback, pipelines, pushes between replies,
+//! subscriptions, callers that gave up, timeouts, transactions, and a cut
+//! with written and unwritten requests in flight. Server bytes come from
+//! the corpus captured from a real Redis 7 where one fits.
+
+use proptest::prelude::*;
+use resp_core::{
+    ClientConnection, ConnectionConfig, ConnectionEvent, ConnectionOptions, ErrorCause, Frame,
+    Pipeline, Protocol, Token,
+};
+use std::path::PathBuf;
+use std::time::Duration;
+
+fn corpus(name: &str) -> Vec<u8> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../testdata")
+        .join(name);
+    std::fs::read(&path).unwrap_or_else(|error| panic!("{}: {error}", path.display()))
+}
+
+fn packed(args: &[&str]) -> Vec<u8> {
+    let mut out = Vec::new();
+    resp_core::pack_command(&mut out, args);
+    out
+}
+
+/// A connection and the test's clock.
+struct Script {
+    connection: ClientConnection,
+    now: Duration,
+}
+
+impl Script {
+    fn new(url: &str, options: ConnectionOptions) -> Self {
+        let config: ConnectionConfig = url.parse().unwrap();
+        Self {
+            connection: ClientConnection::new(&config, options, Duration::ZERO),
+            now: Duration::ZERO,
+        }
+    }
+
+    /// A RESP3 connection past its setup, with the `HELLO 3` reply Redis 7 gave.
+    fn resp3() -> Self {
+        let mut script = Self::new("redis://127.0.0.1", ConnectionOptions::default());
+        assert_eq!(script.write_all(), packed(&["HELLO", "3"]));
+        script.connection.receive(&corpus("resp3/hello.bin"));
+        match script.events().as_slice() {
+            [
+                ConnectionEvent::Ready {
+                    protocol: Protocol::Resp3,
+                    server: Some(server),
+                },
+            ] => {
+                assert_eq!(server.version.as_deref(), Some(&b"7.0.15"[..]));
+            }
+            other => panic!("{other:?}"),
+        }
+        script
+    }
+
+    /// A RESP2 connection, ready at once (no setup to send).
+    fn resp2() -> Self {
+        let mut script = Self::new("redis://127.0.0.1?protocol=2", ConnectionOptions::default());
+        assert!(matches!(
+            script.events().as_slice(),
+            [ConnectionEvent::Ready {
+                protocol: Protocol::Resp2,
+                server: None
+            }]
+        ));
+        script
+    }
+
+    fn send(&mut self, args: &[&str]) -> Token {
+        self.connection.send(args, self.now)
+    }
+
+    /// Everything to transmit, written whole.
+    fn write_all(&mut self) -> Vec<u8> {
+        let bytes = self.connection.transmit().to_vec();
+        self.connection.written(bytes.len());
+        bytes
+    }
+
+    fn events(&mut self) -> Vec<ConnectionEvent> {
+        std::iter::from_fn(|| self.connection.poll_event()).collect()
+    }
+}
+
+fn replies(token: Token, frames: Vec<Frame>) -> ConnectionEvent {
+    ConnectionEvent::Replies {
+        token,
+        replies: frames,
+    }
+}
+
+fn failed_with(event: &ConnectionEvent) -> (Token, ErrorCause, bool) {
+    match event {
+        ConnectionEvent::Failed { token, error } => {
+            (*token, error.cause().clone(), error.may_have_run())
+        }
+        other => panic!("expected a failure, got {other:?}"),
+    }
+}
+
+#[test]
+fn requests_queued_during_the_setup_go_out_after_it() {
+    let mut script = Script::new("redis://:secret@127.0.0.1/2", ConnectionOptions::default());
+    let early = script.send(&["GET", "k"]);
+    // Only the setup goes out while it runs.
+    let hello = script.write_all();
+    assert!(hello.starts_with(b"*5\r\n$5\r\nHELLO\r\n$1\r\n3\r\n$4\r\nAUTH\r\n"));
+    script.connection.receive(&corpus("resp3/hello.bin"));
+    assert_eq!(script.write_all(), packed(&["SELECT", "2"]));
+    assert!(script.events().is_empty());
+    script.connection.receive(b"+OK\r\n");
+    assert!(matches!(
+        script.events()[..],
+        [ConnectionEvent::Ready {
+            protocol: Protocol::Resp3,
+            ..
+        }]
+    ));
+    assert_eq!(script.write_all(), packed(&["GET", "k"]));
+    script.connection.receive(b"$1\r\nv\r\n");
+    assert_eq!(script.events(), [replies(early, vec![Frame::from("v")])]);
+}
+
+#[test]
+fn a_server_without_resp3_is_set_up_the_resp2_way() {
+    let mut script = Script::new(
+        "redis://user:pw@127.0.0.1?client_name=app",
+        ConnectionOptions::default(),
+    );
+    let early = script.send(&["PING"]);
+    script.write_all();
+    script
+        .connection
+        .receive(b"-ERR unknown command 'HELLO', with args beginning with: '3' \r\n");
+    assert_eq!(script.write_all(), packed(&["AUTH", "user", "pw"]));
+    script.connection.receive(b"+OK\r\n");
+    assert_eq!(script.write_all(), packed(&["CLIENT", "SETNAME", "app"]));
+    script.connection.receive(b"+OK\r\n");
+    assert!(matches!(
+        script.events()[..],
+        [ConnectionEvent::Ready {
+            protocol: Protocol::Resp2,
+            server: None
+        }]
+    ));
+    assert_eq!(script.connection.protocol(), Protocol::Resp2);
+    assert_eq!(script.write_all(), packed(&["PING"]));
+    script.connection.receive(b"+PONG\r\n");
+    assert_eq!(
+        script.events(),
+        [replies(early, vec![Frame::SimpleString("PONG".into())])]
+    );
+}
+
+#[test]
+fn a_refused_setup_fails_what_waits_and_closes() {
+    let mut script = Script::new("redis://:wrong@127.0.0.1", ConnectionOptions::default());
+    let early = script.send(&["GET", "k"]);
+    script.write_all();
+    script
+        .connection
+        .receive(b"-WRONGPASS invalid username-password pair or user is disabled.\r\n");
+    let events = script.events();
+    assert_eq!(failed_with(&events[0]).0, early);
+    assert!(!failed_with(&events[0]).2, "never sent");
+    match &events[1] {
+        ConnectionEvent::Closed(error) => {
+            assert!(matches!(error.cause(), ErrorCause::Setup(_)));
+            assert!(error.to_string().contains("WRONGPASS"), "{error}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(script.connection.is_closed());
+    // A request after the end fails at once, unsent.
+    let late = script.send(&["PING"]);
+    assert_eq!(
+        failed_with(&script.events()[0]),
+        (late, ErrorCause::Closed, false)
+    );
+    assert!(script.connection.transmit().is_empty());
+}
+
+#[test]
+fn a_setup_that_runs_out_of_time_says_so() {
+    let mut script = Script::new("redis://127.0.0.1", ConnectionOptions::default());
+    script.write_all();
+    assert_eq!(
+        script.connection.next_deadline(),
+        Some(Duration::from_secs(10))
+    );
+    script.connection.handle_timeout(Duration::from_secs(9));
+    assert!(script.events().is_empty());
+    script.connection.handle_timeout(Duration::from_secs(10));
+    match &script.events()[..] {
+        [ConnectionEvent::Closed(error)] => {
+            assert_eq!(error.cause(), &ErrorCause::SetupTimeout);
+            assert!(error.to_string().contains("setup"), "{error}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_pipeline_gets_every_reply_in_place_in_one_event() {
+    let mut script = Script::resp3();
+    let mut pipeline = Pipeline::new();
+    pipeline
+        .command(["SET", "k", "v"])
+        .command(["INCR", "k"])
+        .command(["GET", "k"]);
+    let token = script.connection.send_pipeline(&pipeline, script.now);
+    assert_eq!(script.write_all(), pipeline.as_bytes());
+    script
+        .connection
+        .receive(b"+OK\r\n-ERR value is not an integer or out of range\r\n");
+    assert!(script.events().is_empty(), "the pipeline is not complete");
+    script.connection.receive(b"$1\r\nv\r\n");
+    assert_eq!(
+        script.events(),
+        [replies(
+            token,
+            vec![
+                Frame::SimpleString("OK".into()),
+                Frame::SimpleError("ERR value is not an integer or out of range".into()),
+                Frame::from("v"),
+            ]
+        )]
+    );
+}
+
+#[test]
+fn pushes_between_replies_are_told_apart() {
+    let mut script = Script::resp3();
+    let first = script.send(&["GET", "a"]);
+    let second = script.send(&["GET", "b"]);
+    script.write_all();
+    let invalidate = b">2\r\n$10\r\ninvalidate\r\n*1\r\n$1\r\na\r\n";
+    let mut server = b"$1\r\n1\r\n".to_vec();
+    server.extend_from_slice(invalidate);
+    server.extend_from_slice(b"$1\r\n2\r\n");
+    script.connection.receive(&server);
+    let events = script.events();
+    assert_eq!(events[0], replies(first, vec![Frame::from("1")]));
+    assert!(matches!(&events[1], ConnectionEvent::Push(frame) if frame.is_push()));
+    assert_eq!(events[2], replies(second, vec![Frame::from("2")]));
+}
+
+#[test]
+fn a_subscription_is_answered_by_its_confirmation_and_messages_are_pushes() {
+    for (protocol, mut script) in [("resp3", Script::resp3()), ("resp2", Script::resp2())] {
+        // The captured session: SUBSCRIBE ch, a message, PING, UNSUBSCRIBE.
+        let subscribe = script.send(&["SUBSCRIBE", "ch"]);
+        let ping = script.send(&["PING"]);
+        let unsubscribe = script.send(&["UNSUBSCRIBE"]);
+        assert_eq!(
+            script.write_all(),
+            corpus(&format!("{protocol}/subscribe_publish.req"))
+        );
+        script
+            .connection
+            .receive(&corpus(&format!("{protocol}/subscribe_publish.bin")));
+        let events = script.events();
+        assert_eq!(events.len(), 4, "{protocol}: {events:?}");
+        assert!(
+            matches!(&events[0], ConnectionEvent::Replies { token, .. } if *token == subscribe)
+        );
+        assert!(
+            matches!(&events[1], ConnectionEvent::Push(_)),
+            "{protocol}: {events:?}"
+        );
+        assert!(matches!(&events[2], ConnectionEvent::Replies { token, .. } if *token == ping));
+        assert!(
+            matches!(&events[3], ConnectionEvent::Replies { token, .. } if *token == unsubscribe)
+        );
+    }
+}
+
+#[test]
+fn a_subscription_of_several_channels_completes_with_its_last_confirmation() {
+    let mut script = Script::resp2();
+    let subscribe = script.send(&["SUBSCRIBE", "a", "b"]);
+    script.write_all();
+    script
+        .connection
+        .receive(b"*3\r\n$9\r\nsubscribe\r\n$1\r\na\r\n:1\r\n");
+    assert!(script.events().is_empty());
+    script
+        .connection
+        .receive(b"*3\r\n$9\r\nsubscribe\r\n$1\r\nb\r\n:2\r\n");
+    match &script.events()[..] {
+        [ConnectionEvent::Replies { token, replies }] => {
+            assert_eq!(*token, subscribe);
+            assert_eq!(replies[0].items().unwrap()[1], Frame::from("b"));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_caller_that_gave_up_never_gets_another_reply() {
+    let mut script = Script::resp3();
+    let dropped = script.send(&["GET", "slow"]);
+    let next = script.send(&["GET", "next"]);
+    script.write_all();
+    script.connection.abandon(dropped);
+    script.connection.receive(b"$4\r\nslow\r\n$4\r\nnext\r\n");
+    assert_eq!(script.events(), [replies(next, vec![Frame::from("next")])]);
+    // Abandoned before it went out: it never does.
+    let never = script.send(&["GET", "never"]);
+    script.connection.abandon(never);
+    let after = script.send(&["GET", "after"]);
+    let written = script.write_all();
+    assert!(
+        !written.windows(5).any(|w| w == b"never"),
+        "{}",
+        written.escape_ascii()
+    );
+    assert_eq!(written, packed(&["GET", "after"]));
+    script.connection.receive(b"$5\r\nafter\r\n");
+    assert_eq!(
+        script.events(),
+        [replies(after, vec![Frame::from("after")])]
+    );
+}
+
+#[test]
+fn a_request_past_its_deadline_fails_and_its_late_reply_is_dropped() {
+    let mut options = ConnectionOptions::default();
+    options.response_timeout = Some(Duration::from_millis(500));
+    let mut script = Script::new("redis://127.0.0.1?protocol=2", options);
+    script.events();
+    let slow = script.send(&["GET", "slow"]);
+    script.write_all();
+    script.now = Duration::from_millis(300);
+    let next = script.send(&["GET", "next"]);
+    script.write_all();
+    // Queued behind a stalled write: it times out unsent, and is never sent.
+    script.now = Duration::from_millis(400);
+    let stuck = script.send(&["INCR", "never"]);
+    assert_eq!(
+        script.connection.next_deadline(),
+        Some(Duration::from_millis(500))
+    );
+    script.connection.handle_timeout(Duration::from_millis(500));
+    let events = script.events();
+    assert_eq!(failed_with(&events[0]), (slow, ErrorCause::Timeout, true));
+    assert!(
+        !script.connection.is_closed(),
+        "a timeout ends only its request"
+    );
+    assert_eq!(
+        script.connection.next_deadline(),
+        Some(Duration::from_millis(800))
+    );
+    script.connection.handle_timeout(Duration::from_millis(900));
+    let events = script.events();
+    assert_eq!(failed_with(&events[0]), (next, ErrorCause::Timeout, true));
+    assert_eq!(failed_with(&events[1]), (stuck, ErrorCause::Timeout, false));
+    assert!(
+        script.connection.transmit().is_empty(),
+        "the unsent request left the buffer"
+    );
+    // The late replies are read and dropped; the connection carries on.
+    script.connection.receive(b"$4\r\nslow\r\n$4\r\nnext\r\n");
+    assert!(script.events().is_empty());
+    let later = script.send(&["GET", "later"]);
+    assert_eq!(script.write_all(), packed(&["GET", "later"]));
+    script.connection.receive(b"$5\r\nlater\r\n");
+    assert_eq!(
+        script.events(),
+        [replies(later, vec![Frame::from("later")])]
+    );
+}
+
+#[test]
+fn blocking_commands_add_their_own_wait_to_the_deadline() {
+    let mut script = Script::resp2();
+    // 30 s response timeout + 2 s of BLPOP + 1 s margin.
+    script.send(&["BLPOP", "q", "2"]);
+    assert_eq!(
+        script.connection.next_deadline(),
+        Some(Duration::from_secs(33))
+    );
+    // In a pipeline, each blocking command adds its wait: they run in turn.
+    let mut script = Script::resp2();
+    let mut pipeline = Pipeline::new();
+    pipeline
+        .command(["BLPOP", "q", "2"])
+        .command(["GET", "k"])
+        .command(["XREAD", "BLOCK", "500", "STREAMS", "s", "$"]);
+    script.connection.send_pipeline(&pipeline, Duration::ZERO);
+    assert_eq!(
+        script.connection.next_deadline(),
+        Some(Duration::from_millis(30_000 + 2_000 + 1_000 + 500 + 1_000))
+    );
+    // Without a limit: no deadline at all.
+    let mut script = Script::resp2();
+    script.send(&["BLPOP", "q", "0"]);
+    assert_eq!(script.connection.next_deadline(), None);
+}
+
+#[test]
+fn a_transaction_is_a_pipeline_whose_exec_holds_the_replies() {
+    let mut script = Script::resp3();
+    let mut pipeline = Pipeline::new();
+    pipeline
+        .multi()
+        .command(["SET", "k", "1"])
+        .command(["INCR", "k"])
+        .exec();
+    let token = script.connection.send_pipeline(&pipeline, script.now);
+    script.write_all();
+    script
+        .connection
+        .receive(b"+OK\r\n+QUEUED\r\n+QUEUED\r\n*2\r\n+OK\r\n:2\r\n");
+    match &script.events()[..] {
+        [
+            ConnectionEvent::Replies {
+                token: got,
+                replies,
+            },
+        ] => {
+            assert_eq!(*got, token);
+            assert_eq!(replies.len(), 4);
+            assert_eq!(replies[3].items().unwrap()[1], Frame::Integer(2));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_cut_fails_written_requests_as_maybe_run_and_unwritten_ones_as_not_sent() {
+    let mut script = Script::resp3();
+    let answered = script.send(&["INCR", "a"]);
+    let written = script.send(&["INCR", "b"]);
+    let partly = script.send(&["INCR", "c"]);
+    let unwritten = script.send(&["INCR", "d"]);
+    let one = packed(&["INCR", "a"]).len();
+    // Two whole requests and part of the third reach the wire.
+    script.connection.written(2 * one + 3);
+    script.connection.receive(b":1\r\n");
+    assert_eq!(
+        script.events(),
+        [replies(answered, vec![Frame::Integer(1)])]
+    );
+    script.connection.connection_lost();
+    let events = script.events();
+    assert_eq!(
+        failed_with(&events[0]),
+        (written, ErrorCause::ConnectionLost, true)
+    );
+    assert_eq!(
+        failed_with(&events[1]),
+        (partly, ErrorCause::ConnectionLost, true)
+    );
+    assert_eq!(
+        failed_with(&events[2]),
+        (unwritten, ErrorCause::ConnectionLost, false)
+    );
+    assert!(matches!(&events[3], ConnectionEvent::Closed(_)));
+    assert_eq!(events.len(), 4);
+}
+
+#[test]
+fn a_server_gone_mid_reply_says_so() {
+    let mut script = Script::resp3();
+    let token = script.send(&["GET", "big"]);
+    script.write_all();
+    script.connection.receive(b"$1000\r\nonly part");
+    assert!(script.connection.size_hint() >= 990);
+    script.connection.connection_lost();
+    let events = script.events();
+    assert_eq!(
+        failed_with(&events[0]),
+        (token, ErrorCause::ClosedMidReply, true)
+    );
+    assert!(failed_with(&events[0]).1 == ErrorCause::ClosedMidReply);
+}
+
+#[test]
+fn a_reply_nobody_asked_for_or_bytes_that_are_not_resp_end_the_connection() {
+    let mut script = Script::resp3();
+    script.connection.receive(b"+surprise\r\n");
+    assert!(
+        matches!(&script.events()[..], [ConnectionEvent::Closed(error)] if error.cause() == &ErrorCause::Unexpected)
+    );
+
+    let mut script = Script::resp3();
+    let token = script.send(&["GET", "k"]);
+    script.write_all();
+    script.connection.receive(b"?what\r\n");
+    let events = script.events();
+    let (failed, cause, may_have_run) = failed_with(&events[0]);
+    assert_eq!(failed, token);
+    assert!(matches!(cause, ErrorCause::Protocol(_)), "{cause:?}");
+    assert!(may_have_run);
+}
+
+#[test]
+fn raw_requests_get_their_replies_as_the_bytes_that_came() {
+    let config: ConnectionConfig = "redis://127.0.0.1?protocol=2".parse().unwrap();
+    let mut connection =
+        ClientConnection::new_raw(&config, ConnectionOptions::default(), Duration::ZERO);
+    assert!(matches!(
+        connection.poll_event(),
+        Some(ConnectionEvent::Ready { .. })
+    ));
+    // An inline command, as a proxy's client may send it.
+    let inline = b"GET k\r\n";
+    let token = connection.send_raw(inline, &[&["GET", "k"][..]], Duration::ZERO);
+    assert_eq!(connection.transmit(), inline);
+    connection.written(inline.len());
+    let reply = b"$5\r\nhello\r\n";
+    // Split anywhere, the bytes come back whole and unchanged.
+    connection.receive(&reply[..3]);
+    assert_eq!(connection.poll_event(), None);
+    connection.receive(&reply[3..]);
+    assert_eq!(
+        connection.poll_event(),
+        Some(ConnectionEvent::RawReplies {
+            token,
+            bytes: reply[..].into()
+        })
+    );
+    // A subscription on a raw RESP2 connection: confirmations answer it,
+    // messages are raw pushes.
+    let subscribe = b"*2\r\n$9\r\nSUBSCRIBE\r\n$2\r\nch\r\n";
+    let token = connection.send_raw(subscribe, &[&["SUBSCRIBE", "ch"][..]], Duration::ZERO);
+    connection.written(subscribe.len());
+    let confirmation = b"*3\r\n$9\r\nsubscribe\r\n$2\r\nch\r\n:1\r\n";
+    let message = b"*3\r\n$7\r\nmessage\r\n$2\r\nch\r\n$2\r\nhi\r\n";
+    connection.receive(confirmation);
+    connection.receive(message);
+    assert_eq!(
+        connection.poll_event(),
+        Some(ConnectionEvent::RawReplies {
+            token,
+            bytes: confirmation[..].into()
+        })
+    );
+    assert_eq!(
+        connection.poll_event(),
+        Some(ConnectionEvent::RawPush(message[..].into()))
+    );
+}
+
+proptest! {
+    /// The same server bytes in any pieces give the same events.
+    #[test]
+    fn chunking_does_not_change_the_conversation(cuts in proptest::collection::vec(1usize..40, 1..20)) {
+        let run = |pieces: &[usize]| {
+            let mut script = Script::resp3();
+            let tokens: Vec<Token> = ["a", "b", "c"].iter().map(|key| script.send(&["GET", key])).collect();
+            script.write_all();
+            let mut server = b"$1\r\n1\r\n>2\r\n$10\r\ninvalidate\r\n*1\r\n$1\r\na\r\n".to_vec();
+            server.extend_from_slice(b"-ERR no\r\n*2\r\n:1\r\n%1\r\n+k\r\n+v\r\n");
+            let mut rest = &server[..];
+            for &piece in pieces.iter().cycle() {
+                if rest.is_empty() {
+                    break;
+                }
+                let take = piece.min(rest.len());
+                script.connection.receive(&rest[..take]);
+                rest = &rest[take..];
+            }
+            (tokens, script.events())
+        };
+        let (tokens, whole) = run(&[usize::MAX]);
+        prop_assert_eq!(whole.len(), 4);
+        prop_assert_eq!(&whole[0], &replies(tokens[0], vec![Frame::from("1")]));
+        let (_, pieces) = run(&cuts);
+        prop_assert_eq!(whole, pieces);
+    }
+}
