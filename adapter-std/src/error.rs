@@ -6,18 +6,19 @@ use std::{fmt, io};
 
 /// Why a [`Connection`](crate::Connection) call failed.
 ///
-/// Errors from the wire (`Io`, `Timeout`, `Closed`, `Protocol`,
-/// `Unexpected`) leave the connection broken: a reply may be on its way
-/// that no one will read, so every later call fails with [`Error::Broken`]
-/// rather than risk getting it. Errors about one reply (`Server`,
-/// `Convert`, `TransactionAborted`) leave it usable.
+/// Errors from the wire (`Io`, `Closed`, `Protocol`, `Unexpected`) leave
+/// the connection broken: every later call fails with [`Error::Broken`].
+/// A call's `Timeout` fails that call only: its reply is read and dropped
+/// when it comes, and the next call gets its own. Errors about one reply
+/// (`Server`, `Convert`, `TransactionAborted`) leave it usable too.
 ///
 /// ```
 /// use resp_std::Error;
 ///
 /// let wrong_type = Error::Server("WRONGTYPE Operation against a key".into());
 /// assert!(!wrong_type.breaks_connection());
-/// assert!(Error::Timeout.breaks_connection());
+/// assert!(!Error::Timeout.breaks_connection());
+/// assert!(Error::Closed { mid_frame: false }.breaks_connection());
 /// assert_eq!(
 ///     Error::Closed { mid_frame: true }.to_string(),
 ///     "the server closed the connection in the middle of a reply"
@@ -65,12 +66,7 @@ impl Error {
     pub fn breaks_connection(&self) -> bool {
         matches!(
             self,
-            Self::Io(_)
-                | Self::Timeout
-                | Self::Closed { .. }
-                | Self::Protocol(_)
-                | Self::Unexpected
-                | Self::Broken
+            Self::Io(_) | Self::Closed { .. } | Self::Protocol(_) | Self::Unexpected | Self::Broken
         )
     }
 }

@@ -22,11 +22,14 @@ pub struct Options {
     /// name.
     pub connect_timeout: Duration,
     /// How long a call may take, its write and its reply; `None` waits
-    /// without limit. A call that runs out of time breaks the connection.
+    /// without limit. A call that runs out of time fails with
+    /// [`Error::Timeout`](crate::Error::Timeout); its reply is dropped when
+    /// it comes, and the connection goes on.
     pub response_timeout: Option<Duration>,
-    /// A blocking command (`BLPOP key 2`, `XREAD BLOCK 500 …`) may take its
-    /// own timeout plus this margin, when that is longer than
-    /// `response_timeout`. One with a timeout of 0 waits without limit.
+    /// Each blocking command of a call (`BLPOP key 2`, `XREAD BLOCK 500 …`)
+    /// adds its own timeout plus this margin to `response_timeout`, as the
+    /// core's [`ConnectionOptions`](resp_core::ConnectionOptions) rule
+    /// says. One with a timeout of 0 waits without limit.
     pub blocking_margin: Duration,
     /// Pushes (pub/sub messages, invalidations) kept while no one reads
     /// them; beyond it the newest are dropped and counted

@@ -578,3 +578,25 @@ proptest! {
         prop_assert_eq!(whole, pieces);
     }
 }
+
+#[test]
+fn bytes_after_the_setup_wait_for_the_requests_they_answer() {
+    let mut script = Script::new("redis://127.0.0.1", ConnectionOptions::default());
+    script.write_all();
+    // A scripted stream may hold replies before their requests are sent.
+    script
+        .connection
+        .receive(b"%2\r\n$6\r\nserver\r\n$5\r\nredis\r\n$5\r\nproto\r\n:3\r\n+PONG\r\n");
+    assert!(matches!(
+        script.events()[..],
+        [ConnectionEvent::Ready { .. }]
+    ));
+    assert!(!script.connection.is_closed());
+    let ping = script.send(&["PING"]);
+    script.write_all();
+    script.connection.handle_input();
+    assert_eq!(
+        script.events(),
+        [replies(ping, vec![Frame::SimpleString("PONG".into())])]
+    );
+}

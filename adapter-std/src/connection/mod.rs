@@ -1,5 +1,6 @@
 //! [`Connection`]: one blocking connection to a Redis server, with
-//! deadlines, driving the core's [`Session`] over any `Read + Write`.
+//! deadlines, driving the core's [`ClientConnection`] over any
+//! `Read + Write`.
 
 mod commands;
 mod open;
@@ -15,12 +16,13 @@ use crate::options::Options;
 use crate::stream::Timeouts;
 use bytes::{Bytes, BytesMut};
 use resp_core::{
-    Args, BlockingWait, ConnectionConfig, Decoder, Frame, FromFrame, Handshake, Pipeline, Protocol,
-    Push, Routed, ServerHello, Session, pack_command, packed_commands,
+    Args, ClientConnection, ConnectionConfig, ConnectionOptions, Frame, FromFrame, Pipeline,
+    Protocol, Push, ServerHello, pack_command,
 };
 use std::collections::VecDeque;
 use std::io::{self, Read, Write};
 use std::time::{Duration, Instant};
+use wire::{Outcome, Wait};
 
 /// Sets a stream's read and write timeouts, for streams that have them.
 type SetTimeouts<S> = fn(&S, Option<Duration>, Option<Duration>) -> io::Result<()>;
@@ -34,16 +36,19 @@ type SetTimeouts<S> = fn(&S, Option<Duration>, Option<Duration>) -> io::Result<(
 /// the client name) has one deadline of its own,
 /// [`Options::connect_timeout`].
 ///
-/// A call never returns half a reply, and never another call's. When a
-/// deadline passes, the server closes the connection, or it sends bytes that
-/// are not RESP, the call fails and the connection is broken
-/// ([`is_broken`](Self::is_broken)): a reply may still be on its way, so
-/// every later call fails with [`Error::Broken`] and the caller opens a new
-/// connection. An error reply from the server ([`Error::Server`]) breaks
-/// nothing.
+/// A call never returns half a reply, and never another call's. A call
+/// that runs out of time fails with [`Error::Timeout`] and leaves the
+/// connection usable: its reply is read and dropped when it comes, and
+/// the next call gets its own. When the server closes the connection, or
+/// sends bytes that are not RESP, the call fails and the connection is
+/// broken ([`is_broken`](Self::is_broken)): every later call fails with
+/// [`Error::Broken`] and the caller opens a new connection. An error reply
+/// from the server ([`Error::Server`]) breaks nothing.
 ///
-/// Replies are read through the core's [`Decoder`] into one buffer that is
-/// reused; their payloads are slices of it, not copies.
+/// The conversation itself (the setup, which reply answers which request,
+/// pushes, timeouts) is the core's [`ClientConnection`]; this type moves
+/// its bytes. Replies are read into one buffer that is reused; their
+/// payloads are slices of it, not copies.
 ///
 /// ```no_run
 /// use resp_core::Pipeline;
@@ -65,14 +70,14 @@ pub struct Connection<S> {
     timeouts: Option<SetTimeouts<S>>,
     /// The timeout last given to the stream, to skip setting it again.
     applied: Option<Option<Duration>>,
-    input: BytesMut,
-    decoder: Decoder,
-    session: Session,
+    core: ClientConnection,
+    /// Where the core's clock starts.
+    epoch: Instant,
+    /// The IO error that broke the connection, for the call it fails.
+    last_io: Option<io::Error>,
     /// Requests are packed here, one call at a time.
     output: BytesMut,
     options: Options,
-    server: Option<ServerHello>,
-    broken: bool,
     pushes: VecDeque<Push>,
     pushes_dropped: u64,
 }
@@ -81,7 +86,7 @@ impl<S> std::fmt::Debug for Connection<S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Connection")
             .field("protocol", &self.protocol())
-            .field("broken", &self.broken)
+            .field("broken", &self.core.is_closed())
             .field("pushes", &self.pushes.len())
             .finish_non_exhaustive()
     }
@@ -91,19 +96,19 @@ impl<S> Connection<S> {
     /// The protocol the connection speaks: RESP3 unless the server has
     /// none, or the configuration asked for RESP2.
     pub fn protocol(&self) -> Protocol {
-        self.session.protocol()
+        self.core.protocol()
     }
 
     /// The server's `HELLO` reply (its version, mode, role, the connection's
     /// id), when it gave one.
     pub fn server(&self) -> Option<&ServerHello> {
-        self.server.as_ref()
+        self.core.server()
     }
 
     /// Whether an earlier error broke the connection; calls then fail with
     /// [`Error::Broken`].
     pub fn is_broken(&self) -> bool {
-        self.broken
+        self.core.is_closed()
     }
 
     /// Pushes dropped because [`Options::push_buffer`] were waiting unread.
@@ -125,7 +130,7 @@ impl<S> Connection<S> {
     /// yet decoded, for a caller that goes on reading the wire itself (as
     /// the `resp` tool does after the setup).
     pub fn into_parts(self) -> (S, BytesMut) {
-        (self.stream, self.input)
+        (self.stream, self.core.into_unread())
     }
 }
 
@@ -204,30 +209,25 @@ impl<S: Read + Write> Connection<S> {
         options: Options,
         deadline: Instant,
     ) -> Result<Self, Error> {
+        let epoch = Instant::now();
+        let mut core_options = ConnectionOptions::default();
+        core_options.setup_timeout = deadline.saturating_duration_since(epoch);
+        core_options.response_timeout = options.response_timeout;
+        core_options.blocking_margin = options.blocking_margin;
+        core_options.limits = options.limits;
         let mut connection = Self {
             stream,
             timeouts,
             applied: None,
-            input: BytesMut::new(),
-            decoder: Decoder::with_limits(options.limits),
-            session: Session::new(Protocol::Resp3),
+            core: ClientConnection::new(config, core_options, Duration::ZERO),
+            epoch,
+            last_io: None,
             output: BytesMut::new(),
             options,
-            server: None,
-            broken: false,
             pushes: VecDeque::new(),
             pushes_dropped: 0,
         };
-        let mut handshake = Handshake::new(config);
-        while let Some(request) = handshake.request() {
-            connection.send(&request, Some(deadline))?;
-            let reply = connection.read_frame(Some(deadline))?;
-            handshake.reply(reply).map_err(Error::Handshake)?;
-        }
-        let protocol = handshake.protocol();
-        connection.decoder.set_protocol(protocol);
-        connection.session.set_protocol(protocol);
-        connection.server = handshake.server().cloned();
+        connection.drive(Wait::Ready)?;
         Ok(connection)
     }
 
@@ -309,73 +309,31 @@ impl<S: Read + Write> Connection<S> {
         convert(Frame::Array(replies))
     }
 
-    /// Writes `packed`, every command in it recorded with the session,
-    /// and reads one reply per command.
+    /// Hands `packed` to the core and waits for its replies.
     fn round_trip(
         &mut self,
         packed: &[u8],
         timeout: Option<Duration>,
     ) -> Result<Vec<Frame>, Error> {
-        if self.broken {
+        if self.core.is_closed() {
             return Err(Error::Broken);
         }
-        let mut expected = 0;
-        let mut waits = Duration::ZERO;
-        let mut forever = false;
-        for command in packed_commands(packed) {
-            match command.blocking_wait() {
-                Some(BlockingWait::Forever) => forever = true,
-                Some(BlockingWait::For(wait)) => waits += wait + self.options.blocking_margin,
-                None => {}
-            }
-            let name = command.name().unwrap_or_default();
-            self.session.sent_command(name, command.len());
-            expected += 1;
-        }
-        let deadline = match timeout {
-            _ if forever => None,
-            Some(timeout) => Some(Instant::now() + timeout.max(waits)),
-            None => None,
-        };
-        self.send(packed, deadline)?;
-        let mut replies = Vec::with_capacity(expected);
-        while replies.len() < expected {
-            let frame = self.read_frame(deadline)?;
-            if let Some(reply) = self.route(frame)? {
-                replies.push(reply);
-            }
-        }
-        Ok(replies)
-    }
-
-    /// Hands a frame to the session: a reply comes back, a push is kept.
-    fn route(&mut self, frame: Frame) -> Result<Option<Frame>, Error> {
-        match self.session.route(frame) {
-            Routed::Reply(_, reply) => Ok(Some(reply)),
-            Routed::Confirmation { frame, last, .. } => Ok(last.then_some(frame)),
-            Routed::Push(frame) => {
-                self.keep_push(frame);
-                Ok(None)
-            }
-            Routed::Unexpected(_) => Err(self.broke(Error::Unexpected)),
+        let now = self.now();
+        let token = self.core.send_packed_within(packed, timeout, now);
+        match self.drive(Wait::Replies(token))? {
+            Outcome::Done(replies) => Ok(replies),
+            Outcome::Push(_) | Outcome::TimedOut => Err(Error::Unexpected),
         }
     }
 
-    fn keep_push(&mut self, frame: Frame) {
-        let Ok(push) = Push::from_frame(frame) else {
-            return;
-        };
+    /// Keeps a push that came while a call waited, for
+    /// [`next_push`](Self::next_push).
+    fn keep_push(&mut self, push: Push) {
         if self.pushes.len() >= self.options.push_buffer {
             self.pushes_dropped += 1;
         } else {
             self.pushes.push_back(push);
         }
-    }
-
-    /// Marks the connection broken and gives `error` back.
-    fn broke(&mut self, error: Error) -> Error {
-        self.broken = true;
-        error
     }
 }
 

@@ -2,8 +2,9 @@
 //! with a timeout.
 
 use super::Connection;
+use super::wire::{Outcome, Wait};
 use crate::error::Error;
-use resp_core::{Push, Routed};
+use resp_core::Push;
 use std::io::{Read, Write};
 use std::time::{Duration, Instant};
 
@@ -66,27 +67,13 @@ impl<S: Read + Write> Connection<S> {
         if let Some(push) = self.pushes.pop_front() {
             return Ok(Some(push));
         }
-        if self.broken {
+        if self.core.is_closed() {
             return Err(Error::Broken);
         }
-        let deadline = timeout.map(|timeout| Instant::now() + timeout);
-        loop {
-            let frame = match deadline {
-                Some(deadline) => match self.poll_frame(deadline)? {
-                    Some(frame) => frame,
-                    None => return Ok(None),
-                },
-                None => self.read_frame(None)?,
-            };
-            match self.session.route(frame) {
-                Routed::Push(frame) => match Push::from_frame(frame) {
-                    Ok(push) => return Ok(Some(push)),
-                    Err(_) => continue,
-                },
-                // A confirmation of a subscription no call waits for.
-                Routed::Confirmation { .. } => continue,
-                _ => return Err(self.broke(Error::Unexpected)),
-            }
+        let until = timeout.map(|timeout| Instant::now() + timeout);
+        match self.drive(Wait::Push(until))? {
+            Outcome::Push(push) => Ok(Some(push)),
+            Outcome::TimedOut | Outcome::Done(_) => Ok(None),
         }
     }
 

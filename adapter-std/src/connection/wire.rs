@@ -1,65 +1,158 @@
-//! Moving bytes under a deadline: writing a request, reading until the
-//! decoder has a frame.
+//! Moving the core connection's bytes under deadlines: writing what it has
+//! to transmit, reading until it has an event.
 
 use super::Connection;
 use crate::buffer::read_into;
 use crate::error::Error;
-use resp_core::Frame;
+use resp_core::{ConnectionError, ConnectionEvent, ErrorCause, Frame, Push, Token};
 use std::io::{self, ErrorKind, Read, Write};
 use std::time::{Duration, Instant};
 
+/// What a [`drive`](Connection::drive) waits for.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Wait {
+    /// The setup's end.
+    Ready,
+    /// A request's replies.
+    Replies(Token),
+    /// A push, until the time given (if any).
+    Push(Option<Instant>),
+}
+
+/// What a wait ended with.
+pub(super) enum Outcome {
+    /// The setup is done, or the request's replies came.
+    Done(Vec<Frame>),
+    /// A push came.
+    Push(Push),
+    /// No push came in time.
+    TimedOut,
+}
+
 impl<S: Read + Write> Connection<S> {
-    /// Writes `bytes` whole before `deadline`, or breaks the connection.
-    pub(super) fn send(&mut self, bytes: &[u8], deadline: Option<Instant>) -> Result<(), Error> {
-        let result = self.time_out_by(deadline).and_then(|()| {
-            self.stream
-                .write_all(bytes)
-                .and_then(|()| self.stream.flush())
-                .map_err(|error| wire_error(error, deadline))
-        });
-        result.map_err(|error| self.broke(error))
+    /// The core's clock: time since the connection began.
+    pub(super) fn now(&self) -> Duration {
+        self.epoch.elapsed()
     }
 
-    /// The next frame, reading as needed before `deadline`. Any failure
-    /// breaks the connection.
-    pub(super) fn read_frame(&mut self, deadline: Option<Instant>) -> Result<Frame, Error> {
+    /// Writes everything the core has to transmit and reads until what
+    /// `wait` waits for happens; every other event is handled on the way
+    /// (pushes kept, outcomes of requests given up on dropped).
+    pub(super) fn drive(&mut self, wait: Wait) -> Result<Outcome, Error> {
+        let until = match wait {
+            Wait::Push(until) => until,
+            _ => None,
+        };
+        // Bytes read before the setup ended are taken once requests are
+        // queued for them.
+        let mut fresh_input = true;
         loop {
-            match self.decoder.decode(&mut self.input) {
-                Ok(Some(frame)) => return Ok(frame),
-                Ok(None) => {}
-                Err(error) => return Err(self.broke(Error::Protocol(error))),
+            let deadline = self.earliest(until);
+            if let Err(error) = self.transmit(deadline) {
+                self.lost(error);
             }
-            if let Err(error) = self.fill(deadline) {
-                return Err(self.broke(error));
+            if fresh_input {
+                self.core.handle_input();
+                fresh_input = false;
+            }
+            if let Some(outcome) = self.take_events(wait) {
+                return outcome;
+            }
+            if self.core.is_closed() {
+                return Err(Error::Broken);
+            }
+            let deadline = self.earliest(until);
+            if deadline.is_some_and(|deadline| deadline <= Instant::now()) {
+                self.core.handle_timeout(self.now());
+                if until.is_some_and(|until| until <= Instant::now()) {
+                    return Ok(Outcome::TimedOut);
+                }
+                continue;
+            }
+            if !self.core.transmit().is_empty() {
+                // The input asked for more to send (the setup's next step).
+                continue;
+            }
+            match self.fill(deadline) {
+                Ok(()) => fresh_input = true,
+                Err(error) if is_timeout(&error) => {}
+                Err(error) => self.lost(error),
             }
         }
     }
 
-    /// The next frame if one arrives before `deadline`. Running out of time
-    /// here breaks nothing: what has arrived of a frame stays buffered, and
-    /// the decoder resumes where it stopped.
-    pub(super) fn poll_frame(&mut self, deadline: Instant) -> Result<Option<Frame>, Error> {
-        loop {
-            match self.decoder.decode(&mut self.input) {
-                Ok(Some(frame)) => return Ok(Some(frame)),
-                Ok(None) => {}
-                Err(error) => return Err(self.broke(Error::Protocol(error))),
+    /// Handles the core's events; the outcome, when one ends the wait.
+    fn take_events(&mut self, wait: Wait) -> Option<Result<Outcome, Error>> {
+        while let Some(event) = self.core.poll_event() {
+            match (event, wait) {
+                (ConnectionEvent::Ready { .. }, Wait::Ready) => {
+                    return Some(Ok(Outcome::Done(Vec::new())));
+                }
+                (ConnectionEvent::Replies { token, replies }, Wait::Replies(waited))
+                    if token == waited =>
+                {
+                    return Some(Ok(Outcome::Done(replies)));
+                }
+                (ConnectionEvent::Failed { token, error }, Wait::Replies(waited))
+                    if token == waited =>
+                {
+                    return Some(Err(self.error_of(&error)));
+                }
+                (ConnectionEvent::Push(frame), wait) => {
+                    if let Ok(push) = Push::from_frame(frame) {
+                        if matches!(wait, Wait::Push(_)) {
+                            return Some(Ok(Outcome::Push(push)));
+                        }
+                        self.keep_push(push);
+                    }
+                }
+                (ConnectionEvent::Closed(error), Wait::Ready | Wait::Push(_)) => {
+                    return Some(Err(self.error_of(&error)));
+                }
+                // Another request's outcome (one given up on), the close
+                // after a failure already told.
+                _ => {}
             }
-            match self.fill(Some(deadline)) {
-                Ok(()) => {}
-                Err(Error::Timeout) => return Ok(None),
-                Err(error) => return Err(self.broke(error)),
-            }
+        }
+        None
+    }
+
+    /// The sooner of the core's next deadline and `until`.
+    fn earliest(&self, until: Option<Instant>) -> Option<Instant> {
+        let core = self.core.next_deadline().map(|at| self.epoch + at);
+        match (core, until) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
         }
     }
 
-    /// Reads once into the buffer before `deadline`.
-    fn fill(&mut self, deadline: Option<Instant>) -> Result<(), Error> {
-        let read = loop {
+    /// Writes what the core has to transmit, telling it how much went.
+    fn transmit(&mut self, deadline: Option<Instant>) -> io::Result<()> {
+        if self.core.transmit().is_empty() {
+            return Ok(());
+        }
+        while !self.core.transmit().is_empty() {
             self.time_out_by(deadline)?;
-            let needed = self.decoder.bytes_needed();
-            match read_into(&mut self.stream, &mut self.input, needed) {
-                Err(error) if error.kind() == ErrorKind::Interrupted => continue,
+            match self.stream.write(self.core.transmit()) {
+                Ok(0) => return Err(ErrorKind::WriteZero.into()),
+                Ok(n) => self.core.written(n),
+                Err(error) if error.kind() == ErrorKind::Interrupted => {}
+                Err(error) if is_timeout(&error) => return Ok(()),
+                Err(error) => return Err(error),
+            }
+        }
+        self.stream.flush()
+    }
+
+    /// Reads once into the core's buffer before `deadline`.
+    fn fill(&mut self, deadline: Option<Instant>) -> io::Result<()> {
+        loop {
+            self.time_out_by(deadline)?;
+            let needed = self.core.size_hint();
+            match read_into(&mut self.stream, self.core.read_buffer(), Some(needed)) {
+                Ok(0) => return Err(ErrorKind::UnexpectedEof.into()),
+                Ok(_) => return Ok(()),
+                Err(error) if error.kind() == ErrorKind::Interrupted => {}
                 // A timeout set for an earlier deadline: this one holds.
                 Err(error)
                     if is_timeout(&error)
@@ -67,29 +160,29 @@ impl<S: Read + Write> Connection<S> {
                         && deadline.is_some_and(|d| Instant::now() < d) =>
                 {
                     self.applied = None;
-                    continue;
                 }
-                result => break result,
+                Err(error) => return Err(error),
             }
-        };
-        match read {
-            Ok(0) => Err(Error::Closed {
-                mid_frame: !self.input.is_empty() || !self.decoder.is_idle(),
-            }),
-            Ok(_) => Ok(()),
-            Err(error) => Err(wire_error(error, deadline)),
         }
     }
 
-    /// Gives the stream timeouts that end at `deadline`, or
-    /// [`Error::Timeout`] when it has passed.
-    fn time_out_by(&mut self, deadline: Option<Instant>) -> Result<(), Error> {
+    /// The stream failed or ended: the core fails what was in flight.
+    fn lost(&mut self, error: io::Error) {
+        if error.kind() != ErrorKind::UnexpectedEof {
+            self.last_io = Some(error);
+        }
+        self.core.connection_lost();
+    }
+
+    /// Gives the stream timeouts that end at `deadline`; a deadline
+    /// already passed is a timeout.
+    fn time_out_by(&mut self, deadline: Option<Instant>) -> io::Result<()> {
         let wanted = match deadline {
             Some(deadline) => Some(
                 deadline
                     .checked_duration_since(Instant::now())
                     .filter(|left| !left.is_zero())
-                    .ok_or(Error::Timeout)?,
+                    .ok_or(io::Error::from(ErrorKind::TimedOut))?,
             ),
             None => None,
         };
@@ -106,6 +199,22 @@ impl<S: Read + Write> Connection<S> {
         self.applied = Some(wanted);
         Ok(())
     }
+
+    /// The connection's error for what the core said.
+    pub(super) fn error_of(&mut self, error: &ConnectionError) -> Error {
+        match error.cause() {
+            ErrorCause::Timeout | ErrorCause::SetupTimeout => Error::Timeout,
+            ErrorCause::Setup(refused) => Error::Handshake(refused.clone()),
+            ErrorCause::ConnectionLost => match self.last_io.take() {
+                Some(io) => Error::Io(io),
+                None => Error::Closed { mid_frame: false },
+            },
+            ErrorCause::ClosedMidReply => Error::Closed { mid_frame: true },
+            ErrorCause::Protocol(decode) => Error::Protocol(*decode),
+            ErrorCause::Unexpected => Error::Unexpected,
+            _ => Error::Broken,
+        }
+    }
 }
 
 /// Whether a timeout already set serves for `wanted`: not shorter (a read
@@ -121,13 +230,4 @@ fn close_enough(applied: Option<Duration>, wanted: Option<Duration>) -> bool {
 
 fn is_timeout(error: &io::Error) -> bool {
     matches!(error.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut)
-}
-
-/// A stream's timeout as the deadline's, anything else as it is.
-fn wire_error(error: io::Error, deadline: Option<Instant>) -> Error {
-    if is_timeout(&error) && deadline.is_some() {
-        Error::Timeout
-    } else {
-        Error::Io(error)
-    }
 }

@@ -166,6 +166,21 @@ impl ClientConnection {
         self.queue(BytesMut::from(packed), None, now)
     }
 
+    /// [`send_packed`](Self::send_packed) with a response timeout of its
+    /// own (`None`: no limit) in place of the options', for a request
+    /// known to be slow; blocking commands still add their waits.
+    pub fn send_packed_within(
+        &mut self,
+        packed: &[u8],
+        timeout: Option<Duration>,
+        now: Duration,
+    ) -> Token {
+        let waits = packed_commands(packed)
+            .map(|command| command.blocking_wait())
+            .collect();
+        self.queue_with(BytesMut::from(packed), None, waits, timeout, now)
+    }
+
     /// Queues requests as their exact bytes, in any request form (a
     /// proxy's clients may send inline commands), with each command's
     /// arguments (`commands`) so that subscriptions and blocking commands
@@ -187,7 +202,8 @@ impl ClientConnection {
             .iter()
             .map(|command| blocking_wait(*command))
             .collect();
-        self.queue_with(BytesMut::from(bytes), Some(named), waits, now)
+        let timeout = self.options.response_timeout;
+        self.queue_with(BytesMut::from(bytes), Some(named), waits, timeout, now)
     }
 
     fn queue(
@@ -199,7 +215,8 @@ impl ClientConnection {
         let waits = packed_commands(&packed)
             .map(|command| command.blocking_wait())
             .collect();
-        self.queue_with(packed, raw, waits, now)
+        let timeout = self.options.response_timeout;
+        self.queue_with(packed, raw, waits, timeout, now)
     }
 
     fn queue_with(
@@ -207,6 +224,7 @@ impl ClientConnection {
         bytes: BytesMut,
         raw_commands: Option<Vec<(BytesMut, usize)>>,
         waits: Vec<Option<BlockingWait>>,
+        timeout: Option<Duration>,
         now: Duration,
     ) -> Token {
         let token = Token(self.next_token);
@@ -227,7 +245,7 @@ impl ClientConnection {
             due,
             replies: Vec::with_capacity(due),
             raw_replies: BytesMut::new(),
-            deadline: self.deadline_for(&waits, now),
+            deadline: self.deadline_for(&waits, timeout, now),
             gone: false,
         };
         if due == 0 {
@@ -242,8 +260,13 @@ impl ClientConnection {
 
     /// The timeout rule ([`ConnectionOptions`]): the response timeout,
     /// plus each blocking command's own wait and the margin.
-    fn deadline_for(&self, waits: &[Option<BlockingWait>], now: Duration) -> Option<Duration> {
-        let mut deadline = now.checked_add(self.options.response_timeout?)?;
+    fn deadline_for(
+        &self,
+        waits: &[Option<BlockingWait>],
+        timeout: Option<Duration>,
+        now: Duration,
+    ) -> Option<Duration> {
+        let mut deadline = now.checked_add(timeout?)?;
         for wait in waits.iter().flatten() {
             match wait {
                 BlockingWait::Forever => return None,
@@ -337,7 +360,8 @@ impl ClientConnection {
         &mut self.input
     }
 
-    /// Reads every whole reply in the input.
+    /// Reads every whole reply in the input (stopping where the setup
+    /// ends, so that bytes after it wait for the requests they answer).
     pub fn handle_input(&mut self) {
         while !self.closed {
             let next = if self.splitter.is_some() {
@@ -348,7 +372,15 @@ impl ClientConnection {
                     .map(|frame| frame.map(|frame| (frame, BytesMut::new())))
             };
             match next {
-                Ok(Some((frame, raw))) => self.route(frame, raw),
+                Ok(Some((frame, raw))) => {
+                    let setting_up = self.setup.is_some();
+                    self.route(frame, raw);
+                    if setting_up && self.setup.is_none() {
+                        // Ready: what follows answers requests not yet
+                        // queued; it waits for the next call.
+                        return;
+                    }
+                }
                 Ok(None) => return,
                 Err(error) => {
                     self.close_with(ErrorCause::Protocol(error));
@@ -663,6 +695,12 @@ impl ClientConnection {
     /// The server's `HELLO` reply, once the setup got one.
     pub fn server(&self) -> Option<&ServerHello> {
         self.server.as_ref()
+    }
+
+    /// The bytes read but not yet taken as replies, for a caller that goes
+    /// on reading the wire itself (a tool that prints replies as they come).
+    pub fn into_unread(self) -> BytesMut {
+        self.input
     }
 
     /// Requests whose replies are still due, those of callers that gave up
