@@ -1,190 +1,183 @@
-//! The task behind a [`Client`](super::Client): it owns the socket, writes
-//! what is queued, reads replies and routes them through the session.
+//! The task behind a [`Client`](super::Client): it moves the core
+//! connection's bytes and runs its one timer. The conversation itself (which
+//! reply answers which call, pushes, deadlines) is the core's
+//! [`ClientConnection`]; callers put their requests straight into it.
 
+use super::ClientError;
 use super::pubsub::Subscriber;
-use super::{ClientError, Queued};
-use crate::RespCodec;
 use bytes::BytesMut;
-use resp_core::{Frame, Protocol, Push, RequestId, Routed, Session};
-use std::collections::VecDeque;
+use resp_core::{
+    ClientConnection, ConnectionError, ConnectionEvent, ErrorCause, Frame, Protocol, Push, Token,
+};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::Waker;
+use std::time::{Duration, Instant};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
-use tokio::sync::{mpsc, oneshot};
-use tokio_util::codec::Decoder;
+use tokio::sync::Notify;
 
 /// What the handles and the driver share.
 #[derive(Debug)]
 pub(super) struct Shared {
+    state: Mutex<State>,
+    /// Wakes the driver: bytes to write, a call given up, the last handle gone.
+    wake: Notify,
+    closed: AtomicBool,
     pub(super) protocol: Protocol,
-    /// Commands written but not answered at most; beyond it the driver
-    /// takes nothing new from the queue until replies come.
-    pub(super) max_in_flight: usize,
-    /// The queued-bytes bound.
-    pub(super) max_queued_bytes: usize,
+    /// Where the core's clock starts.
+    epoch: Instant,
+    /// The most bytes of requests not yet written; a caller beyond waits.
+    max_queued_bytes: usize,
+}
+
+#[derive(Debug)]
+struct State {
+    core: ClientConnection,
+    calls: HashMap<Token, Slot>,
+    subscribers: Vec<Subscriber>,
+    /// Callers waiting for room under the queued-bytes bound.
+    room: Vec<Waker>,
+    /// Every handle is gone: finish what is in flight, then stop.
+    detached: bool,
+}
+
+/// Where a call's outcome waits for its caller.
+#[derive(Debug)]
+enum Slot {
+    Waiting(Option<Waker>),
+    Done(Result<Vec<Frame>, ClientError>),
 }
 
 impl Shared {
-    pub(super) fn new(protocol: Protocol, max_in_flight: usize, max_queued_bytes: usize) -> Self {
+    pub(super) fn new(core: ClientConnection, epoch: Instant, max_queued_bytes: usize) -> Self {
         Self {
-            protocol,
-            max_in_flight,
-            max_queued_bytes,
+            protocol: core.protocol(),
+            state: Mutex::new(State {
+                core,
+                calls: HashMap::new(),
+                subscribers: Vec::new(),
+                room: Vec::new(),
+                detached: false,
+            }),
+            wake: Notify::new(),
+            closed: AtomicBool::new(false),
+            epoch,
+            max_queued_bytes: max_queued_bytes.max(1),
         }
     }
-}
 
-/// A request whose replies are still coming.
-struct Waiting {
-    /// The ids of its commands' replies, in order.
-    ids: VecDeque<RequestId>,
-    frames: Vec<Frame>,
-    replies: oneshot::Sender<Result<Vec<Frame>, ClientError>>,
-}
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
 
-pub(super) async fn run<S>(
-    mut stream: S,
-    mut decoder: RespCodec,
-    mut input: BytesMut,
-    mut requests: mpsc::Receiver<Queued>,
-    shared: std::sync::Arc<Shared>,
-) where
-    S: AsyncRead + AsyncWrite + Unpin,
-{
-    let mut session = Session::new(shared.protocol);
-    let mut waiting: VecDeque<Waiting> = VecDeque::new();
-    let mut output = BytesMut::new();
-    let mut in_flight = 0usize;
-    let mut accepting = true;
-    let mut subscribers: Vec<Subscriber> = Vec::new();
-    loop {
-        let taking = accepting && in_flight < shared.max_in_flight;
-        tokio::select! {
-            queued = requests.recv(), if taking => {
-                let Some(first) = queued else {
-                    // Every handle is gone: finish what is in flight, then stop.
-                    accepting = false;
-                    if waiting.is_empty() {
-                        break;
-                    }
-                    continue;
-                };
-                // Everything queued goes out in one write; its share of the
-                // queued-bytes bound is given back once written.
-                let mut written = Vec::new();
-                let mut next = Some(first);
-                while let Some(mut queued) = next {
-                    if let Some(subscriber) = queued.subscriber.take() {
-                        subscribers.push(subscriber);
-                    }
-                    in_flight += queued.commands.len();
-                    output.extend_from_slice(&queued.bytes);
-                    let ids = queued
-                        .commands
-                        .iter()
-                        .map(|(name, count)| session.sent_command(name, *count))
-                        .collect();
-                    waiting.push_back(Waiting { ids, frames: Vec::new(), replies: queued.replies });
-                    written.push(queued.budget);
-                    next = if in_flight < shared.max_in_flight { requests.try_recv().ok() } else { None };
+    fn now(&self) -> Duration {
+        self.epoch.elapsed()
+    }
+
+    pub(super) fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::Acquire)
+    }
+
+    /// Hands packed commands to the core, with a subscriber to register
+    /// before any reply can arrive; `Err(waker slot)` while the queued
+    /// bytes are over the bound.
+    pub(super) fn submit(
+        &self,
+        packed: &[u8],
+        timeout: Option<Duration>,
+        subscriber: &mut Option<Subscriber>,
+        waker: &Waker,
+    ) -> Option<Result<Token, ClientError>> {
+        let mut state = self.lock();
+        if state.core.is_closed() {
+            return Some(Err(ClientError::Closed));
+        }
+        let queued = state.core.transmit().len();
+        if queued > 0 && queued + packed.len() > self.max_queued_bytes {
+            state.room.push(waker.clone());
+            return None;
+        }
+        if let Some(subscriber) = subscriber.take() {
+            state.subscribers.push(subscriber);
+        }
+        let now = self.now();
+        let token = state.core.send_packed_within(packed, timeout, now);
+        state.calls.insert(token, Slot::Waiting(None));
+        let first = queued == 0;
+        drop(state);
+        if first {
+            self.wake.notify_one();
+        }
+        Some(Ok(token))
+    }
+
+    /// The outcome of `token`, or `None` with `waker` kept for when it comes.
+    pub(super) fn poll_outcome(
+        &self,
+        token: Token,
+        waker: &Waker,
+    ) -> Option<Result<Vec<Frame>, ClientError>> {
+        let mut state = self.lock();
+        match state.calls.get_mut(&token) {
+            Some(Slot::Done(_)) => match state.calls.remove(&token) {
+                Some(Slot::Done(outcome)) => Some(outcome),
+                _ => None,
+            },
+            Some(Slot::Waiting(kept)) => {
+                if !kept.as_ref().is_some_and(|kept| kept.will_wake(waker)) {
+                    *kept = Some(waker.clone());
                 }
-                if stream.write_all(&output).await.is_err() {
-                    break;
-                }
-                output.clear();
-                drop(written);
+                None
             }
-            read = stream.read_buf(&mut input) => {
-                match read {
-                    Ok(0) | Err(_) => break,
-                    Ok(_) => {}
-                }
-                let mut replies = Replies {
-                    session: &mut session,
-                    waiting: &mut waiting,
-                    in_flight: &mut in_flight,
-                    subscribers: &mut subscribers,
-                };
-                if !replies.route(&mut decoder, &mut input) {
-                    break;
-                }
-                if !accepting && waiting.is_empty() {
-                    break;
-                }
-            }
-        }
-        if input.capacity() - input.len() < 1024 {
-            input.reserve(16 * 1024);
+            None => Some(Err(ClientError::Closed)),
         }
     }
-    // The connection is gone: everything in flight fails now, and the
-    // handles see a closed queue from here on.
-    requests.close();
-    for request in waiting.drain(..) {
-        let _ = request.replies.send(Err(ClientError::Closed));
+
+    /// The caller of `token` gave up: the core drops its reply, or never
+    /// sends it if it is not written yet.
+    pub(super) fn abandon(&self, token: Token) {
+        let mut state = self.lock();
+        if let Some(Slot::Waiting(_)) = state.calls.remove(&token) {
+            state.core.abandon(token);
+        }
     }
-    while let Ok(queued) = requests.try_recv() {
-        let _ = queued.replies.send(Err(ClientError::Closed));
+
+    /// The last handle is gone.
+    pub(super) fn detach(&self) {
+        self.lock().detached = true;
+        self.wake.notify_one();
     }
 }
 
-/// Where decoded frames go: the callers waiting, and the subscribers.
-struct Replies<'a> {
-    session: &'a mut Session,
-    waiting: &'a mut VecDeque<Waiting>,
-    in_flight: &'a mut usize,
-    subscribers: &'a mut Vec<Subscriber>,
-}
-
-impl Replies<'_> {
-    /// Decodes every whole frame in `input` and hands each to its caller
-    /// or its subscribers; returns false when the connection must close (a
-    /// corrupt stream, or a reply nobody asked for).
-    fn route(&mut self, decoder: &mut RespCodec, input: &mut BytesMut) -> bool {
-        loop {
-            // The codec reserves the rest of a big payload at once.
-            let frame = match decoder.decode(input) {
-                Ok(Some(frame)) => frame,
-                Ok(None) => return true,
-                Err(_) => return false,
-            };
-            let (id, frame) = match self.session.route(frame) {
-                Routed::Reply(id, frame) => (id, frame),
-                Routed::Confirmation { id, frame, last } => {
-                    if !last {
-                        continue;
-                    }
-                    (id, frame)
+impl State {
+    /// Gives every event of the core to whom it concerns.
+    fn dispatch(&mut self, shared: &Shared) {
+        while let Some(event) = self.core.poll_event() {
+            match event {
+                ConnectionEvent::Replies { token, replies } => self.finish(token, Ok(replies)),
+                ConnectionEvent::Failed { token, error } => {
+                    self.finish(token, Err(client_error(&error)));
                 }
-                Routed::Push(frame) => {
-                    self.publish(frame);
-                    continue;
+                ConnectionEvent::Push(frame) => self.publish(frame),
+                ConnectionEvent::Closed(_) => {
+                    shared.closed.store(true, Ordering::Release);
+                    // Callers waiting for room see the close.
+                    self.room.drain(..).for_each(Waker::wake);
                 }
-                Routed::Unexpected(_) => return false,
-            };
-            if !self.answer(id, frame) {
-                return false;
+                _ => {}
             }
         }
     }
 
-    /// Gives a reply to the request it answers.
-    fn answer(&mut self, id: RequestId, frame: Frame) -> bool {
-        let Some(request) = self.waiting.front_mut() else {
-            return false;
-        };
-        if request.ids.front() != Some(&id) {
-            return false;
-        }
-        request.ids.pop_front();
-        request.frames.push(frame);
-        *self.in_flight -= 1;
-        if request.ids.is_empty() {
-            if let Some(done) = self.waiting.pop_front() {
-                // A caller that gave up (dropped, timed out) is not there
-                // any more; its reply is discarded.
-                let _ = done.replies.send(Ok(done.frames));
+    fn finish(&mut self, token: Token, outcome: Result<Vec<Frame>, ClientError>) {
+        if let Some(slot) = self.calls.get_mut(&token) {
+            if let Slot::Waiting(Some(waker)) = std::mem::replace(slot, Slot::Done(outcome)) {
+                waker.wake();
             }
         }
-        true
     }
 
     /// Offers a push to every subscriber, forgetting those whose reader is gone.
@@ -194,8 +187,138 @@ impl Replies<'_> {
         };
         self.subscribers
             .retain(|subscriber| !subscriber.is_closed());
-        for subscriber in self.subscribers.iter_mut() {
+        for subscriber in &mut self.subscribers {
             subscriber.offer(&push);
         }
     }
+}
+
+/// The client's error for what the core said.
+fn client_error(error: &ConnectionError) -> ClientError {
+    match error.cause() {
+        ErrorCause::Timeout | ErrorCause::SetupTimeout => ClientError::Timeout,
+        ErrorCause::Setup(refused) => ClientError::Handshake(refused.clone()),
+        _ => ClientError::Closed,
+    }
+}
+
+/// Sets the core connection up over `stream`: its setup requests out,
+/// replies in, until it is ready.
+pub(super) async fn set_up<S>(
+    stream: &mut S,
+    core: &mut ClientConnection,
+) -> Result<(), ClientError>
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    loop {
+        while let Some(event) = core.poll_event() {
+            match event {
+                ConnectionEvent::Ready { .. } => return Ok(()),
+                ConnectionEvent::Closed(error) => return Err(client_error(&error)),
+                _ => {}
+            }
+        }
+        if !core.transmit().is_empty() {
+            let bytes = core.transmit().to_vec();
+            stream.write_all(&bytes).await?;
+            core.written(bytes.len());
+            continue;
+        }
+        if stream.read_buf(core.read_buffer()).await? == 0 {
+            core.connection_lost();
+            continue;
+        }
+        core.handle_input();
+    }
+}
+
+/// Runs the connection: writes what callers queued, reads replies and
+/// hands them over, fails what runs out of time, until the connection
+/// breaks or every handle is gone and nothing is left in flight.
+pub(super) async fn run<S>(stream: S, shared: Arc<Shared>)
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let (mut reader, mut writer) = tokio::io::split(stream);
+    let mut output = BytesMut::new();
+    // The driver keeps the read buffer; bytes read during the setup come first.
+    let mut input = std::mem::take(shared.lock().core.read_buffer());
+    // Made only when a deadline exists, so that a client without response
+    // timeouts runs on any executor (tokio's timer needs its runtime).
+    let mut timer: Option<std::pin::Pin<Box<tokio::time::Sleep>>> = None;
+    loop {
+        // Take everything queued, and see when the next deadline is.
+        let deadline = {
+            let mut state = shared.lock();
+            if !state.core.transmit().is_empty() {
+                output.extend_from_slice(state.core.transmit());
+                let taken = state.core.transmit().len();
+                state.core.written(taken);
+                state.room.drain(..).for_each(Waker::wake);
+            }
+            if state.core.is_closed() || (state.detached && state.core.in_flight() == 0) {
+                break;
+            }
+            state.core.next_deadline()
+        };
+        match (deadline, timer.as_mut()) {
+            (None, _) => timer = None,
+            (Some(deadline), Some(sleep)) => {
+                let at = (shared.epoch + deadline).into();
+                if sleep.deadline() != at {
+                    sleep.as_mut().reset(at);
+                }
+            }
+            (Some(deadline), None) => {
+                timer = Some(Box::pin(tokio::time::sleep_until(
+                    (shared.epoch + deadline).into(),
+                )));
+            }
+        }
+        tokio::select! {
+            () = shared.wake.notified() => {}
+            written = writer.write(&output), if !output.is_empty() => match written {
+                Ok(0) | Err(_) => lost(&shared),
+                Ok(n) => {
+                    let _ = output.split_to(n);
+                    if output.is_empty() && writer.flush().await.is_err() {
+                        lost(&shared);
+                    }
+                }
+            },
+            read = reader.read_buf(&mut input) => {
+                let mut state = shared.lock();
+                match read {
+                    Ok(0) | Err(_) => state.core.connection_lost(),
+                    Ok(_) => {
+                        state.core.handle_input_from(&mut input);
+                        // Room for what the reply in progress still needs.
+                        let wanted = state.core.size_hint();
+                        if input.capacity() - input.len() < wanted {
+                            input.reserve(wanted);
+                        }
+                    }
+                }
+                state.dispatch(&shared);
+            }
+            () = async { timer.as_mut().expect("polled only when set").await }, if timer.is_some() => {
+                let mut state = shared.lock();
+                let now = shared.now();
+                state.core.handle_timeout(now);
+                state.dispatch(&shared);
+            }
+        }
+    }
+    // The connection is gone: every call still waiting fails now.
+    let mut state = shared.lock();
+    state.core.close();
+    state.dispatch(&shared);
+    shared.closed.store(true, Ordering::Release);
+}
+
+fn lost(shared: &Shared) {
+    let mut state = shared.lock();
+    state.core.connection_lost();
+    state.dispatch(shared);
 }

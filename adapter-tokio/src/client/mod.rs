@@ -1,6 +1,7 @@
-//! [`Client`]: cloneable handles on one multiplexed connection, driven by
-//! one task that writes everything queued in one go and routes every reply
-//! through the core's [`Session`](resp_core::Session).
+//! [`Client`]: cloneable handles on one multiplexed connection. Callers
+//! put their requests straight into the core's [`ClientConnection`]
+//! (resp_core::ClientConnection), which owns the conversation; one task
+//! moves its bytes and runs its one timer.
 
 mod commands;
 mod driver;
@@ -18,17 +19,14 @@ pub use script::{Script, ScriptCall};
 
 use bytes::Bytes;
 use resp_core::{
-    Address, Args, BlockingWait, ConnectionConfig, Frame, FromFrame, Handshake, PackedCommand,
-    Pipeline, Protocol, pack_command, packed_commands,
+    Address, Args, ClientConnection, ConnectionConfig, ConnectionOptions, Frame, FromFrame,
+    Pipeline, Protocol, Token, pack_command,
 };
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::{TcpStream, UnixStream};
-use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, oneshot};
-use tokio_util::codec::Decoder;
-
-use crate::RespCodec;
+use tokio::sync::mpsc;
 
 /// How a [`Client`] behaves; the defaults suit most applications.
 #[derive(Debug, Clone)]
@@ -38,11 +36,12 @@ pub struct ClientOptions {
     pub connect_timeout: Duration,
     /// How long a call waits for its reply before failing with
     /// [`ClientError::Timeout`]; the reply, if it comes later, is discarded.
-    /// A blocking command called alone (`BLPOP q 2`, `XREAD BLOCK 500 …`)
-    /// waits at least its own timeout plus `blocking_margin`, and one with
-    /// a timeout of 0 without limit; in a pipeline it gets only this
-    /// timeout. While it blocks, the server answers nothing else on
-    /// the connection, so run blocking commands on a client of their own.
+    /// Each blocking command of a call or pipeline (`BLPOP q 2`, `XREAD
+    /// BLOCK 500 …`) adds its own timeout plus `blocking_margin`, and one
+    /// with a timeout of 0 lifts the limit (the core's
+    /// [`ConnectionOptions`] rule). While it blocks, the server answers
+    /// nothing else on the connection, so run blocking commands on a
+    /// client of their own.
     pub response_timeout: Option<Duration>,
     /// What a blocking command may take beyond its own timeout.
     pub blocking_margin: Duration,
@@ -81,20 +80,6 @@ impl Default for ClientOptions {
     }
 }
 
-/// A request on its way to the driver: its packed bytes, its commands'
-/// names and argument counts (so the session knows what each expects), and
-/// where its replies go.
-struct Queued {
-    bytes: Bytes,
-    commands: Vec<(Bytes, usize)>,
-    replies: oneshot::Sender<Result<Vec<Frame>, ClientError>>,
-    /// For a (p)subscribe: where its messages go, registered before the
-    /// command is written so that none is missed.
-    subscriber: Option<pubsub::Subscriber>,
-    /// Its share of the queued-bytes bound, given back once it is written.
-    budget: OwnedSemaphorePermit,
-}
-
 /// A connection to a Redis server, shared by every clone.
 ///
 /// All clones write to one connection: the driver task writes whatever is
@@ -125,12 +110,20 @@ struct Queued {
 /// ```
 #[derive(Clone)]
 pub struct Client {
-    queue: mpsc::Sender<Queued>,
-    /// Bytes that may still be queued.
-    budget: Arc<Semaphore>,
     shared: Arc<driver::Shared>,
+    /// Counts the handles: the last one dropped lets the driver stop.
+    _handle: Arc<Handle>,
     /// What it was connected with, for a RESP2 subscription's own connection.
     setup: Arc<(ConnectionConfig, ClientOptions)>,
+}
+
+/// Tells the driver when the last handle is gone.
+struct Handle(Arc<driver::Shared>);
+
+impl Drop for Handle {
+    fn drop(&mut self) {
+        self.0.detach();
+    }
 }
 
 impl std::fmt::Debug for Client {
@@ -139,14 +132,6 @@ impl std::fmt::Debug for Client {
             .field("protocol", &self.shared.protocol)
             .field("closed", &self.is_closed())
             .finish_non_exhaustive()
-    }
-}
-
-impl std::fmt::Debug for Queued {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Queued")
-            .field("commands", &self.commands.len())
-            .finish()
     }
 }
 
@@ -241,36 +226,17 @@ impl Client {
     where
         S: AsyncRead + AsyncWrite + Send + Unpin + 'static,
     {
-        let mut handshake = Handshake::new(config);
-        let mut decoder = RespCodec::new();
-        let mut buf = bytes::BytesMut::with_capacity(4096);
-        while let Some(request) = handshake.request() {
-            stream.write_all(&request).await?;
-            let reply = loop {
-                if let Some(frame) = decoder.decode(&mut buf)? {
-                    break frame;
-                }
-                if stream.read_buf(&mut buf).await? == 0 {
-                    return Err(ClientError::Closed);
-                }
-            };
-            handshake.reply(reply).map_err(ClientError::Handshake)?;
-        }
-        let protocol = handshake.protocol();
-        decoder.set_protocol(protocol);
-        let (queue, requests) = mpsc::channel(options.max_queued.max(1));
-        let bytes = options
-            .max_queued_bytes
-            .clamp(1, Semaphore::MAX_PERMITS.min(u32::MAX as usize));
-        let shared = Arc::new(driver::Shared::new(
-            protocol,
-            options.max_in_flight.max(1),
-            bytes,
-        ));
-        let driver = driver::run(stream, decoder, buf, requests, shared.clone());
+        let epoch = std::time::Instant::now();
+        let mut core_options = ConnectionOptions::default();
+        core_options.setup_timeout = options.connect_timeout;
+        core_options.response_timeout = options.response_timeout;
+        core_options.blocking_margin = options.blocking_margin;
+        let mut core = ClientConnection::new(config, core_options, Duration::ZERO);
+        driver::set_up(&mut stream, &mut core).await?;
+        let shared = Arc::new(driver::Shared::new(core, epoch, options.max_queued_bytes));
+        let driver = driver::run(stream, shared.clone());
         let client = Self {
-            queue,
-            budget: Arc::new(Semaphore::new(bytes)),
+            _handle: Arc::new(Handle(shared.clone())),
             shared,
             setup: Arc::new((config.clone(), options)),
         };
@@ -284,7 +250,7 @@ impl Client {
 
     /// Whether the connection has broken (or been closed); calls then fail.
     pub fn is_closed(&self) -> bool {
-        self.queue.is_closed()
+        self.shared.is_closed()
     }
 
     /// Sends one command and converts its reply; an error reply becomes
@@ -310,7 +276,9 @@ impl Client {
         args: impl Args,
         timeout: Option<Duration>,
     ) -> Result<Frame, ClientError> {
-        let mut replies = self.send_command(args, timeout, None).await?;
+        let mut packed = Vec::with_capacity(args.command_len());
+        pack_command(&mut packed, args);
+        let mut replies = self.submit(&packed, timeout, None).await?;
         replies.pop().ok_or(ClientError::Closed)
     }
 
@@ -318,9 +286,7 @@ impl Client {
     /// reply in order; an error reply stays in its place and fails nothing
     /// else.
     pub async fn pipeline(&self, pipeline: &Pipeline) -> Result<Vec<Frame>, ClientError> {
-        let bytes = Bytes::copy_from_slice(pipeline.as_bytes());
-        let commands = names(&bytes);
-        self.send(bytes, commands, self.setup.1.response_timeout, None)
+        self.submit(pipeline.as_bytes(), self.setup.1.response_timeout, None)
             .await
     }
 
@@ -425,8 +391,10 @@ impl Client {
             messages: sender,
             offered: 0,
         };
+        let mut packed = Vec::new();
+        pack_command(&mut packed, &args[..]);
         connection
-            .send_command(&args, self.setup.1.response_timeout, Some(subscriber))
+            .submit(&packed, self.setup.1.response_timeout, Some(subscriber))
             .await?;
         let connection = dedicated.unwrap_or(connection);
         Ok(Subscription::new(
@@ -455,12 +423,10 @@ impl Client {
             messages: sender,
             offered: 0,
         };
+        let mut packed = Vec::new();
+        pack_command(&mut packed, ["CLIENT", "TRACKING", "on"]);
         let reply = self
-            .send_command(
-                ["CLIENT", "TRACKING", "on"],
-                self.setup.1.response_timeout,
-                Some(subscriber),
-            )
+            .submit(&packed, self.setup.1.response_timeout, Some(subscriber))
             .await?;
         if let Some(error) = reply.iter().find(|frame| frame.is_error()) {
             return Err(server_error(error));
@@ -473,73 +439,70 @@ impl Client {
         ))
     }
 
-    /// Packs one command and sends it; `send` with the name read back.
-    async fn send_command(
+    /// Hands packed commands to the core and waits for their replies; a
+    /// subscriber is registered before any reply can arrive.
+    async fn submit(
         &self,
-        args: impl Args,
+        packed: &[u8],
         timeout: Option<Duration>,
         subscriber: Option<pubsub::Subscriber>,
     ) -> Result<Vec<Frame>, ClientError> {
-        let mut bytes = Vec::new();
-        pack_command(&mut bytes, args);
-        let bytes = Bytes::from(bytes);
-        // One read of the packed command gives the session its name and
-        // count, and says whether it blocks.
-        let command = packed_commands(&bytes).next();
-        let commands = command
-            .and_then(|command| name_and_count(&bytes, command))
-            .into_iter()
-            .collect();
-        let waits = command.and_then(|command| command.blocking_wait());
-        let timeout = match waits {
-            Some(BlockingWait::Forever) => None,
-            Some(BlockingWait::For(wait)) => {
-                timeout.map(|timeout| timeout.max(wait + self.setup.1.blocking_margin))
+        let mut subscriber = subscriber;
+        // Room under the queued-bytes bound is waited for within the
+        // call's own timeout; the reply's deadline is the core's.
+        let submitted = std::future::poll_fn(|cx| {
+            match self
+                .shared
+                .submit(packed, timeout, &mut subscriber, cx.waker())
+            {
+                Some(result) => std::task::Poll::Ready(result),
+                None => std::task::Poll::Pending,
             }
-            None => timeout,
+        });
+        let token = match timeout {
+            Some(timeout) => tokio::time::timeout(timeout, submitted)
+                .await
+                .map_err(|_| ClientError::Timeout)??,
+            None => submitted.await?,
         };
-        self.send(bytes, commands, timeout, subscriber).await
-    }
-
-    async fn send(
-        &self,
-        bytes: Bytes,
-        commands: Vec<(Bytes, usize)>,
-        timeout: Option<Duration>,
-        subscriber: Option<pubsub::Subscriber>,
-    ) -> Result<Vec<Frame>, ClientError> {
-        if commands.is_empty() {
-            return Ok(Vec::new());
+        Reply {
+            shared: &self.shared,
+            token,
+            done: false,
         }
-        let (replies, reply) = oneshot::channel();
-        // The timeout covers waiting for room in the queue too: behind a
-        // stalled server the queue fills, and no caller may hang on it.
-        let exchange = async {
-            let share = bytes.len().clamp(1, self.shared.max_queued_bytes) as u32;
-            let budget = self
-                .budget
-                .clone()
-                .acquire_many_owned(share)
-                .await
-                .map_err(|_| ClientError::Closed)?;
-            let queued = Queued {
-                bytes,
-                commands,
-                replies,
-                subscriber,
-                budget,
-            };
-            self.queue
-                .send(queued)
-                .await
-                .map_err(|_| ClientError::Closed)?;
-            reply.await.map_err(|_| ClientError::Closed)?
-        };
-        match timeout {
-            Some(timeout) => tokio::time::timeout(timeout, exchange)
-                .await
-                .map_err(|_| ClientError::Timeout)?,
-            None => exchange.await,
+        .await
+    }
+}
+
+/// A call's replies, from the core; dropped before they come, the call is
+/// given up and its replies are read and discarded.
+struct Reply<'a> {
+    shared: &'a driver::Shared,
+    token: Token,
+    done: bool,
+}
+
+impl Future for Reply<'_> {
+    type Output = Result<Vec<Frame>, ClientError>;
+
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        match self.shared.poll_outcome(self.token, cx.waker()) {
+            Some(outcome) => {
+                self.done = true;
+                std::task::Poll::Ready(outcome)
+            }
+            None => std::task::Poll::Pending,
+        }
+    }
+}
+
+impl Drop for Reply<'_> {
+    fn drop(&mut self) {
+        if !self.done {
+            self.shared.abandon(self.token);
         }
     }
 }
@@ -552,19 +515,4 @@ fn server_error(reply: &Frame) -> ClientError {
             .map(Bytes::copy_from_slice)
             .unwrap_or_default(),
     )
-}
-
-/// Each packed command's name and argument count, read back from the bytes
-/// (which the encoder wrote, so they are canonical): the session needs them
-/// to know what a subscription command expects.
-fn names(packed: &Bytes) -> Vec<(Bytes, usize)> {
-    packed_commands(packed)
-        .filter_map(|command| name_and_count(packed, command))
-        .collect()
-}
-
-/// The name of a command read back from `packed`, shared with it, and its
-/// argument count; `None` for a command without arguments.
-fn name_and_count(packed: &Bytes, command: PackedCommand<'_>) -> Option<(Bytes, usize)> {
-    Some((packed.slice_ref(command.name()?), command.len()))
 }

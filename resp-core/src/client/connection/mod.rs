@@ -360,6 +360,15 @@ impl ClientConnection {
         &mut self.input
     }
 
+    /// [`handle_input`](Self::handle_input) from a buffer the adapter
+    /// keeps (an async adapter reads into it without holding the
+    /// connection); what is left of a reply in progress stays in it.
+    pub fn handle_input_from(&mut self, input: &mut BytesMut) {
+        core::mem::swap(&mut self.input, input);
+        self.handle_input();
+        core::mem::swap(&mut self.input, input);
+    }
+
     /// Reads every whole reply in the input (stopping where the setup
     /// ends, so that bytes after it wait for the requests they answer).
     pub fn handle_input(&mut self) {
