@@ -6,7 +6,7 @@
 //! the client run again through the proxy (`apps/proxy`, in-process), RESP2 and RESP3.
 
 use resp_core::{Frame, NullKind, Pipeline};
-use resp_test_support::{RedisServer, Relay};
+use resp_test_support::{RedisServer, Relay, resident_kib};
 use resp_tokio::{Client, ClientError, ClientOptions, Script};
 use std::time::{Duration, Instant};
 
@@ -762,18 +762,23 @@ fn the_queued_bytes_bound_holds() {
         let ((), counter, text): ((), i64, String) = client.query(&pipeline).await.unwrap();
         assert_eq!((counter, text.as_str()), (2, "2"));
         relay.stall();
-        let value = vec![b'v'; 512 * 1024];
+        // One value shared by every caller, so that what grows is the client.
+        let value: &'static [u8] = Box::leak(vec![b'v'; 512 * 1024].into_boxed_slice());
+        let before = resident_kib(std::process::id());
         let callers: Vec<_> = (0..50)
             .map(|_| {
-                let (client, value) = (client.clone(), value.clone());
-                tokio::spawn(async move {
-                    client
-                        .call::<()>((&b"SET"[..], &b"k"[..], &value[..]))
-                        .await
-                })
+                let client = client.clone();
+                tokio::spawn(
+                    async move { client.call::<()>((&b"SET"[..], &b"k"[..], value)).await },
+                )
             })
             .collect();
         let started = Instant::now();
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        // 50 requests of 512 KiB are 25 MiB; the client holds about 1 MiB
+        // of them (the bound) and one write's worth.
+        let grown = resident_kib(std::process::id()).saturating_sub(before);
+        assert!(grown < 8 * 1024, "grew {grown} KiB");
         for caller in callers {
             assert!(matches!(caller.await.unwrap(), Err(ClientError::Timeout)));
         }

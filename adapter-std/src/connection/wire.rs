@@ -118,8 +118,9 @@ impl<S: Read + Write> Connection<S> {
     }
 
     /// The sooner of the core's next deadline and `until`.
-    fn earliest(&self, until: Option<Instant>) -> Option<Instant> {
-        let core = self.core.next_deadline().map(|at| self.epoch + at);
+    fn earliest(&mut self, until: Option<Instant>) -> Option<Instant> {
+        let epoch = self.epoch;
+        let core = self.core.next_deadline().map(|at| epoch + at);
         match (core, until) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),

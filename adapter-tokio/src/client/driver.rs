@@ -10,6 +10,7 @@ use resp_core::{
     ClientConnection, ConnectionError, ConnectionEvent, ErrorCause, Frame, Protocol, Push, Token,
 };
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::Waker;
@@ -34,12 +35,31 @@ pub(super) struct Shared {
 #[derive(Debug)]
 struct State {
     core: ClientConnection,
-    calls: HashMap<Token, Slot>,
+    calls: HashMap<Token, Slot, BuildHasherDefault<TokenHasher>>,
     subscribers: Vec<Subscriber>,
     /// Callers waiting for room under the queued-bytes bound.
     room: Vec<Waker>,
     /// Every handle is gone: finish what is in flight, then stop.
     detached: bool,
+}
+
+/// Hashes tokens, which are counted from 0, by one multiplication: they
+/// need no protection from chosen collisions.
+#[derive(Debug, Default)]
+struct TokenHasher(u64);
+
+impl Hasher for TokenHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.0 = (self.0 ^ u64::from(byte)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+    fn write_u64(&mut self, value: u64) {
+        self.0 = value.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
 }
 
 /// Where a call's outcome waits for its caller.
@@ -55,7 +75,7 @@ impl Shared {
             protocol: core.protocol(),
             state: Mutex::new(State {
                 core,
-                calls: HashMap::new(),
+                calls: HashMap::default(),
                 subscribers: Vec::new(),
                 room: Vec::new(),
                 detached: false,
@@ -81,13 +101,13 @@ impl Shared {
         self.closed.load(Ordering::Acquire)
     }
 
-    /// Hands packed commands to the core, with a subscriber to register
-    /// before any reply can arrive; `Err(waker slot)` while the queued
-    /// bytes are over the bound.
+    /// Hands a request of `len` bytes to the core (`send` packs it there),
+    /// with a subscriber to register before any reply can arrive; `None`
+    /// (with `waker` kept) while the queued bytes are over the bound.
     pub(super) fn submit(
         &self,
-        packed: &[u8],
-        timeout: Option<Duration>,
+        len: usize,
+        send: &mut Option<impl FnOnce(&mut ClientConnection, Duration) -> Token>,
         subscriber: &mut Option<Subscriber>,
         waker: &Waker,
     ) -> Option<Result<Token, ClientError>> {
@@ -96,22 +116,28 @@ impl Shared {
             return Some(Err(ClientError::Closed));
         }
         let queued = state.core.transmit().len();
-        if queued > 0 && queued + packed.len() > self.max_queued_bytes {
+        if queued > 0 && queued + len > self.max_queued_bytes {
             state.room.push(waker.clone());
             return None;
         }
+        let send = send.take()?;
         if let Some(subscriber) = subscriber.take() {
             state.subscribers.push(subscriber);
         }
-        let now = self.now();
-        let token = state.core.send_packed_within(packed, timeout, now);
+        let token = send(&mut state.core, self.now());
         state.calls.insert(token, Slot::Waiting(None));
-        let first = queued == 0;
         drop(state);
-        if first {
+        if queued == 0 {
             self.wake.notify_one();
         }
         Some(Ok(token))
+    }
+
+    /// Whether a request of `len` bytes fits under the queued-bytes bound
+    /// now (a hint: a caller that finds room needs no timer for it).
+    pub(super) fn has_room(&self, len: usize) -> bool {
+        let queued = self.lock().core.transmit().len();
+        queued == 0 || queued + len <= self.max_queued_bytes
     }
 
     /// The outcome of `token`, or `None` with `waker` kept for when it comes.
@@ -251,7 +277,9 @@ where
         // Take everything queued, and see when the next deadline is.
         let deadline = {
             let mut state = shared.lock();
-            if !state.core.transmit().is_empty() {
+            // What the last write left goes first; until it has, new
+            // requests wait in the core, under the queued-bytes bound.
+            if output.is_empty() && !state.core.transmit().is_empty() {
                 output.extend_from_slice(state.core.transmit());
                 let taken = state.core.transmit().len();
                 state.core.written(taken);

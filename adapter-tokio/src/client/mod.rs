@@ -276,9 +276,9 @@ impl Client {
         args: impl Args,
         timeout: Option<Duration>,
     ) -> Result<Frame, ClientError> {
-        let mut packed = Vec::with_capacity(args.command_len());
-        pack_command(&mut packed, args);
-        let mut replies = self.submit(&packed, timeout, None).await?;
+        let len = args.command_len();
+        let send = move |core: &mut ClientConnection, now| core.send_within(args, timeout, now);
+        let mut replies = self.submit(len, send, timeout, None).await?;
         replies.pop().ok_or(ClientError::Closed)
     }
 
@@ -286,7 +286,7 @@ impl Client {
     /// reply in order; an error reply stays in its place and fails nothing
     /// else.
     pub async fn pipeline(&self, pipeline: &Pipeline) -> Result<Vec<Frame>, ClientError> {
-        self.submit(pipeline.as_bytes(), self.setup.1.response_timeout, None)
+        self.submit_packed(pipeline.as_bytes(), self.setup.1.response_timeout, None)
             .await
     }
 
@@ -394,7 +394,7 @@ impl Client {
         let mut packed = Vec::new();
         pack_command(&mut packed, &args[..]);
         connection
-            .submit(&packed, self.setup.1.response_timeout, Some(subscriber))
+            .submit_packed(&packed, self.setup.1.response_timeout, Some(subscriber))
             .await?;
         let connection = dedicated.unwrap_or(connection);
         Ok(Subscription::new(
@@ -426,7 +426,7 @@ impl Client {
         let mut packed = Vec::new();
         pack_command(&mut packed, ["CLIENT", "TRACKING", "on"]);
         let reply = self
-            .submit(&packed, self.setup.1.response_timeout, Some(subscriber))
+            .submit_packed(&packed, self.setup.1.response_timeout, Some(subscriber))
             .await?;
         if let Some(error) = reply.iter().find(|frame| frame.is_error()) {
             return Err(server_error(error));
@@ -439,31 +439,47 @@ impl Client {
         ))
     }
 
-    /// Hands packed commands to the core and waits for their replies; a
-    /// subscriber is registered before any reply can arrive.
-    async fn submit(
+    /// [`submit`](Self::submit) for commands packed already.
+    async fn submit_packed(
         &self,
         packed: &[u8],
         timeout: Option<Duration>,
         subscriber: Option<pubsub::Subscriber>,
     ) -> Result<Vec<Frame>, ClientError> {
-        let mut subscriber = subscriber;
+        let send = |core: &mut ClientConnection, now| core.send_packed_within(packed, timeout, now);
+        self.submit(packed.len(), send, timeout, subscriber).await
+    }
+
+    /// Has `send` pack a request of `len` bytes into the core connection
+    /// and waits for its replies; a subscriber is registered before any
+    /// reply can arrive.
+    async fn submit(
+        &self,
+        len: usize,
+        send: impl FnOnce(&mut ClientConnection, Duration) -> Token,
+        timeout: Option<Duration>,
+        subscriber: Option<pubsub::Subscriber>,
+    ) -> Result<Vec<Frame>, ClientError> {
+        let (mut send, mut subscriber) = (Some(send), subscriber);
         // Room under the queued-bytes bound is waited for within the
         // call's own timeout; the reply's deadline is the core's.
         let submitted = std::future::poll_fn(|cx| {
             match self
                 .shared
-                .submit(packed, timeout, &mut subscriber, cx.waker())
+                .submit(len, &mut send, &mut subscriber, cx.waker())
             {
                 Some(result) => std::task::Poll::Ready(result),
                 None => std::task::Poll::Pending,
             }
         });
-        let token = match timeout {
-            Some(timeout) => tokio::time::timeout(timeout, submitted)
-                .await
-                .map_err(|_| ClientError::Timeout)??,
-            None => submitted.await?,
+        let token = match self.shared.has_room(len) {
+            true => submitted.await?,
+            false => match timeout {
+                Some(timeout) => tokio::time::timeout(timeout, submitted)
+                    .await
+                    .map_err(|_| ClientError::Timeout)??,
+                None => submitted.await?,
+            },
         };
         Reply {
             shared: &self.shared,

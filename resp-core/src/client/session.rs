@@ -133,6 +133,25 @@ impl Session {
         id
     }
 
+    /// Records `count` requests just written, none of which (un)subscribes:
+    /// [`sent_command`](Self::sent_command) without reading their names.
+    pub(crate) fn sent_plain(&mut self, count: usize) {
+        for _ in 0..count {
+            let id = RequestId(self.next_id);
+            self.next_id += 1;
+            self.in_flight.push_back(InFlight {
+                id,
+                subscription: None,
+            });
+        }
+    }
+
+    /// Whether a command of this name (un)subscribes, so that
+    /// [`sent_command`](Self::sent_command) must see it by name.
+    pub(crate) fn is_subscription_command(name: &[u8]) -> bool {
+        subscription_kind(name).is_some()
+    }
+
     /// Requests in flight.
     pub fn in_flight(&self) -> usize {
         self.in_flight.len()

@@ -21,9 +21,10 @@ use crate::hello::ServerHello;
 use crate::protocol::Protocol;
 use crate::split::{FrameSplitter, Split};
 use crate::table::ArgList;
-use alloc::collections::VecDeque;
+use alloc::collections::{BinaryHeap, VecDeque};
 use alloc::vec::Vec;
 use bytes::{Buf, BytesMut};
+use core::cmp::Reverse;
 use core::time::Duration;
 
 /// A client connection's conversation, sans IO: the setup (`HELLO 3` with
@@ -82,6 +83,9 @@ pub struct ClientConnection {
     pending: VecDeque<Pending>,
     /// Requests queued before the setup finished, to go out after it.
     held: VecDeque<(Pending, BytesMut)>,
+    /// The deadlines of requests on the wire's queue, soonest first; those
+    /// of requests since answered or given up are dropped when they surface.
+    deadlines: BinaryHeap<Reverse<(Duration, Token)>>,
     events: VecDeque<ConnectionEvent>,
     closed: bool,
     next_token: u64,
@@ -100,6 +104,9 @@ struct Pending {
     /// For a raw request, each command's name and argument count, since its
     /// bytes may be in any request form.
     raw_commands: Option<Vec<(BytesMut, usize)>>,
+    /// Whether a command of it (un)subscribes, so the session must see
+    /// each by name; otherwise only their count.
+    by_name: bool,
     /// Replies still due.
     due: usize,
     replies: Vec<Frame>,
@@ -127,6 +134,7 @@ impl ClientConnection {
             transmit_start: 0,
             pending: VecDeque::new(),
             held: VecDeque::new(),
+            deadlines: BinaryHeap::new(),
             events: VecDeque::new(),
             closed: false,
             next_token: 0,
@@ -146,39 +154,47 @@ impl ClientConnection {
         connection
     }
 
-    /// Queues one command; its reply comes as [`ConnectionEvent::Replies`] with one
-    /// frame.
+    /// Queues one command, packed straight into the transmit buffer; its
+    /// reply comes as [`ConnectionEvent::Replies`] with one frame.
     pub fn send(&mut self, args: impl Args, now: Duration) -> Token {
-        let mut packed = BytesMut::with_capacity(args.command_len());
-        pack_command(&mut packed, args);
-        self.queue(packed, None, now)
+        let timeout = self.options.response_timeout;
+        self.send_within(args, timeout, now)
+    }
+
+    /// [`send`](Self::send) with a response timeout of its own (`None`: no
+    /// limit) in place of the options', for a request known to be slow;
+    /// blocking commands still add their waits.
+    pub fn send_within(
+        &mut self,
+        args: impl Args,
+        timeout: Option<Duration>,
+        now: Duration,
+    ) -> Token {
+        self.queue(|out| pack_command(out, args), timeout, now)
     }
 
     /// Queues every command of `pipeline`, to go out in one write; their
     /// replies come as one [`ConnectionEvent::Replies`].
     pub fn send_pipeline(&mut self, pipeline: &Pipeline, now: Duration) -> Token {
-        self.queue(BytesMut::from(pipeline.as_bytes()), None, now)
+        self.send_packed(pipeline.as_bytes(), now)
     }
 
     /// Queues packed commands as the encoder writes them
     /// ([`pack_command`](crate::pack_command), a [`Pipeline`]'s bytes).
     pub fn send_packed(&mut self, packed: &[u8], now: Duration) -> Token {
-        self.queue(BytesMut::from(packed), None, now)
+        let timeout = self.options.response_timeout;
+        self.send_packed_within(packed, timeout, now)
     }
 
     /// [`send_packed`](Self::send_packed) with a response timeout of its
-    /// own (`None`: no limit) in place of the options', for a request
-    /// known to be slow; blocking commands still add their waits.
+    /// own, as [`send_within`](Self::send_within).
     pub fn send_packed_within(
         &mut self,
         packed: &[u8],
         timeout: Option<Duration>,
         now: Duration,
     ) -> Token {
-        let waits = packed_commands(packed)
-            .map(|command| command.blocking_wait())
-            .collect();
-        self.queue_with(BytesMut::from(packed), None, waits, timeout, now)
+        self.queue(|out| out.extend_from_slice(packed), timeout, now)
     }
 
     /// Queues requests as their exact bytes, in any request form (a
@@ -198,92 +214,98 @@ impl ClientConnection {
                 (name, command.arg_count())
             })
             .collect();
-        let waits: Vec<Option<BlockingWait>> = commands
-            .iter()
-            .map(|command| blocking_wait(*command))
-            .collect();
-        let timeout = self.options.response_timeout;
-        self.queue_with(BytesMut::from(bytes), Some(named), waits, timeout, now)
+        let waits = commands.iter().map(|command| blocking_wait(*command));
+        let margin = self.options.blocking_margin;
+        let deadline = deadline_for(waits, self.options.response_timeout, margin, now);
+        let start = self.transmit.len();
+        self.transmit.extend_from_slice(bytes);
+        let mut pending = self.new_pending(commands.len(), deadline);
+        pending.raw_commands = Some(named);
+        self.enqueue(pending, start)
     }
 
+    /// Packs a request with `write` at the end of the transmit buffer and
+    /// queues it, its commands and their blocking waits read back from
+    /// what was packed.
     fn queue(
         &mut self,
-        packed: BytesMut,
-        raw: Option<Vec<(BytesMut, usize)>>,
-        now: Duration,
-    ) -> Token {
-        let waits = packed_commands(&packed)
-            .map(|command| command.blocking_wait())
-            .collect();
-        let timeout = self.options.response_timeout;
-        self.queue_with(packed, raw, waits, timeout, now)
-    }
-
-    fn queue_with(
-        &mut self,
-        bytes: BytesMut,
-        raw_commands: Option<Vec<(BytesMut, usize)>>,
-        waits: Vec<Option<BlockingWait>>,
+        write: impl FnOnce(&mut BytesMut),
         timeout: Option<Duration>,
         now: Duration,
     ) -> Token {
+        let start = self.transmit.len();
+        write(&mut self.transmit);
+        // One pass over what was packed: how many commands, their blocking
+        // waits, and whether any (un)subscribes.
+        let (mut due, mut subscribes) = (0, false);
+        let mut waits = Vec::new();
+        for command in packed_commands(&self.transmit[start..]) {
+            due += 1;
+            let name = command.name().unwrap_or_default();
+            subscribes |= Session::is_subscription_command(name);
+            if let Some(wait) = command.blocking_wait() {
+                waits.push(Some(wait));
+            }
+        }
+        let deadline = deadline_for(
+            waits.into_iter(),
+            timeout,
+            self.options.blocking_margin,
+            now,
+        );
+        let mut pending = self.new_pending(due, deadline);
+        pending.by_name = subscribes;
+        self.enqueue(pending, start)
+    }
+
+    fn new_pending(&mut self, due: usize, deadline: Option<Duration>) -> Pending {
         let token = Token(self.next_token);
         self.next_token += 1;
-        if self.closed {
-            let error = ConnectionError::new(ErrorCause::Closed, false);
-            self.events
-                .push_back(ConnectionEvent::Failed { token, error });
-            return token;
-        }
-        let due = waits.len();
-        let pending = Pending {
+        Pending {
             token,
             start: 0,
             end: 0,
             recorded: false,
-            raw_commands,
+            raw_commands: None,
+            by_name: true,
             due,
             replies: Vec::with_capacity(due),
             raw_replies: BytesMut::new(),
-            deadline: self.deadline_for(&waits, timeout, now),
+            deadline,
             gone: false,
-        };
-        if due == 0 {
+        }
+    }
+
+    /// Puts a request whose bytes were just appended to the transmit
+    /// buffer (from `start`) on its way: failed at once on a closed
+    /// connection, answered at once if it holds no command, held aside
+    /// while the setup runs, else left on the wire's queue.
+    fn enqueue(&mut self, mut pending: Pending, start: usize) -> Token {
+        let token = pending.token;
+        if self.closed {
+            self.transmit.truncate(start);
+            let error = ConnectionError::new(ErrorCause::Closed, false);
+            self.events
+                .push_back(ConnectionEvent::Failed { token, error });
+        } else if pending.due == 0 {
+            self.transmit.truncate(start);
             self.complete(pending);
         } else if self.setup.is_some() {
+            let bytes = self.transmit.split_off(start);
             self.held.push_back((pending, bytes));
         } else {
-            self.put_on_wire(pending, &bytes);
+            pending.start = self.transmit_start + start as u64;
+            pending.end = self.queued_end();
+            self.track(pending);
         }
         token
     }
 
-    /// The timeout rule ([`ConnectionOptions`]): the response timeout,
-    /// plus each blocking command's own wait and the margin.
-    fn deadline_for(
-        &self,
-        waits: &[Option<BlockingWait>],
-        timeout: Option<Duration>,
-        now: Duration,
-    ) -> Option<Duration> {
-        let mut deadline = now.checked_add(timeout?)?;
-        for wait in waits.iter().flatten() {
-            match wait {
-                BlockingWait::Forever => return None,
-                BlockingWait::For(wait) => {
-                    deadline = deadline
-                        .checked_add(*wait)?
-                        .checked_add(self.options.blocking_margin)?;
-                }
-            }
+    /// Keeps a request on the wire's queue, its deadline in the heap.
+    fn track(&mut self, pending: Pending) {
+        if let Some(deadline) = pending.deadline {
+            self.deadlines.push(Reverse((deadline, pending.token)));
         }
-        Some(deadline)
-    }
-
-    fn put_on_wire(&mut self, mut pending: Pending, bytes: &[u8]) {
-        pending.start = self.queued_end();
-        pending.end = pending.start + bytes.len() as u64;
-        self.transmit.extend_from_slice(bytes);
         self.pending.push_back(pending);
     }
 
@@ -322,6 +344,7 @@ impl ClientConnection {
                         self.session.sent_command(name, *count);
                     }
                 }
+                None if !pending.by_name => self.session.sent_plain(pending.due),
                 None => {
                     for command in packed_commands(&self.transmit[offset..offset + len]) {
                         self.session
@@ -521,8 +544,11 @@ impl ClientConnection {
             protocol,
             server: self.server.clone(),
         });
-        while let Some((pending, bytes)) = self.held.pop_front() {
-            self.put_on_wire(pending, &bytes);
+        while let Some((mut pending, bytes)) = self.held.pop_front() {
+            pending.start = self.queued_end();
+            self.transmit.extend_from_slice(&bytes);
+            pending.end = self.queued_end();
+            self.track(pending);
         }
     }
 
@@ -564,20 +590,39 @@ impl ClientConnection {
     }
 
     /// When [`handle_timeout`](Self::handle_timeout) must run next.
-    pub fn next_deadline(&self) -> Option<Duration> {
+    pub fn next_deadline(&mut self) -> Option<Duration> {
+        let queued = self.soonest_live_deadline();
         let setup = self.setup.as_ref().map(|(_, deadline)| *deadline);
-        let requests = self
+        let held = self.held.iter().filter_map(|(pending, _)| pending.deadline);
+        setup.into_iter().chain(held).chain(queued).min()
+    }
+
+    /// The soonest deadline of a request still waited for, dropping those
+    /// of requests done or given up.
+    fn soonest_live_deadline(&mut self) -> Option<Duration> {
+        while let Some(Reverse((deadline, token))) = self.deadlines.peek().copied() {
+            if self.live_index(token).is_some() {
+                return Some(deadline);
+            }
+            self.deadlines.pop();
+        }
+        None
+    }
+
+    /// Where request `token` is in the wire's queue, if a caller still
+    /// waits for it.
+    fn live_index(&self, token: Token) -> Option<usize> {
+        let index = self
             .pending
-            .iter()
-            .chain(self.held.iter().map(|(pending, _)| pending))
-            .filter(|pending| !pending.gone)
-            .filter_map(|pending| pending.deadline);
-        setup.into_iter().chain(requests).min()
+            .binary_search_by_key(&token, |pending| pending.token)
+            .ok()?;
+        (!self.pending[index].gone).then_some(index)
     }
 
     /// Fails what ran out of time by `now`: the setup (which ends the
     /// connection), and each request past its deadline (whose replies are
-    /// then dropped when they come; the connection carries on).
+    /// then dropped when they come; the connection carries on). A request
+    /// none of whose bytes was written yet is never sent.
     pub fn handle_timeout(&mut self, now: Duration) {
         if self.closed {
             return;
@@ -590,21 +635,19 @@ impl ClientConnection {
             self.close_with(ErrorCause::SetupTimeout);
             return;
         }
-        let mut index = 0;
-        while index < self.pending.len() {
-            let pending = &self.pending[index];
-            if pending.gone || pending.deadline.is_none_or(|deadline| deadline > now) {
-                index += 1;
-                continue;
+        while let Some(Reverse((deadline, token))) = self.deadlines.peek().copied() {
+            if deadline > now {
+                break;
             }
-            let token = pending.token;
-            // Not written yet: it never will be.
+            self.deadlines.pop();
+            let Some(index) = self.live_index(token) else {
+                continue;
+            };
             let written = !self.unqueue(index);
             if written {
                 let pending = &mut self.pending[index];
                 pending.gone = true;
                 pending.replies = Vec::new();
-                index += 1;
             }
             self.events.push_back(ConnectionEvent::Failed {
                 token,
@@ -717,4 +760,25 @@ impl ClientConnection {
     pub fn in_flight(&self) -> usize {
         self.pending.len() + self.held.len()
     }
+}
+
+/// The timeout rule ([`ConnectionOptions`]): the response timeout, plus
+/// each blocking command's own wait and the margin; a blocking command
+/// without a limit lifts the deadline.
+fn deadline_for(
+    waits: impl Iterator<Item = Option<BlockingWait>>,
+    timeout: Option<Duration>,
+    margin: Duration,
+    now: Duration,
+) -> Option<Duration> {
+    let mut deadline = now.checked_add(timeout?)?;
+    for wait in waits.flatten() {
+        match wait {
+            BlockingWait::Forever => return None,
+            BlockingWait::For(wait) => {
+                deadline = deadline.checked_add(wait)?.checked_add(margin)?;
+            }
+        }
+    }
+    Some(deadline)
 }
