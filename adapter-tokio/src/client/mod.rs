@@ -218,6 +218,31 @@ impl Client {
     /// })
     /// # .unwrap();
     /// ```
+    ///
+    /// Over an in-memory stream, with a server scripted by hand:
+    ///
+    /// ```
+    /// use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    ///
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// let (ours, mut server) = tokio::io::duplex(4096);
+    /// tokio::spawn(async move {
+    ///     let mut request = [0; 64];
+    ///     // HELLO 3, answered with the server's details; then PING.
+    ///     let _ = server.read(&mut request).await;
+    ///     server.write_all(b"%1\r\n$5\r\nproto\r\n:3\r\n").await.unwrap();
+    ///     let n = server.read(&mut request).await.unwrap();
+    ///     assert_eq!(&request[..n], b"*1\r\n$4\r\nPING\r\n");
+    ///     server.write_all(b"+PONG\r\n").await.unwrap();
+    /// });
+    /// let config = "redis://in-memory".parse().unwrap();
+    /// let (client, driver) =
+    ///     resp_tokio::Client::over(ours, &config, resp_tokio::ClientOptions::default()).await?;
+    /// tokio::spawn(driver);
+    /// assert_eq!(client.call::<String>("PING").await?, "PONG");
+    /// # Ok::<(), resp_tokio::ClientError>(())
+    /// # }).unwrap();
+    /// ```
     pub async fn over<S>(
         mut stream: S,
         config: &ConnectionConfig,
