@@ -417,3 +417,12 @@ fn a_unix_socket_connection_works() {
     assert_eq!(redis.call::<String>(["PING"]).unwrap(), "PONG");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// A failed connect says where it tried.
+#[test]
+fn a_refused_connect_names_the_address() {
+    let port = support::free_port();
+    let error = Connection::connect(&format!("redis://127.0.0.1:{port}")).unwrap_err();
+    let text = error.to_string();
+    assert!(text.contains(&format!("127.0.0.1:{port}")), "{text}");
+}

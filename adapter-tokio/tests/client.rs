@@ -785,3 +785,14 @@ fn the_queued_bytes_bound_holds() {
         assert!(started.elapsed() < Duration::from_secs(3));
     });
 }
+
+/// A failed connect says where it tried.
+#[test]
+fn a_refused_connect_names_the_address() {
+    let port = resp_test_support::free_port();
+    runtime().block_on(async {
+        let error = Client::connect(&url(port)).await.unwrap_err();
+        let text = error.to_string();
+        assert!(text.contains(&format!("127.0.0.1:{port}")), "{text}");
+    });
+}

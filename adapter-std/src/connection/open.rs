@@ -100,7 +100,10 @@ fn connect_tcp(host: &str, port: u16, deadline: Instant) -> Result<TcpStream, Er
                 return Ok(stream);
             }
             Err(error) if error.kind() == io::ErrorKind::TimedOut => last = Some(Error::Timeout),
-            Err(error) => last = Some(Error::Io(error)),
+            Err(error) => {
+                let named = format!("{address}: {error}");
+                last = Some(Error::Io(io::Error::new(error.kind(), named)));
+            }
         }
     }
     Err(last.unwrap_or_else(|| {

@@ -156,7 +156,9 @@ impl Client {
         let setup = async {
             match &config.address {
                 Address::Tcp { host, port } => {
-                    let stream = TcpStream::connect((host.as_str(), *port)).await?;
+                    let stream = TcpStream::connect((host.as_str(), *port))
+                        .await
+                        .map_err(|error| at_address(error, &format!("{host}:{port}")))?;
                     stream.set_nodelay(true)?;
                     #[cfg(feature = "tls")]
                     if config.tls {
@@ -166,7 +168,9 @@ impl Client {
                     Self::start(stream, config, &options).await
                 }
                 Address::Unix { path } => {
-                    let stream = UnixStream::connect(path).await?;
+                    let stream = UnixStream::connect(path)
+                        .await
+                        .map_err(|error| at_address(error, path))?;
                     Self::start(stream, config, &options).await
                 }
                 _ => Err(ClientError::Closed),
@@ -546,6 +550,11 @@ impl Drop for Reply<'_> {
             self.shared.abandon(self.token);
         }
     }
+}
+
+/// A connect error that names the address it was for.
+fn at_address(error: std::io::Error, address: &str) -> std::io::Error {
+    std::io::Error::new(error.kind(), format!("{address}: {error}"))
 }
 
 /// The error a server's error reply becomes.
