@@ -43,13 +43,16 @@ pub struct Options {
 }
 
 impl Default for Options {
+    /// The core's [`ConnectionOptions`](resp_core::ConnectionOptions)
+    /// defaults, which the async client shares.
     fn default() -> Self {
+        let core = resp_core::ConnectionOptions::default();
         Self {
-            connect_timeout: Duration::from_secs(10),
-            response_timeout: Some(Duration::from_secs(30)),
-            blocking_margin: Duration::from_secs(1),
-            push_buffer: 1024,
-            limits: Limits::client(),
+            connect_timeout: core.setup_timeout,
+            response_timeout: core.response_timeout,
+            blocking_margin: core.blocking_margin,
+            push_buffer: core.push_buffer,
+            limits: core.limits,
             #[cfg(feature = "tls")]
             tls: None,
         }

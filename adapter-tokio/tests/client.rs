@@ -250,8 +250,7 @@ fn a_stalled_server_times_out() {
     runtime().block_on(async {
         let mut options = ClientOptions::default();
         options.response_timeout = Some(Duration::from_millis(300));
-        options.max_queued = 4;
-        options.max_in_flight = 4;
+        options.max_queued_bytes = 4096;
         let config = url(relay.port()).parse().unwrap();
         let client = Client::connect_with(&config, options).await.unwrap();
         client.call::<()>(["SET", "k", "before"]).await.unwrap();

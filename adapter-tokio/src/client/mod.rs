@@ -45,12 +45,6 @@ pub struct ClientOptions {
     pub response_timeout: Option<Duration>,
     /// What a blocking command may take beyond its own timeout.
     pub blocking_margin: Duration,
-    /// The most requests queued for the connection; a caller beyond waits
-    /// (within its response timeout).
-    pub max_queued: usize,
-    /// The most commands written but not yet answered; beyond it the
-    /// connection takes no more from the queue until replies come.
-    pub max_in_flight: usize,
     /// The most bytes of requests queued but not yet written; a caller
     /// beyond waits (within its response timeout). A single larger request
     /// waits for the queue to be empty.
@@ -58,6 +52,8 @@ pub struct ClientOptions {
     /// Messages a [`Subscription`] holds for a slow reader before it drops
     /// newer ones (and says so with [`Message::Lagged`]).
     pub push_buffer: usize,
+    /// Bounds on replies, against a hostile or broken server.
+    pub limits: resp_core::Limits,
     /// The TLS setup for `rediss://` ([`tls::client_config`]); `None`
     /// trusts the system's roots.
     #[cfg(feature = "tls")]
@@ -65,15 +61,17 @@ pub struct ClientOptions {
 }
 
 impl Default for ClientOptions {
+    /// The core's [`ConnectionOptions`] defaults, which the blocking
+    /// connection shares, and the queue's own bounds.
     fn default() -> Self {
+        let core = ConnectionOptions::default();
         Self {
-            connect_timeout: Duration::from_secs(10),
-            response_timeout: Some(Duration::from_secs(30)),
-            blocking_margin: Duration::from_secs(1),
-            max_queued: 4096,
-            max_in_flight: 64 * 1024,
+            connect_timeout: core.setup_timeout,
+            response_timeout: core.response_timeout,
+            blocking_margin: core.blocking_margin,
             max_queued_bytes: 64 << 20,
-            push_buffer: 1024,
+            push_buffer: core.push_buffer,
+            limits: core.limits,
             #[cfg(feature = "tls")]
             tls: None,
         }
@@ -260,6 +258,7 @@ impl Client {
         core_options.setup_timeout = options.connect_timeout;
         core_options.response_timeout = options.response_timeout;
         core_options.blocking_margin = options.blocking_margin;
+        core_options.limits = options.limits;
         let mut core = ClientConnection::new(config, core_options, Duration::ZERO);
         driver::set_up(&mut stream, &mut core).await?;
         let shared = Arc::new(driver::Shared::new(core, epoch, options.max_queued_bytes));

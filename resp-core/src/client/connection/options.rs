@@ -37,6 +37,10 @@ pub struct ConnectionOptions {
     pub blocking_margin: Duration,
     /// Bounds on replies, against a hostile or broken server.
     pub limits: Limits,
+    /// Pushes (pub/sub messages, invalidations) an adapter keeps for a
+    /// reader that has not taken them; beyond it, newer ones are dropped
+    /// and counted, never silently.
+    pub push_buffer: usize,
 }
 
 impl Default for ConnectionOptions {
@@ -45,7 +49,8 @@ impl Default for ConnectionOptions {
             setup_timeout: Duration::from_secs(10),
             response_timeout: Some(Duration::from_secs(30)),
             blocking_margin: Duration::from_secs(1),
-            limits: Limits::default(),
+            limits: Limits::client(),
+            push_buffer: 1024,
         }
     }
 }
