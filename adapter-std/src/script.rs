@@ -4,7 +4,7 @@
 use crate::connection::Connection;
 use crate::error::Error;
 use bytes::Bytes;
-use resp_core::{Arg, Args, Cmd, FromFrame};
+use resp_core::{Arg, Cmd, FromFrame, ScriptRun, ScriptStep};
 use std::io::{Read, Write};
 use std::sync::Mutex;
 
@@ -64,31 +64,23 @@ impl Script {
         ScriptCall::new(self).arg(arg)
     }
 
+    /// Runs it by the core's [`ScriptRun`] steps.
     fn invoke<T: FromFrame, S: Read + Write>(
         &self,
         connection: &mut Connection<S>,
         keys: &Cmd,
         args: &Cmd,
     ) -> Result<T, Error> {
-        let mut loaded_now = false;
+        let mut run = ScriptRun::new(self.known_digest(), keys.clone(), args.clone());
+        let mut command = run.start(&self.source);
         loop {
-            let digest = match self.known_digest() {
-                Some(digest) => digest,
-                None => {
-                    loaded_now = true;
-                    self.load(connection)?
+            let reply = connection.call_frame(command)?;
+            match run.reply(&self.source, reply) {
+                ScriptStep::Send(next) => command = next,
+                ScriptStep::Done(reply) => {
+                    *self.digest.lock().unwrap_or_else(|p| p.into_inner()) = run.digest().cloned();
+                    return crate::connection::convert(reply);
                 }
-            };
-            let command = Cmd::new("EVALSHA")
-                .arg(&digest[..])
-                .arg(keys.arg_count())
-                .append(keys.clone())
-                .append(args.clone());
-            match connection.call::<T>(command) {
-                Err(Error::Server(text)) if text.starts_with(b"NOSCRIPT") && !loaded_now => {
-                    *self.digest.lock().unwrap_or_else(|p| p.into_inner()) = None;
-                }
-                result => return result,
             }
         }
     }
@@ -98,12 +90,6 @@ impl Script {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .clone()
-    }
-
-    fn load<S: Read + Write>(&self, connection: &mut Connection<S>) -> Result<Bytes, Error> {
-        let digest: Bytes = connection.call(["SCRIPT".as_bytes(), b"LOAD", &self.source])?;
-        *self.digest.lock().unwrap_or_else(|p| p.into_inner()) = Some(digest.clone());
-        Ok(digest)
     }
 }
 

@@ -338,7 +338,7 @@ impl<S: Read + Write> Connection<S> {
 }
 
 /// An error reply as [`Error::Server`], anything else converted.
-fn convert<T: FromFrame>(frame: Frame) -> Result<T, Error> {
+pub(crate) fn convert<T: FromFrame>(frame: Frame) -> Result<T, Error> {
     if frame.is_error() {
         return Err(server_error(&frame));
     }

@@ -284,11 +284,7 @@ impl Client {
     /// Sends one command and converts its reply; an error reply becomes
     /// [`ClientError::Server`].
     pub async fn call<T: FromFrame>(&self, args: impl Args) -> Result<T, ClientError> {
-        let frame = self.call_frame(args).await?;
-        if frame.is_error() {
-            return Err(server_error(&frame));
-        }
-        frame.convert().map_err(ClientError::Convert)
+        convert(self.call_frame(args).await?)
     }
 
     /// Sends one command and returns its reply as it came, error replies
@@ -554,6 +550,14 @@ impl Drop for Reply<'_> {
 /// A connect error that names the address it was for.
 fn at_address(error: std::io::Error, address: &str) -> std::io::Error {
     std::io::Error::new(error.kind(), format!("{address}: {error}"))
+}
+
+/// An error reply as [`ClientError::Server`], anything else converted.
+fn convert<T: FromFrame>(frame: Frame) -> Result<T, ClientError> {
+    if frame.is_error() {
+        return Err(server_error(&frame));
+    }
+    frame.convert().map_err(ClientError::Convert)
 }
 
 /// The error a server's error reply becomes.

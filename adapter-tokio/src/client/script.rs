@@ -3,7 +3,7 @@
 
 use super::{Client, ClientError};
 use bytes::Bytes;
-use resp_core::{Arg, Args, Cmd, FromFrame};
+use resp_core::{Arg, Cmd, FromFrame, ScriptRun, ScriptStep};
 use std::sync::Mutex;
 
 /// A Lua script that runs with `EVALSHA`, so its source crosses the wire
@@ -58,31 +58,23 @@ impl Script {
         ScriptCall::new(self).arg(arg)
     }
 
+    /// Runs it by the core's [`ScriptRun`] steps.
     async fn invoke<T: FromFrame>(
         &self,
         client: &Client,
         keys: &Cmd,
         args: &Cmd,
     ) -> Result<T, ClientError> {
-        let mut loaded_now = false;
+        let mut run = ScriptRun::new(self.known_digest(), keys.clone(), args.clone());
+        let mut command = run.start(&self.source);
         loop {
-            let digest = match self.known_digest() {
-                Some(digest) => digest,
-                None => {
-                    loaded_now = true;
-                    self.load(client).await?
+            let reply = client.call_frame(command).await?;
+            match run.reply(&self.source, reply) {
+                ScriptStep::Send(next) => command = next,
+                ScriptStep::Done(reply) => {
+                    *self.digest.lock().unwrap_or_else(|p| p.into_inner()) = run.digest().cloned();
+                    return super::convert(reply);
                 }
-            };
-            let command = Cmd::new("EVALSHA")
-                .arg(&digest[..])
-                .arg(keys.arg_count())
-                .append(keys.clone())
-                .append(args.clone());
-            match client.call::<T>(command).await {
-                Err(ClientError::Server(text)) if text.starts_with(b"NOSCRIPT") && !loaded_now => {
-                    *self.digest.lock().unwrap_or_else(|p| p.into_inner()) = None;
-                }
-                result => return result,
             }
         }
     }
@@ -92,14 +84,6 @@ impl Script {
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .clone()
-    }
-
-    async fn load(&self, client: &Client) -> Result<Bytes, ClientError> {
-        let digest: Bytes = client
-            .call(["SCRIPT".as_bytes(), b"LOAD", &self.source])
-            .await?;
-        *self.digest.lock().unwrap_or_else(|p| p.into_inner()) = Some(digest.clone());
-        Ok(digest)
     }
 }
 

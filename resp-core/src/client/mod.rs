@@ -11,6 +11,7 @@ mod effect;
 mod exec;
 mod handshake;
 mod packed;
+mod script;
 mod session;
 
 pub use blocking::{BlockingWait, blocking_wait};
@@ -22,4 +23,5 @@ pub use effect::ConnectionEffect;
 pub use exec::ExecReply;
 pub use handshake::{Handshake, HandshakeError};
 pub use packed::{PackedCommand, PackedCommands, packed_commands};
+pub use script::{ScriptRun, ScriptStep};
 pub use session::{RequestId, Routed, Session};
