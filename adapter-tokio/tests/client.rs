@@ -508,13 +508,13 @@ fn transactions_exec_abort_and_watch(through: Through) {
         body.command(["INCR", "t"])
             .command(["INCR", "t"])
             .command(["HGET", "t", "f"]);
-        let results = client.exec(&body).await.unwrap();
+        let results = client.transaction(&body).await.unwrap();
         assert_eq!(results[..2], [Frame::Integer(1), Frame::Integer(2)]);
         assert!(results[2].is_error(), "an error in its place");
         // A command refused while queuing: EXECABORT, nothing ran.
         let mut refused = Pipeline::new();
         refused.command(["INCR", "t"]).command(["GET"]);
-        let error = client.exec(&refused).await.unwrap_err();
+        let error = client.transaction(&refused).await.unwrap_err();
         assert!(
             matches!(&error, ClientError::Server(text) if text.starts_with(b"EXECABORT")),
             "{error}"

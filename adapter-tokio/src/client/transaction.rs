@@ -11,7 +11,7 @@ impl Client {
     /// between. Returns each command's reply (an error reply in its place);
     /// a command refused while queuing makes the whole transaction fail
     /// with the server's `EXECABORT` error.
-    pub async fn exec(&self, pipeline: &Pipeline) -> Result<Vec<Frame>, ClientError> {
+    pub async fn transaction(&self, pipeline: &Pipeline) -> Result<Vec<Frame>, ClientError> {
         let mut transaction = Pipeline::new();
         transaction.multi();
         transaction.extend_from(pipeline);
@@ -70,7 +70,7 @@ impl Client {
                     return Err(error);
                 }
             };
-            match connection.exec(&commands).await {
+            match connection.transaction(&commands).await {
                 Err(ClientError::TransactionAborted) => continue,
                 result => return result,
             }
