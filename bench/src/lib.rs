@@ -4,6 +4,7 @@
 //! output by [`verify`] before anything is timed.
 
 pub mod contestants;
+pub mod counting;
 pub mod rounds;
 pub mod workloads;
 

@@ -18,37 +18,62 @@ pub fn cpu_seconds() -> f64 {
     ticks / 100.0
 }
 
-/// The best (operations per second, CPU microseconds per operation) of
-/// each client in each scenario, `best[scenario][client]`, over `rounds`
-/// rounds in which every client runs every scenario in turn. `run` does
-/// one scenario with one client and returns the operations it did.
+/// The best of each client in each scenario, `best[scenario][client]`,
+/// over `rounds` rounds in which every client runs every scenario in turn.
+/// `run` does one scenario with one client and returns the operations it
+/// did.
 pub fn best_of(
     rounds: usize,
     scenarios: &[&str],
     clients: &[&str],
     mut run: impl FnMut(usize, usize) -> usize,
-) -> Vec<Vec<(f64, f64)>> {
-    let mut best = vec![vec![(0f64, f64::MAX); clients.len()]; scenarios.len()];
+) -> Vec<Vec<Best>> {
+    let mut best = vec![vec![Best::default(); clients.len()]; scenarios.len()];
     for round in 0..rounds {
         for (scenario, row) in best.iter_mut().enumerate() {
             for (client, cell) in row.iter_mut().enumerate() {
-                let (cpu, started) = (cpu_seconds(), Instant::now());
+                let (cpu, allocations) = (cpu_seconds(), crate::counting::allocations());
+                let started = Instant::now();
                 let ops = run(scenario, client);
                 let (elapsed, cpu) = (started.elapsed().as_secs_f64(), cpu_seconds() - cpu);
+                let allocated = crate::counting::allocations() - allocations;
                 let rate = ops as f64 / elapsed;
                 let per_op = cpu * 1e6 / ops as f64;
+                let allocs = allocated as f64 / ops as f64;
                 eprintln!(
-                    "round {} {} {}: {rate:.0}/s, {per_op:.2} us CPU/op",
+                    "round {} {} {}: {rate:.0}/s, {per_op:.2} us CPU/op, {allocs:.2} allocations/op",
                     round + 1,
                     scenarios[scenario],
                     clients[client]
                 );
-                cell.0 = cell.0.max(rate);
-                cell.1 = cell.1.min(per_op);
+                cell.rate = cell.rate.max(rate);
+                cell.cpu = cell.cpu.min(per_op);
+                cell.allocations = cell.allocations.min(allocs);
             }
         }
     }
     best
+}
+
+/// One client's best in one scenario.
+#[derive(Debug, Clone, Copy)]
+pub struct Best {
+    /// Operations per second.
+    pub rate: f64,
+    /// CPU microseconds per operation.
+    pub cpu: f64,
+    /// Heap allocations per operation (0 where the binary does not count).
+    pub allocations: f64,
+}
+
+impl Default for Best {
+    fn default() -> Self {
+        Self {
+            rate: 0.0,
+            cpu: f64::MAX,
+            allocations: f64::MAX,
+        }
+    }
 }
 
 /// Prints `best` as a markdown table, with a column per ratio
@@ -56,7 +81,7 @@ pub fn best_of(
 pub fn print_table(
     scenarios: &[&str],
     clients: &[&str],
-    best: &[Vec<(f64, f64)>],
+    best: &[Vec<Best>],
     ratios: &[(&str, usize, usize)],
 ) {
     let headings: Vec<&str> = ratios.iter().map(|(heading, ..)| *heading).collect();
@@ -69,11 +94,18 @@ pub fn print_table(
     for (scenario, row) in best.iter().enumerate() {
         let cells: Vec<String> = row
             .iter()
-            .map(|(rate, cpu)| format!("{rate:.0}/s, {cpu:.2} us CPU"))
+            .map(|best| {
+                let cell = format!("{:.0}/s, {:.2} us CPU", best.rate, best.cpu);
+                if best.allocations > 0.0 {
+                    format!("{cell}, {:.2} allocs", best.allocations)
+                } else {
+                    cell
+                }
+            })
             .collect();
         let ratios: Vec<String> = ratios
             .iter()
-            .map(|(_, client, against)| format!("{:.2}x", row[*client].0 / row[*against].0))
+            .map(|(_, client, against)| format!("{:.2}x", row[*client].rate / row[*against].rate))
             .collect();
         println!(
             "| {} | {} | {} |",

@@ -2,41 +2,12 @@
 //! and CommandDecoder (borrowed commands, and owned requests as a codec
 //! hands them out) on every workload, from a counting allocator.
 //! `cargo run --release --bin alloc_counts`
-#![allow(unsafe_code)] // GlobalAlloc is an unsafe trait
 
 use resp_bench::contestants::{
     resp_core_commands, resp_core_decoder, resp_core_reader, resp_core_requests,
 };
+use resp_bench::counting::{Counting, allocated_bytes, allocations};
 use resp_bench::workloads::*;
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
-
-struct Counting;
-
-static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
-static BYTES: AtomicUsize = AtomicUsize::new(0);
-
-// SAFETY: forwards every call unchanged to the system allocator.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Relaxed);
-        BYTES.fetch_add(layout.size(), Relaxed);
-        // SAFETY: the caller's layout contract is passed on unchanged.
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: `ptr` came from `System.alloc` with this layout.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Relaxed);
-        BYTES.fetch_add(new_size.saturating_sub(layout.size()), Relaxed);
-        // SAFETY: forwarded with the caller's guarantees.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
 
 #[global_allocator]
 static ALLOCATOR: Counting = Counting;
@@ -46,11 +17,11 @@ static ALLOCATOR: Counting = Counting;
 /// it is part of every run.
 fn per_frame(workload: &Workload, run: fn(&Workload) -> usize) -> (f64, f64) {
     run(workload); // warm up
-    let (allocations, bytes) = (ALLOCATIONS.load(Relaxed), BYTES.load(Relaxed));
+    let (before, bytes) = (allocations(), allocated_bytes());
     let frames = run(workload) as f64;
     (
-        (ALLOCATIONS.load(Relaxed) - allocations) as f64 / frames,
-        (BYTES.load(Relaxed) - bytes) as f64 / frames,
+        (allocations() - before) as f64 / frames,
+        (allocated_bytes() - bytes) as f64 / frames,
     )
 }
 

@@ -3,13 +3,18 @@
 //! on one connection, interleaved round by round.
 //!
 //! `cargo run --release --bin clients [rounds]` prints a table of
-//! operations per second and CPU time per operation (this process's user
-//! and system time, so the server's own work is not counted).
+//! operations per second, CPU time per operation (this process's user
+//! and system time, so the server's own work is not counted) and heap
+//! allocations per operation (connection setup included, amortised).
 //!
 //! (a) 100 tasks on one connection, each SET then GET in a loop;
 //! (b) the same with 1,000 tasks; (c) one task sending pipelines of
 //! 10,000 INCRs; (d) one task, sequential PINGs (latency).
+use resp_bench::counting::Counting;
 use resp_bench::rounds::{best_of, print_table};
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
 use resp_test_support::RedisServer;
 
 const SCENARIOS: [&str; 4] = [
@@ -21,6 +26,13 @@ const SCENARIOS: [&str; 4] = [
 /// Tasks and rounds per task in (a) and (b), the same for every client.
 const TASKS: [(usize, usize); 2] = [(100, 2_000), (1_000, 200)];
 const CLIENTS: [&str; 3] = ["resp-tokio Client", "redis-rs multiplexed", "fred"];
+
+/// The key task `task` uses, made once, so that the harness allocates
+/// nothing per operation and the allocation counts are the clients' own.
+fn key_of(task: usize) -> &'static String {
+    static KEYS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    &KEYS.get_or_init(|| (0..1_000).map(|task| format!("key:{task}")).collect())[task]
+}
 
 /// Operations done by `tasks` tasks, each running `per_task` rounds of `op`.
 async fn spread<F, Fut>(tasks: usize, per_task: usize, op: F) -> usize
@@ -55,7 +67,7 @@ async fn run_resp_tokio(url: &str, scenario: usize) -> usize {
             spread(tasks, per_task, move |task, round| {
                 let client = client.clone();
                 async move {
-                    let key = format!("key:{task}");
+                    let key = key_of(task);
                     client
                         .call::<()>(("SET", key.as_str(), round))
                         .await
@@ -97,15 +109,15 @@ async fn run_redis_rs(url: &str, scenario: usize) -> usize {
             spread(tasks, per_task, move |task, round| {
                 let mut connection = connection.clone();
                 async move {
-                    let key = format!("key:{task}");
+                    let key = key_of(task);
                     redis::cmd("SET")
-                        .arg(&key)
+                        .arg(key)
                         .arg(round)
                         .query_async::<()>(&mut connection)
                         .await
                         .unwrap();
                     let _: i64 = redis::cmd("GET")
-                        .arg(&key)
+                        .arg(key)
                         .query_async(&mut connection)
                         .await
                         .unwrap();
@@ -151,7 +163,7 @@ async fn run_fred(url: &str, scenario: usize) -> usize {
             spread(tasks, per_task, move |task, round| {
                 let client = shared.clone();
                 async move {
-                    let key = format!("key:{task}");
+                    let key = key_of(task);
                     let _: () = client
                         .set(key.as_str(), round as i64, None, None, false)
                         .await
