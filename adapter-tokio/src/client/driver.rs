@@ -293,8 +293,11 @@ where
         match (deadline, timer.as_mut()) {
             (None, _) => timer = None,
             (Some(deadline), Some(sleep)) => {
+                // Only ever moved earlier: a timer that fires before the
+                // next deadline finds nothing due and is set again, which
+                // costs far less than moving it on every call.
                 let at = (shared.epoch + deadline).into();
-                if sleep.deadline() != at {
+                if at < sleep.deadline() || sleep.is_elapsed() {
                     sleep.as_mut().reset(at);
                 }
             }
