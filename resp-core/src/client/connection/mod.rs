@@ -81,6 +81,9 @@ pub struct ClientConnection {
     transmit_start: u64,
     /// Requests on their way or on the wire, in order.
     pending: VecDeque<Pending>,
+    /// How many of `pending`, from the front, have their commands recorded
+    /// with the session (those whose first byte was written).
+    recorded: usize,
     /// Requests queued before the setup finished, to go out after it.
     held: VecDeque<(Pending, BytesMut)>,
     /// The deadlines of requests on the wire's queue, soonest first; those
@@ -98,9 +101,6 @@ struct Pending {
     /// Where its bytes start and end in the outgoing stream.
     start: u64,
     end: u64,
-    /// Whether its commands are recorded with the session (once its first
-    /// byte is written).
-    recorded: bool,
     /// For a raw request, each command's name and argument count, since its
     /// bytes may be in any request form.
     raw_commands: Option<Vec<(BytesMut, usize)>>,
@@ -133,6 +133,7 @@ impl ClientConnection {
             transmit: BytesMut::new(),
             transmit_start: 0,
             pending: VecDeque::new(),
+            recorded: 0,
             held: VecDeque::new(),
             deadlines: BinaryHeap::new(),
             events: VecDeque::new(),
@@ -265,7 +266,6 @@ impl ClientConnection {
             token,
             start: 0,
             end: 0,
-            recorded: false,
             raw_commands: None,
             by_name: true,
             due,
@@ -325,19 +325,14 @@ impl ClientConnection {
     pub fn written(&mut self, n: usize) {
         let n = n.min(self.transmit.len());
         let written_end = self.transmit_start + n as u64;
-        for index in 0..self.pending.len() {
-            let pending = &self.pending[index];
+        while let Some(pending) = self.pending.get(self.recorded) {
             if pending.start >= written_end {
                 break;
             }
-            if pending.recorded {
-                continue;
-            }
             // Its first byte is out: the server will answer its commands.
+            self.recorded += 1;
             let offset = (pending.start - self.transmit_start) as usize;
             let len = (pending.end - pending.start) as usize;
-            let pending = &mut self.pending[index];
-            pending.recorded = true;
             match &pending.raw_commands {
                 Some(commands) => {
                     for (name, count) in commands {
@@ -499,6 +494,8 @@ impl ClientConnection {
         pending.due -= 1;
         if pending.due == 0 {
             if let Some(done) = self.pending.pop_front() {
+                // Only a recorded request gets replies.
+                self.recorded -= 1;
                 self.complete(done);
             }
         }
@@ -699,6 +696,7 @@ impl ClientConnection {
         }
         self.closed = true;
         let written_end = self.transmit_start;
+        self.recorded = 0;
         for pending in self.pending.drain(..) {
             if !pending.gone {
                 let written = pending.start < written_end;
