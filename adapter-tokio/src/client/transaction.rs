@@ -28,7 +28,7 @@ impl Client {
     /// An optimistic transaction: on a connection of its own, `WATCH`es
     /// `keys`, lets `build` read what it needs (through the connection it
     /// is given) and return the commands to run, then runs them with
-    /// [`exec`](Self::exec). When a watched key changed in between, `EXEC`
+    /// [`transaction`](Self::transaction). When a watched key changed in between, `EXEC`
     /// does nothing and the whole is tried again, at most `attempts` times;
     /// then [`ClientError::TransactionAborted`].
     ///
