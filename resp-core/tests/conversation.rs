@@ -600,3 +600,104 @@ fn bytes_after_the_setup_wait_for_the_requests_they_answer() {
         [replies(ping, vec![Frame::SimpleString("PONG".into())])]
     );
 }
+
+/// One step of a random conversation.
+#[derive(Debug, Clone)]
+enum Step {
+    Send(u8),
+    Pipeline(u8),
+    Write(usize),
+    Receive(Vec<u8>),
+    Reply(u8),
+    Abandon(usize),
+    Timeout(u64),
+    Lost,
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    prop_oneof![
+        any::<u8>().prop_map(Step::Send),
+        (1u8..5).prop_map(Step::Pipeline),
+        (0usize..64).prop_map(Step::Write),
+        proptest::collection::vec(any::<u8>(), 0..24).prop_map(Step::Receive),
+        any::<u8>().prop_map(Step::Reply),
+        (0usize..8).prop_map(Step::Abandon),
+        (0u64..40_000).prop_map(Step::Timeout),
+        Just(Step::Lost),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Whatever the server sends and whatever the caller does, nothing
+    /// panics, every request not given up gets exactly one outcome (its
+    /// replies or its failure), and none is told anything after it.
+    #[test]
+    fn every_request_gets_one_outcome_whatever_happens(steps in proptest::collection::vec(step(), 1..60)) {
+        let config: ConnectionConfig = "redis://127.0.0.1?protocol=2".parse().unwrap();
+        let mut options = ConnectionOptions::default();
+        options.response_timeout = Some(Duration::from_secs(10));
+        let mut connection = ClientConnection::new(&config, options, Duration::ZERO);
+        let mut tokens: Vec<Token> = Vec::new();
+        let mut abandoned = std::collections::HashSet::new();
+        let mut outcomes: std::collections::HashMap<Token, usize> = Default::default();
+        let mut now = Duration::ZERO;
+        let replies: [&[u8]; 4] = [b"+OK\r\n", b":1\r\n", b"$1\r\nv\r\n", b"-ERR e\r\n"];
+        for step in steps {
+            match step {
+                Step::Send(n) => tokens.push(connection.send(("GET", n), now)),
+                Step::Pipeline(n) => {
+                    let mut pipeline = Pipeline::new();
+                    for i in 0..n {
+                        pipeline.command(("INCR", i));
+                    }
+                    tokens.push(connection.send_pipeline(&pipeline, now));
+                }
+                Step::Write(n) => {
+                    let n = n.min(connection.transmit().len());
+                    connection.written(n);
+                }
+                Step::Receive(bytes) => connection.receive(&bytes),
+                Step::Reply(which) => connection.receive(replies[usize::from(which) % 4]),
+                Step::Abandon(back) => {
+                    if let Some(&token) = tokens.iter().rev().nth(back) {
+                        connection.abandon(token);
+                        abandoned.insert(token);
+                    }
+                }
+                Step::Timeout(ms) => {
+                    now += Duration::from_millis(ms);
+                    connection.handle_timeout(now);
+                }
+                Step::Lost => connection.connection_lost(),
+            }
+            let _ = connection.next_deadline();
+            let _ = connection.size_hint();
+            while let Some(event) = connection.poll_event() {
+                let token = match event {
+                    ConnectionEvent::Replies { token, .. } | ConnectionEvent::Failed { token, .. } => token,
+                    _ => continue,
+                };
+                prop_assert!(!abandoned.contains(&token), "told of {token:?} after it was given up");
+                *outcomes.entry(token).or_default() += 1;
+            }
+        }
+        // The end: whatever is still due fails now.
+        connection.close();
+        while let Some(event) = connection.poll_event() {
+            if let ConnectionEvent::Replies { token, .. } | ConnectionEvent::Failed { token, .. } = event {
+                prop_assert!(!abandoned.contains(&token));
+                *outcomes.entry(token).or_default() += 1;
+            }
+        }
+        for token in tokens {
+            let told = outcomes.get(&token).copied().unwrap_or(0);
+            if abandoned.contains(&token) {
+                prop_assert!(told <= 1, "{token:?} told {told} times");
+            } else {
+                prop_assert_eq!(told, 1, "{:?}", token);
+            }
+        }
+    }
+}
