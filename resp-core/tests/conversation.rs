@@ -675,9 +675,8 @@ proptest! {
             let _ = connection.next_deadline();
             let _ = connection.size_hint();
             while let Some(event) = connection.poll_event() {
-                let token = match event {
-                    ConnectionEvent::Replies { token, .. } | ConnectionEvent::Failed { token, .. } => token,
-                    _ => continue,
+                let (ConnectionEvent::Replies { token, .. } | ConnectionEvent::Failed { token, .. }) = event else {
+                    continue;
                 };
                 prop_assert!(!abandoned.contains(&token), "told of {token:?} after it was given up");
                 *outcomes.entry(token).or_default() += 1;
