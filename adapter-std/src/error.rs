@@ -84,7 +84,7 @@ impl fmt::Display for Error {
             Self::Protocol(error) => write!(f, "the server sent invalid RESP: {error}"),
             Self::Unexpected => f.write_str("the server sent a reply to nothing"),
             Self::Handshake(error) => error.fmt(f),
-            Self::Server(text) => write!(f, "{}", text.escape_ascii()),
+            Self::Server(text) => write_reply_text(f, text),
             Self::Convert(error) => error.fmt(f),
             Self::Broken => f.write_str("the connection broke earlier and cannot be used"),
             Self::TransactionAborted => {
@@ -115,4 +115,17 @@ impl From<io::Error> for Error {
     fn from(error: io::Error) -> Self {
         Self::Io(error)
     }
+}
+
+/// A server's error as it sent it: text as text (quotes and all), with
+/// only control characters escaped so that one error stays one line.
+fn write_reply_text(f: &mut fmt::Formatter<'_>, text: &[u8]) -> fmt::Result {
+    for c in String::from_utf8_lossy(text).chars() {
+        if c.is_control() {
+            write!(f, "{}", c.escape_default())?;
+        } else {
+            write!(f, "{c}")?;
+        }
+    }
+    Ok(())
 }

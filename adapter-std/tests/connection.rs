@@ -426,3 +426,16 @@ fn a_refused_connect_names_the_address() {
     let text = error.to_string();
     assert!(text.contains(&format!("127.0.0.1:{port}")), "{text}");
 }
+
+/// A server's error reads as the server sent it, quotes unescaped.
+#[test]
+fn a_server_error_reads_as_the_server_sent_it() {
+    both_protocols(|server, protocol| {
+        let mut redis = open(server.port(), protocol);
+        let error = redis.call::<String>(["GET"]).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "ERR wrong number of arguments for 'get' command"
+        );
+    });
+}

@@ -795,3 +795,19 @@ fn a_refused_connect_names_the_address() {
         assert!(text.contains(&format!("127.0.0.1:{port}")), "{text}");
     });
 }
+
+/// A server's error reads as the server sent it, quotes unescaped.
+#[test]
+fn a_server_error_reads_as_the_server_sent_it() {
+    let Some(server) = RedisServer::start() else {
+        return;
+    };
+    runtime().block_on(async {
+        let client = Client::connect(&url(server.port())).await.unwrap();
+        let error = client.call::<String>(["GET"]).await.unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "ERR wrong number of arguments for 'get' command"
+        );
+    });
+}

@@ -43,7 +43,7 @@ impl fmt::Display for ClientError {
             Self::Handshake(error) => error.fmt(f),
             Self::Closed => f.write_str("the connection closed before the reply came"),
             Self::Timeout => f.write_str("the reply did not come in time"),
-            Self::Server(text) => write!(f, "{}", text.escape_ascii()),
+            Self::Server(text) => write_reply_text(f, text),
             Self::Convert(error) => error.fmt(f),
             Self::TlsUnsupported => f.write_str("rediss:// needs resp-tokio's `tls` feature"),
             #[cfg(feature = "tls")]
@@ -73,4 +73,17 @@ impl From<io::Error> for ClientError {
     fn from(error: io::Error) -> Self {
         Self::Io(error)
     }
+}
+
+/// A server's error as it sent it: text as text (quotes and all), with
+/// only control characters escaped so that one error stays one line.
+fn write_reply_text(f: &mut fmt::Formatter<'_>, text: &[u8]) -> fmt::Result {
+    for c in String::from_utf8_lossy(text).chars() {
+        if c.is_control() {
+            write!(f, "{}", c.escape_default())?;
+        } else {
+            write!(f, "{c}")?;
+        }
+    }
+    Ok(())
 }
