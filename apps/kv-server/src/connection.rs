@@ -9,7 +9,6 @@ use bytes::BytesMut;
 use resp_core::{DoubleFormat, ReplyWriter};
 use resp_tokio::{ServerCodec, ServerError};
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::mpsc;
 use tokio_util::codec::Decoder;
@@ -53,12 +52,20 @@ where
                     write_message(&session, &message, &mut output);
                 }
             }
+            // Past its backlog limit: gone, whatever it was doing.
+            () = session.backlog.kicked() => break,
         }
-        if session.overflowed.load(Ordering::Relaxed) {
+        if session.backlog.is_overflowed() {
             break;
         }
         if !output.is_empty() {
-            if stream.write_all(&output).await.is_err() {
+            // A client that does not read stalls this write; it is still
+            // dropped the moment its backlog passes the limit.
+            let written = tokio::select! {
+                written = stream.write_all(&output) => written.is_ok(),
+                () = session.backlog.kicked() => false,
+            };
+            if !written {
                 break;
             }
             output.clear();
@@ -113,6 +120,7 @@ fn run_requests(
 }
 
 fn write_message(session: &Session, message: &Message, output: &mut BytesMut) {
+    session.backlog.written(message.size());
     let mut out =
         ReplyWriter::new(output, session.protocol).with_double_format(DoubleFormat::Significant17);
     message.write(&mut out);

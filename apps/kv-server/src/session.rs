@@ -1,6 +1,6 @@
 //! What the server knows about one connection.
 
-use crate::commands::Message;
+use crate::commands::{Backlog, Message};
 use resp_core::{Protocol, Request};
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -34,8 +34,8 @@ pub(crate) struct Session {
     pub(crate) patterns: BTreeSet<Box<[u8]>>,
     /// Where published messages for this connection go.
     pub(crate) inbox: mpsc::Sender<Message>,
-    /// Set when this connection could not keep up with its messages.
-    pub(crate) overflowed: Arc<AtomicBool>,
+    /// The bytes of messages waiting for this connection, bounded.
+    pub(crate) backlog: Arc<Backlog>,
     pub(crate) quit: bool,
     pub(crate) peer: String,
     pub(crate) local: String,
@@ -58,7 +58,7 @@ impl Session {
             channels: BTreeSet::new(),
             patterns: BTreeSet::new(),
             inbox,
-            overflowed: Arc::default(),
+            backlog: Arc::default(),
             quit: false,
             peer: String::new(),
             local: String::new(),

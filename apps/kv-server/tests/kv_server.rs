@@ -414,3 +414,48 @@ fn keys_expire_lazily_and_actively() {
     std::thread::sleep(Duration::from_millis(100));
     assert_eq!(client.command(["GET", "soon"]), Frame::Null(NullKind::Bulk));
 }
+
+/// A subscriber that never reads holds at most its backlog limit (32 MiB,
+/// Redis's pub/sub output limit) and is dropped there, even while a write
+/// to it is stuck; `PUBLISH` then counts no receiver. 20,000 messages of
+/// 64 KiB are 1.25 GiB.
+#[test]
+fn a_subscriber_that_does_not_read_is_bounded_and_dropped() {
+    let kv = KvServer::start(&[]);
+    let mut subscriber = connect(kv.port());
+    let mut subscribe = Vec::new();
+    pack_command(&mut subscribe, ["SUBSCRIBE", "flood"]);
+    subscriber.write_all(&subscribe).unwrap();
+    // Its confirmation, and then it reads nothing more.
+    let mut confirmation = [0; 64];
+    let _ = subscriber.read(&mut confirmation).unwrap();
+
+    let before = resident_kib(kv.pid());
+    let mut publisher = Replies::new(kv.connect(), 64 * 1024);
+    let payload = vec![b'p'; 64 * 1024];
+    let mut last = Frame::Integer(-1);
+    let mut peak = 0;
+    for round in 0..20_000 {
+        last = publisher.command((&b"PUBLISH"[..], &b"flood"[..], &payload[..]));
+        if round % 1_000 == 0 {
+            peak = peak.max(resident_kib(kv.pid()));
+        }
+    }
+    peak = peak.max(resident_kib(kv.pid()));
+    let grown = peak.saturating_sub(before);
+    assert!(grown < 160 * 1024, "kv-server grew {grown} KiB");
+    // Dropped: no longer a receiver.
+    assert_eq!(last, Frame::Integer(0));
+    // And its connection is closed: reading drains what was sent, then ends.
+    subscriber
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut sink = vec![0; 1 << 20];
+    loop {
+        match subscriber.read(&mut sink) {
+            Ok(0) => break,
+            Ok(_) => {}
+            Err(error) => panic!("the subscriber was not disconnected: {error}"),
+        }
+    }
+}

@@ -22,7 +22,7 @@ use resp_core::{Command, CommandFlags, CommandSpec, DoubleFormat, Protocol, Repl
 use std::fmt::Write as _;
 use std::sync::LazyLock;
 
-pub(crate) use pubsub::{Message, PubSub};
+pub(crate) use pubsub::{Backlog, Message, PubSub};
 
 /// Where a handler writes its reply.
 pub(crate) type Out<'a> = ReplyWriter<&'a mut BytesMut>;

@@ -1,16 +1,67 @@
 //! Pub/sub: SUBSCRIBE, UNSUBSCRIBE, PSUBSCRIBE, PUNSUBSCRIBE, PUBLISH.
 //!
-//! Each connection has a bounded inbox. A subscriber that lets it fill up is
-//! disconnected, as Redis disconnects one past its output buffer limit, so a
-//! slow reader never grows the server's memory without bound.
+//! Each connection has a backlog bounded in bytes ([`BACKLOG_LIMIT`], Redis's
+//! default pub/sub output limit). A subscriber that lets it fill up is
+//! disconnected at once, even while a write to it is stuck, as Redis
+//! disconnects one past its output buffer limit, so a slow reader never
+//! grows the server's memory without bound.
 
 use super::{Ctx, Out, Res, arg};
 use bytes::Bytes;
 use resp_core::Command;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use tokio::sync::mpsc;
+use tokio::sync::{Notify, mpsc};
+
+/// The most bytes of messages one connection may have waiting: Redis's
+/// default `client-output-buffer-limit pubsub` hard limit.
+pub(crate) const BACKLOG_LIMIT: usize = 32 << 20;
+
+/// The messages waiting for one connection, in bytes, and whether it fell
+/// past the limit.
+#[derive(Debug, Default)]
+pub(crate) struct Backlog {
+    bytes: AtomicUsize,
+    overflowed: AtomicBool,
+    /// Wakes the connection's task, even in the middle of a stuck write.
+    kicked: Notify,
+}
+
+impl Backlog {
+    /// Takes `size` more bytes, or marks the connection for disconnecting
+    /// when they would pass the limit.
+    fn admit(&self, size: usize) -> bool {
+        if self.is_overflowed() {
+            return false;
+        }
+        if self.bytes.fetch_add(size, Ordering::AcqRel) + size > BACKLOG_LIMIT {
+            self.bytes.fetch_sub(size, Ordering::AcqRel);
+            self.overflow();
+            return false;
+        }
+        true
+    }
+
+    fn overflow(&self) {
+        self.overflowed.store(true, Ordering::Release);
+        self.kicked.notify_one();
+    }
+
+    /// A message of `size` bytes was written out.
+    pub(crate) fn written(&self, size: usize) {
+        self.bytes.fetch_sub(size, Ordering::AcqRel);
+    }
+
+    pub(crate) fn is_overflowed(&self) -> bool {
+        self.overflowed.load(Ordering::Acquire)
+    }
+
+    /// Completes once the connection fell past the limit.
+    pub(crate) async fn kicked(&self) {
+        self.kicked.notified().await;
+    }
+}
 
 /// A published message, on its way to one subscriber.
 #[derive(Debug, Clone)]
@@ -27,6 +78,18 @@ pub(crate) enum Message {
 }
 
 impl Message {
+    /// What it costs the backlog: its payloads and some framing.
+    pub(crate) fn size(&self) -> usize {
+        match self {
+            Self::Message { channel, payload } => channel.len() + payload.len() + 32,
+            Self::PMessage {
+                pattern,
+                channel,
+                payload,
+            } => pattern.len() + channel.len() + payload.len() + 40,
+        }
+    }
+
     /// Writes it as Redis does: a push in RESP3, an array in RESP2.
     pub(crate) fn write(&self, out: &mut Out<'_>) {
         match self {
@@ -55,14 +118,23 @@ impl Message {
 struct Subscriber {
     id: u64,
     inbox: mpsc::Sender<Message>,
-    overflowed: Arc<AtomicBool>,
+    backlog: Arc<Backlog>,
 }
 
 impl Subscriber {
-    fn deliver(&self, message: Message) {
-        if self.inbox.try_send(message).is_err() {
-            self.overflowed.store(true, Ordering::Relaxed);
+    /// Queues `message` for the connection; false when it was not (the
+    /// connection fell past its limit, or is gone).
+    fn deliver(&self, message: Message) -> bool {
+        if !self.backlog.admit(message.size()) {
+            return false;
         }
+        let size = message.size();
+        if self.inbox.try_send(message).is_err() {
+            self.backlog.written(size);
+            self.backlog.overflow();
+            return false;
+        }
+        true
     }
 }
 
@@ -83,7 +155,7 @@ fn subscriber(ctx: &Ctx<'_>) -> Subscriber {
     Subscriber {
         id: ctx.session.id,
         inbox: ctx.session.inbox.clone(),
-        overflowed: ctx.session.overflowed.clone(),
+        backlog: ctx.session.backlog.clone(),
     }
 }
 
@@ -200,21 +272,21 @@ pub(crate) fn publish(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_
     let mut receivers = 0;
     if let Some(subscribers) = lock(&ctx.shared.pubsub.channels).get(&channel) {
         for subscriber in subscribers {
-            subscriber.deliver(Message::Message {
+            let delivered = subscriber.deliver(Message::Message {
                 channel: channel.clone(),
                 payload: payload.clone(),
             });
-            receivers += 1;
+            receivers += i64::from(delivered);
         }
     }
     for (pattern, subscriber) in lock(&ctx.shared.pubsub.patterns).iter() {
         if crate::glob::matches(pattern, &channel, false) {
-            subscriber.deliver(Message::PMessage {
+            let delivered = subscriber.deliver(Message::PMessage {
                 pattern: pattern.clone(),
                 channel: channel.clone(),
                 payload: payload.clone(),
             });
-            receivers += 1;
+            receivers += i64::from(delivered);
         }
     }
     out.integer(receivers);
