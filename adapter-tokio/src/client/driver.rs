@@ -5,7 +5,7 @@
 
 use super::ClientError;
 use super::pubsub::Subscriber;
-use bytes::BytesMut;
+use bytes::{Buf, BytesMut};
 use resp_core::{
     ClientConnection, ConnectionError, ConnectionEvent, ErrorCause, Frame, Protocol, Push, Token,
 };
@@ -103,13 +103,14 @@ impl Shared {
 
     /// Hands a request of `len` bytes to the core (`send` packs it there),
     /// with a subscriber to register before any reply can arrive; `None`
-    /// (with `waker` kept) while the queued bytes are over the bound.
+    /// while the queued bytes are over the bound, with `waker` (if any)
+    /// kept for when there is room.
     pub(super) fn submit(
         &self,
         len: usize,
         send: &mut Option<impl FnOnce(&mut ClientConnection, Duration) -> Token>,
         subscriber: &mut Option<Subscriber>,
-        waker: &Waker,
+        waker: Option<&Waker>,
     ) -> Option<Result<Token, ClientError>> {
         let mut state = self.lock();
         if state.core.is_closed() {
@@ -117,7 +118,7 @@ impl Shared {
         }
         let queued = state.core.transmit().len();
         if queued > 0 && queued + len > self.max_queued_bytes {
-            state.room.push(waker.clone());
+            state.room.extend(waker.cloned());
             return None;
         }
         let send = send.take()?;
@@ -131,13 +132,6 @@ impl Shared {
             self.wake.notify_one();
         }
         Some(Ok(token))
-    }
-
-    /// Whether a request of `len` bytes fits under the queued-bytes bound
-    /// now (a hint: a caller that finds room needs no timer for it).
-    pub(super) fn has_room(&self, len: usize) -> bool {
-        let queued = self.lock().core.transmit().len();
-        queued == 0 || queued + len <= self.max_queued_bytes
     }
 
     /// The outcome of `token`, or `None` with `waker` kept for when it comes.
@@ -312,7 +306,7 @@ where
             written = writer.write(&output), if !output.is_empty() => match written {
                 Ok(0) | Err(_) => lost(&shared),
                 Ok(n) => {
-                    let _ = output.split_to(n);
+                    output.advance(n);
                     if output.is_empty() && writer.flush().await.is_err() {
                         lost(&shared);
                     }

@@ -485,25 +485,28 @@ impl Client {
         subscriber: Option<pubsub::Subscriber>,
     ) -> Result<Vec<Frame>, ClientError> {
         let (mut send, mut subscriber) = (Some(send), subscriber);
-        // Room under the queued-bytes bound is waited for within the
-        // call's own timeout; the reply's deadline is the core's.
-        let submitted = std::future::poll_fn(|cx| {
-            match self
-                .shared
-                .submit(len, &mut send, &mut subscriber, cx.waker())
-            {
-                Some(result) => std::task::Poll::Ready(result),
-                None => std::task::Poll::Pending,
+        // Most calls find room at once and need no timer; one that does
+        // not waits for room within its own timeout. The reply's deadline
+        // is the core's.
+        let token = match self.shared.submit(len, &mut send, &mut subscriber, None) {
+            Some(submitted) => submitted?,
+            None => {
+                let submitted = std::future::poll_fn(|cx| {
+                    match self
+                        .shared
+                        .submit(len, &mut send, &mut subscriber, Some(cx.waker()))
+                    {
+                        Some(result) => std::task::Poll::Ready(result),
+                        None => std::task::Poll::Pending,
+                    }
+                });
+                match timeout {
+                    Some(timeout) => tokio::time::timeout(timeout, submitted)
+                        .await
+                        .map_err(|_| ClientError::Timeout)??,
+                    None => submitted.await?,
+                }
             }
-        });
-        let token = match self.shared.has_room(len) {
-            true => submitted.await?,
-            false => match timeout {
-                Some(timeout) => tokio::time::timeout(timeout, submitted)
-                    .await
-                    .map_err(|_| ClientError::Timeout)??,
-                None => submitted.await?,
-            },
         };
         Reply {
             shared: &self.shared,
