@@ -550,6 +550,102 @@ fn raw_requests_get_their_replies_as_the_bytes_that_came() {
     );
 }
 
+/// A raw RESP2 connection past its setup.
+fn raw_resp2(options: ConnectionOptions) -> ClientConnection {
+    let config: ConnectionConfig = "redis://127.0.0.1?protocol=2".parse().unwrap();
+    let mut connection = ClientConnection::new_raw(&config, options, Duration::ZERO);
+    assert!(matches!(
+        connection.poll_event(),
+        Some(ConnectionEvent::Ready { .. })
+    ));
+    connection
+}
+
+#[test]
+fn a_huge_raw_reply_is_handed_on_in_parts_and_a_cut_after_a_part_fails_its_request() {
+    let mut options = ConnectionOptions::default();
+    options.raw_pass_on = 1000;
+    let mut connection = raw_resp2(options);
+    let get = b"*2\r\n$3\r\nGET\r\n$3\r\nbig\r\n";
+    let token = connection.send_raw_counted(get, 1, Duration::ZERO);
+    connection.written(get.len());
+    // A 5,000-byte value arriving 700 bytes at a time: never more than
+    // about one threshold and one read held, every byte handed on once.
+    let mut reply = b"$5000\r\n".to_vec();
+    reply.extend(std::iter::repeat_n(b'v', 5000));
+    reply.extend_from_slice(b"\r\n");
+    let mut handed = Vec::new();
+    let mut parts = 0;
+    for piece in reply.chunks(700) {
+        connection.receive(piece);
+        while let Some(event) = connection.poll_event() {
+            match event {
+                ConnectionEvent::RawPart { token: of, bytes } => {
+                    assert_eq!(of, token);
+                    assert!(bytes.len() < 1000 + 700, "{}", bytes.len());
+                    parts += 1;
+                    handed.extend_from_slice(&bytes);
+                }
+                ConnectionEvent::RawReplies { token: of, bytes } => {
+                    assert_eq!(of, token);
+                    handed.extend_from_slice(&bytes);
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+    }
+    assert!(parts >= 3, "{parts} parts");
+    assert_eq!(handed, reply);
+
+    // The next one is cut after its first part: it fails, and says it ran.
+    let token = connection.send_raw_counted(get, 1, Duration::ZERO);
+    connection.written(get.len());
+    connection.receive(&reply[..2000]);
+    assert!(matches!(
+        connection.poll_event(),
+        Some(ConnectionEvent::RawPart { .. })
+    ));
+    connection.connection_lost();
+    match connection.poll_event() {
+        Some(ConnectionEvent::Failed { token: of, error }) => {
+            assert_eq!(of, token);
+            assert!(error.may_have_run());
+            assert!(matches!(error.cause(), ErrorCause::ClosedMidReply));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_raw_request_passed_on_as_it_arrives_is_one_request() {
+    let mut connection = raw_resp2(ConnectionOptions::default());
+    let head = b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$6\r\nab";
+    let token = connection.send_raw(head, &[&["SET", "k"][..]], Duration::ZERO);
+    connection.written(13);
+    assert!(connection.append_raw(token, b"cd"));
+    assert!(connection.append_raw(token, b"ef\r\n"));
+    assert_eq!(connection.transmit(), &b"$1\r\nk\r\n$6\r\nabcdef\r\n"[..]);
+    // Only the last request can grow.
+    let ping = connection.send_raw_counted(b"PING\r\n", 1, Duration::ZERO);
+    assert!(!connection.append_raw(token, b"more"));
+    connection.written(connection.transmit().len());
+    connection.receive(b"+OK\r\n+PONG\r\n");
+    assert_eq!(
+        connection.poll_event(),
+        Some(ConnectionEvent::RawReplies {
+            token,
+            bytes: b"+OK\r\n"[..].into()
+        })
+    );
+    assert_eq!(
+        connection.poll_event(),
+        Some(ConnectionEvent::RawReplies {
+            token: ping,
+            bytes: b"+PONG\r\n"[..].into()
+        })
+    );
+}
+
 proptest! {
     /// The same server bytes in any pieces give the same events.
     #[test]

@@ -38,6 +38,18 @@ pub enum ConnectionEvent {
         /// Every reply's bytes, in order.
         bytes: Bytes,
     },
+    /// The first bytes of raw request `token`'s replies, handed on before
+    /// the rest has come because they are many
+    /// ([`raw_pass_on`](super::ConnectionOptions::raw_pass_on)). The rest
+    /// follows as more parts and then [`RawReplies`](Self::RawReplies),
+    /// or the request fails: then whoever received the parts holds a reply
+    /// cut short, which nothing can complete.
+    RawPart {
+        /// The request.
+        token: Token,
+        /// The next bytes of its replies.
+        bytes: Bytes,
+    },
     /// A push: a pub/sub message, an invalidation, a subscription's
     /// confirmation, or anything else the server sent on its own.
     Push(Frame),

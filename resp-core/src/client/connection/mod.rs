@@ -149,8 +149,11 @@ impl ClientConnection {
     /// never built into frames beyond what routing needs.
     pub fn new_raw(config: &ConnectionConfig, options: ConnectionOptions, now: Duration) -> Self {
         let mut connection = Self::new(config, options, now);
+        // Payloads over the pass-on size are taken as they arrive, so
+        // their bytes can be handed on before they are whole.
+        let threshold = connection.options.raw_pass_on as u64;
         connection.splitter = Some(
-            FrameSplitter::with_limits(connection.options.limits).with_chunk_threshold(u64::MAX),
+            FrameSplitter::with_limits(connection.options.limits).with_chunk_threshold(threshold),
         );
         connection
     }
@@ -223,6 +226,66 @@ impl ClientConnection {
         let mut pending = self.new_pending(commands.len(), deadline);
         pending.raw_commands = Some(named);
         self.enqueue(pending, start)
+    }
+
+    /// Queues requests as their exact bytes, `count` commands that neither
+    /// block nor (un)subscribe: a proxy's stateless traffic, which needs
+    /// no look at each command. Their replies come as
+    /// [`ConnectionEvent::RawReplies`].
+    ///
+    /// ```
+    /// use core::time::Duration;
+    /// use resp_core::{ClientConnection, ConnectionConfig, ConnectionEvent, ConnectionOptions};
+    ///
+    /// let config: ConnectionConfig = "redis://127.0.0.1?protocol=2".parse().unwrap();
+    /// let now = Duration::ZERO;
+    /// let mut connection = ClientConnection::new_raw(&config, ConnectionOptions::default(), now);
+    /// connection.poll_event(); // Ready
+    /// let token = connection.send_raw_counted(b"PING\r\nPING\r\n", 2, now);
+    /// connection.written(connection.transmit().len());
+    /// connection.receive(b"+PONG\r\n+PONG\r\n");
+    /// assert_eq!(
+    ///     connection.poll_event(),
+    ///     Some(ConnectionEvent::RawReplies { token, bytes: b"+PONG\r\n+PONG\r\n"[..].into() })
+    /// );
+    /// ```
+    pub fn send_raw_counted(&mut self, bytes: &[u8], count: usize, now: Duration) -> Token {
+        let deadline = self
+            .options
+            .response_timeout
+            .and_then(|timeout| now.checked_add(timeout));
+        let start = self.transmit.len();
+        self.transmit.extend_from_slice(bytes);
+        let mut pending = self.new_pending(count, deadline);
+        pending.by_name = false;
+        self.enqueue(pending, start)
+    }
+
+    /// More bytes of raw request `token`, the last one queued: a proxy
+    /// passes a large request on as it arrives, its command known from
+    /// the first bytes given to [`send_raw`](Self::send_raw). `false` (and
+    /// nothing queued) when `token` is not the last request still due, or
+    /// the connection is closed.
+    pub fn append_raw(&mut self, token: Token, bytes: &[u8]) -> bool {
+        if self.closed {
+            return false;
+        }
+        if let Some((pending, held)) = self.held.back_mut() {
+            if pending.token != token {
+                return false;
+            }
+            held.extend_from_slice(bytes);
+            return true;
+        }
+        let end = self.queued_end();
+        match self.pending.back_mut() {
+            Some(pending) if pending.token == token && pending.end == end => {
+                self.transmit.extend_from_slice(bytes);
+                pending.end += bytes.len() as u64;
+                true
+            }
+            _ => false,
+        }
     }
 
     /// Packs a request with `write` at the end of the transmit buffer and
@@ -355,6 +418,10 @@ impl ClientConnection {
     /// How many bytes to read next: what the reply in progress still
     /// needs when that is known, else a buffer's worth.
     pub fn size_hint(&self) -> usize {
+        if self.splitter.is_some() {
+            // Replies pass through whatever their size: a buffer's worth.
+            return 64 * 1024;
+        }
         self.decoder
             .bytes_needed()
             .unwrap_or(16 * 1024)
@@ -428,6 +495,7 @@ impl ClientConnection {
             Split::Partial { consumed } => {
                 let part = self.input.split_to(consumed);
                 self.raw_frame.extend_from_slice(&part);
+                self.pass_on_raw_part();
                 Ok(None)
             }
             Split::Frame { end, push } => {
@@ -450,6 +518,35 @@ impl ClientConnection {
                 };
                 Ok(Some((frame, bytes)))
             }
+        }
+    }
+
+    /// Hands on what has come of the front request's replies, once it is
+    /// over [`raw_pass_on`](ConnectionOptions::raw_pass_on) bytes, so that
+    /// a huge reply passes through in constant memory. Not for a push, nor
+    /// where routing must read the whole frame (the setup, subscriptions).
+    fn pass_on_raw_part(&mut self) {
+        if self.setup.is_some()
+            || self.session.is_subscribed()
+            || self.session.awaits_confirmation()
+            || self.raw_frame.first() == Some(&b'>')
+        {
+            return;
+        }
+        let Some(pending) = self.pending.front_mut() else {
+            return;
+        };
+        if pending.raw_replies.len() + self.raw_frame.len() < self.options.raw_pass_on {
+            return;
+        }
+        let mut bytes = core::mem::take(&mut pending.raw_replies);
+        bytes.extend_from_slice(&self.raw_frame);
+        self.raw_frame.clear();
+        if !pending.gone {
+            self.events.push_back(ConnectionEvent::RawPart {
+                token: pending.token,
+                bytes: bytes.freeze(),
+            });
         }
     }
 
@@ -674,8 +771,10 @@ impl ClientConnection {
     /// server closed it. Every request still due fails, saying whether it
     /// reached the wire.
     pub fn connection_lost(&mut self) {
-        let mid_reply =
-            !self.input.is_empty() || !self.decoder.is_idle() || !self.raw_frame.is_empty();
+        let mid_reply = !self.input.is_empty()
+            || !self.decoder.is_idle()
+            || !self.raw_frame.is_empty()
+            || self.splitter.as_ref().is_some_and(|s| !s.is_idle());
         let cause = if mid_reply {
             ErrorCause::ClosedMidReply
         } else {

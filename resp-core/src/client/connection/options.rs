@@ -41,6 +41,10 @@ pub struct ConnectionOptions {
     /// reader that has not taken them; beyond it, newer ones are dropped
     /// and counted, never silently.
     pub push_buffer: usize,
+    /// On a raw connection, how many bytes of a request's replies are held
+    /// before they are handed on in parts
+    /// ([`ConnectionEvent::RawPart`](super::ConnectionEvent::RawPart)).
+    pub raw_pass_on: usize,
 }
 
 impl Default for ConnectionOptions {
@@ -51,6 +55,7 @@ impl Default for ConnectionOptions {
             blocking_margin: Duration::from_secs(1),
             limits: Limits::client(),
             push_buffer: 1024,
+            raw_pass_on: 64 * 1024,
         }
     }
 }
