@@ -23,6 +23,7 @@ mod client;
 mod client_codec;
 #[cfg(feature = "futures-io")]
 pub mod compat;
+mod connection;
 mod server;
 
 #[cfg(feature = "tls")]
@@ -31,5 +32,6 @@ pub use client::{
     Client, ClientError, ClientOptions, Commands, Message, Script, ScriptCall, Subscription,
 };
 pub use client_codec::{AsCommand, RespCodec};
+pub use connection::Connection;
 pub use resp_core;
 pub use server::{Reply, ServerCodec, ServerError};

@@ -54,6 +54,10 @@ pub struct ClientOptions {
     pub push_buffer: usize,
     /// Bounds on replies, against a hostile or broken server.
     pub limits: resp_core::Limits,
+    /// TCP keepalive: probes after this long without traffic (and then
+    /// every third of it), so that a server gone without a word is found
+    /// in about twice this; `None` leaves the system's default (hours).
+    pub keepalive: Option<Duration>,
     /// The TLS setup for `rediss://` ([`tls::client_config`]); `None`
     /// trusts the system's roots.
     #[cfg(feature = "tls")]
@@ -72,6 +76,7 @@ impl Default for ClientOptions {
             max_queued_bytes: 64 << 20,
             push_buffer: core.push_buffer,
             limits: core.limits,
+            keepalive: Some(Duration::from_secs(30)),
             #[cfg(feature = "tls")]
             tls: None,
         }
@@ -158,6 +163,9 @@ impl Client {
                         .await
                         .map_err(|error| at_address(error, &format!("{host}:{port}")))?;
                     stream.set_nodelay(true)?;
+                    if let Some(idle) = options.keepalive {
+                        crate::connection::set_keepalive(&stream, idle)?;
+                    }
                     #[cfg(feature = "tls")]
                     if config.tls {
                         let stream = tls::connect(host, stream, options.tls.as_ref()).await?;
@@ -551,7 +559,7 @@ impl Drop for Reply<'_> {
 }
 
 /// A connect error that names the address it was for.
-fn at_address(error: std::io::Error, address: &str) -> std::io::Error {
+pub(crate) fn at_address(error: std::io::Error, address: &str) -> std::io::Error {
     std::io::Error::new(error.kind(), format!("{address}: {error}"))
 }
 

@@ -5,17 +5,27 @@
 //! once: a request that must go over another connection than the ones
 //! before it waits until they are answered (and so does one the proxy
 //! answers itself).
+//!
+//! Nothing here waits on anything but this client and its own upstream
+//! connection, so no client can hold up another; what it may make the
+//! proxy hold is bounded ([`Bounds`]).
 
 use crate::Proxy;
 use crate::local::{self, Answer};
 use crate::route::{self, Effect, Hold};
-use crate::upstream::{self, Carrier, Job, LOST, Out, Outbox};
-use bytes::BytesMut;
-use resp_core::{Command, CommandDecoder, CommandLimits, FrameSplitter, Protocol, Request, Split};
+use crate::upstream::{Backlog, Job, LOST, Out, Outbox};
+use bytes::{Buf, BytesMut};
+use resp_core::{
+    Command, CommandDecoder, CommandLimits, CommandSpec, ConnectionEvent, FrameSplitter, Limits,
+    Protocol, Request, Split, Token,
+};
+use resp_tokio::Connection;
+use std::future::poll_fn;
 use std::sync::Arc;
+use std::task::Poll;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+use tokio::net::tcp::OwnedReadHalf;
 use tokio::sync::mpsc;
 
 /// How much one read from the client asks for.
@@ -26,9 +36,24 @@ const READ_SIZE: usize = 16 * 1024;
 /// whole and queued behind other clients' requests.
 const STREAM_FROM: usize = 64 * 1024;
 
-/// Messages from upstream connections a client may have waiting: the bound
-/// on what a slow reader of large replies makes the proxy hold for it.
-const OUTBOX: usize = 32;
+/// What one client may make the proxy hold, in bytes.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Bounds {
+    /// Replies not yet read by the client: past it, the client is
+    /// disconnected, as Redis's output-buffer limits do.
+    pub(crate) output: usize,
+    /// Replies not yet read past which the client's requests are not read
+    /// either, until it catches up.
+    pub(crate) output_pause: usize,
+    /// Its requests handed to a shared connection and not yet answered;
+    /// past it, the client is not read until replies come.
+    pub(crate) queued: usize,
+    /// Every client's requests on one shared connection; past it, a client
+    /// with requests of its own there is not read.
+    pub(crate) upstream_queued: usize,
+    /// A large request's bytes not yet written upstream.
+    pub(crate) streaming: usize,
+}
 
 /// A client's state, as the proxy sees it.
 pub(crate) struct Client {
@@ -40,10 +65,9 @@ pub(crate) struct Client {
     name: Option<Vec<u8>>,
     hold: Hold,
     /// Requests sent over shared connections (or queued for one) and not
-    /// yet fully answered.
+    /// yet fully answered, and their bytes.
     shared_in_flight: usize,
-    /// The same over the client's own connection.
-    own_in_flight: usize,
+    shared_bytes: usize,
     own: Option<Own>,
     /// Requests for the shared connection, waiting to go in one job.
     batch: BytesMut,
@@ -51,8 +75,9 @@ pub(crate) struct Client {
     /// A request read but waiting for others to be answered first.
     waiting: Option<Request>,
     /// A large request being passed through as it arrives.
-    streaming: Option<FrameSplitter>,
+    streaming: Option<(FrameSplitter, Token)>,
     outbox: Outbox,
+    backlog: Arc<Backlog>,
     /// Bytes to write to the client.
     output: BytesMut,
     /// The connection ends once `output` is written.
@@ -62,58 +87,108 @@ pub(crate) struct Client {
     last_word: Option<Vec<u8>>,
 }
 
-/// The client's own upstream connection.
+/// The client's own upstream connection, driven by the client's task: its
+/// stateful traffic (transactions, subscriptions, blocking commands, large
+/// requests), pushes included, in the order they come. Dropping it closes
+/// it, which ends whatever state it had upstream.
 struct Own {
-    writer: OwnedWriteHalf,
+    connection: Connection<TcpStream>,
     protocol: Protocol,
-    reader: tokio::task::JoinHandle<()>,
+    /// Requests sent on it, one command each, in order.
+    requests: usize,
+    /// Part of the front request's replies went out.
+    cut: bool,
 }
 
-impl Drop for Own {
-    /// Closing the connection ends whatever state it had upstream
-    /// (a transaction, subscriptions, a blocked command).
-    fn drop(&mut self) {
-        self.reader.abort();
-    }
+/// What the client's task woke for.
+enum Wake {
+    Read(std::io::Result<usize>),
+    Wrote(std::io::Result<usize>),
+    Shared(Out),
+    Own(Option<ConnectionEvent>),
+    /// A large request's bytes went out upstream: reading may go on.
+    OwnRoom,
 }
 
 /// Serves one client until it disconnects or the proxy must close it.
 pub(crate) async fn serve(stream: TcpStream, peer: String, proxy: Arc<Proxy>) {
     let _ = stream.set_nodelay(true);
     let (mut reader, mut writer) = stream.into_split();
-    let (outbox, mut inbox) = mpsc::channel(OUTBOX);
+    let (outbox, mut inbox) = mpsc::unbounded_channel();
     let mut client = Client::new(proxy, peer, outbox);
     let mut decoder = client.decoder();
     let mut input = BytesMut::with_capacity(READ_SIZE);
     loop {
         client.run(&mut decoder, &mut input).await;
         client.flush_batch();
-        if !client.output.is_empty() {
-            if writer.write_all(&client.output).await.is_err() {
-                break;
-            }
-            client.output.clear();
+        if client.output.len() > client.proxy.bounds.output {
+            eprintln!(
+                "proxy: {} disconnected: {} bytes of replies unread",
+                client.peer,
+                client.output.len()
+            );
+            break;
         }
-        if client.closing {
+        if client.closing && client.output.is_empty() {
             break;
         }
         if input.capacity() - input.len() < READ_SIZE / 4 {
             input.reserve(READ_SIZE);
         }
-        tokio::select! {
-            read = read_more(&mut reader, &mut input), if client.reads() => match read {
-                Ok(0) | Err(_) => break,
-                Ok(_) => {}
-            },
-            Some((carrier, out)) = inbox.recv() => {
-                client.receive(carrier, out);
-                while let Ok((carrier, out)) = inbox.try_recv() {
-                    client.receive(carrier, out);
+        let reads = client.reads();
+        let streaming = client.streaming.is_some();
+        let paused = client.output.len() > client.proxy.bounds.output_pause;
+        let bound = client.proxy.bounds.streaming;
+        let wake = tokio::select! {
+            read = read_more(&mut reader, &mut input), if reads => Wake::Read(read),
+            wrote = writer.write(&client.output), if !client.output.is_empty() => Wake::Wrote(wrote),
+            Some(out) = inbox.recv() => Wake::Shared(out),
+            wake = own_wake(&mut client.own, streaming, paused, bound), if client.own.is_some() => wake,
+        };
+        match wake {
+            Wake::Read(Ok(0) | Err(_)) | Wake::Wrote(Ok(0) | Err(_)) => break,
+            Wake::Read(Ok(_)) => {}
+            Wake::Wrote(Ok(n)) => {
+                client.output.advance(n);
+                client.backlog.read(client.output.len());
+            }
+            Wake::Shared(out) => {
+                client.receive(out);
+                while let Ok(out) = inbox.try_recv() {
+                    client.receive(out);
                 }
             }
+            Wake::Own(Some(event)) => client.own_event(event),
+            Wake::Own(None) => client.own_closed(),
+            Wake::OwnRoom => {}
         }
     }
+    client.backlog.gone();
     let _ = writer.shutdown().await;
+}
+
+/// The next thing the client's own connection says, or room for more of
+/// a large request (`streaming`) once its unwritten bytes drop under
+/// `bound`. Nothing while `paused`, so that a client that does not read
+/// holds its own connection back.
+async fn own_wake(own: &mut Option<Own>, streaming: bool, paused: bool, bound: usize) -> Wake {
+    let Some(own) = own.as_mut() else {
+        return std::future::pending().await;
+    };
+    let was_full = own.connection.core().transmit().len() >= bound;
+    poll_fn(|cx| {
+        if paused {
+            return Poll::Pending;
+        }
+        if let Poll::Ready(event) = own.connection.poll_event(cx) {
+            return Poll::Ready(Wake::Own(event));
+        }
+        if streaming && was_full && own.connection.core().transmit().len() < bound {
+            return Poll::Ready(Wake::OwnRoom);
+        }
+        Poll::Pending
+    })
+    .await
 }
 
 async fn read_more(reader: &mut OwnedReadHalf, input: &mut BytesMut) -> std::io::Result<usize> {
@@ -131,13 +206,14 @@ impl Client {
             name: None,
             hold: Hold::None,
             shared_in_flight: 0,
-            own_in_flight: 0,
+            shared_bytes: 0,
             own: None,
             batch: BytesMut::new(),
             batch_count: 0,
             waiting: None,
             streaming: None,
             outbox,
+            backlog: Arc::new(Backlog::new()),
             output: BytesMut::new(),
             closing: false,
             last_word: None,
@@ -163,10 +239,27 @@ impl Client {
     }
 
     /// Whether to read more from the client: not while a request waits
-    /// for others to be answered, which also bounds what one client can
-    /// make the proxy hold.
-    fn reads(&self) -> bool {
-        self.waiting.is_none() && !self.closing && self.last_word.is_none()
+    /// for others to be answered, nor while it has more than its share
+    /// waiting upstream or unread by it.
+    fn reads(&mut self) -> bool {
+        if self.waiting.is_some() || self.closing || self.last_word.is_some() {
+            return false;
+        }
+        let bounds = self.proxy.bounds;
+        if self.output.len() > bounds.output_pause {
+            return false;
+        }
+        if self.streaming.is_some() {
+            return self
+                .own
+                .as_mut()
+                .is_some_and(|own| own.connection.core().transmit().len() < bounds.streaming);
+        }
+        if self.shared_bytes == 0 {
+            return true;
+        }
+        self.shared_bytes < bounds.queued
+            && self.proxy.pool(self.protocol, self.id).queued() < bounds.upstream_queued
     }
 
     /// Handles what `input` holds, as far as the order of replies allows.
@@ -180,7 +273,7 @@ impl Client {
         self.say_last_word();
         while !self.closing && self.waiting.is_none() && self.last_word.is_none() {
             if self.streaming.is_some() {
-                if !self.pass_through(input).await {
+                if !self.pass_through(input) {
                     return;
                 }
                 decoder.reset();
@@ -198,7 +291,12 @@ impl Client {
                 }
                 Ok(None) => {
                     let large = decoder.bytes_needed().is_some_and(|n| n > STREAM_FROM);
-                    if !large || !self.start_stream(input).await {
+                    if !large {
+                        return;
+                    }
+                    let args: Vec<Vec<u8>> =
+                        decoder.args_so_far(input).map(<[u8]>::to_vec).collect();
+                    if !self.start_stream(&args, input).await {
                         return;
                     }
                 }
@@ -224,6 +322,14 @@ impl Client {
         }
     }
 
+    /// The refusal of a command the proxy will not run with its own
+    /// credentials, if `args` is one.
+    fn refusal(&self, args: &(impl resp_core::ArgList + ?Sized)) -> Option<&'static [u8]> {
+        (self.proxy.settings.password.is_some() && route::administers(args)).then_some(
+            b"-ERR this proxy does not forward administrative (@admin) commands, which would run with its own upstream credentials\r\n",
+        )
+    }
+
     /// Routes one request; `false` when it must wait for the replies in
     /// flight first.
     async fn handle(&mut self, command: &Command<'_>) -> bool {
@@ -240,13 +346,11 @@ impl Client {
                 .extend_from_slice(b"-NOAUTH Authentication required.\r\n");
             return true;
         }
-        if self.proxy.settings.password.is_some() && route::administers(command) {
+        if let Some(refusal) = self.refusal(command) {
             if self.in_flight() > 0 {
                 return false;
             }
-            self.output.extend_from_slice(
-                b"-ERR this proxy does not forward administrative (@admin) commands, which would run with its own upstream credentials\r\n",
-            );
+            self.output.extend_from_slice(refusal);
             return true;
         }
         if let Effect::Local(kind) = effect {
@@ -265,13 +369,17 @@ impl Client {
                 self.flush_batch();
                 return false;
             }
-            if !self.send_own(command.raw()).await {
+            let Some(own) = self.own().await else {
                 return true;
-            }
-            self.own_in_flight += 1;
+            };
+            let now = own.connection.now();
+            own.connection
+                .core()
+                .send_raw(command.raw(), &[command], now);
+            own.requests += 1;
             self.hold = self.hold.after(effect);
         } else {
-            if self.own_in_flight > 0 {
+            if self.own_in_flight() > 0 {
                 return false;
             }
             self.batch.extend_from_slice(command.raw());
@@ -281,8 +389,12 @@ impl Client {
         true
     }
 
+    fn own_in_flight(&self) -> usize {
+        self.own.as_ref().map_or(0, |own| own.requests)
+    }
+
     fn in_flight(&self) -> usize {
-        self.shared_in_flight + self.own_in_flight
+        self.shared_in_flight + self.own_in_flight()
     }
 
     /// Answers a command the proxy handles itself.
@@ -317,55 +429,87 @@ impl Client {
         true
     }
 
-    /// Writes `bytes` to the client's own connection, opening it first if
-    /// needed. `false` (and an error reply) when the upstream is away.
-    async fn send_own(&mut self, bytes: &[u8]) -> bool {
+    /// The client's own connection, opened first if needed. When it
+    /// cannot be opened, the request that needed it fails and the client
+    /// is closed: its stateful commands must not run anywhere else.
+    async fn own(&mut self) -> Option<&mut Own> {
         if self.own.is_none() {
-            match upstream::open(&self.proxy.settings, self.protocol).await {
-                Ok(stream) => {
-                    let (reader, writer) = stream.into_split();
-                    let reader = tokio::spawn(upstream::read_own(reader, self.outbox.clone()));
+            match self.proxy.settings.open(self.protocol).await {
+                Some(connection) => {
                     self.own = Some(Own {
-                        writer,
+                        connection,
                         protocol: self.protocol,
-                        reader,
+                        requests: 0,
+                        cut: false,
                     });
                 }
-                Err(_) => {
+                None => {
                     self.output.extend_from_slice(LOST);
-                    return false;
+                    self.closing = true;
+                    return None;
                 }
             }
         }
-        let Some(own) = self.own.as_mut() else {
-            return false;
-        };
-        if own.writer.write_all(bytes).await.is_err() {
-            // The reader reports the loss; this request is among those lost.
-            return true;
-        }
-        true
+        self.own.as_mut()
     }
 
-    /// Starts passing a large request through as it arrives; `false` when
-    /// it must wait for replies in flight first.
-    async fn start_stream(&mut self, input: &mut BytesMut) -> bool {
+    /// Starts passing a large request through as it arrives, once its
+    /// command (from `args`, the arguments already whole) has been checked
+    /// as any other; `false` when it must wait for replies in flight first.
+    async fn start_stream(&mut self, args: &[Vec<u8>], input: &mut BytesMut) -> bool {
         if self.shared_in_flight > 0 || self.batch_count > 0 {
             self.flush_batch();
             return false;
         }
-        self.streaming = Some(upstream::splitter());
-        self.own_in_flight += 1;
-        self.hold = self.hold.after(Effect::Blocks);
-        self.pass_through(input).await
+        let effect = route::effect(args);
+        // A request the proxy answers, or one it cannot tell is not an
+        // administrative command, is refused; its bytes are still coming,
+        // so the connection ends after the refusal.
+        let unknown = self.proxy.settings.password.is_some() && CommandSpec::of(args).is_none();
+        let refusal = match self.refusal(args) {
+            Some(refusal) => Some(refusal),
+            None if unknown || matches!(effect, Effect::Local(_)) => Some(
+                &b"-ERR Protocol error: this request is too large for the proxy to read\r\n"[..],
+            ),
+            None => None,
+        };
+        if let Some(refusal) = refusal {
+            if self.in_flight() > 0 {
+                return false;
+            }
+            self.output.extend_from_slice(refusal);
+            self.closing = true;
+            return false;
+        }
+        let mut splitter = FrameSplitter::with_limits(stream_limits());
+        let head = match splitter.split(input) {
+            Ok(Split::Partial { consumed }) => input.split_to(consumed),
+            // The decoder wants more; the splitter cannot have found it whole.
+            Ok(Split::Frame { .. }) | Err(_) => {
+                self.output
+                    .extend_from_slice(b"-ERR Protocol error: invalid request\r\n");
+                self.closing = true;
+                return false;
+            }
+        };
+        let Some(own) = self.own().await else {
+            return false;
+        };
+        let now = own.connection.now();
+        let token = own.connection.core().send_raw(&head, &[args], now);
+        own.requests += 1;
+        self.hold = self.hold.after(effect).max(Hold::UntilReplied);
+        self.streaming = Some((splitter, token));
+        self.pass_through(input)
     }
 
     /// Passes on what has arrived of the large request; `false` once the
     /// input is used up and more must be read.
-    async fn pass_through(&mut self, input: &mut BytesMut) -> bool {
-        let Some(splitter) = self.streaming.as_mut() else {
+    fn pass_through(&mut self, input: &mut BytesMut) -> bool {
+        let Some((splitter, token)) = self.streaming.as_mut() else {
             return true;
         };
+        let token = *token;
         let (passed, done) = match splitter.split(input) {
             Ok(Split::Frame { end, .. }) => (end, true),
             Ok(Split::Partial { consumed }) => (consumed, false),
@@ -381,7 +525,14 @@ impl Client {
         }
         if passed > 0 {
             let bytes = input.split_to(passed);
-            if !self.send_own(&bytes).await {
+            let appended = self
+                .own
+                .as_mut()
+                .is_some_and(|own| own.connection.core().append_raw(token, &bytes));
+            if !appended {
+                // The connection carrying it is gone mid-request: nothing
+                // after it could be read as the client meant.
+                self.streaming = None;
                 self.closing = true;
                 return false;
             }
@@ -395,39 +546,38 @@ impl Client {
             return;
         }
         let bytes = self.batch.split().freeze();
+        self.shared_bytes += bytes.len();
         let pool = self.proxy.pool(self.protocol, self.id);
         pool.send(Job {
             bytes,
             count: self.batch_count,
             outbox: self.outbox.clone(),
+            backlog: self.backlog.clone(),
         });
         self.batch_count = 0;
     }
 
-    /// Applies a message from an upstream connection.
-    fn receive(&mut self, carrier: Carrier, out: Out) {
+    /// Applies a message from the shared connection.
+    fn receive(&mut self, out: Out) {
         match out {
-            Out::Replies { bytes, complete } => {
+            Out::Replies {
+                bytes,
+                count,
+                request_len,
+            } => {
                 if self.proxy.log {
                     eprintln!("{} < {}", self.peer, crate::log::reply(&bytes));
                 }
                 self.output.extend_from_slice(&bytes);
-                self.answered(carrier, complete);
+                self.shared_answered(count, request_len);
             }
-            Out::Lost { count, partial } => {
-                let count = match carrier {
-                    Carrier::Shared => count,
-                    Carrier::Own => {
-                        self.own = None;
-                        // Whatever state the connection held is gone.
-                        if self.hold != Hold::None || partial {
-                            self.closing = true;
-                        }
-                        self.hold = Hold::None;
-                        self.own_in_flight
-                    }
-                };
-                if partial {
+            Out::Part(bytes) => self.output.extend_from_slice(&bytes),
+            Out::Failed {
+                count,
+                request_len,
+                cut,
+            } => {
+                if cut {
                     // Part of a reply went out: the stream cannot be mended.
                     self.closing = true;
                 } else {
@@ -435,22 +585,72 @@ impl Client {
                         self.output.extend_from_slice(LOST);
                     }
                 }
-                self.answered(carrier, count);
+                self.shared_answered(count, request_len);
             }
         }
     }
 
-    fn answered(&mut self, carrier: Carrier, complete: usize) {
-        match carrier {
-            Carrier::Shared => {
-                self.shared_in_flight = self.shared_in_flight.saturating_sub(complete)
-            }
-            Carrier::Own => {
-                self.own_in_flight = self.own_in_flight.saturating_sub(complete);
-                if self.own_in_flight == 0 && self.hold == Hold::UntilReplied {
-                    self.hold = Hold::None;
+    fn shared_answered(&mut self, count: usize, request_len: usize) {
+        self.shared_in_flight = self.shared_in_flight.saturating_sub(count);
+        self.shared_bytes = self.shared_bytes.saturating_sub(request_len);
+    }
+
+    /// Applies an event of the client's own connection.
+    fn own_event(&mut self, event: ConnectionEvent) {
+        match event {
+            ConnectionEvent::RawReplies { bytes, .. } => {
+                if self.proxy.log {
+                    eprintln!("{} < {}", self.peer, crate::log::reply(&bytes));
                 }
+                self.output.extend_from_slice(&bytes);
+                self.own_answered();
+            }
+            ConnectionEvent::RawPart { bytes, .. } => {
+                self.output.extend_from_slice(&bytes);
+                if let Some(own) = self.own.as_mut() {
+                    own.cut = true;
+                }
+            }
+            ConnectionEvent::RawPush(bytes) => self.output.extend_from_slice(&bytes),
+            ConnectionEvent::Failed { .. } => {
+                // Whatever state the connection held is in doubt (a
+                // transaction, subscriptions), or a reply was cut short:
+                // the client goes, told first unless part of a reply went.
+                if !self.own.as_ref().is_some_and(|own| own.cut) {
+                    self.output.extend_from_slice(LOST);
+                }
+                self.closing = true;
+                self.own_answered();
+            }
+            ConnectionEvent::Closed(_) => self.own_closed(),
+            _ => {}
+        }
+    }
+
+    fn own_answered(&mut self) {
+        if let Some(own) = self.own.as_mut() {
+            own.cut = false;
+            own.requests = own.requests.saturating_sub(1);
+            if own.requests == 0 && self.hold == Hold::UntilReplied {
+                self.hold = Hold::None;
             }
         }
     }
+
+    /// The own connection is over: dropped quietly when it held nothing,
+    /// else the client goes with it.
+    fn own_closed(&mut self) {
+        if self.own_in_flight() > 0 || self.hold != Hold::None || self.streaming.is_some() {
+            self.closing = true;
+        }
+        self.own = None;
+        self.hold = Hold::None;
+    }
+}
+
+/// Limits for finding a large request's end: payloads of any size pass.
+fn stream_limits() -> Limits {
+    let mut limits = Limits::proxy();
+    limits.max_bulk_len = u64::MAX;
+    limits
 }

@@ -15,9 +15,25 @@
 //! one of its own while the state lasts: `MULTI`/`WATCH` until the
 //! transaction ends, a blocking command until it replies, and for the rest
 //! of the connection after `SUBSCRIBE` and friends, `MONITOR`, `CLIENT
-//! TRACKING`, `CLIENT REPLY` or `SELECT` of another database. `HELLO`,
-//! `AUTH`, `QUIT` and `CLIENT SETNAME`/`GETNAME` are answered by the proxy
-//! for each client; RESP3 clients use RESP3 upstream connections.
+//! TRACKING` or `SELECT` of another database. `HELLO`, `AUTH`, `QUIT` and
+//! `CLIENT SETNAME`/`GETNAME`/`REPLY` are answered by the proxy for each
+//! client (`CLIENT REPLY OFF` and `SKIP` are refused); RESP3 clients use
+//! RESP3 upstream connections.
+//!
+//! Every upstream connection is the core's client connection in raw mode
+//! ([`resp_tokio::Connection`]): its setup, which reply answers which
+//! request, timeouts and what a cut means are decided there. What a
+//! failing upstream or a hostile client can make the proxy do is bounded:
+//!
+//! | What happens | What the proxy does |
+//! |---|---|
+//! | The upstream breaks mid-pipeline | every request waiting on it gets `-ERR upstream connection lost`, in order; a client that already got part of a reply is disconnected instead |
+//! | The upstream stalls, or never finishes its setup | after `upstream_timeout` (30 s) the requests waiting on that connection fail, and a new one is opened |
+//! | The upstream vanishes without a word | keepalive probes (`upstream_keepalive`, 30 s) end the connection |
+//! | A client sends faster than the upstream answers | past `client_queue_limit` (8 MiB) waiting upstream, or `upstream_queue_limit` (64 MiB) for a whole connection, the proxy stops reading it |
+//! | A client does not read its replies | it stops being read past 1/16 of `client_output_limit`, and is disconnected past the limit (64 MiB); others are not held up |
+//! | A request too large to hold | passed on as it arrives, once its command (from its first arguments) was checked as any other |
+//! | A stateful command cannot get a connection of its own | the client is told and disconnected: its commands never run in the wrong state |
 //!
 //! Options: `--bind ADDR` (127.0.0.1), `--port N` (6390), `--upstream
 //! HOST:PORT` (127.0.0.1:6379), `--requirepass PASS` (clients must
@@ -32,12 +48,14 @@ mod log;
 mod route;
 mod upstream;
 
+use client::Bounds;
 use resp_core::Protocol;
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
+use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use upstream::{Settings, SharedUpstream};
@@ -45,6 +63,7 @@ use upstream::{Settings, SharedUpstream};
 /// What every client connection shares.
 pub(crate) struct Proxy {
     pub(crate) settings: Arc<Settings>,
+    pub(crate) bounds: Bounds,
     pub(crate) password: Option<Vec<u8>>,
     pub(crate) log: bool,
     pool_size: usize,
@@ -95,6 +114,23 @@ pub struct Options {
     pub pool: usize,
     /// Each command and reply on stderr.
     pub log: bool,
+    /// How long the upstream may take to set a connection up, and then to
+    /// answer a request (blocking commands get their own wait on top);
+    /// past it, the requests waiting on that connection fail (`30 s`).
+    pub upstream_timeout: Duration,
+    /// TCP keepalive on upstream connections: probes after this long idle
+    /// (`30 s`), so that a vanished upstream is found in about a minute.
+    pub upstream_keepalive: Option<Duration>,
+    /// Bytes of replies a client has not read past which it is
+    /// disconnected, as Redis's output-buffer limit does (`64 MiB`).
+    pub client_output_limit: usize,
+    /// Bytes of a client's requests waiting upstream past which the proxy
+    /// stops reading that client until replies come (`8 MiB`).
+    pub client_queue_limit: usize,
+    /// Bytes of every client's requests waiting on one shared upstream
+    /// connection past which clients with requests there are not read
+    /// (`64 MiB`).
+    pub upstream_queue_limit: usize,
 }
 
 impl Default for Options {
@@ -108,6 +144,11 @@ impl Default for Options {
             upstream_password: None,
             pool: 1,
             log: false,
+            upstream_timeout: Duration::from_secs(30),
+            upstream_keepalive: Some(Duration::from_secs(30)),
+            client_output_limit: 64 << 20,
+            client_queue_limit: 8 << 20,
+            upstream_queue_limit: 64 << 20,
         }
     }
 }
@@ -126,6 +167,20 @@ impl Options {
             ..Self::default()
         }
     }
+}
+
+/// `host:port` (`[::1]:6379` for an IPv6 address) as its parts.
+fn split_address(address: &str) -> io::Result<(String, u16)> {
+    let invalid = || {
+        io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("upstream {address}: expected HOST:PORT"),
+        )
+    };
+    let (host, port) = address.rsplit_once(':').ok_or_else(invalid)?;
+    let port = port.parse().map_err(|_| invalid())?;
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    Ok((host.to_owned(), port))
 }
 
 /// A proxy bound to its address, ready to serve.
@@ -155,13 +210,24 @@ impl Server {
     /// Forwards every client's requests until `stop` completes.
     pub async fn serve_until(self, stop: impl Future<Output = ()>) -> io::Result<()> {
         let options = self.options;
+        let (host, port) = split_address(&options.upstream)?;
         let proxy = Arc::new(Proxy {
             settings: Arc::new(Settings {
-                address: options.upstream,
+                host,
+                port,
                 user: options.upstream_user,
                 password: options.upstream_password,
+                timeout: options.upstream_timeout,
+                keepalive: options.upstream_keepalive,
                 hello: OnceLock::new(),
             }),
+            bounds: Bounds {
+                output: options.client_output_limit,
+                output_pause: (options.client_output_limit / 16).clamp(64 << 10, 4 << 20),
+                queued: options.client_queue_limit,
+                upstream_queued: options.upstream_queue_limit,
+                streaming: 1 << 20,
+            },
             password: options.password.map(String::into_bytes),
             log: options.log,
             pool_size: options.pool.max(1),

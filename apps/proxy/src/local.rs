@@ -49,6 +49,22 @@ pub(crate) fn answer(kind: Local, command: &Command<'_>, state: &mut State<'_>) 
             }
             _ => wrong_arity(&mut reply, "client|setname"),
         },
+        Local::ClientReply => match command.arg(2) {
+            Some(mode) if command.len() == 3 && mode.eq_ignore_ascii_case(b"on") => {
+                let _ = reply.simple("OK");
+            }
+            Some(mode)
+                if command.len() == 3
+                    && (mode.eq_ignore_ascii_case(b"off")
+                        || mode.eq_ignore_ascii_case(b"skip")) =>
+            {
+                let _ = reply.error("ERR this proxy does not support CLIENT REPLY OFF or SKIP");
+            }
+            Some(_) if command.len() == 3 => {
+                let _ = reply.error("ERR syntax error");
+            }
+            _ => wrong_arity(&mut reply, "client|reply"),
+        },
         Local::ClientGetName => match state.name.as_deref() {
             Some(name) => reply.bulk(name),
             None => reply.null(),

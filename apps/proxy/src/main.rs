@@ -11,12 +11,19 @@
 //! PASS` (the proxy's credentials upstream, never shown to clients),
 //! `--pool N` (shared connections per protocol, 1), `--log` (each command
 //! and reply on stderr), `--threads N` (1: one thread, as Redis runs).
+//! Bounds against a failing upstream or a hostile client (see the crate's
+//! docs): `--upstream-timeout SECS` (30), `--upstream-keepalive SECS` (30;
+//! 0 turns it off), `--client-output-limit BYTES` (64mb),
+//! `--client-queue-limit BYTES` (8mb), `--upstream-queue-limit BYTES` (64mb).
 
 use proxy::{Options, Server};
+use std::time::Duration;
 use tokio::signal::unix::{SignalKind, signal};
 
 const USAGE: &str = "usage: proxy [--bind ADDR] [--port N] [--upstream HOST:PORT] \
-[--requirepass PASS] [--upstream-user USER] [--upstream-pass PASS] [--pool N] [--log] [--threads N]";
+[--requirepass PASS] [--upstream-user USER] [--upstream-pass PASS] [--pool N] [--log] [--threads N] \
+[--upstream-timeout SECS] [--upstream-keepalive SECS] [--client-output-limit BYTES] \
+[--client-queue-limit BYTES] [--upstream-queue-limit BYTES]";
 
 /// The proxy's options and the runtime's thread count.
 fn parse_options() -> Result<(Options, usize), String> {
@@ -43,6 +50,14 @@ fn parse_options() -> Result<(Options, usize), String> {
                     .max(1);
             }
             "--log" => options.log = true,
+            "--upstream-timeout" => options.upstream_timeout = seconds(&value()?)?,
+            "--upstream-keepalive" => {
+                let idle = seconds(&value()?)?;
+                options.upstream_keepalive = (!idle.is_zero()).then_some(idle);
+            }
+            "--client-output-limit" => options.client_output_limit = bytes(&value()?)?,
+            "--client-queue-limit" => options.client_queue_limit = bytes(&value()?)?,
+            "--upstream-queue-limit" => options.upstream_queue_limit = bytes(&value()?)?,
             "--threads" => {
                 let count = value()?;
                 threads = count
@@ -54,6 +69,30 @@ fn parse_options() -> Result<(Options, usize), String> {
         }
     }
     Ok((options, threads))
+}
+
+/// Seconds, fractions allowed (`0.5`).
+fn seconds(text: &str) -> Result<Duration, String> {
+    text.parse::<f64>()
+        .ok()
+        .and_then(|seconds| Duration::try_from_secs_f64(seconds).ok())
+        .ok_or(format!("bad number of seconds {text}"))
+}
+
+/// Bytes, with an optional `kb`, `mb` or `gb` (powers of 1024, as Redis reads them).
+fn bytes(text: &str) -> Result<usize, String> {
+    let lower = text.to_ascii_lowercase();
+    let (number, unit) = match lower.len().checked_sub(2).map(|at| lower.split_at(at)) {
+        Some((number, "kb")) => (number, 1 << 10),
+        Some((number, "mb")) => (number, 1 << 20),
+        Some((number, "gb")) => (number, 1 << 30),
+        _ => (lower.as_str(), 1),
+    };
+    number
+        .parse::<usize>()
+        .ok()
+        .and_then(|n| n.checked_mul(unit))
+        .ok_or(format!("bad size {text}"))
 }
 
 fn main() {

@@ -24,7 +24,7 @@ pub(crate) enum Effect {
     Reset,
     /// A blocking command: the connection is the client's until it replies.
     Blocks,
-    /// Subscriptions, `MONITOR`, `CLIENT TRACKING`, `CLIENT REPLY`, `SELECT`
+    /// Subscriptions, `MONITOR`, `CLIENT TRACKING`, `SELECT`
     /// of another database: the connection is the client's from now on.
     Sticks,
     /// `SELECT 0`: back to the database shared connections use.
@@ -41,6 +41,10 @@ pub(crate) enum Local {
     Quit,
     ClientSetName,
     ClientGetName,
+    /// `CLIENT REPLY`: `ON` is how every connection is; `OFF` and `SKIP`
+    /// are refused, since replies to a client's commands share their
+    /// upstream connection with other clients' and are always read.
+    ClientReply,
 }
 
 /// What `args` (the command name first) does, ignoring case as Redis does:
@@ -57,8 +61,8 @@ pub(crate) fn effect<L: ArgList + ?Sized>(args: &L) -> Effect {
         ConnectionEffect::Subscribes
         | ConnectionEffect::Monitor
         | ConnectionEffect::Tracking
-        | ConnectionEffect::ReplyMode
         | ConnectionEffect::Select { default: false } => Effect::Sticks,
+        ConnectionEffect::ReplyMode => Effect::Local(Local::ClientReply),
         ConnectionEffect::Select { default: true } => Effect::SelectsDefault,
         ConnectionEffect::Hello => Effect::Local(Local::Hello),
         ConnectionEffect::Auth => Effect::Local(Local::Auth),
@@ -149,6 +153,7 @@ mod tests {
             Effect::Local(Local::ClientSetName)
         );
         assert_eq!(of("client list"), Effect::Stateless);
+        assert_eq!(of("CLIENT REPLY off"), Effect::Local(Local::ClientReply));
         assert_eq!(of("hello 3"), Effect::Local(Local::Hello));
         assert_eq!(
             of("averyveryverylongcommandnamethatisnocommand"),

@@ -1,135 +1,207 @@
-//! Connections to the upstream server.
+//! Connections to the upstream server: core connections in raw mode,
+//! driven by [`resp_tokio::Connection`], set up with the proxy's own
+//! credentials. The conversation (setup, which reply answers which request,
+//! timeouts, what a cut means) is the core's; this module only says where
+//! each outcome goes.
 //!
-//! Every connection is set up with the proxy's own credentials. A shared
-//! one carries many clients' requests, pipelined, and hands each reply to
-//! the client whose request it answers, in order. A client's own one
-//! carries only that client's traffic, pushes included.
-//!
-//! Replies are cut at frame boundaries by the core's [`FrameSplitter`] and
-//! passed on as the bytes that arrived: nothing is decoded or re-encoded.
+//! A shared connection carries many clients' stateless requests,
+//! pipelined, on a task of its own that hands each reply to the client whose
+//! request it answers. A client's own connection is driven by the client's
+//! task itself (see `client.rs`).
 
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use resp_core::{
-    Decoder, Frame, FrameSplitter, Hello, Limits, Protocol, ServerHello, Split, pack_command,
+    ConnectionConfig, ConnectionEvent, ConnectionOptions, ErrorCause, Limits, Protocol,
+    ServerHello, Token,
 };
-use std::io;
+use resp_tokio::Connection;
+use std::collections::VecDeque;
+use std::future::poll_fn;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
+use std::task::Poll;
 use std::time::Duration;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
-use tokio::sync::mpsc;
-
-/// How much one read from the upstream asks for.
-const READ_SIZE: usize = 64 * 1024;
-
-/// Bytes of a reply still arriving that are passed on before it is whole.
-/// Below this a reply is passed on whole, which keeps the messages few.
-const PASS_ON_PARTIAL: usize = 64 * 1024;
-
-/// A splitter for traffic through the proxy. Payloads pass through in
-/// pieces as they arrive, so their size is bounded only upstream, as
-/// configured there; nesting and line lengths keep the proxy's bounds.
-pub(crate) fn splitter() -> FrameSplitter {
-    let mut limits = Limits::proxy();
-    limits.max_bulk_len = u64::MAX;
-    FrameSplitter::with_limits(limits)
-}
+use tokio::sync::{Notify, mpsc};
 
 /// The reply a client gets for each request the upstream lost.
 pub(crate) const LOST: &[u8] = b"-ERR upstream connection lost\r\n";
 
-/// Where the upstream is and who the proxy is there.
+/// Bytes queued on a connection but not yet written, past which it takes
+/// no more requests until the upstream reads: a stalled upstream makes the
+/// proxy hold at most this much per connection, plus what waits for it.
+const UNWRITTEN_BOUND: usize = 4 << 20;
+
+/// Where the upstream is, who the proxy is there, and how long it waits.
 #[derive(Debug)]
 pub(crate) struct Settings {
-    pub(crate) address: String,
+    pub(crate) host: String,
+    pub(crate) port: u16,
     pub(crate) user: Option<String>,
     pub(crate) password: Option<String>,
+    /// How long the setup, and then each request, may take upstream.
+    pub(crate) timeout: Duration,
+    /// TCP keepalive on upstream connections.
+    pub(crate) keepalive: Option<Duration>,
     /// The upstream's `HELLO` details, from the first connection set up.
     pub(crate) hello: OnceLock<ServerHello>,
+}
+
+impl Settings {
+    /// Opens a raw connection speaking `protocol`; its setup runs as its
+    /// events are awaited, with requests queued meanwhile held until it is
+    /// done (and failed, never sent, if it fails).
+    pub(crate) async fn open(&self, protocol: Protocol) -> Option<Connection<TcpStream>> {
+        let mut config = ConnectionConfig::tcp(self.host.clone(), self.port);
+        config.protocol = protocol;
+        config.username = self.user.clone();
+        config.password = self.password.clone();
+        let mut options = ConnectionOptions::default();
+        options.setup_timeout = self.timeout;
+        options.response_timeout = Some(self.timeout);
+        // Payloads pass through in parts, so their size is bounded only
+        // upstream, as configured there; nesting and line lengths keep the
+        // proxy's bounds.
+        options.limits = Limits::proxy();
+        options.limits.max_bulk_len = u64::MAX;
+        match Connection::connect(&config, options, self.keepalive, true).await {
+            Ok(connection) => Some(connection),
+            Err(error) => {
+                eprintln!("proxy: upstream {}:{}: {error}", self.host, self.port);
+                None
+            }
+        }
+    }
 }
 
 /// What a client's task receives from the connections carrying its requests.
 #[derive(Debug)]
 pub(crate) enum Out {
-    /// Reply bytes as they arrived; `complete` replies end in them.
-    Replies { bytes: Bytes, complete: usize },
-    /// The connection failed with `count` of the client's requests
-    /// unanswered; `partial` when part of a reply was passed on already.
-    Lost { count: usize, partial: bool },
+    /// The whole replies to a request of `count` commands and
+    /// `request_len` bytes.
+    Replies {
+        bytes: Bytes,
+        count: usize,
+        request_len: usize,
+    },
+    /// The first bytes of replies still coming, handed on because they are many.
+    Part(Bytes),
+    /// A request of `count` commands and `request_len` bytes failed; `cut`
+    /// when part of its replies went out already.
+    Failed {
+        count: usize,
+        request_len: usize,
+        cut: bool,
+    },
 }
 
-/// A client's end for replies.
-pub(crate) type Outbox = mpsc::Sender<(Carrier, Out)>;
+/// A client's end for what its shared connection says.
+pub(crate) type Outbox = mpsc::UnboundedSender<Out>;
 
-/// Which connection a message comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Carrier {
-    Shared,
-    Own,
+/// How far behind a client is in reading its replies, kept by its task
+/// and read by its shared connection's, which holds a huge reply back
+/// for a client that is reading it, rather than taking it all in.
+#[derive(Debug)]
+pub(crate) struct Backlog {
+    /// Bytes of replies the client has not read.
+    bytes: AtomicUsize,
+    /// The client read some (or its connection ended).
+    drained: Notify,
+    /// How many times it has read: whether it reads while waited for.
+    reads: AtomicU64,
+    /// How long its shared connection has waited for it since it was last
+    /// caught up, in milliseconds.
+    waited: AtomicU64,
+    /// Its connection ended.
+    gone: AtomicBool,
 }
 
-/// Opens a connection speaking `protocol` and sets it up.
-pub(crate) async fn open(settings: &Settings, protocol: Protocol) -> io::Result<TcpStream> {
-    let mut stream = TcpStream::connect(&settings.address).await?;
-    stream.set_nodelay(true)?;
-    let mut hello = Hello::new(protocol);
-    let (user, password) = (
-        settings.user.as_deref().unwrap_or("default"),
-        settings.password.as_deref(),
-    );
-    if let Some(password) = password {
-        hello = hello.with_auth(user.as_bytes(), password.as_bytes());
-    }
-    let mut request = Vec::new();
-    pack_command(&mut request, hello);
-    stream.write_all(&request).await?;
-    let reply = read_one(&mut stream).await?;
-    match ServerHello::from_frame(reply) {
-        Ok(details) => {
-            let _ = settings.hello.set(details);
-            Ok(stream)
+/// How far behind a client may fall on a huge reply before its shared
+/// connection waits for it to read.
+pub(crate) const BACKLOG_PAUSE: usize = 4 << 20;
+
+/// The longest a shared connection waits, in all, for one client to
+/// catch up: others' replies are behind its reply, so a client reading
+/// slowly cannot hold them for long; beyond it, its replies are taken in
+/// up to its output limit.
+const BACKLOG_PATIENCE: Duration = Duration::from_secs(1);
+
+/// A client that reads nothing for this long while waited for is taken as
+/// not reading.
+const READING_RECENTLY: Duration = Duration::from_millis(100);
+
+impl Backlog {
+    pub(crate) fn new() -> Self {
+        Self {
+            bytes: AtomicUsize::new(0),
+            drained: Notify::new(),
+            reads: AtomicU64::new(0),
+            waited: AtomicU64::new(0),
+            gone: AtomicBool::new(false),
         }
-        // A server without HELLO speaks RESP2 only; AUTH alone sets it up.
-        Err(_) if protocol == Protocol::Resp2 => {
-            if let Some(password) = password {
-                let mut auth = Vec::new();
-                match &settings.user {
-                    Some(user) => pack_command(&mut auth, ["AUTH", user.as_str(), password]),
-                    None => pack_command(&mut auth, ["AUTH", password]),
-                }
-                stream.write_all(&auth).await?;
-                let reply = read_one(&mut stream).await?;
-                if reply.is_error() {
-                    return Err(refused(&reply));
-                }
+    }
+
+    /// The client has `unread` bytes of replies left after a write.
+    pub(crate) fn read(&self, unread: usize) {
+        self.bytes.store(unread, Ordering::Relaxed);
+        self.reads.fetch_add(1, Ordering::Relaxed);
+        if unread < BACKLOG_PAUSE {
+            self.waited.store(0, Ordering::Relaxed);
+        }
+        self.drained.notify_one();
+    }
+
+    /// The client's connection ended: nothing waits for it.
+    pub(crate) fn gone(&self) {
+        self.gone.store(true, Ordering::Relaxed);
+        self.drained.notify_one();
+    }
+
+    fn handed(&self, bytes: usize) {
+        self.bytes.fetch_add(bytes, Ordering::Relaxed);
+    }
+
+    /// Waits while the client is behind on a huge reply but reading it,
+    /// within its patience. A client that reads nothing while waited for
+    /// is not waited for again until it reads.
+    async fn keep_pace(&self) {
+        loop {
+            let behind = self.bytes.load(Ordering::Relaxed) > BACKLOG_PAUSE;
+            let waited = self.waited.load(Ordering::Relaxed);
+            if !behind
+                || waited > BACKLOG_PATIENCE.as_millis() as u64
+                || self.gone.load(Ordering::Relaxed)
+            {
+                return;
             }
-            Ok(stream)
+            let (started, read_before) = (millis(), self.reads.load(Ordering::Relaxed));
+            let until = tokio::time::Instant::now() + READING_RECENTLY;
+            // A notice left from an earlier read wakes this at once: it
+            // waits on until the client reads anew.
+            while self.reads.load(Ordering::Relaxed) == read_before
+                && !self.gone.load(Ordering::Relaxed)
+                && tokio::time::timeout_at(until, self.drained.notified())
+                    .await
+                    .is_ok()
+            {}
+            let spent = millis().saturating_sub(started);
+            if self.reads.load(Ordering::Relaxed) == read_before {
+                // It read nothing: give up on it until it reads again.
+                self.waited.store(u64::MAX / 2, Ordering::Relaxed);
+                return;
+            }
+            self.waited.fetch_add(spent, Ordering::Relaxed);
         }
-        Err(error) => Err(io::Error::other(format!("upstream refused HELLO: {error}"))),
     }
 }
 
-fn refused(reply: &Frame) -> io::Error {
-    let text = reply.as_bytes().unwrap_or_default();
-    io::Error::other(format!(
-        "upstream refused the proxy's credentials: {}",
-        String::from_utf8_lossy(text)
-    ))
-}
-
-/// Reads exactly one reply, during setup, before anything else is sent.
-async fn read_one(stream: &mut TcpStream) -> io::Result<Frame> {
-    let mut decoder = Decoder::new();
-    let mut buf = BytesMut::with_capacity(1024);
-    loop {
-        if let Some(frame) = decoder.decode(&mut buf)? {
-            return Ok(frame);
-        }
-        if stream.read_buf(&mut buf).await? == 0 {
-            return Err(io::ErrorKind::UnexpectedEof.into());
-        }
-    }
+/// Milliseconds since the proxy started.
+fn millis() -> u64 {
+    static START: OnceLock<std::time::Instant> = OnceLock::new();
+    START
+        .get_or_init(std::time::Instant::now)
+        .elapsed()
+        .as_millis() as u64
 }
 
 /// Requests of one client, whole, for a shared connection.
@@ -138,6 +210,7 @@ pub(crate) struct Job {
     pub(crate) bytes: Bytes,
     pub(crate) count: usize,
     pub(crate) outbox: Outbox,
+    pub(crate) backlog: Arc<Backlog>,
 }
 
 /// A shared connection: a handle to queue requests on, and a task that
@@ -145,30 +218,40 @@ pub(crate) struct Job {
 #[derive(Debug, Clone)]
 pub(crate) struct SharedUpstream {
     jobs: mpsc::UnboundedSender<Job>,
+    /// Bytes of requests handed to it and not yet answered.
+    queued: Arc<AtomicUsize>,
 }
 
 impl SharedUpstream {
     pub(crate) fn spawn(settings: Arc<Settings>, protocol: Protocol) -> Self {
         let (jobs, queue) = mpsc::unbounded_channel();
-        tokio::spawn(keep_up(settings, protocol, queue));
-        Self { jobs }
+        let queued = Arc::new(AtomicUsize::new(0));
+        tokio::spawn(keep_up(settings, protocol, queue, queued.clone()));
+        Self { jobs, queued }
     }
 
-    /// Queues requests. Their replies, or a `Lost`, arrive in the outbox.
+    /// Queues requests. Their replies, or their failure, arrive in the outbox.
     pub(crate) fn send(&self, job: Job) {
+        self.queued.fetch_add(job.bytes.len(), Ordering::Relaxed);
         if let Err(mpsc::error::SendError(job)) = self.jobs.send(job) {
-            fail(job.outbox, job.count, false);
+            self.queued.fetch_sub(job.bytes.len(), Ordering::Relaxed);
+            fail(&job, false);
         }
+    }
+
+    /// Bytes of requests handed to it and not yet answered, every client's.
+    pub(crate) fn queued(&self) -> usize {
+        self.queued.load(Ordering::Relaxed)
     }
 }
 
-/// Tells a client that `count` of its requests went unanswered.
-fn fail(outbox: Outbox, count: usize, partial: bool) {
-    if count > 0 {
-        // A full outbox belongs to a client too slow to matter; it is
-        // closed by the same failure soon after.
-        let _ = outbox.try_send((Carrier::Shared, Out::Lost { count, partial }));
-    }
+/// Tells a client its requests in `job` went unanswered.
+fn fail(job: &Job, cut: bool) {
+    let _ = job.outbox.send(Out::Failed {
+        count: job.count,
+        request_len: job.bytes.len(),
+        cut,
+    });
 }
 
 /// Connects, serves until the connection fails, and again, with a delay
@@ -178,24 +261,32 @@ async fn keep_up(
     settings: Arc<Settings>,
     protocol: Protocol,
     mut jobs: mpsc::UnboundedReceiver<Job>,
+    queued: Arc<AtomicUsize>,
 ) {
     let mut delay = Duration::from_millis(25);
     loop {
-        match open(&settings, protocol).await {
-            Ok(stream) => {
-                delay = Duration::from_millis(25);
-                if let Ended::Unused = serve(stream, &mut jobs).await {
-                    return;
-                }
+        if let Some(connection) = settings.open(protocol).await {
+            let mut serving = Serving {
+                connection,
+                waiting: VecDeque::new(),
+                queued: &queued,
+                settings: &settings,
+            };
+            match serving.serve(&mut jobs).await {
+                Ended::Unused => return,
+                Ended::Failed { was_ready } if was_ready => delay = Duration::from_millis(25),
+                Ended::Failed { .. } => {}
             }
-            Err(error) => eprintln!("proxy: upstream {}: {error}", settings.address),
         }
         let retry = tokio::time::sleep(delay);
         tokio::pin!(retry);
         loop {
             tokio::select! {
                 job = jobs.recv() => match job {
-                    Some(job) => fail(job.outbox, job.count, false),
+                    Some(job) => {
+                        queued.fetch_sub(job.bytes.len(), Ordering::Relaxed);
+                        fail(&job, false);
+                    }
                     None => return,
                 },
                 () = &mut retry => break,
@@ -205,223 +296,170 @@ async fn keep_up(
     }
 }
 
-/// The requests a shared connection has sent and not yet fully answered.
-#[derive(Debug)]
-struct Waiting {
-    outbox: Outbox,
-    /// Replies still owed.
-    count: usize,
-    /// Whether part of the next reply was passed on.
-    partial: bool,
-}
-
 /// Why a shared connection stopped serving.
 enum Ended {
-    /// The connection failed; another is opened.
-    Failed,
+    /// The connection failed (after its setup, or during it); another is opened.
+    Failed { was_ready: bool },
     /// No handle is left to queue requests with.
     Unused,
 }
 
-/// Serves one shared connection until it fails or is no longer used.
-/// Everything in flight then fails.
-async fn serve(stream: TcpStream, jobs: &mut mpsc::UnboundedReceiver<Job>) -> Ended {
-    let (reader, writer) = stream.into_split();
-    let (sent, mut waiting) = mpsc::unbounded_channel::<Waiting>();
-    let ended = tokio::select! {
-        written = write_jobs(writer, jobs, sent) => match written {
-            Ok(()) => Ended::Unused,
-            Err(_) => Ended::Failed,
-        },
-        _ = read_replies(reader, &mut waiting) => Ended::Failed,
-    };
-    waiting.close();
-    while let Some(entry) = waiting.recv().await {
-        fail(entry.outbox, entry.count, entry.partial);
-    }
-    ended
+/// A request on a shared connection, and whose it is.
+struct Waiter {
+    token: Token,
+    job: Job,
+    /// Part of its replies went out.
+    cut: bool,
 }
 
-/// Writes queued requests, each registered with the reader first so that
-/// its replies always find their client. Jobs waiting together go out in
-/// one write.
-async fn write_jobs(
-    mut writer: OwnedWriteHalf,
-    jobs: &mut mpsc::UnboundedReceiver<Job>,
-    sent: mpsc::UnboundedSender<Waiting>,
-) -> io::Result<()> {
-    let mut batch = BytesMut::new();
-    while let Some(job) = jobs.recv().await {
-        // Clients woken by the same readiness event queue their requests
-        // first, so one write carries them all, as an event loop would.
-        tokio::task::yield_now().await;
-        let mut next = Some(job);
-        while let Some(job) = next.take() {
-            batch.extend_from_slice(&job.bytes);
-            let entry = Waiting {
-                outbox: job.outbox,
-                count: job.count,
-                partial: false,
-            };
-            if sent.send(entry).is_err() {
-                return Ok(());
-            }
-            if batch.len() < READ_SIZE {
-                next = jobs.try_recv().ok();
-            }
-        }
-        writer.write_all(&batch).await?;
-        batch.clear();
-    }
-    Ok(())
+/// One shared connection while it is up.
+struct Serving<'a> {
+    connection: Connection<TcpStream>,
+    /// Requests handed to the core, in order.
+    waiting: VecDeque<Waiter>,
+    queued: &'a AtomicUsize,
+    settings: &'a Settings,
 }
 
-/// Cuts replies at frame boundaries and hands each run of them to the
-/// client it belongs to. Returns when the connection fails.
-async fn read_replies(
-    mut reader: OwnedReadHalf,
-    waiting: &mut mpsc::UnboundedReceiver<Waiting>,
-) -> io::Result<()> {
-    let mut splitter = splitter();
-    let mut buf = BytesMut::with_capacity(READ_SIZE);
-    let mut current: Option<Waiting> = None;
-    // Bytes at the front of `buf` that belong to `current`'s replies, and
-    // how many replies end in them.
-    let (mut run, mut complete) = (0, 0);
-    let result = loop {
-        if buf.capacity() - buf.len() < READ_SIZE / 4 {
-            buf.reserve(READ_SIZE);
-        }
-        match reader.read_buf(&mut buf).await {
-            Ok(0) => break Err(io::ErrorKind::UnexpectedEof.into()),
-            Ok(_) => {}
-            Err(error) => break Err(error),
-        }
+/// What woke a shared connection's task.
+enum Step {
+    Event(Option<ConnectionEvent>),
+    Job(Option<Job>),
+}
+
+impl Serving<'_> {
+    /// Serves until the connection fails or is no longer used; by then
+    /// every request it took has its outcome in its client's outbox.
+    async fn serve(&mut self, jobs: &mut mpsc::UnboundedReceiver<Job>) -> Ended {
+        let mut was_ready = false;
         loop {
-            let split = match splitter.split(&buf[run..]) {
-                Ok(split) => split,
-                Err(error) => return Err(error.into()),
-            };
-            match split {
-                Split::Frame { end, push: true } => {
-                    // Pushes on a shared connection belong to no client
-                    // (tracking and subscriptions use the client's own
-                    // connection); they are dropped where they stand.
-                    let after = buf.split_off(run + end);
-                    buf.truncate(run);
-                    buf.unsplit(after);
+            let step = poll_fn(|cx| {
+                if let Poll::Ready(event) = self.connection.poll_event(cx) {
+                    return Poll::Ready(Step::Event(event));
                 }
-                Split::Frame { end, push: false } => {
-                    if current.is_none() {
-                        current = waiting.try_recv().ok();
+                // Requests are taken only while the upstream keeps up.
+                if self.connection.core().transmit().len() < UNWRITTEN_BOUND {
+                    if let Poll::Ready(job) = jobs.poll_recv(cx) {
+                        return Poll::Ready(Step::Job(job));
                     }
-                    let Some(entry) = current.as_mut() else {
-                        return Err(io::Error::other("a reply to no request"));
-                    };
-                    run += end;
-                    complete += 1;
-                    if complete == entry.count {
-                        let bytes = buf.split_to(run).freeze();
-                        if let Some(entry) = current.take() {
-                            let _ = entry
-                                .outbox
-                                .send((Carrier::Shared, Out::Replies { bytes, complete }))
-                                .await;
+                }
+                Poll::Pending
+            })
+            .await;
+            match step {
+                Step::Job(Some(job)) => self.queue(job),
+                Step::Job(None) => {
+                    self.connection.core().close();
+                    self.drain();
+                    return Ended::Unused;
+                }
+                Step::Event(None) => return Ended::Failed { was_ready },
+                Step::Event(Some(event)) => {
+                    if let ConnectionEvent::Ready { server, .. } = &event {
+                        was_ready = true;
+                        if let Some(server) = server {
+                            let _ = self.settings.hello.set(server.clone());
                         }
-                        (run, complete) = (0, 0);
                     }
-                }
-                Split::Partial { consumed } => {
-                    run += consumed;
-                    if run > 0 && (complete > 0 || run >= PASS_ON_PARTIAL) {
-                        let mid = !splitter.is_idle();
-                        hand_on(&mut buf, &mut current, waiting, (run, complete, mid)).await;
-                        (run, complete) = (0, 0);
-                    }
-                    break;
-                }
-            }
-        }
-    };
-    if let Some(entry) = current {
-        fail(entry.outbox, entry.count, entry.partial);
-    }
-    result
-}
-
-/// Passes on the first `run` bytes of `buf`, in which `complete` replies
-/// end, to the client they belong to, before the rest has arrived; `mid`
-/// when they end inside a reply.
-async fn hand_on(
-    buf: &mut BytesMut,
-    current: &mut Option<Waiting>,
-    waiting: &mut mpsc::UnboundedReceiver<Waiting>,
-    (run, complete, mid): (usize, usize, bool),
-) {
-    if current.is_none() {
-        *current = waiting.try_recv().ok();
-    }
-    let bytes = buf.split_to(run).freeze();
-    let Some(entry) = current.as_mut() else {
-        return;
-    };
-    entry.count -= complete;
-    entry.partial = mid;
-    let _ = entry
-        .outbox
-        .send((Carrier::Shared, Out::Replies { bytes, complete }))
-        .await;
-}
-
-/// Reads a client's own connection: everything on it is that client's,
-/// pushes included, and is passed on as it arrives. Counts the replies
-/// (frames other than pushes) so the client knows when its requests are
-/// answered.
-pub(crate) async fn read_own(mut reader: OwnedReadHalf, outbox: Outbox) {
-    let mut splitter = splitter();
-    let mut buf = BytesMut::with_capacity(READ_SIZE);
-    loop {
-        if buf.capacity() - buf.len() < READ_SIZE / 4 {
-            buf.reserve(READ_SIZE);
-        }
-        match reader.read_buf(&mut buf).await {
-            Ok(0) | Err(_) => break,
-            Ok(_) => {}
-        }
-        let (mut at, mut complete) = (0, 0);
-        loop {
-            match splitter.split(&buf[at..]) {
-                Ok(Split::Frame { end, push }) => {
-                    at += end;
-                    complete += usize::from(!push);
-                }
-                Ok(Split::Partial { consumed }) => {
-                    at += consumed;
-                    break;
-                }
-                Err(_) => {
-                    let lost = Out::Lost {
-                        count: 0,
-                        partial: true,
+                    let pacing = match &event {
+                        ConnectionEvent::RawPart { token, .. } => self
+                            .waiting
+                            .iter()
+                            .find(|w| w.token == *token)
+                            .map(|w| w.job.backlog.clone()),
+                        _ => None,
                     };
-                    let _ = outbox.send((Carrier::Own, lost)).await;
-                    return;
+                    self.handle(event);
+                    if let Some(backlog) = pacing {
+                        backlog.keep_pace().await;
+                    }
                 }
             }
         }
-        if at == 0 {
-            continue;
-        }
-        // A header line cut short stays for the next read.
-        let bytes = buf.split_to(at).freeze();
-        let message = Out::Replies { bytes, complete };
-        if outbox.send((Carrier::Own, message)).await.is_err() {
-            return;
+    }
+
+    fn queue(&mut self, job: Job) {
+        let now = self.connection.now();
+        let token = self
+            .connection
+            .core()
+            .send_raw_counted(&job.bytes, job.count, now);
+        self.waiting.push_back(Waiter {
+            token,
+            job,
+            cut: false,
+        });
+    }
+
+    /// Takes the waiter of `token`: the front one, as replies come in order.
+    fn take(&mut self, token: Token) -> Option<Waiter> {
+        let index = self.waiting.iter().position(|w| w.token == token)?;
+        let waiter = self.waiting.remove(index)?;
+        self.queued
+            .fetch_sub(waiter.job.bytes.len(), Ordering::Relaxed);
+        Some(waiter)
+    }
+
+    fn handle(&mut self, event: ConnectionEvent) {
+        match event {
+            ConnectionEvent::RawReplies { token, bytes } => {
+                if let Some(waiter) = self.take(token) {
+                    waiter.job.backlog.handed(bytes.len());
+                    let _ = waiter.job.outbox.send(Out::Replies {
+                        bytes,
+                        count: waiter.job.count,
+                        request_len: waiter.job.bytes.len(),
+                    });
+                }
+            }
+            ConnectionEvent::RawPart { token, bytes } => {
+                if let Some(waiter) = self.waiting.iter_mut().find(|w| w.token == token) {
+                    waiter.cut = true;
+                    waiter.job.backlog.handed(bytes.len());
+                    let _ = waiter.job.outbox.send(Out::Part(bytes));
+                }
+            }
+            ConnectionEvent::Failed { token, error } => {
+                if let Some(waiter) = self.take(token) {
+                    fail(&waiter.job, waiter.cut);
+                }
+                // A request that ran out of time leaves the upstream's
+                // replies in doubt: everyone behind it fails now, rather
+                // than each after its own wait, and a new connection starts.
+                if matches!(error.cause(), ErrorCause::Timeout) {
+                    eprintln!(
+                        "proxy: upstream {}:{} did not answer in time",
+                        self.settings.host, self.settings.port
+                    );
+                    self.connection.core().close();
+                }
+            }
+            // Pushes on a shared connection belong to no client (tracking
+            // and subscriptions use the client's own connection).
+            ConnectionEvent::RawPush(_) | ConnectionEvent::Push(_) => {}
+            ConnectionEvent::Closed(error) => {
+                eprintln!(
+                    "proxy: upstream {}:{}: {error}",
+                    self.settings.host, self.settings.port
+                );
+                self.drain();
+            }
+            _ => {}
         }
     }
-    let lost = Out::Lost {
-        count: 0,
-        partial: !splitter.is_idle(),
-    };
-    let _ = outbox.send((Carrier::Own, lost)).await;
+
+    /// Fails whatever is still waiting (the core has said so for each
+    /// request it had; this is for any it did not name).
+    fn drain(&mut self) {
+        while let Some(event) = self.connection.core().poll_event() {
+            if !matches!(event, ConnectionEvent::Closed(_)) {
+                self.handle(event);
+            }
+        }
+        for waiter in std::mem::take(&mut self.waiting) {
+            self.queued
+                .fetch_sub(waiter.job.bytes.len(), Ordering::Relaxed);
+            fail(&waiter.job, waiter.cut);
+        }
+    }
 }

@@ -44,6 +44,10 @@ struct InFlight {
     /// still to come (`None` until known, for a bare `UNSUBSCRIBE` sent
     /// before earlier confirmations arrived).
     subscription: Option<(SubscriptionKind, usize)>,
+    /// `MONITOR` (`Some(true)`): once it is answered, the server streams
+    /// every command it runs to this connection; `RESET` (`Some(false)`)
+    /// ends that.
+    monitor: Option<bool>,
 }
 
 /// The request-reply bookkeeping of one connection, with no IO: record
@@ -82,6 +86,8 @@ pub struct Session {
     channels: BTreeSet<Payload>,
     patterns: BTreeSet<Payload>,
     shard_channels: BTreeSet<Payload>,
+    /// `MONITOR` was accepted: its lines are pushes from now on.
+    monitoring: bool,
 }
 
 impl Session {
@@ -94,6 +100,7 @@ impl Session {
             channels: BTreeSet::new(),
             patterns: BTreeSet::new(),
             shard_channels: BTreeSet::new(),
+            monitoring: false,
         }
     }
 
@@ -129,7 +136,18 @@ impl Session {
             };
             (kind, expected)
         });
-        self.in_flight.push_back(InFlight { id, subscription });
+        let monitor = if name.eq_ignore_ascii_case(b"MONITOR") {
+            Some(true)
+        } else if name.eq_ignore_ascii_case(b"RESET") {
+            Some(false)
+        } else {
+            None
+        };
+        self.in_flight.push_back(InFlight {
+            id,
+            subscription,
+            monitor,
+        });
         id
     }
 
@@ -142,6 +160,7 @@ impl Session {
             self.in_flight.push_back(InFlight {
                 id,
                 subscription: None,
+                monitor: None,
             });
         }
     }
@@ -174,13 +193,24 @@ impl Session {
         self.in_flight.drain(..).map(|request| request.id)
     }
 
+    /// Whether the connection is in `MONITOR` mode, every command the
+    /// server runs streamed to it.
+    pub fn is_monitoring(&self) -> bool {
+        self.monitoring
+    }
+
     /// Says where `frame`, the next frame decoded, goes.
     pub fn route(&mut self, frame: Frame) -> Routed {
         if self.is_push(&frame) {
             return self.route_push(frame);
         }
         match self.in_flight.pop_front() {
-            Some(request) => Routed::Reply(request.id, frame),
+            Some(request) => {
+                if let Some(monitoring) = request.monitor.filter(|_| !frame.is_error()) {
+                    self.monitoring = monitoring;
+                }
+                Routed::Reply(request.id, frame)
+            }
             None => Routed::Unexpected(frame),
         }
     }
@@ -196,6 +226,15 @@ impl Session {
     fn is_push(&self, frame: &Frame) -> bool {
         if frame.is_push() {
             return true;
+        }
+        // A monitored command's line starts with its time; a reply (to
+        // `RESET` or `QUIT`, all a monitoring connection may send) never does.
+        if self.monitoring {
+            if let Frame::SimpleString(line) = frame {
+                if line.first().is_some_and(u8::is_ascii_digit) {
+                    return true;
+                }
+            }
         }
         // RESP2 has no push type: in subscribed mode (or when a
         // subscription's confirmation is due) pub/sub arrays are pushes.
@@ -290,6 +329,26 @@ mod tests {
             Protocol::Resp3 => Frame::Push(items),
             Protocol::Resp2 => Frame::Array(items),
         }
+    }
+
+    #[test]
+    fn monitored_commands_are_pushes_until_reset() {
+        let mut session = Session::new(Protocol::Resp2);
+        let monitor = session.sent(&["MONITOR"]);
+        let line =
+            Frame::SimpleString("1339518083.107412 [0 127.0.0.1:60866] \"keys\" \"*\"".into());
+        assert_eq!(
+            session.route(Frame::SimpleString("OK".into())),
+            Routed::Reply(monitor, Frame::SimpleString("OK".into()))
+        );
+        assert!(session.is_monitoring());
+        assert_eq!(session.route(line.clone()), Routed::Push(line.clone()));
+        let reset = session.sent(&["RESET"]);
+        assert_eq!(session.route(line.clone()), Routed::Push(line.clone()));
+        let reply = Frame::SimpleString("RESET".into());
+        assert_eq!(session.route(reply.clone()), Routed::Reply(reset, reply));
+        assert!(!session.is_monitoring());
+        assert!(matches!(session.route(line), Routed::Unexpected(_)));
     }
 
     #[test]

@@ -174,6 +174,31 @@ impl CommandDecoder {
         self.bytes_needed
     }
 
+    /// While a multibulk request is still arriving (after `Ok(None)`): the
+    /// arguments already whole, read from `src`, the buffer given to
+    /// [`decode`](Self::decode), which still holds the request from its
+    /// first byte. A proxy inspects a large request's command by them
+    /// before passing its bytes on as they arrive.
+    ///
+    /// ```
+    /// use bytes::BytesMut;
+    /// use resp_core::CommandDecoder;
+    ///
+    /// let mut decoder = CommandDecoder::new();
+    /// let mut buf = BytesMut::from(&b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1000\r\nabc"[..]);
+    /// assert!(decoder.decode(&mut buf).unwrap().is_none());
+    /// assert_eq!(decoder.args_so_far(&buf).collect::<Vec<_>>(), [&b"SET"[..], b"k"]);
+    /// ```
+    pub fn args_so_far<'a>(&'a self, src: &'a [u8]) -> impl Iterator<Item = &'a [u8]> + 'a {
+        let ranges = match self.state {
+            State::BulkHeader { .. } | State::Bulk { .. } => &self.ranges[..],
+            _ => &[],
+        };
+        ranges
+            .iter()
+            .filter_map(move |range| src.get(range.clone()))
+    }
+
     /// Forgets the request in progress and any error.
     pub fn reset(&mut self) {
         let (limits, skip_terminators) = (self.limits, self.skip_terminators);

@@ -73,8 +73,11 @@ pub struct ClientConnection {
     decoder: Decoder,
     /// For a raw connection: where each reply's bytes end.
     splitter: Option<FrameSplitter>,
-    /// A raw connection's frame in progress.
+    /// A raw connection's frame in progress (what is left of it once its
+    /// first bytes were handed on).
     raw_frame: BytesMut,
+    /// The type byte the frame in progress began with.
+    raw_frame_type: Option<u8>,
     input: BytesMut,
     /// Bytes not yet written; the first is at stream offset `transmit_start`.
     transmit: BytesMut,
@@ -129,6 +132,7 @@ impl ClientConnection {
             session: Session::new(Protocol::Resp2),
             splitter: None,
             raw_frame: BytesMut::new(),
+            raw_frame_type: None,
             input: BytesMut::new(),
             transmit: BytesMut::new(),
             transmit_start: 0,
@@ -494,16 +498,21 @@ impl ClientConnection {
         match splitter.split(&self.input)? {
             Split::Partial { consumed } => {
                 let part = self.input.split_to(consumed);
+                if self.raw_frame_type.is_none() {
+                    self.raw_frame_type = part.first().copied();
+                }
                 self.raw_frame.extend_from_slice(&part);
                 self.pass_on_raw_part();
                 Ok(None)
             }
             Split::Frame { end, push } => {
+                self.raw_frame_type = None;
                 let rest = self.input.split_to(end);
                 let mut bytes = core::mem::take(&mut self.raw_frame);
                 bytes.extend_from_slice(&rest);
                 let frame = if push
                     || self.session.is_subscribed()
+                    || self.session.is_monitoring()
                     || self.session.awaits_confirmation()
                     || self.setup.is_some()
                 {
@@ -528,8 +537,10 @@ impl ClientConnection {
     fn pass_on_raw_part(&mut self) {
         if self.setup.is_some()
             || self.session.is_subscribed()
+            || self.session.is_monitoring()
             || self.session.awaits_confirmation()
-            || self.raw_frame.first() == Some(&b'>')
+            // A push, or an attribute that may come before one.
+            || matches!(self.raw_frame_type, Some(b'>' | b'|'))
         {
             return;
         }
