@@ -82,6 +82,9 @@ pub(crate) struct Client {
     output: BytesMut,
     /// The connection ends once `output` is written.
     closing: bool,
+    /// Part of a reply went out and the rest never will: nothing more may
+    /// follow it.
+    cut_short: bool,
     /// A reply that ends the connection once the replies in flight are in
     /// (Redis's answer to a malformed request).
     last_word: Option<Vec<u8>>,
@@ -216,6 +219,7 @@ impl Client {
             backlog: Arc::new(Backlog::new()),
             output: BytesMut::new(),
             closing: false,
+            cut_short: false,
             last_word: None,
         }
     }
@@ -264,6 +268,9 @@ impl Client {
 
     /// Handles what `input` holds, as far as the order of replies allows.
     async fn run(&mut self, decoder: &mut CommandDecoder, input: &mut BytesMut) {
+        if self.closing {
+            return;
+        }
         if let Some(request) = self.waiting.take() {
             if !self.handle(&request.command()).await {
                 self.waiting = Some(request);
@@ -559,6 +566,9 @@ impl Client {
 
     /// Applies a message from the shared connection.
     fn receive(&mut self, out: Out) {
+        if self.cut_short {
+            return;
+        }
         match out {
             Out::Replies {
                 bytes,
@@ -580,6 +590,7 @@ impl Client {
                 if cut {
                     // Part of a reply went out: the stream cannot be mended.
                     self.closing = true;
+                    self.cut_short = true;
                 } else {
                     for _ in 0..count {
                         self.output.extend_from_slice(LOST);
@@ -597,6 +608,9 @@ impl Client {
 
     /// Applies an event of the client's own connection.
     fn own_event(&mut self, event: ConnectionEvent) {
+        if self.cut_short {
+            return;
+        }
         match event {
             ConnectionEvent::RawReplies { bytes, .. } => {
                 if self.proxy.log {
@@ -616,7 +630,9 @@ impl Client {
                 // Whatever state the connection held is in doubt (a
                 // transaction, subscriptions), or a reply was cut short:
                 // the client goes, told first unless part of a reply went.
-                if !self.own.as_ref().is_some_and(|own| own.cut) {
+                if self.own.as_ref().is_some_and(|own| own.cut) {
+                    self.cut_short = true;
+                } else {
                     self.output.extend_from_slice(LOST);
                 }
                 self.closing = true;

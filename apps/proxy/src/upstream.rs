@@ -254,9 +254,11 @@ fn fail(job: &Job, cut: bool) {
     });
 }
 
-/// Connects, serves until the connection fails, and again, with a delay
-/// that grows to a second while the upstream stays away. Requests queued
-/// while there is no connection fail at once: nothing is sent twice.
+/// Connects, serves until the connection fails, and again: at once after
+/// a connection that worked, so that requests queued meanwhile go out on
+/// the new one (none of them was written, so none runs twice); then with a
+/// delay that grows to a second while the upstream stays away, during
+/// which requests fail at once.
 async fn keep_up(
     settings: Arc<Settings>,
     protocol: Protocol,
@@ -274,8 +276,11 @@ async fn keep_up(
             };
             match serving.serve(&mut jobs).await {
                 Ended::Unused => return,
-                Ended::Failed { was_ready } if was_ready => delay = Duration::from_millis(25),
-                Ended::Failed { .. } => {}
+                Ended::Failed { was_ready: true } => {
+                    delay = Duration::from_millis(25);
+                    continue;
+                }
+                Ended::Failed { was_ready: false } => {}
             }
         }
         let retry = tokio::time::sleep(delay);
