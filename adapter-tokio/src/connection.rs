@@ -210,15 +210,18 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
         }
     }
 
-    /// Runs the core's timer; `true` when a deadline passed.
+    /// Runs the core's timer; `true` when a deadline passed. The timer is
+    /// only ever moved earlier: one that fires before the core's next
+    /// deadline costs a wake-up, where moving it for every request that
+    /// completes would cost a timer update each.
     fn poll_timer(&mut self, cx: &mut Context<'_>) -> bool {
         let Some(deadline) = self.core.next_deadline() else {
-            self.timer = None;
+            // Left to fire: the wake-up finds nothing due.
             return false;
         };
         let at = tokio::time::Instant::from_std(self.epoch + deadline);
         match &mut self.timer {
-            Some((set, _)) if *set == deadline => {}
+            Some((set, _)) if *set <= deadline => {}
             Some((set, sleep)) => {
                 *set = deadline;
                 sleep.as_mut().reset(at);

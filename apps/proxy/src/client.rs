@@ -132,6 +132,18 @@ pub(crate) async fn serve(stream: TcpStream, peer: String, proxy: Arc<Proxy>) {
             );
             break;
         }
+        // Replies go out at once when the socket takes them, before
+        // waiting on anything.
+        if !client.output.is_empty() {
+            match writer.try_write(&client.output) {
+                Ok(n) => {
+                    client.output.advance(n);
+                    client.backlog.read(client.output.len());
+                }
+                Err(error) if error.kind() == std::io::ErrorKind::WouldBlock => {}
+                Err(_) => break,
+            }
+        }
         if client.closing && client.output.is_empty() {
             break;
         }

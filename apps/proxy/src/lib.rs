@@ -23,17 +23,10 @@
 //! Every upstream connection is the core's client connection in raw mode
 //! ([`resp_tokio::Connection`]): its setup, which reply answers which
 //! request, timeouts and what a cut means are decided there. What a
-//! failing upstream or a hostile client can make the proxy do is bounded:
-//!
-//! | What happens | What the proxy does |
-//! |---|---|
-//! | The upstream breaks mid-pipeline | every request waiting on it gets `-ERR upstream connection lost`, in order; a client that already got part of a reply is disconnected instead |
-//! | The upstream stalls, or never finishes its setup | after `upstream_timeout` (30 s) the requests waiting on that connection fail, and a new one is opened |
-//! | The upstream vanishes without a word | keepalive probes (`upstream_keepalive`, 30 s) end the connection |
-//! | A client sends faster than the upstream answers | past `client_queue_limit` (8 MiB) waiting upstream, or `upstream_queue_limit` (64 MiB) for a whole connection, the proxy stops reading it |
-//! | A client does not read its replies | it stops being read past 1/16 of `client_output_limit`, and is disconnected past the limit (64 MiB); others are not held up |
-//! | A request too large to hold | passed on as it arrives, once its command (from its first arguments) was checked as any other |
-//! | A stateful command cannot get a connection of its own | the client is told and disconnected: its commands never run in the wrong state |
+//! failing upstream or a hostile client can make the proxy hold or do is
+//! bounded by [`Options`]: a timeout and keepalive upstream, the bytes a
+//! client may have waiting upstream or unread, and a client that got part
+//! of a reply cut short is disconnected rather than sent anything after it.
 //!
 //! Options: `--bind ADDR` (127.0.0.1), `--port N` (6390), `--upstream
 //! HOST:PORT` (127.0.0.1:6379), `--requirepass PASS` (clients must

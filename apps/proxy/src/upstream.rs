@@ -329,7 +329,11 @@ struct Serving<'a> {
 /// What woke a shared connection's task.
 enum Step {
     Event(Option<ConnectionEvent>),
-    Job(Option<Job>),
+    /// Requests were queued: let the other clients woken with them queue
+    /// theirs too, so that one write carries them all.
+    Queued,
+    /// No handle is left to queue requests with.
+    Unused,
 }
 
 impl Serving<'_> {
@@ -337,23 +341,34 @@ impl Serving<'_> {
     /// every request it took has its outcome in its client's outbox.
     async fn serve(&mut self, jobs: &mut mpsc::UnboundedReceiver<Job>) -> Ended {
         let mut was_ready = false;
+        let mut yielded = false;
         loop {
             let step = poll_fn(|cx| {
-                if let Poll::Ready(event) = self.connection.poll_event(cx) {
-                    return Poll::Ready(Step::Event(event));
-                }
                 // Requests are taken only while the upstream keeps up.
-                if self.connection.core().transmit().len() < UNWRITTEN_BOUND {
-                    if let Poll::Ready(job) = jobs.poll_recv(cx) {
-                        return Poll::Ready(Step::Job(job));
+                let mut queued = false;
+                while self.connection.core().transmit().len() < UNWRITTEN_BOUND {
+                    match jobs.poll_recv(cx) {
+                        Poll::Ready(Some(job)) => {
+                            self.queue(job);
+                            queued = true;
+                        }
+                        Poll::Ready(None) => return Poll::Ready(Step::Unused),
+                        Poll::Pending => break,
                     }
                 }
-                Poll::Pending
+                if queued && !yielded {
+                    return Poll::Ready(Step::Queued);
+                }
+                self.connection.poll_event(cx).map(Step::Event)
             })
             .await;
+            yielded = false;
             match step {
-                Step::Job(Some(job)) => self.queue(job),
-                Step::Job(None) => {
+                Step::Queued => {
+                    tokio::task::yield_now().await;
+                    yielded = true;
+                }
+                Step::Unused => {
                     self.connection.core().close();
                     self.drain();
                     return Ended::Unused;

@@ -336,7 +336,11 @@ impl ClientConnection {
             raw_commands: None,
             by_name: true,
             due,
-            replies: Vec::with_capacity(due),
+            replies: if self.splitter.is_some() {
+                Vec::new()
+            } else {
+                Vec::with_capacity(due)
+            },
             raw_replies: BytesMut::new(),
             deadline,
             gone: false,
@@ -508,8 +512,15 @@ impl ClientConnection {
             Split::Frame { end, push } => {
                 self.raw_frame_type = None;
                 let rest = self.input.split_to(end);
-                let mut bytes = core::mem::take(&mut self.raw_frame);
-                bytes.extend_from_slice(&rest);
+                // A frame that came in one read is its bytes in the read
+                // buffer, not copied.
+                let bytes = if self.raw_frame.is_empty() {
+                    rest
+                } else {
+                    let mut bytes = core::mem::take(&mut self.raw_frame);
+                    bytes.extend_from_slice(&rest);
+                    bytes
+                };
                 let frame = if push
                     || self.session.is_subscribed()
                     || self.session.is_monitoring()
@@ -591,7 +602,13 @@ impl ClientConnection {
             return;
         };
         if self.splitter.is_some() {
-            pending.raw_replies.extend_from_slice(&raw);
+            // Replies cut from one read buffer one after another join
+            // without a copy.
+            if pending.raw_replies.is_empty() {
+                pending.raw_replies = raw;
+            } else {
+                pending.raw_replies.unsplit(raw);
+            }
         }
         if !last {
             return;
