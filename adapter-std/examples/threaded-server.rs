@@ -1,6 +1,7 @@
 //! A key-value server with one thread per connection, on the blocking
 //! `ServerConnection`: `PING`, `ECHO`, `SET`, `GET`, `DEL`, `INCR`,
-//! `HELLO` (RESP2 or RESP3), `QUIT`, and `COMMAND` for redis-cli.
+//! `HELLO` (RESP2 or RESP3), `QUIT` and `CLIENT SETNAME`/`GETNAME`/`ID`
+//! (answered by the connection's session), and `COMMAND` for redis-cli.
 //!
 //! ```text
 //! cargo run -p resp-std --example threaded-server -- 6400
@@ -8,7 +9,7 @@
 //! ```
 
 use bytes::Bytes;
-use resp_core::{Hello, ServerHello};
+use resp_core::{Protocol, ServerDetails, ServerHello, SessionAnswer};
 use resp_std::ServerConnection;
 use std::collections::HashMap;
 use std::io;
@@ -34,8 +35,21 @@ fn main() -> io::Result<()> {
 
 fn serve(stream: TcpStream, store: &Store) -> io::Result<()> {
     stream.set_nodelay(true)?;
+    let mut details = ServerHello::new(Protocol::Resp2);
+    details.server = Some(Bytes::from_static(b"threaded-server"));
+    details.version = Some(Bytes::from_static(env!("CARGO_PKG_VERSION").as_bytes()));
+    let server = ServerDetails {
+        password: None,
+        hello: &details,
+    };
     let mut connection = ServerConnection::new(stream);
     while let Some(request) = connection.next_request()? {
+        // HELLO, AUTH, CLIENT SETNAME/GETNAME/ID and QUIT: the session's.
+        match connection.answer(&request, &server) {
+            Some(SessionAnswer::Close) => return connection.flush(),
+            Some(SessionAnswer::Replied) => continue,
+            None => {}
+        }
         let name = request.name().to_ascii_uppercase();
         let reply = connection.reply();
         let lock = || {
@@ -85,26 +99,9 @@ fn serve(stream: TcpStream, store: &Store) -> io::Result<()> {
                     None => reply.error("ERR value is not an integer or out of range"),
                 }
             }
-            (b"HELLO", _) => match Hello::parse(&request.command()) {
-                Ok(hello) => {
-                    let protocol = hello.protocol.unwrap_or(connection.protocol());
-                    connection.set_protocol(protocol);
-                    let mut details = ServerHello::new(protocol);
-                    details.server = Some(Bytes::from_static(b"threaded-server"));
-                    details.version =
-                        Some(Bytes::from_static(env!("CARGO_PKG_VERSION").as_bytes()));
-                    details.write(connection.reply())
-                }
-                Err(error) => reply.error(error.to_string()),
-            },
             (b"COMMAND", _) => {
                 reply.array(0);
                 Ok(())
-            }
-            (b"QUIT", _) => {
-                reply.simple("OK").map_err(io::Error::other)?;
-                connection.flush()?;
-                return Ok(());
             }
             _ => reply.error(format!(
                 "ERR unknown command '{}', or wrong number of arguments",

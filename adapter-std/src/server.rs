@@ -3,7 +3,9 @@
 
 use crate::buffer::read_into;
 use bytes::BytesMut;
-use resp_core::{CommandDecoder, CommandLimits, Protocol, ReplyWriter, Request};
+use resp_core::{
+    CommandDecoder, Protocol, ReplyWriter, Request, ServerDetails, ServerSession, SessionAnswer,
+};
 use std::io::{self, ErrorKind, Read, Write};
 
 /// Reads client requests from a blocking stream and writes replies in the
@@ -18,8 +20,13 @@ use std::io::{self, ErrorKind, Read, Write};
 /// [`InvalidData`](io::ErrorKind::InvalidData): close the connection, as
 /// Redis does.
 ///
+/// The connection holds the client's [`ServerSession`], which answers
+/// `HELLO`, `AUTH`, `CLIENT SETNAME`/`GETNAME`/`ID` and `QUIT` in Redis's
+/// words ([`answer`](Self::answer)) and so decides the protocol and the
+/// request limits.
+///
 /// ```
-/// use resp_core::Protocol;
+/// use resp_core::{Protocol, ServerDetails, ServerHello};
 /// use resp_std::ServerConnection;
 /// use std::io::{Read, Write};
 ///
@@ -33,20 +40,18 @@ use std::io::{self, ErrorKind, Read, Write};
 ///     fn flush(&mut self) -> std::io::Result<()> { Ok(()) }
 /// }
 ///
+/// let hello = ServerHello::new(Protocol::Resp2);
+/// let server = ServerDetails { password: None, hello: &hello };
 /// let client = Client { requests: b"HELLO 3\r\nPING\r\n", replies: Vec::new() };
 /// let mut connection = ServerConnection::new(client);
 /// while let Some(request) = connection.next_request()? {
-///     if request.name().eq_ignore_ascii_case(b"HELLO") {
-///         connection.set_protocol(Protocol::Resp3);
-///         let reply = connection.reply();
-///         reply.map(1);
-///         reply.bulk("proto");
-///         reply.integer(3);
-///     } else {
+///     if connection.answer(&request, &server).is_none() {
 ///         connection.reply().simple("PONG")?;
 ///     }
 /// }
-/// assert_eq!(connection.get_ref().replies, b"%1\r\n$5\r\nproto\r\n:3\r\n+PONG\r\n");
+/// let replies = &connection.get_ref().replies;
+/// assert!(replies.starts_with(b"%3\r\n$5\r\nproto\r\n:3\r\n$2\r\nid\r\n:0\r\n"));
+/// assert!(replies.ends_with(b"+PONG\r\n"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug)]
@@ -55,30 +60,58 @@ pub struct ServerConnection<S> {
     input: BytesMut,
     requests: CommandDecoder,
     replies: ReplyWriter<BytesMut>,
-    authenticated: bool,
+    session: ServerSession,
+    /// Whether the decoder has the limits for an authenticated client.
+    limits_authenticated: bool,
 }
 
 impl<S: Read + Write> ServerConnection<S> {
     /// The server side of `stream`, for a server without a password:
     /// Redis's limits, RESP2 replies until the client switches.
     pub fn new(stream: S) -> Self {
-        Self {
-            stream,
-            input: BytesMut::new(),
-            requests: CommandDecoder::with_limits(CommandLimits::redis())
-                .skipping_bulk_terminators(),
-            replies: ReplyWriter::new(BytesMut::new(), Protocol::Resp2),
-            authenticated: true,
-        }
+        Self::with_session(stream, ServerSession::new(0, false))
     }
 
     /// For a server with a password: Redis's pre-authentication limits (10
-    /// arguments, 16 KiB bulks) until
-    /// [`set_authenticated`](Self::set_authenticated).
+    /// arguments, 16 KiB bulks) until the client authenticates.
     pub fn requiring_auth(stream: S) -> Self {
-        let mut connection = Self::new(stream);
-        connection.set_authenticated(false);
-        connection
+        Self::with_session(stream, ServerSession::new(0, true))
+    }
+
+    /// The server side of `stream`, whose session is `session` (its id,
+    /// and whether a password is required).
+    pub fn with_session(stream: S, session: ServerSession) -> Self {
+        Self {
+            stream,
+            input: BytesMut::new(),
+            requests: CommandDecoder::with_limits(session.command_limits())
+                .skipping_bulk_terminators(),
+            replies: ReplyWriter::new(BytesMut::new(), session.protocol()),
+            limits_authenticated: session.is_authenticated(),
+            session,
+        }
+    }
+
+    /// The connection's session.
+    pub fn session(&self) -> &ServerSession {
+        &self.session
+    }
+
+    /// Answers `request` if it is the session's to answer
+    /// ([`ServerSession::answer`]); `None`, with nothing written, otherwise.
+    pub fn answer(
+        &mut self,
+        request: &Request,
+        server: &ServerDetails<'_>,
+    ) -> Option<SessionAnswer> {
+        let answer = self
+            .session
+            .answer(&request.command(), server, &mut self.replies);
+        if self.limits_authenticated != self.session.is_authenticated() {
+            self.limits_authenticated = self.session.is_authenticated();
+            self.requests.set_limits(self.session.command_limits());
+        }
+        answer
     }
 
     /// The next request, or `None` once the client has closed the
@@ -137,24 +170,9 @@ impl<S: Read + Write> ServerConnection<S> {
         self.replies.protocol()
     }
 
-    /// Switches the replies' protocol, once the server has accepted a
-    /// `HELLO 2` or `HELLO 3`; the reply to that `HELLO` is already in the
-    /// new protocol.
-    pub fn set_protocol(&mut self, protocol: Protocol) {
-        self.replies.set_protocol(protocol);
-    }
-
     /// Whether the connection has authenticated (always, without a password).
     pub fn is_authenticated(&self) -> bool {
-        self.authenticated
-    }
-
-    /// Records the outcome of `AUTH` or `HELLO … AUTH`: the full limits
-    /// apply from the next request on, or the pre-authentication ones again.
-    pub fn set_authenticated(&mut self, authenticated: bool) {
-        self.authenticated = authenticated;
-        self.requests
-            .set_limits(CommandLimits::redis_for(authenticated));
+        self.session.is_authenticated()
     }
 
     /// The stream.

@@ -3,7 +3,8 @@
 
 use bytes::BytesMut;
 use resp_core::{
-    CommandDecoder, CommandError, CommandLimits, EncodeError, Frame, Protocol, ReplyWriter, Request,
+    CommandDecoder, CommandError, EncodeError, Frame, Protocol, ReplyWriter, Request,
+    ServerDetails, ServerSession, SessionAnswer,
 };
 use std::{fmt, io};
 use tokio_util::codec::{Decoder, Encoder};
@@ -19,10 +20,10 @@ use tokio_util::codec::{Decoder, Encoder};
 ///
 /// Replies are written for the connection's protocol version: a RESP2
 /// client gets maps as flat arrays, booleans as integers, doubles as bulk
-/// strings. The server decides when that version changes (a `HELLO 3` it
-/// accepted) and when the connection has authenticated, and tells the
-/// codec with [`set_protocol`](Self::set_protocol) and
-/// [`set_authenticated`](Self::set_authenticated); until then a codec made
+/// strings. The codec holds the connection's [`ServerSession`], which
+/// answers `HELLO`, `AUTH`, `CLIENT SETNAME`/`GETNAME`/`ID` and `QUIT` in
+/// Redis's words ([`answer`](Self::answer)) and so decides the protocol
+/// and whether the client has authenticated; until it has, a codec made
 /// with [`requiring_auth`](Self::requiring_auth) applies Redis's tighter
 /// pre-authentication limits.
 ///
@@ -32,27 +33,23 @@ use tokio_util::codec::{Decoder, Encoder};
 ///
 /// ```
 /// use bytes::BytesMut;
-/// use resp_core::Protocol;
+/// use resp_core::{Protocol, ServerDetails, ServerHello};
 /// use resp_tokio::{Reply, ServerCodec};
 /// use tokio_util::codec::{Decoder, Encoder};
 ///
+/// let hello = ServerHello::new(Protocol::Resp2);
+/// let server = ServerDetails { password: None, hello: &hello };
 /// let mut codec = ServerCodec::new();
 /// let mut input = BytesMut::from(&b"HELLO 3\r\n*1\r\n$4\r\nPING\r\n"[..]);
 /// let mut output = BytesMut::new();
 /// while let Some(request) = codec.decode(&mut input)? {
-///     if request.name().eq_ignore_ascii_case(b"HELLO") {
-///         codec.set_protocol(Protocol::Resp3);
-///         codec.encode(Reply::new(|reply| {
-///             reply.map(1);
-///             reply.bulk("proto");
-///             reply.integer(3);
-///             Ok(())
-///         }), &mut output)?;
-///     } else {
+///     if codec.answer(&request, &server, &mut output).is_none() {
 ///         codec.encode(Reply::new(|reply| reply.simple("PONG")), &mut output)?;
 ///     }
 /// }
-/// assert_eq!(&output[..], b"%1\r\n$5\r\nproto\r\n:3\r\n+PONG\r\n");
+/// assert_eq!(codec.protocol(), Protocol::Resp3);
+/// assert!(output.starts_with(b"%3\r\n$5\r\nproto\r\n:3\r\n$2\r\nid\r\n:0\r\n"));
+/// assert!(output.ends_with(b"+PONG\r\n"));
 /// # Ok::<(), std::io::Error>(())
 /// ```
 ///
@@ -95,8 +92,9 @@ use tokio_util::codec::{Decoder, Encoder};
 #[derive(Debug)]
 pub struct ServerCodec {
     requests: CommandDecoder,
-    protocol: Protocol,
-    authenticated: bool,
+    session: ServerSession,
+    /// Whether the decoder has the limits for an authenticated client.
+    limits_authenticated: bool,
 }
 
 impl Default for ServerCodec {
@@ -109,52 +107,63 @@ impl ServerCodec {
     /// A codec for a server without a password: Redis's limits, RESP2
     /// replies until the client switches.
     pub fn new() -> Self {
-        Self {
-            requests: CommandDecoder::with_limits(CommandLimits::redis())
-                .skipping_bulk_terminators(),
-            protocol: Protocol::Resp2,
-            authenticated: true,
-        }
+        Self::with_session(ServerSession::new(0, false))
     }
 
     /// A codec for a server with a password: Redis's pre-authentication
-    /// limits (10 arguments, 16 KiB bulks) until
-    /// [`set_authenticated`](Self::set_authenticated).
+    /// limits (10 arguments, 16 KiB bulks) until the client authenticates.
     pub fn requiring_auth() -> Self {
-        let mut codec = Self::new();
-        codec.set_authenticated(false);
-        codec
+        Self::with_session(ServerSession::new(0, true))
+    }
+
+    /// A codec for the connection whose session is `session` (its id,
+    /// and whether a password is required).
+    pub fn with_session(session: ServerSession) -> Self {
+        Self {
+            requests: CommandDecoder::with_limits(session.command_limits())
+                .skipping_bulk_terminators(),
+            limits_authenticated: session.is_authenticated(),
+            session,
+        }
+    }
+
+    /// The connection's session.
+    pub fn session(&self) -> &ServerSession {
+        &self.session
+    }
+
+    /// The connection's session, for a server that answers its commands
+    /// itself; the request limits follow it from the next request on.
+    pub fn session_mut(&mut self) -> &mut ServerSession {
+        &mut self.session
     }
 
     /// The protocol replies are written in.
     pub fn protocol(&self) -> Protocol {
-        self.protocol
-    }
-
-    /// Switches the replies' protocol, once the server has accepted a
-    /// `HELLO 2` or `HELLO 3`. The reply to that `HELLO` is already in the
-    /// new protocol.
-    pub fn set_protocol(&mut self, protocol: Protocol) {
-        self.protocol = protocol;
+        self.session.protocol()
     }
 
     /// Whether the connection has authenticated (always, without a password).
     pub fn is_authenticated(&self) -> bool {
-        self.authenticated
+        self.session.is_authenticated()
     }
 
-    /// Records the outcome of `AUTH` or `HELLO … AUTH`: the full limits
-    /// apply from the next request on, or the pre-authentication ones again.
-    pub fn set_authenticated(&mut self, authenticated: bool) {
-        self.authenticated = authenticated;
-        self.requests
-            .set_limits(CommandLimits::redis_for(authenticated));
+    /// Answers `request` into `dst` if it is the session's to answer
+    /// ([`ServerSession::answer`]); `None`, with nothing written, otherwise.
+    pub fn answer(
+        &mut self,
+        request: &Request,
+        server: &ServerDetails<'_>,
+        dst: &mut BytesMut,
+    ) -> Option<SessionAnswer> {
+        let mut writer = ReplyWriter::new(dst, self.session.protocol());
+        self.session.answer(&request.command(), server, &mut writer)
     }
 
     /// A writer for one reply into `dst`, in the connection's protocol, for
     /// a connection loop that writes replies itself.
     pub fn writer<'a>(&self, dst: &'a mut BytesMut) -> ReplyWriter<&'a mut BytesMut> {
-        ReplyWriter::new(dst, self.protocol)
+        ReplyWriter::new(dst, self.session.protocol())
     }
 }
 
@@ -163,6 +172,10 @@ impl Decoder for ServerCodec {
     type Error = ServerError;
 
     fn decode(&mut self, src: &mut BytesMut) -> Result<Option<Request>, ServerError> {
+        if self.limits_authenticated != self.session.is_authenticated() {
+            self.limits_authenticated = self.session.is_authenticated();
+            self.requests.set_limits(self.session.command_limits());
+        }
         match self.requests.decode(src) {
             Ok(Some(command)) => Ok(Some(command.to_request())),
             Ok(None) => {
@@ -215,7 +228,7 @@ where
     type Error = ServerError;
 
     fn encode(&mut self, reply: Reply<F>, dst: &mut BytesMut) -> Result<(), ServerError> {
-        let mut writer = ReplyWriter::new(dst, self.protocol);
+        let mut writer = ReplyWriter::new(dst, self.session.protocol());
         (reply.0)(&mut writer).map_err(ServerError::Encode)
     }
 }
@@ -224,7 +237,7 @@ impl Encoder<&Frame> for ServerCodec {
     type Error = ServerError;
 
     fn encode(&mut self, frame: &Frame, dst: &mut BytesMut) -> Result<(), ServerError> {
-        ReplyWriter::new(dst, self.protocol)
+        ReplyWriter::new(dst, self.session.protocol())
             .frame(frame)
             .map_err(ServerError::Encode)
     }

@@ -5,7 +5,7 @@
 
 use bytes::BytesMut;
 use futures_util::{FutureExt, SinkExt, StreamExt};
-use resp_core::{Frame, Protocol, pack_command};
+use resp_core::{Frame, Protocol, ServerDetails, ServerHello, pack_command};
 use resp_test_support::Replies;
 use resp_tokio::{Reply, ServerCodec, ServerError};
 use std::io::{Read, Write};
@@ -48,8 +48,16 @@ async fn serve(listener: TcpListener, flushes: Arc<AtomicUsize>) {
         let name = request.name().to_ascii_uppercase();
         let reply = match name.as_slice() {
             b"HELLO" => {
-                framed.codec_mut().set_protocol(Protocol::Resp3);
-                Frame::Map(vec![(Frame::from("proto"), Frame::Integer(3))])
+                // The session answers, in the protocol it switches to.
+                let hello = ServerHello::new(Protocol::Resp2);
+                let server = ServerDetails {
+                    password: None,
+                    hello: &hello,
+                };
+                let mut reply = BytesMut::new();
+                framed.codec_mut().answer(&request, &server, &mut reply);
+                framed.write_buffer_mut().extend_from_slice(&reply);
+                continue;
             }
             b"ECHO" => Frame::BulkString(request.arg_bytes(1).unwrap_or_default().into()),
             b"STRLEN" => Frame::Integer(request.arg(1).map_or(0, <[u8]>::len) as i64),
@@ -98,7 +106,11 @@ fn a_pipeline_is_answered_in_one_write() {
     // HELLO 3 switches what follows, its own reply included.
     assert_eq!(
         client.command(["HELLO", "3"]),
-        Frame::Map(vec![(Frame::from("proto"), Frame::Integer(3))])
+        Frame::Map(vec![
+            (Frame::from("proto"), Frame::Integer(3)),
+            (Frame::from("id"), Frame::Integer(0)),
+            (Frame::from("modules"), Frame::Array(vec![])),
+        ])
     );
     drop(client);
     server.join().unwrap();
@@ -169,7 +181,18 @@ fn authentication_switches_the_limits() {
         b"-ERR Protocol error: unauthenticated bulk length\r\n"
     );
     let mut codec = ServerCodec::requiring_auth();
-    codec.set_authenticated(true);
+    let auth = codec
+        .decode(&mut BytesMut::from(&b"AUTH pw\r\n"[..]))
+        .unwrap()
+        .unwrap();
+    let hello = ServerHello::new(Protocol::Resp2);
+    let server = ServerDetails {
+        password: Some(b"pw"),
+        hello: &hello,
+    };
+    let mut reply = BytesMut::new();
+    codec.answer(&auth, &server, &mut reply);
+    assert_eq!(&reply[..], b"+OK\r\n");
     assert!(
         codec
             .decode(&mut BytesMut::from(&big[..]))

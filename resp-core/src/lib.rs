@@ -117,6 +117,7 @@ mod payload;
 mod protocol;
 mod push;
 mod reader;
+mod server;
 mod split;
 mod table;
 
@@ -146,6 +147,7 @@ pub use payload::{INLINE_CAPACITY, Payload};
 pub use protocol::Protocol;
 pub use push::{INVALIDATE_CHANNEL, Push, SubscriptionKind};
 pub use reader::{AggregateKind, BlobKind, Event, Reader, Step};
+pub use server::{NOAUTH, ServerDetails, ServerSession, SessionAnswer, is_valid_name};
 pub use split::{FrameSplitter, Split};
 pub use table::{
     AclCategories, ArgFlags, ArgKind, ArgList, ArgSpec, BeginSearch, CommandFlags, CommandSpec,

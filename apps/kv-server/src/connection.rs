@@ -6,7 +6,7 @@ use crate::commands::{self, Ctx, Message};
 use crate::session::Session;
 use crate::store::now_ms;
 use bytes::BytesMut;
-use resp_core::{DoubleFormat, ReplyWriter};
+use resp_core::{DoubleFormat, Protocol, ReplyWriter, ServerSession};
 use resp_tokio::{ServerCodec, ServerError};
 use std::sync::Arc;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
@@ -25,11 +25,11 @@ where
     S: AsyncRead + AsyncWrite + Unpin,
 {
     let (inbox, mut messages) = mpsc::channel(INBOX);
-    let mut codec = match shared.password {
-        Some(_) => ServerCodec::requiring_auth(),
-        None => ServerCodec::new(),
-    };
-    let mut session = Session::new(shared.next_client_id(), codec.is_authenticated(), inbox);
+    let mut codec = ServerCodec::with_session(ServerSession::new(
+        shared.next_client_id(),
+        shared.password.is_some(),
+    ));
+    let mut session = Session::new(inbox);
     session.peer = peer;
     session.local = local;
     let mut input = BytesMut::with_capacity(READ_SIZE);
@@ -47,9 +47,9 @@ where
                 Ok(_) => closing = run_requests(&shared, &mut session, &mut codec, &mut input, &mut output),
             },
             Some(message) = messages.recv() => {
-                write_message(&session, &message, &mut output);
+                write_message(&session, codec.protocol(), &message, &mut output);
                 while let Ok(message) = messages.try_recv() {
-                    write_message(&session, &message, &mut output);
+                    write_message(&session, codec.protocol(), &message, &mut output);
                 }
             }
             // Past its backlog limit: gone, whatever it was doing.
@@ -77,6 +77,7 @@ where
     let mut ctx = Ctx {
         shared: &shared,
         session: &mut session,
+        conn: codec.session_mut(),
         now: now_ms(),
     };
     commands::disconnect(&mut ctx);
@@ -105,23 +106,19 @@ fn run_requests(
         let mut ctx = Ctx {
             shared,
             session,
+            conn: codec.session_mut(),
             now,
         };
         commands::execute(&mut ctx, &request, output);
-        // The codec follows what the commands decided.
-        codec.set_protocol(session.protocol);
-        if codec.is_authenticated() != session.authenticated {
-            codec.set_authenticated(session.authenticated);
-        }
         if session.quit {
             return true;
         }
     }
 }
 
-fn write_message(session: &Session, message: &Message, output: &mut BytesMut) {
+fn write_message(session: &Session, protocol: Protocol, message: &Message, output: &mut BytesMut) {
     session.backlog.written(message.size());
     let mut out =
-        ReplyWriter::new(output, session.protocol).with_double_format(DoubleFormat::Significant17);
+        ReplyWriter::new(output, protocol).with_double_format(DoubleFormat::Significant17);
     message.write(&mut out);
 }

@@ -27,6 +27,7 @@ mod store;
 mod values;
 
 use commands::PubSub;
+use resp_core::{Protocol, ServerHello};
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
@@ -86,10 +87,22 @@ pub(crate) struct Shared {
     pub(crate) store: Store,
     pub(crate) pubsub: PubSub,
     pub(crate) password: Option<Vec<u8>>,
+    /// What `HELLO` shows of the server.
+    pub(crate) hello: ServerHello,
     pub(crate) bind: String,
     pub(crate) port: u16,
     pub(crate) started: Instant,
     next_id: AtomicU64,
+}
+
+/// What `HELLO` shows: a Redis of [`REDIS_VERSION`], standalone, master.
+fn server_hello() -> ServerHello {
+    let mut hello = ServerHello::new(Protocol::Resp2);
+    hello.server = Some("redis".into());
+    hello.version = Some(REDIS_VERSION.into());
+    hello.mode = Some("standalone".into());
+    hello.role = Some("master".into());
+    hello
 }
 
 impl Shared {
@@ -148,6 +161,7 @@ impl Server {
             store: Store::new(),
             pubsub: PubSub::default(),
             password: self.password.map(String::into_bytes),
+            hello: server_hello(),
             bind: self.local_addr.ip().to_string(),
             port: self.local_addr.port(),
             started: Instant::now(),

@@ -1,7 +1,7 @@
 //! What the server knows about one connection.
 
 use crate::commands::{Backlog, Message};
-use resp_core::{Protocol, Request};
+use resp_core::Request;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
@@ -16,13 +16,12 @@ pub(crate) struct Multi {
     pub(crate) dirty: bool,
 }
 
+/// What the server keeps of one connection beyond its
+/// [`ServerSession`](resp_core::ServerSession) (protocol, authentication,
+/// name and id), which the connection's codec holds.
 #[derive(Debug)]
 pub(crate) struct Session {
-    pub(crate) id: u64,
     pub(crate) db: usize,
-    pub(crate) protocol: Protocol,
-    pub(crate) authenticated: bool,
-    pub(crate) name: Option<Box<[u8]>>,
     pub(crate) lib_name: Option<Box<[u8]>>,
     pub(crate) lib_version: Option<Box<[u8]>>,
     pub(crate) multi: Option<Multi>,
@@ -43,13 +42,9 @@ pub(crate) struct Session {
 }
 
 impl Session {
-    pub(crate) fn new(id: u64, authenticated: bool, inbox: mpsc::Sender<Message>) -> Self {
+    pub(crate) fn new(inbox: mpsc::Sender<Message>) -> Self {
         Self {
-            id,
             db: 0,
-            protocol: Protocol::Resp2,
-            authenticated,
-            name: None,
             lib_name: None,
             lib_version: None,
             multi: None,

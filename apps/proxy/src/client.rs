@@ -17,7 +17,7 @@ use crate::upstream::{Backlog, Job, LOST, Out, Outbox};
 use bytes::{Buf, BytesMut};
 use resp_core::{
     Command, CommandDecoder, CommandLimits, CommandSpec, ConnectionEvent, FrameSplitter, Limits,
-    Protocol, Request, Split, Token,
+    Protocol, ReplyWriter, Request, ServerSession, Split, Token,
 };
 use resp_tokio::Connection;
 use std::future::poll_fn;
@@ -58,11 +58,9 @@ pub(crate) struct Bounds {
 /// A client's state, as the proxy sees it.
 pub(crate) struct Client {
     proxy: Arc<Proxy>,
-    id: u64,
     peer: String,
-    authenticated: bool,
-    protocol: Protocol,
-    name: Option<Vec<u8>>,
+    /// Protocol, authentication, name and id, as the proxy's client sees them.
+    session: ServerSession,
     hold: Hold,
     /// Requests sent over shared connections (or queued for one) and not
     /// yet fully answered, and their bytes.
@@ -213,12 +211,9 @@ async fn read_more(reader: &mut OwnedReadHalf, input: &mut BytesMut) -> std::io:
 impl Client {
     fn new(proxy: Arc<Proxy>, peer: String, outbox: Outbox) -> Self {
         Self {
-            id: proxy.next_client_id(),
-            authenticated: proxy.password.is_none(),
+            session: ServerSession::new(proxy.next_client_id(), proxy.password.is_some()),
             proxy,
             peer,
-            protocol: Protocol::Resp2,
-            name: None,
             hold: Hold::None,
             shared_in_flight: 0,
             shared_bytes: 0,
@@ -243,7 +238,7 @@ impl Client {
     }
 
     fn limits(&self) -> CommandLimits {
-        if self.authenticated {
+        if self.session.is_authenticated() {
             // Large arguments pass through as they arrive, so the bound
             // on their size is the upstream's to enforce, as configured there.
             let mut limits = CommandLimits::redis();
@@ -275,7 +270,11 @@ impl Client {
             return true;
         }
         self.shared_bytes < bounds.queued
-            && self.proxy.pool(self.protocol, self.id).queued() < bounds.upstream_queued
+            && self
+                .proxy
+                .pool(self.session.protocol(), self.session.id())
+                .queued()
+                < bounds.upstream_queued
     }
 
     /// Handles what `input` holds, as far as the order of replies allows.
@@ -298,7 +297,7 @@ impl Client {
                 decoder.reset();
                 continue;
             }
-            let was_authenticated = self.authenticated;
+            let was_authenticated = self.session.is_authenticated();
             match decoder.decode(input) {
                 Ok(Some(command)) => {
                     if self.proxy.log {
@@ -324,7 +323,7 @@ impl Client {
                     return self.say_last_word();
                 }
             }
-            if self.authenticated != was_authenticated {
+            if self.session.is_authenticated() != was_authenticated {
                 decoder.set_limits(self.limits());
             }
         }
@@ -353,16 +352,12 @@ impl Client {
     /// flight first.
     async fn handle(&mut self, command: &Command<'_>) -> bool {
         let effect = route::effect(command);
-        let before_auth = matches!(
-            effect,
-            Effect::Local(route::Local::Auth | route::Local::Hello | route::Local::Quit)
-        );
-        if !self.authenticated && !before_auth {
+        if !self.session.admits(command) {
             if self.in_flight() > 0 {
                 return false;
             }
-            self.output
-                .extend_from_slice(b"-NOAUTH Authentication required.\r\n");
+            let mut refusal = ReplyWriter::new(&mut self.output, self.session.protocol());
+            self.session.refuse(&mut refusal);
             return true;
         }
         if let Some(refusal) = self.refusal(command) {
@@ -421,14 +416,9 @@ impl Client {
         let answer = local::answer(
             kind,
             command,
-            &mut local::State {
-                password: self.proxy.password.as_deref(),
-                authenticated: &mut self.authenticated,
-                protocol: &mut self.protocol,
-                name: &mut self.name,
-                id: self.id,
-                hello: self.proxy.settings.hello.get(),
-            },
+            &mut self.session,
+            self.proxy.password.as_deref(),
+            self.proxy.settings.hello.get(),
         );
         let (Answer::Reply(bytes) | Answer::Close(bytes)) = &answer;
         if self.proxy.log {
@@ -436,12 +426,17 @@ impl Client {
         }
         self.output.extend_from_slice(bytes);
         self.closing |= matches!(answer, Answer::Close(_));
+        if kind == route::Local::Reset {
+            // Whatever state its own connection held upstream goes with it.
+            self.own = None;
+            self.hold = Hold::None;
+        }
         // A protocol switch applies to the client's own connection too: it
         // is opened again in the new protocol when next needed.
         if self
             .own
             .as_ref()
-            .is_some_and(|own| own.protocol != self.protocol)
+            .is_some_and(|own| own.protocol != self.session.protocol())
         {
             self.own = None;
         }
@@ -453,11 +448,11 @@ impl Client {
     /// is closed: its stateful commands must not run anywhere else.
     async fn own(&mut self) -> Option<&mut Own> {
         if self.own.is_none() {
-            match self.proxy.settings.open(self.protocol).await {
+            match self.proxy.settings.open(self.session.protocol()).await {
                 Some(connection) => {
                     self.own = Some(Own {
                         connection,
-                        protocol: self.protocol,
+                        protocol: self.session.protocol(),
                         requests: 0,
                         cut: false,
                     });
@@ -566,7 +561,7 @@ impl Client {
         }
         let bytes = self.batch.split().freeze();
         self.shared_bytes += bytes.len();
-        let pool = self.proxy.pool(self.protocol, self.id);
+        let pool = self.proxy.pool(self.session.protocol(), self.session.id());
         pool.send(Job {
             bytes,
             count: self.batch_count,

@@ -20,8 +20,6 @@ pub(crate) enum Effect {
     Unwatch,
     /// `EXEC` or `DISCARD`: a transaction ends with its reply.
     ExecOrDiscard,
-    /// `RESET`: whatever transaction or watch there is ends with its reply.
-    Reset,
     /// A blocking command: the connection is the client's until it replies.
     Blocks,
     /// Subscriptions, `MONITOR`, `CLIENT TRACKING`, `SELECT`
@@ -41,6 +39,10 @@ pub(crate) enum Local {
     Quit,
     ClientSetName,
     ClientGetName,
+    /// `RESET`: the client's own connection, and whatever state it held
+    /// upstream, is dropped; on a shared connection it would reset the
+    /// proxy's own session there.
+    Reset,
     /// `CLIENT REPLY`: `ON` is how every connection is; `OFF` and `SKIP`
     /// are refused, since replies to a client's commands share their
     /// upstream connection with other clients' and are always read.
@@ -56,7 +58,7 @@ pub(crate) fn effect<L: ArgList + ?Sized>(args: &L) -> Effect {
         ConnectionEffect::Multi => Effect::Multi,
         ConnectionEffect::Unwatch => Effect::Unwatch,
         ConnectionEffect::EndsTransaction => Effect::ExecOrDiscard,
-        ConnectionEffect::Reset => Effect::Reset,
+        ConnectionEffect::Reset => Effect::Local(Local::Reset),
         ConnectionEffect::Blocks(_) => Effect::Blocks,
         ConnectionEffect::Subscribes
         | ConnectionEffect::Monitor
@@ -110,7 +112,6 @@ impl Hold {
             (_, Effect::Watch) => Self::Watching,
             (Self::Watching, Effect::Unwatch) => Self::UntilReplied,
             (Self::Transaction, Effect::ExecOrDiscard) => Self::UntilReplied,
-            (Self::Watching | Self::Transaction, Effect::Reset) => Self::UntilReplied,
             (hold, Effect::Blocks) => hold.max(Self::UntilReplied),
             (hold, _) => hold,
         }
@@ -155,6 +156,7 @@ mod tests {
         assert_eq!(of("client list"), Effect::Stateless);
         assert_eq!(of("CLIENT REPLY off"), Effect::Local(Local::ClientReply));
         assert_eq!(of("hello 3"), Effect::Local(Local::Hello));
+        assert_eq!(of("reset"), Effect::Local(Local::Reset));
         assert_eq!(
             of("averyveryverylongcommandnamethatisnocommand"),
             Effect::Stateless

@@ -359,3 +359,39 @@ fn a_1_gib_value_through_the_proxy_in_bounded_memory() {
     assert!(peak < 64 * 1024, "the proxy peaked at {peak} KiB");
     assert!(resident_kib(pid) < 64 * 1024);
 }
+
+/// `RESET` is the client's own: it must never reach a shared connection,
+/// where it would log the proxy out upstream and switch that connection
+/// back to RESP2 under every other client.
+#[test]
+fn reset_ends_only_the_clients_own_state() {
+    let Some(server) = RedisServer::start_with(&["--requirepass", "pw"]) else {
+        return;
+    };
+    let proxy = ProxyServer::start(server.port(), &["--upstream-pass", "pw"]);
+    let ok = || Frame::SimpleString("OK".into());
+    let mut a = replies(&proxy);
+    assert!(matches!(a.command(["HELLO", "3"]), Frame::Map(_)));
+    assert_eq!(a.command(["SET", "k", "v"]), ok());
+    assert_eq!(a.command(["RESET"]), Frame::SimpleString("RESET".into()));
+    assert!(matches!(a.command(["HELLO", "3"]), Frame::Map(_)));
+    assert_eq!(a.command(["MULTI"]), ok());
+    assert_eq!(
+        a.command(["INCR", "n"]),
+        Frame::SimpleString("QUEUED".into())
+    );
+    assert_eq!(a.command(["RESET"]), Frame::SimpleString("RESET".into()));
+    // Back to RESP2, out of the transaction, which never ran.
+    assert_eq!(
+        a.command(["GET", "n"]),
+        Frame::Null(resp_core::NullKind::Bulk)
+    );
+    let mut b = replies(&proxy);
+    assert!(matches!(b.command(["HELLO", "3"]), Frame::Map(_)));
+    assert_eq!(b.command(["GET", "k"]), bulk("v"));
+    assert_eq!(
+        b.command(["HGETALL", "nothing"]),
+        Frame::Map(Vec::new()),
+        "the shared RESP3 connection still speaks RESP3"
+    );
+}

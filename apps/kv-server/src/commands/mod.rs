@@ -18,7 +18,9 @@ use crate::store::{Found, Shard};
 use crate::values::Value;
 use bytes::BytesMut;
 use hashbrown::HashMap;
-use resp_core::{Command, CommandFlags, CommandSpec, DoubleFormat, Protocol, ReplyWriter, Request};
+use resp_core::{
+    Command, CommandSpec, DoubleFormat, Protocol, ReplyWriter, Request, ServerSession,
+};
 use std::fmt::Write as _;
 use std::sync::LazyLock;
 
@@ -31,6 +33,8 @@ pub(crate) type Out<'a> = ReplyWriter<&'a mut BytesMut>;
 pub(crate) struct Ctx<'a> {
     pub(crate) shared: &'a Shared,
     pub(crate) session: &'a mut Session,
+    /// Protocol, authentication, name and id: the codec's.
+    pub(crate) conn: &'a mut ServerSession,
     /// The time deadlines are judged by, read once per batch of requests
     /// (as Redis caches it per event loop turn): reading the clock for
     /// every command costs a tenth of a GET.
@@ -101,10 +105,10 @@ pub(crate) static COMMANDS: &[Spec] = &[
     // Connection and server.
     spec("ping", server::ping),
     spec("echo", server::echo),
-    spec("hello", server::hello),
-    spec("auth", server::auth),
+    spec("hello", server::session),
+    spec("auth", server::session),
     spec("select", server::select),
-    spec("quit", server::quit),
+    spec("quit", server::session),
     spec("reset", server::reset),
     spec("client", server::client),
     spec("command", server::command),
@@ -223,7 +227,7 @@ pub(crate) fn execute(ctx: &mut Ctx<'_>, request: &Request, out: &mut BytesMut) 
         ctx.session.quit = true;
         return;
     }
-    let mut reply = ReplyWriter::new(&mut *out, ctx.session.protocol)
+    let mut reply = ReplyWriter::new(&mut *out, ctx.conn.protocol())
         .with_double_format(DoubleFormat::Significant17);
     if let Err(fail) = dispatch(ctx, &command, &mut reply) {
         write_error(&mut reply, fail.message());
@@ -254,10 +258,10 @@ fn dispatch(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>) -> Res 
             spec.name
         )));
     }
-    if !ctx.session.authenticated && !table.flags.contains(CommandFlags::NO_AUTH) {
-        return Err(Fail::text("NOAUTH Authentication required."));
+    if !ctx.conn.admits(command) {
+        return Err(Fail::text(resp_core::NOAUTH));
     }
-    if ctx.session.subscribed() && ctx.session.protocol == Protocol::Resp2 {
+    if ctx.session.subscribed() && ctx.conn.protocol() == Protocol::Resp2 {
         let allowed = matches!(
             spec.name,
             "subscribe" | "psubscribe" | "unsubscribe" | "punsubscribe" | "ping" | "quit" | "reset"

@@ -153,7 +153,7 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 fn subscriber(ctx: &Ctx<'_>) -> Subscriber {
     Subscriber {
-        id: ctx.session.id,
+        id: ctx.conn.id(),
         inbox: ctx.session.inbox.clone(),
         backlog: ctx.session.backlog.clone(),
     }
@@ -210,7 +210,7 @@ pub(crate) fn psubscribe(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out
 fn drop_channel(ctx: &Ctx<'_>, channel: &[u8]) {
     let mut channels = lock(&ctx.shared.pubsub.channels);
     if let Some(subscribers) = channels.get_mut(channel) {
-        subscribers.retain(|s| s.id != ctx.session.id);
+        subscribers.retain(|s| s.id != ctx.conn.id());
         if subscribers.is_empty() {
             channels.remove(channel);
         }
@@ -219,7 +219,7 @@ fn drop_channel(ctx: &Ctx<'_>, channel: &[u8]) {
 
 fn drop_pattern(ctx: &Ctx<'_>, pattern: &[u8]) {
     lock(&ctx.shared.pubsub.patterns)
-        .retain(|(p, s)| !(s.id == ctx.session.id && &p[..] == pattern));
+        .retain(|(p, s)| !(s.id == ctx.conn.id() && &p[..] == pattern));
 }
 
 /// Leaves the channels, or patterns, named from argument 1 on (all of them

@@ -3,7 +3,9 @@
 
 use super::{COMMANDS, Ctx, Fail, Out, Res, arg, int_arg, ok};
 use crate::store::DATABASES;
-use resp_core::{BeginSearch, Command, FindKeys, Hello, KeySpec, Protocol, ServerHello};
+use resp_core::{
+    BeginSearch, Command, FindKeys, KeySpec, Protocol, ServerDetails, SessionAnswer, is_valid_name,
+};
 use std::fmt::Write as _;
 
 pub(crate) fn ping(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>) -> Res {
@@ -13,7 +15,7 @@ pub(crate) fn ping(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>) 
         ));
     }
     // RESP2's subscribed mode answers as a message would come.
-    if ctx.session.subscribed() && ctx.session.protocol == Protocol::Resp2 {
+    if ctx.session.subscribed() && ctx.conn.protocol() == Protocol::Resp2 {
         out.array(2);
         out.bulk("pong");
         out.bulk(command.arg(1).unwrap_or_default());
@@ -31,63 +33,17 @@ pub(crate) fn echo(_: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>) ->
     Ok(())
 }
 
-/// Whether `username`/`password` is the default user's login.
-fn login(ctx: &Ctx<'_>, username: &[u8], password: &[u8]) -> bool {
-    username == b"default"
-        && ctx
-            .shared
-            .password
-            .as_deref()
-            .is_none_or(|expected| expected == password)
-}
-
-const WRONGPASS: &str = "WRONGPASS invalid username-password pair or user is disabled.";
-
-pub(crate) fn hello(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>) -> Res {
-    let hello = Hello::parse(command).map_err(|error| Fail::Text(error.to_string()))?;
-    if let Some(credentials) = hello.auth {
-        if !login(ctx, credentials.username, credentials.password) {
-            return Err(Fail::text(WRONGPASS));
-        }
-        ctx.session.authenticated = true;
-    }
-    if !ctx.session.authenticated {
-        return Err(Fail::text(
-            "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time",
-        ));
-    }
-    if let Some(name) = hello.client_name {
-        ctx.session.name = Some(name.into());
-    }
-    if let Some(protocol) = hello.protocol {
-        ctx.session.protocol = protocol;
-        out.set_protocol(protocol);
-    }
-    let mut reply = ServerHello::new(ctx.session.protocol);
-    reply.server = Some("redis".into());
-    reply.version = Some(crate::REDIS_VERSION.into());
-    reply.id = Some(ctx.session.id as i64);
-    reply.mode = Some("standalone".into());
-    reply.role = Some("master".into());
-    reply.write(out).map_err(|_| Fail::Syntax)
-}
-
-pub(crate) fn auth(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>) -> Res {
-    let (username, password) = match command.len() {
-        2 => (&b"default"[..], arg(command, 1)),
-        3 => (arg(command, 1), arg(command, 2)),
-        _ => return Err(Fail::Syntax),
+/// `HELLO`, `AUTH`, `QUIT`, `CLIENT SETNAME`/`GETNAME`/`ID`: the
+/// connection's session answers, in Redis's words.
+pub(crate) fn session(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>) -> Res {
+    let server = ServerDetails {
+        password: ctx.shared.password.as_deref(),
+        hello: &ctx.shared.hello,
     };
-    if command.len() == 2 && ctx.shared.password.is_none() {
-        return Err(Fail::text(
-            "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?",
-        ));
+    if ctx.conn.answer(command, &server, out) == Some(SessionAnswer::Close) {
+        ctx.session.quit = true;
     }
-    if !login(ctx, username, password) {
-        return Err(Fail::text(WRONGPASS));
-    }
-    ctx.session.authenticated = true;
-    ok(out)
+    Ok(())
 }
 
 pub(crate) fn select(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>) -> Res {
@@ -100,20 +56,12 @@ pub(crate) fn select(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>
     ok(out)
 }
 
-pub(crate) fn quit(ctx: &mut Ctx<'_>, _: &Command<'_>, out: &mut Out<'_>) -> Res {
-    ctx.session.quit = true;
-    ok(out)
-}
-
 pub(crate) fn reset(ctx: &mut Ctx<'_>, _: &Command<'_>, out: &mut Out<'_>) -> Res {
     super::transactions::forget(ctx);
     super::pubsub::leave_all(ctx);
-    let session = &mut *ctx.session;
-    session.db = 0;
-    session.protocol = Protocol::Resp2;
-    session.name = None;
-    session.authenticated = ctx.shared.password.is_none();
-    out.set_protocol(Protocol::Resp2);
+    ctx.session.db = 0;
+    ctx.conn.reset();
+    out.set_protocol(ctx.conn.protocol());
     out.simple("RESET").map_err(|_| Fail::Syntax)
 }
 
@@ -131,38 +79,14 @@ fn unknown_subcommand(command: &Command<'_>, name: &str) -> Fail {
     ))
 }
 
-fn valid_name(name: &[u8]) -> bool {
-    name.iter().all(|byte| (b'!'..=b'~').contains(byte))
-}
-
 pub(crate) fn client(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>) -> Res {
     let sub = String::from_utf8_lossy(arg(command, 1)).to_ascii_uppercase();
     match (sub.as_str(), command.len()) {
-        ("SETNAME", 3) => {
-            let name = arg(command, 2);
-            if !valid_name(name) {
-                return Err(Fail::text(
-                    "ERR Client names cannot contain spaces, newlines or special characters.",
-                ));
-            }
-            ctx.session.name = (!name.is_empty()).then(|| name.into());
-            ok(out)
-        }
-        ("GETNAME", 2) => {
-            match &ctx.session.name {
-                Some(name) => out.bulk(name),
-                None => out.null(),
-            }
-            Ok(())
-        }
-        ("ID", 2) => {
-            out.integer(ctx.session.id as i64);
-            Ok(())
-        }
+        ("SETNAME" | "GETNAME" | "ID", _) => session(ctx, command, out),
         ("SETINFO", 4) => {
             let value = arg(command, 3);
             let option = String::from_utf8_lossy(arg(command, 2)).to_ascii_uppercase();
-            if !valid_name(value) {
+            if !is_valid_name(value) {
                 return Err(Fail::Text(format!(
                     "ERR {} cannot contain spaces, newlines or special characters.",
                     option.to_ascii_lowercase()
@@ -184,9 +108,7 @@ pub(crate) fn client(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>
             out.verbatim(*b"txt", client_info(ctx));
             Ok(())
         }
-        ("SETNAME" | "GETNAME" | "ID" | "SETINFO" | "INFO", _) => {
-            Err(subcommand_arity("client", &sub))
-        }
+        ("SETINFO" | "INFO", _) => Err(subcommand_arity("client", &sub)),
         _ => Err(unknown_subcommand(command, "CLIENT")),
     }
 }
@@ -194,6 +116,7 @@ pub(crate) fn client(ctx: &mut Ctx<'_>, command: &Command<'_>, out: &mut Out<'_>
 /// `CLIENT INFO`'s line, with the fields Redis 7 gives.
 fn client_info(ctx: &Ctx<'_>) -> String {
     let session = &ctx.session;
+    let conn = &ctx.conn;
     let name = |value: &Option<Box<[u8]>>| {
         value
             .as_deref()
@@ -207,15 +130,15 @@ fn client_info(ctx: &Ctx<'_>) -> String {
     let flags = if session.subscribed() { "P" } else { "N" };
     format!(
         "id={} addr={} laddr={} fd=8 name={} age={} idle=0 flags={flags} db={} sub={} psub={} ssub=0 multi={multi} qbuf=26 qbuf-free=20448 argv-mem=10 multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0 omem=0 tot-mem=22298 events=r cmd=client|info user=default redir=-1 resp={} lib-name={} lib-ver={}\n",
-        session.id,
+        conn.id(),
         session.peer,
         session.local,
-        name(&session.name),
+        String::from_utf8_lossy(conn.name().unwrap_or_default()),
         session.created.elapsed().as_secs(),
         session.db,
         session.channels.len(),
         session.patterns.len(),
-        match session.protocol {
+        match conn.protocol() {
             Protocol::Resp2 => 2,
             Protocol::Resp3 => 3,
         },
