@@ -129,6 +129,11 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
         &mut self.core
     }
 
+    /// The stream, to read its address or socket options.
+    pub fn get_ref(&self) -> &S {
+        &self.stream
+    }
+
     /// The core's clock: the time since this connection started.
     pub fn now(&self) -> Duration {
         self.epoch.elapsed()
@@ -238,5 +243,32 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
             return true;
         }
         false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_tcp_connection_gets_no_delay_and_keepalive_from_its_options() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let port = listener.local_addr().unwrap().port();
+            let config = ConnectionConfig::tcp("127.0.0.1", port);
+            let idle = Duration::from_secs(7);
+            let connection =
+                Connection::connect(&config, ConnectionOptions::default(), Some(idle), true)
+                    .await
+                    .unwrap();
+            let socket = socket2::SockRef::from(connection.get_ref());
+            assert!(socket.keepalive().unwrap());
+            assert_eq!(socket.tcp_keepalive_time().unwrap(), idle);
+            assert!(connection.get_ref().nodelay().unwrap());
+        });
     }
 }
