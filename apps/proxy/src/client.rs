@@ -36,6 +36,10 @@ const READ_SIZE: usize = 16 * 1024;
 /// whole and queued behind other clients' requests.
 const STREAM_FROM: usize = 64 * 1024;
 
+/// The answer to an administrative command while the proxy holds
+/// upstream credentials.
+const ADMIN_REFUSED: &[u8] = b"-ERR this proxy does not forward administrative (@admin) commands, which would run with its own upstream credentials\r\n";
+
 /// What one client may make the proxy hold, in bytes.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Bounds {
@@ -62,6 +66,7 @@ pub(crate) struct Client {
     /// Protocol, authentication, name and id, as the proxy's client sees them.
     session: ServerSession,
     hold: Hold,
+    last_effect: route::LastEffect,
     /// Requests sent over shared connections (or queued for one) and not
     /// yet fully answered, and their bytes.
     shared_in_flight: usize,
@@ -215,6 +220,7 @@ impl Client {
             proxy,
             peer,
             hold: Hold::None,
+            last_effect: route::LastEffect::default(),
             shared_in_flight: 0,
             shared_bytes: 0,
             own: None,
@@ -343,15 +349,14 @@ impl Client {
     /// The refusal of a command the proxy will not run with its own
     /// credentials, if `args` is one.
     fn refusal(&self, args: &(impl resp_core::ArgList + ?Sized)) -> Option<&'static [u8]> {
-        (self.proxy.settings.password.is_some() && route::administers(args)).then_some(
-            b"-ERR this proxy does not forward administrative (@admin) commands, which would run with its own upstream credentials\r\n",
-        )
+        (self.proxy.settings.password.is_some() && route::administers(args))
+            .then_some(ADMIN_REFUSED)
     }
 
     /// Routes one request; `false` when it must wait for the replies in
     /// flight first.
     async fn handle(&mut self, command: &Command<'_>) -> bool {
-        let effect = route::effect(command);
+        let (effect, administers) = self.last_effect.of(command);
         if !self.session.admits(command) {
             if self.in_flight() > 0 {
                 return false;
@@ -360,11 +365,11 @@ impl Client {
             self.session.refuse(&mut refusal);
             return true;
         }
-        if let Some(refusal) = self.refusal(command) {
+        if administers && self.proxy.settings.password.is_some() {
             if self.in_flight() > 0 {
                 return false;
             }
-            self.output.extend_from_slice(refusal);
+            self.output.extend_from_slice(ADMIN_REFUSED);
             return true;
         }
         if let Effect::Local(kind) = effect {

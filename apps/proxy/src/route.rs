@@ -4,7 +4,7 @@
 //! Pure functions of the command and the client's state, so the rules can
 //! be read and tested apart from any socket.
 
-use resp_core::{AclCategories, ArgList, CommandSpec, ConnectionEffect};
+use resp_core::{AclCategories, ArgList, Command, CommandSpec, ConnectionEffect};
 
 /// What a command does to the connection that carries it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,6 +72,43 @@ pub(crate) fn effect<L: ArgList + ?Sized>(args: &L) -> Effect {
         ConnectionEffect::SetName => Effect::Local(Local::ClientSetName),
         ConnectionEffect::GetName => Effect::Local(Local::ClientGetName),
         _ => Effect::Stateless,
+    }
+}
+
+/// The effect of the command a client sent last, when it depends on the
+/// name alone: a pipeline of one command looks the table up once, not once
+/// per command (the lookup was the proxy's largest cost of its own on
+/// `GET -P 16`).
+#[derive(Debug, Default)]
+pub(crate) struct LastEffect {
+    name: [u8; 16],
+    len: usize,
+    administers: bool,
+}
+
+impl LastEffect {
+    /// What `command` does, and whether it administers the server.
+    pub(crate) fn of(&mut self, command: &Command<'_>) -> (Effect, bool) {
+        let name = command.name();
+        if self.len > 0 && self.name.get(..self.len) == Some(name) {
+            return (Effect::Stateless, self.administers);
+        }
+        let effect = effect(command);
+        let administers = administers(command);
+        self.len = 0;
+        // Stateless by name alone: no subcommands, no argument that can
+        // make it block (`XREAD … BLOCK`) or switch databases.
+        let by_name_alone = effect == Effect::Stateless
+            && name.len() <= self.name.len()
+            && CommandSpec::find(name).is_some_and(|spec| {
+                spec.subcommands.is_empty() && !matches!(spec.name, "xread" | "xreadgroup")
+            });
+        if by_name_alone {
+            self.name[..name.len()].copy_from_slice(name);
+            self.len = name.len();
+            self.administers = administers;
+        }
+        (effect, administers)
     }
 }
 
@@ -160,6 +197,29 @@ mod tests {
         assert_eq!(
             of("averyveryverylongcommandnamethatisnocommand"),
             Effect::Stateless
+        );
+    }
+
+    #[test]
+    fn the_last_effect_is_kept_only_when_the_name_decides_it() {
+        use bytes::BytesMut;
+        let mut last = LastEffect::default();
+        let mut decoder = resp_core::CommandDecoder::new();
+        let mut effect_of = |line: &str| {
+            let mut input = BytesMut::from(format!("{line}\r\n").as_bytes());
+            let command = decoder.decode(&mut input).unwrap().unwrap();
+            last.of(&command).0
+        };
+        assert_eq!(effect_of("GET a"), Effect::Stateless);
+        assert_eq!(effect_of("GET b"), Effect::Stateless);
+        assert_eq!(effect_of("XREAD STREAMS s 0"), Effect::Stateless);
+        assert_eq!(effect_of("XREAD BLOCK 10 STREAMS s 0"), Effect::Blocks);
+        assert_eq!(effect_of("SELECT 0"), Effect::SelectsDefault);
+        assert_eq!(effect_of("SELECT 3"), Effect::Sticks);
+        assert_eq!(effect_of("CLIENT LIST"), Effect::Stateless);
+        assert_eq!(
+            effect_of("CLIENT SETNAME a"),
+            Effect::Local(Local::ClientSetName)
         );
     }
 

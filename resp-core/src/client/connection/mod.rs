@@ -78,6 +78,10 @@ pub struct ClientConnection {
     raw_frame: BytesMut,
     /// The type byte the frame in progress began with.
     raw_frame_type: Option<u8>,
+    /// How many bytes at the front of `input` are whole replies to the
+    /// front request, left there until it is done so that a pipeline's
+    /// replies leave the buffer in one piece.
+    raw_run: usize,
     input: BytesMut,
     /// Bytes not yet written; the first is at stream offset `transmit_start`.
     transmit: BytesMut,
@@ -133,6 +137,7 @@ impl ClientConnection {
             splitter: None,
             raw_frame: BytesMut::new(),
             raw_frame_type: None,
+            raw_run: 0,
             input: BytesMut::new(),
             transmit: BytesMut::new(),
             transmit_start: 0,
@@ -499,8 +504,9 @@ impl ClientConnection {
         let Some(splitter) = self.splitter.as_mut() else {
             return Ok(None);
         };
-        match splitter.split(&self.input)? {
+        match splitter.split(&self.input[self.raw_run..])? {
             Split::Partial { consumed } => {
+                self.take_raw_run();
                 let part = self.input.split_to(consumed);
                 if self.raw_frame_type.is_none() {
                     self.raw_frame_type = part.first().copied();
@@ -511,6 +517,19 @@ impl ClientConnection {
             }
             Split::Frame { end, push } => {
                 self.raw_frame_type = None;
+                let needs_frame = push
+                    || self.session.is_subscribed()
+                    || self.session.is_monitoring()
+                    || self.session.awaits_confirmation()
+                    || self.setup.is_some();
+                if !needs_frame && self.raw_frame.is_empty() {
+                    // A reply routing needs only the place in line of: its
+                    // bytes stay in the read buffer, with the front
+                    // request's other replies, until that request is done.
+                    self.raw_run += end;
+                    return Ok(Some((Frame::Integer(0), BytesMut::new())));
+                }
+                self.take_raw_run();
                 let rest = self.input.split_to(end);
                 // A frame that came in one read is its bytes in the read
                 // buffer, not copied.
@@ -521,23 +540,30 @@ impl ClientConnection {
                     bytes.extend_from_slice(&rest);
                     bytes
                 };
-                let frame = if push
-                    || self.session.is_subscribed()
-                    || self.session.is_monitoring()
-                    || self.session.awaits_confirmation()
-                    || self.setup.is_some()
-                {
+                let frame = if needs_frame {
                     match crate::decode::decode_slice(&bytes, self.options.limits)? {
                         crate::decode::Status::Complete((frame, _)) => frame,
                         // The splitter found the frame whole; this cannot be.
                         crate::decode::Status::Partial => Frame::Integer(0),
                     }
                 } else {
-                    // Routing needs only its place in line.
                     Frame::Integer(0)
                 };
                 Ok(Some((frame, bytes)))
             }
+        }
+    }
+
+    /// Moves the whole replies left in the read buffer (`raw_run`) to the
+    /// front request they answer.
+    fn take_raw_run(&mut self) {
+        if self.raw_run == 0 {
+            return;
+        }
+        let run = self.input.split_to(self.raw_run);
+        self.raw_run = 0;
+        if let Some(pending) = self.pending.front_mut() {
+            append_raw(&mut pending.raw_replies, run);
         }
     }
 
@@ -601,14 +627,8 @@ impl ClientConnection {
             self.close_with(ErrorCause::Unexpected);
             return;
         };
-        if self.splitter.is_some() {
-            // Replies cut from one read buffer one after another join
-            // without a copy.
-            if pending.raw_replies.is_empty() {
-                pending.raw_replies = raw;
-            } else {
-                pending.raw_replies.unsplit(raw);
-            }
+        if self.splitter.is_some() && !raw.is_empty() {
+            append_raw(&mut pending.raw_replies, raw);
         }
         if !last {
             return;
@@ -618,6 +638,11 @@ impl ClientConnection {
         }
         pending.due -= 1;
         if pending.due == 0 {
+            if self.raw_run > 0 {
+                let run = self.input.split_to(self.raw_run);
+                self.raw_run = 0;
+                append_raw(&mut pending.raw_replies, run);
+            }
             if let Some(done) = self.pending.pop_front() {
                 // Only a recorded request gets replies.
                 self.recorded -= 1;
@@ -799,7 +824,7 @@ impl ClientConnection {
     /// server closed it. Every request still due fails, saying whether it
     /// reached the wire.
     pub fn connection_lost(&mut self) {
-        let mid_reply = !self.input.is_empty()
+        let mid_reply = self.input.len() > self.raw_run
             || !self.decoder.is_idle()
             || !self.raw_frame.is_empty()
             || self.splitter.as_ref().is_some_and(|s| !s.is_idle());
@@ -884,6 +909,16 @@ impl ClientConnection {
     /// included.
     pub fn in_flight(&self) -> usize {
         self.pending.len() + self.held.len()
+    }
+}
+
+/// Joins `more` to `replies`: without a copy when both were cut one after
+/// the other from the same read buffer.
+fn append_raw(replies: &mut BytesMut, more: BytesMut) {
+    if replies.is_empty() {
+        *replies = more;
+    } else {
+        replies.unsplit(more);
     }
 }
 
