@@ -1,27 +1,32 @@
 //! [`Error`]: why a connection or a call failed.
 
 use bytes::Bytes;
-use resp_core::{ConvertError, DecodeError, HandshakeError, UrlError};
+use resp_core::{ConnectionError, ConvertError, ErrorCause, HandshakeError, UrlError};
 use std::{fmt, io};
 
 /// Why a [`Connection`](crate::Connection) call failed.
 ///
-/// Errors from the wire (`Io`, `Closed`, `Protocol`, `Unexpected`) leave
-/// the connection broken: every later call fails with [`Error::Broken`].
-/// A call's `Timeout` fails that call only: its reply is read and dropped
-/// when it comes, and the next call gets its own. Errors about one reply
-/// (`Server`, `Convert`, `TransactionAborted`) leave it usable too.
+/// The same shape as `resp_tokio::ClientError`: what went wrong in the
+/// conversation is the core's [`ConnectionError`], which says whether the
+/// request may have run. A call's timeout fails that call only: its reply
+/// is read and dropped when it comes, and the next call gets its own. Any
+/// other conversation error, and `Io`, leave the connection broken: every
+/// later call fails too. Errors about one reply (`Server`, `Convert`,
+/// `TransactionAborted`) leave it usable.
 ///
 /// ```
+/// use resp_core::{ConnectionError, ErrorCause};
 /// use resp_std::Error;
 ///
 /// let wrong_type = Error::Server("WRONGTYPE Operation against a key".into());
 /// assert!(!wrong_type.breaks_connection());
-/// assert!(!Error::Timeout.breaks_connection());
-/// assert!(Error::Closed { mid_frame: false }.breaks_connection());
+/// let late = Error::Connection(ConnectionError::new(ErrorCause::Timeout, true));
+/// assert!(late.is_timeout() && !late.breaks_connection());
+/// let cut = Error::Connection(ConnectionError::new(ErrorCause::ClosedMidReply, true));
+/// assert!(cut.breaks_connection() && cut.may_have_run());
 /// assert_eq!(
-///     Error::Closed { mid_frame: true }.to_string(),
-///     "the server closed the connection in the middle of a reply"
+///     cut.to_string(),
+///     "the server closed the connection in the middle of a reply; the request may have run"
 /// );
 /// ```
 #[derive(Debug)]
@@ -31,27 +36,16 @@ pub enum Error {
     Url(UrlError),
     /// Connecting, reading or writing failed.
     Io(io::Error),
-    /// The deadline passed: the setup's, or the call's (its response
-    /// timeout, or a blocking command's own timeout plus the margin).
-    Timeout,
-    /// The server closed the connection; `mid_frame` when it did so inside
-    /// a reply.
-    Closed {
-        /// Whether part of a reply had arrived.
-        mid_frame: bool,
-    },
-    /// The server sent bytes that are not RESP, at the offset given.
-    Protocol(DecodeError),
-    /// The server sent a reply when none was due.
-    Unexpected,
     /// The server refused the connection's setup.
     Handshake(HandshakeError),
+    /// The conversation failed: the connection broke or was closed before
+    /// the reply came, the server sent something that is not RESP or a
+    /// reply to nothing, or the reply did not come in time.
+    Connection(ConnectionError),
     /// The server answered with an error reply.
     Server(Bytes),
     /// The reply is not of the type asked for.
     Convert(ConvertError),
-    /// An earlier error broke the connection; open a new one.
-    Broken,
     /// A watched key changed, so `EXEC` ran nothing (after every attempt,
     /// for [`watch_transaction`](crate::Connection::watch_transaction)).
     TransactionAborted,
@@ -62,12 +56,44 @@ pub enum Error {
 }
 
 impl Error {
+    /// The error for a call on a connection that broke earlier.
+    pub(crate) fn closed() -> Self {
+        Self::Connection(ConnectionError::new(ErrorCause::Closed, false))
+    }
+
+    /// The error for a reply where none fits.
+    pub(crate) fn unexpected() -> Self {
+        Self::Connection(ConnectionError::new(ErrorCause::Unexpected, true))
+    }
+
+    /// The error for a setup that ran out of time.
+    pub(crate) fn setup_timeout() -> Self {
+        Self::Connection(ConnectionError::new(ErrorCause::SetupTimeout, false))
+    }
+
+    /// Whether the call or the setup ran out of time.
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, Self::Connection(error)
+            if matches!(error.cause(), ErrorCause::Timeout | ErrorCause::SetupTimeout))
+    }
+
+    /// Whether the request may have run: it reached the server, or the
+    /// server answered it.
+    pub fn may_have_run(&self) -> bool {
+        match self {
+            Self::Connection(error) => error.may_have_run(),
+            Self::Server(_) | Self::Convert(_) | Self::TransactionAborted => true,
+            _ => false,
+        }
+    }
+
     /// Whether the error left the connection unusable.
     pub fn breaks_connection(&self) -> bool {
-        matches!(
-            self,
-            Self::Io(_) | Self::Closed { .. } | Self::Protocol(_) | Self::Unexpected | Self::Broken
-        )
+        match self {
+            Self::Connection(error) => error.ends_connection(),
+            Self::Io(_) => true,
+            _ => false,
+        }
     }
 }
 
@@ -76,17 +102,10 @@ impl fmt::Display for Error {
         match self {
             Self::Url(error) => error.fmt(f),
             Self::Io(error) => error.fmt(f),
-            Self::Timeout => f.write_str("no reply before the deadline"),
-            Self::Closed { mid_frame: true } => {
-                f.write_str("the server closed the connection in the middle of a reply")
-            }
-            Self::Closed { mid_frame: false } => f.write_str("the server closed the connection"),
-            Self::Protocol(error) => write!(f, "the server sent invalid RESP: {error}"),
-            Self::Unexpected => f.write_str("the server sent a reply to nothing"),
             Self::Handshake(error) => error.fmt(f),
             Self::Server(text) => write_reply_text(f, text),
             Self::Convert(error) => error.fmt(f),
-            Self::Broken => f.write_str("the connection broke earlier and cannot be used"),
+            Self::Connection(error) => error.fmt(f),
             Self::TransactionAborted => {
                 f.write_str("a watched key changed: the transaction ran nothing")
             }
@@ -101,7 +120,7 @@ impl std::error::Error for Error {
         match self {
             Self::Url(error) => Some(error),
             Self::Io(error) => Some(error),
-            Self::Protocol(error) => Some(error),
+            Self::Connection(error) => Some(error),
             Self::Handshake(error) => Some(error),
             Self::Convert(error) => Some(error),
             #[cfg(feature = "tls")]

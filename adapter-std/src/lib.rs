@@ -28,7 +28,7 @@ pub mod tls;
 
 pub use connection::{Commands, Connection, Messages};
 pub use error::Error;
-pub use options::Options;
+pub use options::ClientOptions;
 pub use resp_core;
 pub use script::{Script, ScriptCall};
 pub use server::ServerConnection;

@@ -1,30 +1,32 @@
-//! [`Options`]: the deadlines and bounds of a [`Connection`](crate::Connection).
+//! [`ClientOptions`]: the deadlines and bounds of a [`Connection`](crate::Connection).
 
 use resp_core::Limits;
 use std::time::Duration;
 
 /// How a [`Connection`](crate::Connection) behaves; the defaults suit
-/// scripts and services alike.
+/// scripts and services alike. The same fields as `resp_tokio::ClientOptions`
+/// where the two clients do the same thing, with the same defaults (the
+/// core's [`ConnectionOptions`](resp_core::ConnectionOptions)).
 ///
 /// ```
-/// use resp_std::Options;
+/// use resp_std::ClientOptions;
 /// use std::time::Duration;
 ///
-/// let mut options = Options::default();
+/// let mut options = ClientOptions::default();
 /// options.connect_timeout = Duration::from_secs(2);
 /// options.response_timeout = Some(Duration::from_millis(500));
 /// ```
 #[derive(Debug, Clone)]
 #[non_exhaustive]
-pub struct Options {
+pub struct ClientOptions {
     /// One deadline for the whole setup: connecting, the TLS handshake,
     /// `HELLO` (and its RESP2 fallback), `AUTH`, `SELECT` and the client
     /// name.
     pub connect_timeout: Duration,
     /// How long a call may take, its write and its reply; `None` waits
-    /// without limit. A call that runs out of time fails with
-    /// [`Error::Timeout`](crate::Error::Timeout); its reply is dropped when
-    /// it comes, and the connection goes on.
+    /// without limit. A call that runs out of time fails with a timeout
+    /// ([`Error::is_timeout`](crate::Error::is_timeout)); its reply is
+    /// dropped when it comes, and the connection goes on.
     pub response_timeout: Option<Duration>,
     /// Each blocking command of a call (`BLPOP key 2`, `XREAD BLOCK 500 …`)
     /// adds its own timeout plus this margin to `response_timeout`, as the
@@ -37,12 +39,16 @@ pub struct Options {
     pub push_buffer: usize,
     /// Bounds on replies, against a hostile or broken server.
     pub limits: Limits,
+    /// TCP keepalive: probes after this long without traffic (and then
+    /// every third of it), so that a server gone without a word is found
+    /// in about twice this; `None` leaves the system's default (hours).
+    pub keepalive: Option<Duration>,
     /// The TLS setup for `rediss://`; `None` trusts the system's roots.
     #[cfg(feature = "tls")]
     pub tls: Option<std::sync::Arc<rustls::ClientConfig>>,
 }
 
-impl Default for Options {
+impl Default for ClientOptions {
     /// The core's [`ConnectionOptions`](resp_core::ConnectionOptions)
     /// defaults, which the async client shares.
     fn default() -> Self {
@@ -53,6 +59,7 @@ impl Default for Options {
             blocking_margin: core.blocking_margin,
             push_buffer: core.push_buffer,
             limits: core.limits,
+            keepalive: Some(Duration::from_secs(30)),
             #[cfg(feature = "tls")]
             tls: None,
         }

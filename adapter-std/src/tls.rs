@@ -8,12 +8,12 @@ use std::sync::Arc;
 
 /// A rustls client setup that trusts the certificates in the PEM file
 /// `ca`, or the system's roots without one; for
-/// [`Options::tls`](crate::Options::tls).
+/// [`ClientOptions::tls`](crate::ClientOptions::tls).
 ///
 /// ```no_run
-/// use resp_std::{Connection, Options};
+/// use resp_std::{Connection, ClientOptions};
 ///
-/// let mut options = Options::default();
+/// let mut options = ClientOptions::default();
 /// options.tls = Some(resp_std::tls::client_config(Some("tests/tls/ca.crt".as_ref()))?);
 /// let config = "rediss://127.0.0.1:6380".parse().map_err(resp_std::Error::Url)?;
 /// let mut redis = Connection::open(&config, options)?;

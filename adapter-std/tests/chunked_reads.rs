@@ -4,8 +4,8 @@
 
 use bytes::BytesMut;
 use proptest::prelude::*;
-use resp_core::{ConnectionConfig, Decoder, Frame, Pipeline, Protocol};
-use resp_std::{Connection, Error, Options};
+use resp_core::{ConnectionConfig, Decoder, ErrorCause, Frame, Pipeline, Protocol};
+use resp_std::{ClientOptions, Connection, Error};
 use serde_json::Value;
 use std::io::{self, Read, Write};
 use std::path::PathBuf;
@@ -91,7 +91,7 @@ fn connection(replies: Vec<u8>, pieces: Vec<(usize, bool)>) -> Connection<Script
     let connection = Connection::over(
         stream,
         &ConnectionConfig::tcp("scripted", 0),
-        Options::default(),
+        ClientOptions::default(),
     )
     .unwrap();
     assert_eq!(connection.protocol(), Protocol::Resp3);
@@ -123,9 +123,14 @@ proptest! {
         let mut redis = connection(replies, pieces);
         prop_assert_eq!(redis.pipeline(&pings(frames.len())).unwrap(), frames);
         let result = redis.call::<String>(["PING"]);
-        prop_assert!(matches!(result, Err(Error::Closed { mid_frame: true })), "{:?}", result);
-        prop_assert!(redis.is_broken());
-        prop_assert!(matches!(redis.call::<String>(["PING"]), Err(Error::Broken)));
+        prop_assert!(
+            matches!(&result, Err(Error::Connection(error)) if *error.cause() == ErrorCause::ClosedMidReply),
+            "{:?}",
+            result
+        );
+        prop_assert!(redis.is_closed());
+        let later = redis.call::<String>(["PING"]).unwrap_err();
+        prop_assert!(later.breaks_connection() && !later.may_have_run());
     }
 }
 
@@ -134,8 +139,9 @@ fn whole_reads_give_the_frames_a_whole_decode_gives() {
     let (replies, frames) = captured_replies();
     let mut redis = connection(replies, vec![(usize::MAX, false)]);
     assert_eq!(redis.pipeline(&pings(frames.len())).unwrap(), frames);
-    assert!(matches!(
-        redis.call::<String>(["PING"]),
-        Err(Error::Closed { mid_frame: false })
-    ));
+    let result = redis.call::<String>(["PING"]);
+    assert!(
+        matches!(&result, Err(Error::Connection(error)) if *error.cause() == ErrorCause::ConnectionLost),
+        "{result:?}"
+    );
 }

@@ -4,8 +4,8 @@
 
 mod support;
 
-use resp_core::{ConnectionConfig, Frame, Pipeline, Protocol, Push};
-use resp_std::{Connection, Error, NetStream, Options, Script};
+use resp_core::{ConnectionConfig, ErrorCause, Frame, Pipeline, Protocol, Push};
+use resp_std::{ClientOptions, Connection, Error, NetStream, Script};
 use std::time::{Duration, Instant};
 use support::{RedisServer, Relay};
 
@@ -16,7 +16,7 @@ fn config(port: u16, protocol: Protocol) -> ConnectionConfig {
 }
 
 fn open(port: u16, protocol: Protocol) -> Connection<NetStream> {
-    let connection = Connection::open(&config(port, protocol), Options::default()).unwrap();
+    let connection = Connection::open(&config(port, protocol), ClientOptions::default()).unwrap();
     assert_eq!(connection.protocol(), protocol);
     connection
 }
@@ -49,7 +49,7 @@ fn calls_convert_replies_and_an_error_reply_breaks_nothing() {
             Err(Error::Server(text)) => assert!(text.starts_with(b"WRONGTYPE"), "{text:?}"),
             other => panic!("{other:?}"),
         }
-        assert!(!redis.is_broken());
+        assert!(!redis.is_closed());
         assert!(matches!(
             redis.call::<i64>(["GET", "h"]),
             Err(Error::Server(_))
@@ -169,7 +169,7 @@ fn a_watched_key_changed_by_another_client_runs_the_transaction_again() {
         assert!(
             matches!(redis.transaction(&bad), Err(Error::Server(text)) if text.starts_with(b"EXECABORT"))
         );
-        assert!(!redis.is_broken());
+        assert!(!redis.is_closed());
     });
 }
 
@@ -221,7 +221,7 @@ fn pub_sub_messages_arrive_and_a_quiet_wait_times_out_harmlessly() {
             waited >= Duration::from_millis(300) && waited < Duration::from_secs(2),
             "{waited:?}"
         );
-        assert!(!subscriber.is_broken());
+        assert!(!subscriber.is_closed());
 
         assert_eq!(
             publisher.call::<i64>(["PUBLISH", "news", "one"]).unwrap(),
@@ -271,7 +271,7 @@ fn pub_sub_messages_arrive_and_a_quiet_wait_times_out_harmlessly() {
 #[test]
 fn blpop_waits_its_own_timeout_past_a_shorter_response_timeout() {
     both_protocols(|server, protocol| {
-        let mut options = Options::default();
+        let mut options = ClientOptions::default();
         options.response_timeout = Some(Duration::from_millis(500));
         let mut redis = Connection::open(&config(server.port(), protocol), options).unwrap();
         let started = Instant::now();
@@ -283,12 +283,13 @@ fn blpop_waits_its_own_timeout_past_a_shorter_response_timeout() {
             "{waited:?}"
         );
         // The short timeout still holds for anything else.
-        assert!(!redis.is_broken());
+        assert!(!redis.is_closed());
         let started = Instant::now();
-        assert!(matches!(
-            redis.call::<()>(["DEBUG", "SLEEP", "2"]),
-            Err(Error::Timeout)
-        ));
+        assert!(
+            redis
+                .call::<()>(["DEBUG", "SLEEP", "2"])
+                .is_err_and(|error| error.is_timeout())
+        );
         let waited = started.elapsed();
         assert!(
             waited >= Duration::from_millis(500) && waited < Duration::from_millis(1500),
@@ -296,18 +297,18 @@ fn blpop_waits_its_own_timeout_past_a_shorter_response_timeout() {
         );
         // The connection stays usable: once the server has slept, the late
         // reply is read and dropped, and the next call gets its own.
-        assert!(!redis.is_broken());
+        assert!(!redis.is_closed());
         std::thread::sleep(Duration::from_millis(1600));
         assert_eq!(redis.call::<String>(["ECHO", "mine"]).unwrap(), "mine");
 
         // A call given a longer timeout of its own outlives the short one.
-        let mut options = Options::default();
+        let mut options = ClientOptions::default();
         options.response_timeout = Some(Duration::from_millis(200));
         let mut redis = Connection::open(&config(server.port(), protocol), options).unwrap();
         let slept =
             redis.call_frame_within(["DEBUG", "SLEEP", "0.5"], Some(Duration::from_secs(5)));
         assert_eq!(slept.unwrap(), Frame::SimpleString("OK".into()));
-        assert!(!redis.is_broken());
+        assert!(!redis.is_closed());
     });
 }
 
@@ -316,7 +317,7 @@ fn a_stalled_server_times_out_within_the_deadline_setup_included() {
     let Some(server) = RedisServer::start() else {
         return;
     };
-    let mut options = Options::default();
+    let mut options = ClientOptions::default();
     options.connect_timeout = Duration::from_millis(400);
     options.response_timeout = Some(Duration::from_millis(300));
 
@@ -329,7 +330,7 @@ fn a_stalled_server_times_out_within_the_deadline_setup_included() {
         let started = Instant::now();
         let result = redis.call::<String>(["PING"]);
         let waited = started.elapsed();
-        assert!(matches!(result, Err(Error::Timeout)), "{result:?}");
+        assert!(result.as_ref().is_err_and(Error::is_timeout), "{result:?}");
         assert!(
             waited >= Duration::from_millis(300) && waited < Duration::from_millis(1000),
             "{waited:?}"
@@ -337,10 +338,11 @@ fn a_stalled_server_times_out_within_the_deadline_setup_included() {
         // Still stalled: the next call times out within its deadline too,
         // and none gets another's reply.
         let started = Instant::now();
-        assert!(matches!(
-            redis.call::<String>(["PING"]),
-            Err(Error::Timeout)
-        ));
+        assert!(
+            redis
+                .call::<String>(["PING"])
+                .is_err_and(|error| error.is_timeout())
+        );
         assert!(started.elapsed() < Duration::from_millis(1000));
 
         // Stalled before the setup: the setup's one deadline, across
@@ -352,7 +354,7 @@ fn a_stalled_server_times_out_within_the_deadline_setup_included() {
         let started = Instant::now();
         let result = Connection::open(&named, options.clone());
         let waited = started.elapsed();
-        assert!(matches!(result, Err(Error::Timeout)), "{result:?}");
+        assert!(result.as_ref().is_err_and(Error::is_timeout), "{result:?}");
         assert!(
             waited >= Duration::from_millis(400) && waited < Duration::from_millis(1200),
             "{waited:?}"
@@ -373,11 +375,15 @@ fn a_server_gone_mid_reply_is_a_clean_error_and_breaks_the_connection() {
         relay.cut_after(512 * 1024);
         let result = redis.call::<Vec<u8>>(["GET", "big"]);
         assert!(
-            matches!(result, Err(Error::Closed { mid_frame: true })),
+            matches!(&result, Err(Error::Connection(error)) if *error.cause() == ErrorCause::ClosedMidReply),
             "{result:?}"
         );
-        assert!(redis.is_broken());
-        assert!(matches!(redis.call::<String>(["PING"]), Err(Error::Broken)));
+        assert!(redis.is_closed());
+        let later = redis.call::<String>(["PING"]).unwrap_err();
+        assert!(
+            later.breaks_connection() && !later.may_have_run(),
+            "{later}"
+        );
 
         // Killed between replies: closed, but not inside a frame.
         let relay = Relay::start(server.port());
@@ -391,8 +397,10 @@ fn a_server_gone_mid_reply_is_a_clean_error_and_breaks_the_connection() {
             result.as_ref().is_err_and(Error::breaks_connection),
             "{result:?}"
         );
-        assert!(!matches!(result, Err(Error::Closed { mid_frame: true })));
-        assert!(redis.is_broken());
+        assert!(
+            !matches!(&result, Err(Error::Connection(error)) if *error.cause() == ErrorCause::ClosedMidReply)
+        );
+        assert!(redis.is_closed());
     });
 }
 
@@ -438,4 +446,23 @@ fn a_server_error_reads_as_the_server_sent_it() {
             "ERR wrong number of arguments for 'get' command"
         );
     });
+}
+
+/// The TCP socket gets no-delay and the keepalive the options ask for, as
+/// the async client's does.
+#[test]
+fn a_tcp_connection_gets_keepalive_from_its_options() {
+    let Some(server) = RedisServer::start() else {
+        return;
+    };
+    let mut options = ClientOptions::default();
+    options.keepalive = Some(Duration::from_secs(7));
+    let redis = Connection::open(&config(server.port(), Protocol::Resp3), options).unwrap();
+    let NetStream::Tcp(tcp) = redis.get_ref() else {
+        panic!("a plain TCP connection");
+    };
+    let socket = socket2::SockRef::from(tcp);
+    assert!(socket.keepalive().unwrap());
+    assert_eq!(socket.tcp_keepalive_time().unwrap(), Duration::from_secs(7));
+    assert!(tcp.nodelay().unwrap());
 }

@@ -4,7 +4,7 @@
 mod support;
 
 use resp_core::{ConnectionConfig, Frame, Pipeline, Protocol};
-use resp_std::{Connection, Options};
+use resp_std::{ClientOptions, Connection};
 use std::io::{Read, Write};
 use std::process::{Child, Command, Stdio};
 use support::{example, free_port, installed, wait_for_port};
@@ -63,7 +63,7 @@ fn both_protocols_and_a_pipeline_of_a_thousand() {
     for protocol in [Protocol::Resp2, Protocol::Resp3] {
         let mut config = ConnectionConfig::tcp("127.0.0.1", server.port);
         config.protocol = protocol;
-        let mut connection = Connection::open(&config, Options::default()).unwrap();
+        let mut connection = Connection::open(&config, ClientOptions::default()).unwrap();
         assert_eq!(connection.protocol(), protocol);
         let counter = format!("counter-{protocol:?}");
         let mut pipeline = Pipeline::new();

@@ -4,7 +4,7 @@
 mod support;
 
 use resp_core::ConnectionConfig;
-use resp_std::{Connection, Error, NetStream, Options};
+use resp_std::{ClientOptions, Connection, Error, NetStream};
 use std::time::{Duration, Instant};
 use support::{Relay, TestCertificates};
 
@@ -15,7 +15,7 @@ fn rediss_connects_with_the_ca_given_and_refuses_a_server_it_cannot_verify() {
     let Some((_server, tls_port)) = certificates.start_server() else {
         return;
     };
-    let mut options = Options::default();
+    let mut options = ClientOptions::default();
     options.tls = Some(resp_std::tls::client_config(Some(&certificates.ca)).unwrap());
     for (url, protocol) in [
         ("rediss://127.0.0.1", 3),
@@ -58,7 +58,10 @@ fn rediss_connects_with_the_ca_given_and_refuses_a_server_it_cannot_verify() {
     let started = Instant::now();
     let stalled = Connection::open(&config, options);
     let waited = started.elapsed();
-    assert!(matches!(stalled, Err(Error::Timeout)), "{stalled:?}");
+    assert!(
+        stalled.as_ref().is_err_and(Error::is_timeout),
+        "{stalled:?}"
+    );
     assert!(
         waited >= Duration::from_millis(400) && waited < Duration::from_millis(1200),
         "{waited:?}"

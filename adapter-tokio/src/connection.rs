@@ -78,7 +78,10 @@ impl Connection<TcpStream> {
         raw: bool,
     ) -> Result<Self, ClientError> {
         let Address::Tcp { host, port } = &config.address else {
-            return Err(ClientError::Closed);
+            return Err(ClientError::Io(std::io::Error::new(
+                std::io::ErrorKind::Unsupported,
+                "Connection::connect opens TCP connections; use Connection::over for others",
+            )));
         };
         let address = format!("{host}:{port}");
         let connect = TcpStream::connect((host.as_str(), *port));
@@ -87,7 +90,7 @@ impl Connection<TcpStream> {
             Ok(Err(error)) => {
                 return Err(ClientError::Io(crate::client::at_address(error, &address)));
             }
-            Err(_) => return Err(ClientError::Timeout),
+            Err(_) => return Err(ClientError::setup_timeout()),
         };
         stream.set_nodelay(true)?;
         if let Some(idle) = keepalive {

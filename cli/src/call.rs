@@ -8,7 +8,7 @@ use bytes::BytesMut;
 use resp_core::{
     CommandDecoder, ConnectionConfig, ConnectionEffect, Limits, Protocol, pack_command,
 };
-use resp_std::{Connection, NetStream, Options, Timeouts};
+use resp_std::{ClientOptions, Connection, NetStream, Timeouts};
 use std::io::{self, BufRead, IsTerminal, Read, Write};
 use std::time::Duration;
 
@@ -21,7 +21,7 @@ pub(crate) fn run(args: &CallArgs) -> Result<Exit, Failure> {
         (None, _) => String::from("the server"),
     };
     let failed = |error| Failure::Connect(server.clone(), error);
-    let mut options = Options::default();
+    let mut options = ClientOptions::default();
     options.connect_timeout = Duration::try_from_secs_f64(args.connect_timeout)
         .map_err(|_| Failure::Usage("--connect-timeout takes a number of seconds".into()))?;
     #[cfg(feature = "tls")]

@@ -12,7 +12,7 @@ pub use commands::Commands;
 pub use pubsub::Messages;
 
 use crate::error::Error;
-use crate::options::Options;
+use crate::options::ClientOptions;
 use crate::stream::Timeouts;
 use bytes::{Bytes, BytesMut};
 use resp_core::{
@@ -29,21 +29,22 @@ type SetTimeouts<S> = fn(&S, Option<Duration>, Option<Duration>) -> io::Result<(
 
 /// A blocking connection to a Redis server.
 ///
-/// Every call has a deadline: [`Options::response_timeout`] for its write
+/// Every call has a deadline: [`ClientOptions::response_timeout`] for its write
 /// and its reply, or, for a blocking command such as `BLPOP key 2`, that
-/// command's own timeout plus [`Options::blocking_margin`]. The setup
+/// command's own timeout plus [`ClientOptions::blocking_margin`]. The setup
 /// (connect, TLS, `HELLO 3` with its fallback to RESP2, `AUTH`, `SELECT`,
 /// the client name) has one deadline of its own,
-/// [`Options::connect_timeout`].
+/// [`ClientOptions::connect_timeout`].
 ///
 /// A call never returns half a reply, and never another call's. A call
-/// that runs out of time fails with [`Error::Timeout`] and leaves the
-/// connection usable: its reply is read and dropped when it comes, and
-/// the next call gets its own. When the server closes the connection, or
-/// sends bytes that are not RESP, the call fails and the connection is
-/// broken ([`is_broken`](Self::is_broken)): every later call fails with
-/// [`Error::Broken`] and the caller opens a new connection. An error reply
-/// from the server ([`Error::Server`]) breaks nothing.
+/// that runs out of time fails with a timeout ([`Error::is_timeout`]) and
+/// leaves the connection usable: its reply is read and dropped when it
+/// comes, and the next call gets its own. When the server closes the
+/// connection, or sends bytes that are not RESP, the call fails with
+/// [`Error::Connection`] (or [`Error::Io`]) and the connection is closed
+/// ([`is_closed`](Self::is_closed)): every later call fails at once, and
+/// the caller opens a new connection. An error reply from the server
+/// ([`Error::Server`]) breaks nothing.
 ///
 /// The conversation itself (the setup, which reply answers which request,
 /// pushes, timeouts) is the core's [`ClientConnection`]; this type moves
@@ -77,7 +78,7 @@ pub struct Connection<S> {
     last_io: Option<io::Error>,
     /// Requests are packed here, one call at a time.
     output: BytesMut,
-    options: Options,
+    options: ClientOptions,
     pushes: VecDeque<Push>,
     pushes_dropped: u64,
 }
@@ -105,13 +106,13 @@ impl<S> Connection<S> {
         self.core.server()
     }
 
-    /// Whether an earlier error broke the connection; calls then fail with
-    /// [`Error::Broken`].
-    pub fn is_broken(&self) -> bool {
+    /// Whether an earlier error closed the connection; calls then fail at
+    /// once, as they do on a closed `resp_tokio::Client`.
+    pub fn is_closed(&self) -> bool {
         self.core.is_closed()
     }
 
-    /// Pushes dropped because [`Options::push_buffer`] were waiting unread.
+    /// Pushes dropped because [`ClientOptions::push_buffer`] were waiting unread.
     pub fn pushes_dropped(&self) -> u64 {
         self.pushes_dropped
     }
@@ -143,7 +144,7 @@ impl<S: Read + Write> Connection<S> {
     ///
     /// ```
     /// use resp_core::{ConnectionConfig, Protocol};
-    /// use resp_std::{Connection, Options};
+    /// use resp_std::{Connection, ClientOptions};
     /// use std::io::{Cursor, Read, Write};
     ///
     /// /// Replies scripted in advance; what is written is kept.
@@ -160,13 +161,17 @@ impl<S: Read + Write> Connection<S> {
     /// let replies = b"%1\r\n$5\r\nproto\r\n:3\r\n+PONG\r\n".to_vec();
     /// let stream = Scripted { replies: Cursor::new(replies), sent: Vec::new() };
     /// let config = ConnectionConfig::tcp("ignored", 0);
-    /// let mut redis = Connection::over(stream, &config, Options::default())?;
+    /// let mut redis = Connection::over(stream, &config, ClientOptions::default())?;
     /// assert_eq!(redis.protocol(), Protocol::Resp3);
     /// assert_eq!(redis.call::<String>(["PING"])?, "PONG");
     /// assert!(redis.get_ref().sent.ends_with(b"*1\r\n$4\r\nPING\r\n"));
     /// # Ok::<(), resp_std::Error>(())
     /// ```
-    pub fn over(stream: S, config: &ConnectionConfig, options: Options) -> Result<Self, Error> {
+    pub fn over(
+        stream: S,
+        config: &ConnectionConfig,
+        options: ClientOptions,
+    ) -> Result<Self, Error> {
         Self::set_up(stream, None, config, options)
     }
 
@@ -176,16 +181,20 @@ impl<S: Read + Write> Connection<S> {
     ///
     /// ```no_run
     /// use resp_core::ConnectionConfig;
-    /// use resp_std::{Connection, Options};
+    /// use resp_std::{Connection, ClientOptions};
     /// use std::net::TcpStream;
     ///
     /// // A socket set up by hand (through a SOCKS proxy, say), then handed over.
     /// let socket = TcpStream::connect("127.0.0.1:6379")?;
     /// let config = ConnectionConfig::tcp("127.0.0.1", 6379);
-    /// let mut redis = Connection::over_timed(socket, &config, Options::default())?;
+    /// let mut redis = Connection::over_timed(socket, &config, ClientOptions::default())?;
     /// # Ok::<(), resp_std::Error>(())
     /// ```
-    pub fn over_timed(stream: S, config: &ConnectionConfig, options: Options) -> Result<Self, Error>
+    pub fn over_timed(
+        stream: S,
+        config: &ConnectionConfig,
+        options: ClientOptions,
+    ) -> Result<Self, Error>
     where
         S: Timeouts,
     {
@@ -196,7 +205,7 @@ impl<S: Read + Write> Connection<S> {
         stream: S,
         timeouts: Option<SetTimeouts<S>>,
         config: &ConnectionConfig,
-        options: Options,
+        options: ClientOptions,
     ) -> Result<Self, Error> {
         let deadline = Instant::now() + options.connect_timeout;
         Self::set_up_by(stream, timeouts, config, options, deadline)
@@ -206,7 +215,7 @@ impl<S: Read + Write> Connection<S> {
         stream: S,
         timeouts: Option<SetTimeouts<S>>,
         config: &ConnectionConfig,
-        options: Options,
+        options: ClientOptions,
         deadline: Instant,
     ) -> Result<Self, Error> {
         let epoch = Instant::now();
@@ -273,7 +282,7 @@ impl<S: Read + Write> Connection<S> {
         pack_command(&mut packed, args);
         let replies = self.round_trip(&packed, timeout);
         self.output = packed;
-        replies?.pop().ok_or(Error::Unexpected)
+        replies?.pop().ok_or_else(Error::unexpected)
     }
 
     /// Sends every command of `pipeline` in one write and returns every
@@ -316,13 +325,13 @@ impl<S: Read + Write> Connection<S> {
         timeout: Option<Duration>,
     ) -> Result<Vec<Frame>, Error> {
         if self.core.is_closed() {
-            return Err(Error::Broken);
+            return Err(Error::closed());
         }
         let now = self.now();
         let token = self.core.send_packed_within(packed, timeout, now);
         match self.drive(Wait::Replies(token))? {
             Outcome::Done(replies) => Ok(replies),
-            Outcome::Push(_) | Outcome::TimedOut => Err(Error::Unexpected),
+            Outcome::Push(_) | Outcome::TimedOut => Err(Error::unexpected()),
         }
     }
 

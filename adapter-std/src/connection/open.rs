@@ -3,7 +3,7 @@
 
 use super::Connection;
 use crate::error::Error;
-use crate::options::Options;
+use crate::options::ClientOptions;
 use crate::stream::NetStream;
 use resp_core::{Address, ConnectionConfig};
 use std::io;
@@ -12,7 +12,7 @@ use std::time::Instant;
 
 impl Connection<NetStream> {
     /// Connects to `url` (`redis://`, `rediss://`, `unix://`; see
-    /// [`ConnectionConfig::from_url`]) with the default [`Options`].
+    /// [`ConnectionConfig::from_url`]) with the default [`ClientOptions`].
     ///
     /// ```no_run
     /// let mut redis = resp_std::Connection::connect("redis://:secret@127.0.0.1:6379/1")?;
@@ -21,7 +21,7 @@ impl Connection<NetStream> {
     /// ```
     pub fn connect(url: &str) -> Result<Self, Error> {
         let config: ConnectionConfig = url.parse().map_err(Error::Url)?;
-        Self::open(&config, Options::default())
+        Self::open(&config, ClientOptions::default())
     }
 
     /// Connects to a server on TCP with no credentials, database 0.
@@ -32,7 +32,7 @@ impl Connection<NetStream> {
     /// # Ok::<(), resp_std::Error>(())
     /// ```
     pub fn tcp(host: &str, port: u16) -> Result<Self, Error> {
-        Self::open(&ConnectionConfig::tcp(host, port), Options::default())
+        Self::open(&ConnectionConfig::tcp(host, port), ClientOptions::default())
     }
 
     /// Connects to a server's unix socket with no credentials, database 0.
@@ -40,15 +40,15 @@ impl Connection<NetStream> {
     pub fn unix(path: &str) -> Result<Self, Error> {
         let mut config = ConnectionConfig::tcp("", 0);
         config.address = Address::Unix { path: path.into() };
-        Self::open(&config, Options::default())
+        Self::open(&config, ClientOptions::default())
     }
 
     /// Connects as `config` says (TLS when `config.tls`, over
-    /// [`Options::tls`]) and sets the connection up, all within
-    /// [`Options::connect_timeout`]. Resolving a host name is left to the
+    /// [`ClientOptions::tls`]) and sets the connection up, all within
+    /// [`ClientOptions::connect_timeout`]. Resolving a host name is left to the
     /// system and is not bounded by it; a unix socket connects at once or
     /// fails.
-    pub fn open(config: &ConnectionConfig, options: Options) -> Result<Self, Error> {
+    pub fn open(config: &ConnectionConfig, options: ClientOptions) -> Result<Self, Error> {
         let deadline = Instant::now() + options.connect_timeout;
         let stream = open_stream(config, &options, deadline)?;
         Self::set_up_by(
@@ -63,12 +63,15 @@ impl Connection<NetStream> {
 
 fn open_stream(
     config: &ConnectionConfig,
-    options: &Options,
+    options: &ClientOptions,
     deadline: Instant,
 ) -> Result<NetStream, Error> {
     match &config.address {
         Address::Tcp { host, port } => {
             let tcp = connect_tcp(host, *port, deadline)?;
+            if let Some(idle) = options.keepalive {
+                set_keepalive(&tcp, idle)?;
+            }
             if config.tls {
                 return tls(host, tcp, options);
             }
@@ -85,6 +88,16 @@ fn open_stream(
     }
 }
 
+/// Turns TCP keepalive on: probes after `idle` without traffic, then every
+/// third of it, so that a server gone without a word is found in about
+/// twice `idle` rather than the system's default of hours.
+fn set_keepalive(stream: &TcpStream, idle: std::time::Duration) -> io::Result<()> {
+    let probes = socket2::TcpKeepalive::new()
+        .with_time(idle)
+        .with_interval((idle / 3).max(std::time::Duration::from_secs(1)));
+    socket2::SockRef::from(stream).set_tcp_keepalive(&probes)
+}
+
 /// Tries each address of `host` in turn, each within what is left of the
 /// deadline.
 fn connect_tcp(host: &str, port: u16, deadline: Instant) -> Result<TcpStream, Error> {
@@ -93,13 +106,15 @@ fn connect_tcp(host: &str, port: u16, deadline: Instant) -> Result<TcpStream, Er
         let left = deadline
             .checked_duration_since(Instant::now())
             .filter(|left| !left.is_zero())
-            .ok_or(Error::Timeout)?;
+            .ok_or_else(Error::setup_timeout)?;
         match TcpStream::connect_timeout(&address, left) {
             Ok(stream) => {
                 stream.set_nodelay(true)?;
                 return Ok(stream);
             }
-            Err(error) if error.kind() == io::ErrorKind::TimedOut => last = Some(Error::Timeout),
+            Err(error) if error.kind() == io::ErrorKind::TimedOut => {
+                last = Some(Error::setup_timeout())
+            }
             Err(error) => {
                 let named = format!("{address}: {error}");
                 last = Some(Error::Io(io::Error::new(error.kind(), named)));
@@ -115,7 +130,7 @@ fn connect_tcp(host: &str, port: u16, deadline: Instant) -> Result<TcpStream, Er
 }
 
 #[cfg(feature = "tls")]
-fn tls(host: &str, tcp: TcpStream, options: &Options) -> Result<NetStream, Error> {
+fn tls(host: &str, tcp: TcpStream, options: &ClientOptions) -> Result<NetStream, Error> {
     let config = match &options.tls {
         Some(config) => config.clone(),
         None => crate::tls::client_config(None)?,
@@ -132,7 +147,7 @@ fn tls(host: &str, tcp: TcpStream, options: &Options) -> Result<NetStream, Error
 }
 
 #[cfg(not(feature = "tls"))]
-fn tls(_host: &str, _tcp: TcpStream, _options: &Options) -> Result<NetStream, Error> {
+fn tls(_host: &str, _tcp: TcpStream, _options: &ClientOptions) -> Result<NetStream, Error> {
     Err(Error::Io(io::Error::new(
         io::ErrorKind::Unsupported,
         "rediss:// needs resp-std's `tls` feature",

@@ -68,7 +68,7 @@ impl<S: Read + Write> Connection<S> {
             return Ok(Some(push));
         }
         if self.core.is_closed() {
-            return Err(Error::Broken);
+            return Err(Error::closed());
         }
         let until = timeout.map(|timeout| Instant::now() + timeout);
         match self.drive(Wait::Push(until))? {

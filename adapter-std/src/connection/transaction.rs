@@ -30,7 +30,7 @@ impl<S: Read + Write> Connection<S> {
             Some(ExecReply::Committed(results)) => Ok(results),
             Some(ExecReply::Aborted) => Err(Error::TransactionAborted),
             Some(ExecReply::Refused(text)) => Err(Error::Server(text)),
-            None => Err(Error::Unexpected),
+            None => Err(Error::unexpected()),
         }
     }
 
@@ -69,7 +69,7 @@ impl<S: Read + Write> Connection<S> {
             let commands = match build(self) {
                 Ok(commands) => commands,
                 Err(error) => {
-                    if !self.is_broken() {
+                    if !self.is_closed() {
                         self.call::<()>(["UNWATCH"])?;
                     }
                     return Err(error);

@@ -59,7 +59,7 @@ impl<S: Read + Write> Connection<S> {
                 return outcome;
             }
             if self.core.is_closed() {
-                return Err(Error::Broken);
+                return Err(Error::closed());
             }
             let deadline = self.earliest(until);
             if deadline.is_some_and(|deadline| deadline <= Instant::now()) {
@@ -204,16 +204,13 @@ impl<S: Read + Write> Connection<S> {
     /// The connection's error for what the core said.
     pub(super) fn error_of(&mut self, error: &ConnectionError) -> Error {
         match error.cause() {
-            ErrorCause::Timeout | ErrorCause::SetupTimeout => Error::Timeout,
             ErrorCause::Setup(refused) => Error::Handshake(refused.clone()),
+            // The IO error says more than that the connection broke.
             ErrorCause::ConnectionLost => match self.last_io.take() {
                 Some(io) => Error::Io(io),
-                None => Error::Closed { mid_frame: false },
+                None => Error::Connection(error.clone()),
             },
-            ErrorCause::ClosedMidReply => Error::Closed { mid_frame: true },
-            ErrorCause::Protocol(decode) => Error::Protocol(*decode),
-            ErrorCause::Unexpected => Error::Unexpected,
-            _ => Error::Broken,
+            _ => Error::Connection(error.clone()),
         }
     }
 }

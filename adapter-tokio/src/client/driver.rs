@@ -114,7 +114,7 @@ impl Shared {
     ) -> Option<Result<Token, ClientError>> {
         let mut state = self.lock();
         if state.core.is_closed() {
-            return Some(Err(ClientError::Closed));
+            return Some(Err(ClientError::closed()));
         }
         let queued = state.core.transmit().len();
         if queued > 0 && queued + len > self.max_queued_bytes {
@@ -152,7 +152,7 @@ impl Shared {
                 }
                 None
             }
-            None => Some(Err(ClientError::Closed)),
+            None => Some(Err(ClientError::closed())),
         }
     }
 
@@ -216,9 +216,8 @@ impl State {
 /// The client's error for what the core said.
 fn client_error(error: &ConnectionError) -> ClientError {
     match error.cause() {
-        ErrorCause::Timeout | ErrorCause::SetupTimeout => ClientError::Timeout,
         ErrorCause::Setup(refused) => ClientError::Handshake(refused.clone()),
-        _ => ClientError::Closed,
+        _ => ClientError::Connection(error.clone()),
     }
 }
 

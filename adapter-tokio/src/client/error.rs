@@ -1,10 +1,25 @@
 //! [`ClientError`]: why a call failed.
 
 use bytes::Bytes;
-use resp_core::{ConvertError, HandshakeError, UrlError};
+use resp_core::{ConnectionError, ConvertError, ErrorCause, HandshakeError, UrlError};
 use std::{fmt, io};
 
 /// Why a [`Client`](super::Client) call failed.
+///
+/// The same shape as `resp_std::Error`: what went wrong in the
+/// conversation is the core's [`ConnectionError`], which says whether the
+/// request may have run.
+///
+/// ```
+/// use resp_core::{ConnectionError, ErrorCause};
+/// use resp_tokio::ClientError;
+///
+/// let lost = ClientError::Connection(ConnectionError::new(ErrorCause::ConnectionLost, true));
+/// assert!(lost.may_have_run() && lost.breaks_connection() && !lost.is_timeout());
+/// let late = ClientError::Connection(ConnectionError::new(ErrorCause::Timeout, true));
+/// assert!(late.is_timeout() && !late.breaks_connection());
+/// assert!(!ClientError::Server("ERR no".into()).breaks_connection());
+/// ```
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum ClientError {
@@ -14,11 +29,10 @@ pub enum ClientError {
     Io(io::Error),
     /// The server refused the connection's setup.
     Handshake(HandshakeError),
-    /// The connection broke, or was closed, before the reply came. The
-    /// request may or may not have run; it is not sent again.
-    Closed,
-    /// The reply did not come in time. It is discarded when it comes.
-    Timeout,
+    /// The conversation failed: the connection broke or was closed before
+    /// the reply came, or the reply did not come in time (then it is
+    /// discarded when it comes). Nothing is sent again.
+    Connection(ConnectionError),
     /// The server answered with an error.
     Server(Bytes),
     /// The reply is not of the type asked for.
@@ -35,14 +49,52 @@ pub enum ClientError {
     TransactionAborted,
 }
 
+impl ClientError {
+    /// The error for a request on a connection already closed.
+    pub(crate) fn closed() -> Self {
+        Self::Connection(ConnectionError::new(ErrorCause::Closed, false))
+    }
+
+    /// The error for a setup that ran out of time.
+    pub(crate) fn setup_timeout() -> Self {
+        Self::Connection(ConnectionError::new(ErrorCause::SetupTimeout, false))
+    }
+
+    /// Whether the request or the setup ran out of time.
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, Self::Connection(error)
+            if matches!(error.cause(), ErrorCause::Timeout | ErrorCause::SetupTimeout))
+    }
+
+    /// Whether the request may have run: it reached the server, or the
+    /// server answered it (an error reply, a reply of another type).
+    pub fn may_have_run(&self) -> bool {
+        match self {
+            Self::Connection(error) => error.may_have_run(),
+            Self::Server(_) | Self::Convert(_) | Self::TransactionAborted => true,
+            _ => false,
+        }
+    }
+
+    /// Whether the connection is over: every later call fails too.
+    pub fn breaks_connection(&self) -> bool {
+        match self {
+            Self::Connection(error) => error.ends_connection(),
+            Self::Io(_) | Self::Handshake(_) | Self::Url(_) | Self::TlsUnsupported => true,
+            #[cfg(feature = "tls")]
+            Self::Tls(_) => true,
+            _ => false,
+        }
+    }
+}
+
 impl fmt::Display for ClientError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Url(error) => error.fmt(f),
             Self::Io(error) => write!(f, "connecting failed: {error}"),
             Self::Handshake(error) => error.fmt(f),
-            Self::Closed => f.write_str("the connection closed before the reply came"),
-            Self::Timeout => f.write_str("the reply did not come in time"),
+            Self::Connection(error) => error.fmt(f),
             Self::Server(text) => write_reply_text(f, text),
             Self::Convert(error) => error.fmt(f),
             Self::TlsUnsupported => f.write_str("rediss:// needs resp-tokio's `tls` feature"),
@@ -61,6 +113,7 @@ impl std::error::Error for ClientError {
             Self::Url(error) => Some(error),
             Self::Io(error) => Some(error),
             Self::Handshake(error) => Some(error),
+            Self::Connection(error) => Some(error),
             Self::Convert(error) => Some(error),
             #[cfg(feature = "tls")]
             Self::Tls(error) => Some(error),

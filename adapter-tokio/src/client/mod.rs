@@ -19,8 +19,8 @@ pub use script::{Script, ScriptCall};
 
 use bytes::Bytes;
 use resp_core::{
-    Address, Args, ClientConnection, ConnectionConfig, ConnectionOptions, Frame, FromFrame,
-    Pipeline, Protocol, Token, pack_command,
+    Address, Args, ClientConnection, ConnectionConfig, ConnectionError, ConnectionOptions,
+    ErrorCause, Frame, FromFrame, Pipeline, Protocol, Token, pack_command,
 };
 use std::sync::Arc;
 use std::time::Duration;
@@ -35,7 +35,8 @@ pub struct ClientOptions {
     /// How long connecting and the whole setup (HELLO, AUTH, SELECT) may take.
     pub connect_timeout: Duration,
     /// How long a call waits for its reply before failing with
-    /// [`ClientError::Timeout`]; the reply, if it comes later, is discarded.
+    /// a timeout ([`ClientError::is_timeout`]); the reply, if it comes
+    /// later, is discarded.
     /// Each blocking command of a call or pipeline (`BLPOP q 2`, `XREAD
     /// BLOCK 500 …`) adds its own timeout plus `blocking_margin`, and one
     /// with a timeout of 0 lifts the limit (the core's
@@ -93,7 +94,8 @@ impl Default for ClientOptions {
 /// A call whose future is dropped, or that times out, never desynchronises
 /// the connection: its reply is read and discarded. When the connection
 /// breaks, every request in flight fails at once with
-/// [`ClientError::Closed`], none is retried, and later calls fail fast.
+/// [`ClientError::Connection`], which says whether it may have run; none is
+/// retried, and later calls fail fast.
 ///
 /// ```no_run
 /// # async fn demo() -> Result<(), resp_tokio::ClientError> {
@@ -179,12 +181,15 @@ impl Client {
                         .map_err(|error| at_address(error, path))?;
                     Self::start(stream, config, &options).await
                 }
-                _ => Err(ClientError::Closed),
+                _ => Err(ClientError::Io(std::io::Error::new(
+                    std::io::ErrorKind::Unsupported,
+                    "this build connects over TCP and Unix sockets only",
+                ))),
             }
         };
         tokio::time::timeout(options.connect_timeout, setup)
             .await
-            .map_err(|_| ClientError::Timeout)?
+            .map_err(|_| ClientError::setup_timeout())?
     }
 
     /// Sets the connection up, then hands it to a driver task.
@@ -311,7 +316,12 @@ impl Client {
         let len = args.command_len();
         let send = move |core: &mut ClientConnection, now| core.send_within(args, timeout, now);
         let mut replies = self.submit(len, send, timeout, None).await?;
-        replies.pop().ok_or(ClientError::Closed)
+        replies
+            .pop()
+            .ok_or(ClientError::Connection(ConnectionError::new(
+                ErrorCause::Unexpected,
+                true,
+            )))
     }
 
     /// Sends every command of `pipeline` in one write and returns every
@@ -509,9 +519,17 @@ impl Client {
                     }
                 });
                 match timeout {
-                    Some(timeout) => tokio::time::timeout(timeout, submitted)
-                        .await
-                        .map_err(|_| ClientError::Timeout)??,
+                    Some(timeout) => {
+                        tokio::time::timeout(timeout, submitted)
+                            .await
+                            .map_err(|_| {
+                                // Still waiting for room: never queued, never sent.
+                                ClientError::Connection(ConnectionError::new(
+                                    ErrorCause::Timeout,
+                                    false,
+                                ))
+                            })??
+                    }
                     None => submitted.await?,
                 }
             }

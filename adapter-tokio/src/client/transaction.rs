@@ -21,7 +21,7 @@ impl Client {
             Some(ExecReply::Committed(results)) => Ok(results),
             Some(ExecReply::Aborted) => Err(ClientError::TransactionAborted),
             Some(ExecReply::Refused(text)) => Err(ClientError::Server(text)),
-            None => Err(ClientError::Closed),
+            None => Err(ClientError::closed()),
         }
     }
 
