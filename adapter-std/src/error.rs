@@ -73,8 +73,7 @@ impl Error {
 
     /// Whether the call or the setup ran out of time.
     pub fn is_timeout(&self) -> bool {
-        matches!(self, Self::Connection(error)
-            if matches!(error.cause(), ErrorCause::Timeout | ErrorCause::SetupTimeout))
+        matches!(self, Self::Connection(error) if error.is_timeout())
     }
 
     /// Whether the request may have run: it reached the server, or the

@@ -62,8 +62,7 @@ impl ClientError {
 
     /// Whether the request or the setup ran out of time.
     pub fn is_timeout(&self) -> bool {
-        matches!(self, Self::Connection(error)
-            if matches!(error.cause(), ErrorCause::Timeout | ErrorCause::SetupTimeout))
+        matches!(self, Self::Connection(error) if error.is_timeout())
     }
 
     /// Whether the request may have run: it reached the server, or the

@@ -68,6 +68,11 @@ impl ConnectionError {
         self.written
     }
 
+    /// Whether the request, or the setup, ran out of time.
+    pub fn is_timeout(&self) -> bool {
+        matches!(self.cause, ErrorCause::Timeout | ErrorCause::SetupTimeout)
+    }
+
     /// Whether the connection is over (every cause but a request's own
     /// timeout).
     pub fn ends_connection(&self) -> bool {
