@@ -466,3 +466,37 @@ fn a_tcp_connection_gets_keepalive_from_its_options() {
     assert_eq!(socket.tcp_keepalive_time().unwrap(), Duration::from_secs(7));
     assert!(tcp.nodelay().unwrap());
 }
+
+/// `subscribe` hands back the messages to iterate, as the async client's
+/// hands back its `Subscription`; shard channels work the same way.
+#[test]
+fn subscribe_returns_the_messages() {
+    both_protocols(|server, protocol| {
+        let mut subscriber = open(server.port(), protocol);
+        let mut publisher = open(server.port(), protocol);
+        let quiet: Vec<_> = subscriber
+            .ssubscribe(&["orders"])
+            .unwrap()
+            .within(Duration::from_millis(100))
+            .collect();
+        assert!(quiet.is_empty());
+        assert_eq!(
+            publisher.call::<i64>(["SPUBLISH", "orders", "o1"]).unwrap(),
+            1
+        );
+        let first = subscriber
+            .subscribe(&["news"])
+            .unwrap()
+            .within(Duration::from_secs(2))
+            .next()
+            .unwrap()
+            .unwrap();
+        assert!(
+            matches!(&first, Push::ShardMessage { channel, payload } if &channel[..] == b"orders" && payload == &Frame::from("o1")),
+            "{first:?}"
+        );
+        subscriber.sunsubscribe(&[]).unwrap();
+        subscriber.unsubscribe(&[]).unwrap();
+        assert_eq!(subscriber.call::<String>(["PING"]).unwrap(), "PONG");
+    });
+}

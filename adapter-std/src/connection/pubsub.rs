@@ -9,18 +9,39 @@ use std::io::{Read, Write};
 use std::time::{Duration, Instant};
 
 impl<S: Read + Write> Connection<S> {
-    /// Subscribes to `channels` and waits for the server to confirm each.
-    /// Their messages then come from [`next_push`](Self::next_push) or
-    /// [`messages`](Self::messages). In RESP2 the connection is then in
+    /// Subscribes to `channels` and waits for the server to confirm each;
+    /// their messages come from the [`Messages`] returned (each waited for
+    /// without limit; [`Messages::within`] sets one), as `subscribe` on the
+    /// async client returns its `Subscription`, or later from
+    /// [`next_push`](Self::next_push). In RESP2 the connection is then in
     /// subscribed mode, where the server allows only (un)subscribing,
     /// `PING` and `QUIT`; in RESP3 calls go on beside the messages.
-    pub fn subscribe(&mut self, channels: &[&str]) -> Result<(), Error> {
-        self.subscription_command("SUBSCRIBE", channels)
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    ///
+    /// let mut redis = resp_std::Connection::connect("redis://127.0.0.1")?;
+    /// for push in redis.subscribe(&["news"])?.within(Duration::from_secs(5)) {
+    ///     println!("{:?}", push?);
+    /// }
+    /// # Ok::<(), resp_std::Error>(())
+    /// ```
+    pub fn subscribe(&mut self, channels: &[&str]) -> Result<Messages<'_, S>, Error> {
+        self.subscription_command("SUBSCRIBE", channels)?;
+        Ok(self.messages(None))
     }
 
     /// Subscribes to the channels matching `patterns`.
-    pub fn psubscribe(&mut self, patterns: &[&str]) -> Result<(), Error> {
-        self.subscription_command("PSUBSCRIBE", patterns)
+    pub fn psubscribe(&mut self, patterns: &[&str]) -> Result<Messages<'_, S>, Error> {
+        self.subscription_command("PSUBSCRIBE", patterns)?;
+        Ok(self.messages(None))
+    }
+
+    /// Subscribes to shard `channels` (Redis 7), whose messages stay on
+    /// the shard that owns them.
+    pub fn ssubscribe(&mut self, channels: &[&str]) -> Result<Messages<'_, S>, Error> {
+        self.subscription_command("SSUBSCRIBE", channels)?;
+        Ok(self.messages(None))
     }
 
     /// Leaves `channels`, or every channel when empty.
@@ -31,6 +52,11 @@ impl<S: Read + Write> Connection<S> {
     /// Leaves `patterns`, or every pattern when empty.
     pub fn punsubscribe(&mut self, patterns: &[&str]) -> Result<(), Error> {
         self.subscription_command("PUNSUBSCRIBE", patterns)
+    }
+
+    /// Leaves shard `channels`, or every shard channel when empty.
+    pub fn sunsubscribe(&mut self, channels: &[&str]) -> Result<(), Error> {
+        self.subscription_command("SUNSUBSCRIBE", channels)
     }
 
     fn subscription_command(&mut self, command: &str, names: &[&str]) -> Result<(), Error> {
@@ -99,12 +125,23 @@ impl<S: Read + Write> Connection<S> {
     }
 }
 
-/// The pushes of a [`Connection`], from [`Connection::messages`].
+/// The pushes of a [`Connection`], from [`Connection::messages`] or a
+/// `subscribe`. It borrows the connection: drop it to make calls, and
+/// take the pushes later with [`Connection::next_push`].
 #[derive(Debug)]
 pub struct Messages<'c, S> {
     connection: &'c mut Connection<S>,
     timeout: Option<Duration>,
     done: bool,
+}
+
+impl<S> Messages<'_, S> {
+    /// Waits at most `timeout` for each push: the iterator ends at the
+    /// first that does not come in time.
+    pub fn within(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
 }
 
 impl<S: Read + Write> Iterator for Messages<'_, S> {
