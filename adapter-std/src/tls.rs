@@ -1,8 +1,7 @@
-//! The TLS setup for `rediss://`: which certificates a server may present.
+//! The TLS setup for `rediss://`: which certificates a server may present
+//! (`resp_tls`, which the async client shares).
 
 use crate::error::Error;
-use rustls::pki_types::CertificateDer;
-use rustls::pki_types::pem::PemObject;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -20,38 +19,15 @@ use std::sync::Arc;
 /// # Ok::<(), resp_std::Error>(())
 /// ```
 pub fn client_config(ca: Option<&Path>) -> Result<Arc<rustls::ClientConfig>, Error> {
-    let mut roots = rustls::RootCertStore::empty();
-    match ca {
-        Some(path) => {
-            for certificate in CertificateDer::pem_file_iter(path).map_err(pem_error)? {
-                roots
-                    .add(certificate.map_err(pem_error)?)
-                    .map_err(Error::Tls)?;
-            }
-        }
-        None => {
-            let (added, _) =
-                roots.add_parsable_certificates(rustls_native_certs::load_native_certs().certs);
-            let _ = added;
-        }
-    }
-    if roots.is_empty() {
-        return Err(Error::Tls(rustls::Error::General(
-            "no root certificate to trust".into(),
-        )));
-    }
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    let config = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(Error::Tls)?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    Ok(Arc::new(config))
+    resp_tls::client_config(ca).map_err(Error::from)
 }
 
-fn pem_error(error: rustls::pki_types::pem::Error) -> Error {
-    match error {
-        rustls::pki_types::pem::Error::Io(error) => Error::Io(error),
-        other => Error::Tls(rustls::Error::General(format!("{other:?}"))),
+impl From<resp_tls::TlsSetupError> for Error {
+    fn from(error: resp_tls::TlsSetupError) -> Self {
+        match error {
+            resp_tls::TlsSetupError::Io(error) => Self::Io(error),
+            resp_tls::TlsSetupError::Tls(error) => Self::Tls(error),
+            other => Self::Tls(rustls::Error::General(other.to_string())),
+        }
     }
 }

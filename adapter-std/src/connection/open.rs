@@ -135,11 +135,7 @@ fn tls(host: &str, tcp: TcpStream, options: &ClientOptions) -> Result<NetStream,
         Some(config) => config.clone(),
         None => crate::tls::client_config(None)?,
     };
-    let name = rustls::pki_types::ServerName::try_from(host.to_owned()).map_err(|_| {
-        Error::Tls(rustls::Error::General(format!(
-            "{host} is not a server name"
-        )))
-    })?;
+    let name = resp_tls::server_name(host)?;
     let session = rustls::ClientConnection::new(config, name).map_err(Error::Tls)?;
     Ok(NetStream::Tls(Box::new(rustls::StreamOwned::new(
         session, tcp,

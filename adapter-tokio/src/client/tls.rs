@@ -1,7 +1,8 @@
-//! `rediss://` for the [`Client`](super::Client): a TLS session over TCP.
+//! `rediss://` for the [`Client`](super::Client): a TLS session over TCP,
+//! with the setup `resp_tls` writes once for both clients.
 
 use super::ClientError;
-use rustls::{self, pki_types};
+
 use std::path::Path;
 use std::sync::Arc;
 use tokio::net::TcpStream;
@@ -23,37 +24,17 @@ use tokio_rustls::client::TlsStream;
 /// # Ok(()) }
 /// ```
 pub fn client_config(ca: Option<&Path>) -> Result<Arc<rustls::ClientConfig>, ClientError> {
-    use pki_types::CertificateDer;
-    use pki_types::pem::PemObject;
-    let pem_error = |error| match error {
-        pki_types::pem::Error::Io(error) => ClientError::Io(error),
-        other => ClientError::Tls(rustls::Error::General(format!("{other:?}"))),
-    };
-    let mut roots = rustls::RootCertStore::empty();
-    match ca {
-        Some(path) => {
-            for certificate in CertificateDer::pem_file_iter(path).map_err(pem_error)? {
-                roots
-                    .add(certificate.map_err(pem_error)?)
-                    .map_err(ClientError::Tls)?;
-            }
-        }
-        None => {
-            roots.add_parsable_certificates(rustls_native_certs::load_native_certs().certs);
+    resp_tls::client_config(ca).map_err(ClientError::from)
+}
+
+impl From<resp_tls::TlsSetupError> for ClientError {
+    fn from(error: resp_tls::TlsSetupError) -> Self {
+        match error {
+            resp_tls::TlsSetupError::Io(error) => Self::Io(error),
+            resp_tls::TlsSetupError::Tls(error) => Self::Tls(error),
+            other => Self::Tls(rustls::Error::General(other.to_string())),
         }
     }
-    if roots.is_empty() {
-        return Err(ClientError::Tls(rustls::Error::General(
-            "no root certificate to trust".into(),
-        )));
-    }
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    let config = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(ClientError::Tls)?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    Ok(Arc::new(config))
 }
 
 /// The TLS handshake with `host` over `tcp`.
@@ -66,10 +47,6 @@ pub(super) async fn connect(
         Some(config) => config.clone(),
         None => client_config(None)?,
     };
-    let name = pki_types::ServerName::try_from(host.to_owned()).map_err(|_| {
-        ClientError::Tls(rustls::Error::General(format!(
-            "{host} is not a server name"
-        )))
-    })?;
+    let name = resp_tls::server_name(host)?;
     Ok(TlsConnector::from(config).connect(name, tcp).await?)
 }
