@@ -647,6 +647,103 @@ fn a_raw_request_passed_on_as_it_arrives_is_one_request() {
     );
 }
 
+/// What a cut leaves to a new connection: reads go again, under their own
+/// tokens and in their order; writes, transactions and blocking reads fail
+/// saying they may have run; nothing unwritten is lost.
+fn cut_and_reconnect(retry_reads: bool) -> (Vec<ConnectionEvent>, Vec<u8>, Vec<Token>, Vec<Token>) {
+    let mut options = ConnectionOptions::default();
+    options.retry_reads = retry_reads;
+    let config: ConnectionConfig = "redis://127.0.0.1".parse().unwrap();
+    let mut script = Script {
+        connection: ClientConnection::new(&config, options, Duration::ZERO),
+        now: Duration::ZERO,
+    };
+    script.write_all();
+    script.connection.receive(&corpus("resp3/hello.bin"));
+    script.events();
+    let answered = script.send(&["GET", "a"]);
+    let read = script.send(&["GET", "b"]);
+    let write = script.send(&["SET", "c", "v"]);
+    let mut transaction = Pipeline::new();
+    transaction
+        .command(["MULTI"])
+        .command(["GET", "x"])
+        .command(["EXEC"]);
+    let multi = script.connection.send_pipeline(&transaction, script.now);
+    let blocking = script.send(&["BLPOP", "q", "1"]);
+    let half = script.send(&["GET", "p"]);
+    let half_len = packed(&["GET", "p"]).len();
+    let all = script.connection.transmit().len();
+    // Everything up to the middle of GET p goes out.
+    script.connection.written(all - half_len / 2);
+    let unwritten = script.send(&["GET", "d"]);
+    script.connection.receive(b"$1\r\n1\r\n");
+    assert_eq!(script.events(), [replies(answered, vec![Frame::from("1")])]);
+
+    let mut next = script.connection.reconnect(&config, script.now);
+    let mut events: Vec<ConnectionEvent> = std::iter::from_fn(|| next.poll_event()).collect();
+    let setup = next.transmit().to_vec();
+    assert_eq!(setup, packed(&["HELLO", "3"]));
+    next.written(setup.len());
+    next.receive(&corpus("resp3/hello.bin"));
+    events.extend(std::iter::from_fn(|| next.poll_event()));
+    let resent = next.transmit().to_vec();
+    let again: Vec<Token> = if retry_reads {
+        vec![read, half, unwritten]
+    } else {
+        vec![unwritten]
+    };
+    let failed: Vec<Token> = if retry_reads {
+        vec![write, multi, blocking]
+    } else {
+        vec![read, write, multi, blocking, half]
+    };
+    // The requests sent again get their replies under their own tokens.
+    next.written(resent.len());
+    for token in &again {
+        next.receive(b"+again\r\n");
+        assert_eq!(
+            next.poll_event(),
+            Some(replies(*token, vec![Frame::SimpleString("again".into())]))
+        );
+    }
+    // A new request gets a token of its own.
+    let later = next.send(("GET", "later"), script.now);
+    assert!(!again.contains(&later) && !failed.contains(&later) && later != answered);
+    (events, resent, again, failed)
+}
+
+#[test]
+fn after_a_cut_only_what_is_safe_goes_again() {
+    for retry_reads in [true, false] {
+        let (events, resent, again, failed) = cut_and_reconnect(retry_reads);
+        let failures: Vec<Token> = events
+            .iter()
+            .filter_map(|event| match event {
+                ConnectionEvent::Failed { token, error } => {
+                    assert!(error.may_have_run(), "{error}");
+                    Some(*token)
+                }
+                _ => None,
+            })
+            .collect();
+        assert_eq!(failures, failed, "retry_reads {retry_reads}");
+        assert!(
+            events
+                .iter()
+                .any(|event| matches!(event, ConnectionEvent::Ready { .. }))
+        );
+        let mut expected = Vec::new();
+        if retry_reads {
+            expected.extend(packed(&["GET", "b"]));
+            expected.extend(packed(&["GET", "p"]));
+        }
+        expected.extend(packed(&["GET", "d"]));
+        assert_eq!(resent, expected, "retry_reads {retry_reads}");
+        assert_eq!(again.len(), if retry_reads { 3 } else { 1 });
+    }
+}
+
 proptest! {
     /// The same server bytes in any pieces give the same events.
     #[test]
@@ -709,6 +806,7 @@ enum Step {
     Abandon(usize),
     Timeout(u64),
     Lost,
+    Reconnect,
 }
 
 fn step() -> impl Strategy<Value = Step> {
@@ -721,15 +819,17 @@ fn step() -> impl Strategy<Value = Step> {
         (0usize..8).prop_map(Step::Abandon),
         (0u64..40_000).prop_map(Step::Timeout),
         Just(Step::Lost),
+        Just(Step::Reconnect),
     ]
 }
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
-    /// Whatever the server sends and whatever the caller does, nothing
-    /// panics, every request not given up gets exactly one outcome (its
-    /// replies or its failure), and none is told anything after it.
+    /// Whatever the server sends and whatever the caller does, reconnects
+    /// included, nothing panics, every request not given up gets exactly
+    /// one outcome (its replies or its failure), and none is told anything
+    /// after it.
     #[test]
     fn every_request_gets_one_outcome_whatever_happens(steps in proptest::collection::vec(step(), 1..60)) {
         let config: ConnectionConfig = "redis://127.0.0.1?protocol=2".parse().unwrap();
@@ -768,6 +868,9 @@ proptest! {
                     connection.handle_timeout(now);
                 }
                 Step::Lost => connection.connection_lost(),
+                // A new connection: what is safe goes again on it, under
+                // the same tokens; the rest fails. (RESP2 asks no setup.)
+                Step::Reconnect => connection = connection.reconnect(&config, now),
             }
             let _ = connection.next_deadline();
             let _ = connection.size_hint();

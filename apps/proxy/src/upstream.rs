@@ -64,6 +64,9 @@ impl Settings {
         // proxy's bounds.
         options.limits = Limits::proxy();
         options.limits.max_bulk_len = u64::MAX;
+        // Clients' requests are never sent twice by the proxy: the bytes
+        // of written ones need not be kept.
+        options.retry_reads = false;
         match Connection::connect(&config, options, self.keepalive, true).await {
             Ok(connection) => Some(connection),
             Err(error) => {

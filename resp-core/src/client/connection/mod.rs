@@ -20,7 +20,7 @@ use crate::frame::Frame;
 use crate::hello::ServerHello;
 use crate::protocol::Protocol;
 use crate::split::{FrameSplitter, Split};
-use crate::table::ArgList;
+use crate::table::{ArgList, CommandFlags, CommandSpec};
 use alloc::collections::{BinaryHeap, VecDeque};
 use alloc::vec::Vec;
 use bytes::{Buf, BytesMut};
@@ -86,6 +86,11 @@ pub struct ClientConnection {
     /// Bytes not yet written; the first is at stream offset `transmit_start`.
     transmit: BytesMut,
     transmit_start: u64,
+    /// Bytes written whose requests are not yet answered, from stream
+    /// offset `sent_start` to `transmit_start`: what a new connection may
+    /// send again ([`ConnectionOptions::retry_reads`]).
+    sent: BytesMut,
+    sent_start: u64,
     /// Requests on their way or on the wire, in order.
     pending: VecDeque<Pending>,
     /// How many of `pending`, from the front, have their commands recorded
@@ -116,6 +121,8 @@ struct Pending {
     by_name: bool,
     /// Replies still due.
     due: usize,
+    /// Its commands: the replies due when it is sent.
+    commands: usize,
     replies: Vec<Frame>,
     raw_replies: BytesMut,
     deadline: Option<Duration>,
@@ -141,6 +148,8 @@ impl ClientConnection {
             input: BytesMut::new(),
             transmit: BytesMut::new(),
             transmit_start: 0,
+            sent: BytesMut::new(),
+            sent_start: 0,
             pending: VecDeque::new(),
             recorded: 0,
             held: VecDeque::new(),
@@ -341,6 +350,7 @@ impl ClientConnection {
             raw_commands: None,
             by_name: true,
             due,
+            commands: due,
             replies: if self.splitter.is_some() {
                 Vec::new()
             } else {
@@ -424,8 +434,25 @@ impl ClientConnection {
                 }
             }
         }
+        if self.options.retry_reads {
+            self.sent.extend_from_slice(&self.transmit[..n]);
+        } else {
+            self.sent_start = written_end;
+        }
         self.transmit.advance(n);
         self.transmit_start = written_end;
+    }
+
+    /// Lets go of written bytes no request still waits on.
+    fn trim_sent(&mut self) {
+        let keep_from = self.pending.front().map_or(self.transmit_start, |pending| {
+            pending.start.min(self.transmit_start)
+        });
+        if keep_from > self.sent_start {
+            let drop = ((keep_from - self.sent_start) as usize).min(self.sent.len());
+            self.sent.advance(drop);
+            self.sent_start = keep_from;
+        }
     }
 
     /// How many bytes to read next: what the reply in progress still
@@ -646,6 +673,7 @@ impl ClientConnection {
             if let Some(done) = self.pending.pop_front() {
                 // Only a recorded request gets replies.
                 self.recorded -= 1;
+                self.trim_sent();
                 self.complete(done);
             }
         }
@@ -691,6 +719,15 @@ impl ClientConnection {
             protocol,
             server: self.server.clone(),
         });
+        self.flush_held_if_ready();
+    }
+
+    /// Puts the requests held back during the setup on the wire's queue,
+    /// once the setup is done.
+    fn flush_held_if_ready(&mut self) {
+        if self.setup.is_some() {
+            return;
+        }
         while let Some((mut pending, bytes)) = self.held.pop_front() {
             pending.start = self.queued_end();
             self.transmit.extend_from_slice(&bytes);
@@ -820,6 +857,127 @@ impl ClientConnection {
         }
     }
 
+    /// The connection broke, and the adapter opens another: returns the
+    /// core connection for it, set up as `config` says (its setup's clock
+    /// starting at `now`), carrying every request that is safe to send
+    /// again, under the tokens they had. Those are the requests never
+    /// written, and, with [`ConnectionOptions::retry_reads`], written ones
+    /// whose every command only reads and none blocks, by the command
+    /// table (a transaction never: `MULTI` writes). Every other request
+    /// fails, saying it may have run; those events, and any this
+    /// connection had not yet given, come first from the new one. Raw
+    /// requests given by count are not looked into, so only unwritten ones
+    /// go again. Subscriptions are not carried over.
+    ///
+    /// ```
+    /// use core::time::Duration;
+    /// use resp_core::{ClientConnection, ConnectionConfig, ConnectionEvent, ConnectionOptions};
+    ///
+    /// let config: ConnectionConfig = "redis://127.0.0.1?protocol=2".parse().unwrap();
+    /// let now = Duration::ZERO;
+    /// let mut old = ClientConnection::new(&config, ConnectionOptions::default(), now);
+    /// old.poll_event(); // Ready
+    /// let get = old.send(("GET", "k"), now);
+    /// let incr = old.send(("INCR", "n"), now);
+    /// old.written(old.transmit().len());
+    /// // The server vanishes before answering either.
+    /// let mut new = old.reconnect(&config, now);
+    /// assert!(matches!(
+    ///     new.poll_event(),
+    ///     Some(ConnectionEvent::Failed { token, error }) if token == incr && error.may_have_run()
+    /// ));
+    /// new.poll_event(); // Ready (RESP2 asks nothing)
+    /// assert_eq!(new.transmit(), b"*2\r\n$3\r\nGET\r\n$1\r\nk\r\n");
+    /// new.written(new.transmit().len());
+    /// new.receive(b"$1\r\nv\r\n");
+    /// assert!(matches!(new.poll_event(), Some(ConnectionEvent::Replies { token, .. }) if token == get));
+    /// ```
+    pub fn reconnect(&mut self, config: &ConnectionConfig, now: Duration) -> ClientConnection {
+        let mut next = Self::new(config, self.options.clone(), now);
+        if self.splitter.is_some() {
+            let threshold = next.options.raw_pass_on as u64;
+            next.splitter = Some(
+                FrameSplitter::with_limits(next.options.limits).with_chunk_threshold(threshold),
+            );
+        }
+        next.next_token = self.next_token;
+        // What the new connection says first: what this one still had to.
+        let mut first: VecDeque<ConnectionEvent> = core::mem::take(&mut self.events);
+        let mut again = VecDeque::new();
+        for pending in core::mem::take(&mut self.pending) {
+            if pending.gone {
+                continue;
+            }
+            match self.bytes_to_send_again(&pending) {
+                Some(bytes) => again.push_back((pending, bytes)),
+                None => first.push_back(ConnectionEvent::Failed {
+                    token: pending.token,
+                    error: ConnectionError::new(ErrorCause::ConnectionLost, true),
+                }),
+            }
+        }
+        for (mut pending, bytes) in again.into_iter().chain(self.held.drain(..)) {
+            pending.due = pending.commands;
+            pending.replies.clear();
+            pending.raw_replies.clear();
+            next.held.push_back((pending, bytes));
+        }
+        // Events the new connection made while starting (its `Ready`, for
+        // a setup that sends nothing) come after those of this one.
+        first.extend(next.events.drain(..));
+        next.events = first;
+        self.closed = true;
+        let _ = self.session.fail_all().count();
+        self.transmit.clear();
+        self.sent.clear();
+        next.flush_held_if_ready();
+        next
+    }
+
+    /// The bytes of `pending` to send on a new connection, if it may go
+    /// again: all of it unwritten, or written and only reading.
+    fn bytes_to_send_again(&self, pending: &Pending) -> Option<BytesMut> {
+        if pending.start >= self.transmit_start {
+            return in_stream(
+                pending.start,
+                pending.end,
+                &self.transmit,
+                self.transmit_start,
+            )
+            .map(BytesMut::from);
+        }
+        if !self.options.retry_reads || pending.start < self.sent_start {
+            return None;
+        }
+        let written_end = pending.end.min(self.transmit_start);
+        let mut bytes = BytesMut::from(in_stream(
+            pending.start,
+            written_end,
+            &self.sent,
+            self.sent_start,
+        )?);
+        if pending.end > written_end {
+            bytes.extend_from_slice(in_stream(
+                written_end,
+                pending.end,
+                &self.transmit,
+                self.transmit_start,
+            )?);
+        }
+        let only_reads = match &pending.raw_commands {
+            Some(commands) => commands
+                .iter()
+                .all(|(name, _)| CommandSpec::find(name).is_some_and(only_reads)),
+            // Given by count: not looked into.
+            None if !pending.by_name && self.splitter.is_some() => false,
+            None => packed_commands(&bytes).all(|command| {
+                CommandSpec::of(&command).is_some_and(only_reads)
+                    && command.blocking_wait().is_none()
+            }),
+        };
+        only_reads.then_some(bytes)
+    }
+
     /// The connection broke: the adapter's read or write failed, or the
     /// server closed it. Every request still due fails, saying whether it
     /// reached the wire.
@@ -910,6 +1068,19 @@ impl ClientConnection {
     pub fn in_flight(&self) -> usize {
         self.pending.len() + self.held.len()
     }
+}
+
+/// The bytes at stream offsets `from..to` of `buffer`, whose first byte is
+/// at stream offset `start`.
+fn in_stream(from: u64, to: u64, buffer: &BytesMut, start: u64) -> Option<&[u8]> {
+    buffer.get((from - start) as usize..(to - start) as usize)
+}
+
+/// Whether a command may run twice without harm: it only reads, and does
+/// not block (a blocking read can consume, as `BLPOP` does, and is
+/// flagged as a write).
+fn only_reads(spec: &CommandSpec) -> bool {
+    spec.flags.contains(CommandFlags::READONLY) && !spec.is_blocking()
 }
 
 /// Joins `more` to `replies`: without a copy when both were cut one after

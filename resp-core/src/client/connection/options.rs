@@ -45,6 +45,13 @@ pub struct ConnectionOptions {
     /// before they are handed on in parts
     /// ([`ConnectionEvent::RawPart`](super::ConnectionEvent::RawPart)).
     pub raw_pass_on: usize,
+    /// Whether a request already written, whose every command only reads
+    /// and none blocks (by the command table), may go again on a new
+    /// connection when the old one breaks
+    /// ([`ClientConnection::reconnect`](super::ClientConnection::reconnect)).
+    /// Requests never written always may. Keeping written requests' bytes
+    /// until they are answered costs one copy of each.
+    pub retry_reads: bool,
 }
 
 impl Default for ConnectionOptions {
@@ -56,6 +63,7 @@ impl Default for ConnectionOptions {
             limits: Limits::client(),
             push_buffer: 1024,
             raw_pass_on: 64 * 1024,
+            retry_reads: true,
         }
     }
 }
