@@ -30,7 +30,8 @@ pub use connection::{Commands, Connection, Messages};
 pub use error::Error;
 pub use options::ClientOptions;
 pub use resp_core;
-pub use script::{Script, ScriptCall};
+/// Scripts are the core's, run with [`Connection::run_script`].
+pub use resp_core::{Script, ScriptCall};
 pub use server::ServerConnection;
 #[cfg(feature = "tls")]
 pub use stream::TlsStream;

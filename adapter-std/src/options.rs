@@ -59,7 +59,7 @@ impl Default for ClientOptions {
             blocking_margin: core.blocking_margin,
             push_buffer: core.push_buffer,
             limits: core.limits,
-            keepalive: Some(Duration::from_secs(30)),
+            keepalive: core.keepalive,
             #[cfg(feature = "tls")]
             tls: None,
         }

@@ -179,23 +179,27 @@ fn a_script_is_loaded_again_after_the_server_forgets_it() {
         let mut redis = open(server.port(), protocol);
         redis.call::<()>(["DEL", "total"]).unwrap();
         let add = Script::new("return redis.call('INCRBY', KEYS[1], ARGV[1])");
-        assert_eq!(
-            add.run::<i64, _>(&mut redis, &["total"], &["5"]).unwrap(),
-            5
-        );
+        // Keys a caller holds as owned strings, passed by reference.
+        let keys = vec![String::from("total")];
+        assert_eq!(redis.run_script::<i64>(&add.call(&keys, ["5"])).unwrap(), 5);
         redis.call::<()>(["SCRIPT", "FLUSH"]).unwrap();
         // Integer arguments, and the call built argument by argument.
-        assert_eq!(add.run::<i64, _>(&mut redis, ["total"], [2]).unwrap(), 7);
         assert_eq!(
-            add.key("total").arg(1).run::<i64, _>(&mut redis).unwrap(),
+            redis.run_script::<i64>(&add.call(["total"], [2])).unwrap(),
+            7
+        );
+        assert_eq!(
+            redis.run_script::<i64>(&add.key("total").arg(1)).unwrap(),
             8
         );
+        let digest: String = redis.call(("SCRIPT", "LOAD", add.source())).unwrap();
+        assert_eq!(digest, add.digest());
         // No keys at all: only arguments.
         let sum = Script::new("return ARGV[1] + ARGV[2]");
-        assert_eq!(sum.arg(40).arg(2).run::<i64, _>(&mut redis).unwrap(), 42);
+        assert_eq!(redis.run_script::<i64>(&sum.arg(40).arg(2)).unwrap(), 42);
         let broken = Script::new("return redis.call('NOPE')");
         assert!(matches!(
-            broken.arg("unused").run::<i64, _>(&mut redis),
+            redis.run_script::<i64>(&broken.arg("unused")),
             Err(Error::Server(_))
         ));
     });

@@ -28,10 +28,10 @@ mod server;
 
 #[cfg(feature = "tls")]
 pub use client::tls;
-pub use client::{
-    Client, ClientError, ClientOptions, Commands, Message, Script, ScriptCall, Subscription,
-};
+pub use client::{Client, ClientError, ClientOptions, Commands, Message, Subscription};
 pub use client_codec::{AsCommand, RespCodec};
 pub use connection::Connection;
 pub use resp_core;
+/// Scripts are the core's, run with [`Client::run_script`].
+pub use resp_core::{Script, ScriptCall};
 pub use server::{Reply, ServerCodec, ServerError};

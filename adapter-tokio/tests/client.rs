@@ -392,23 +392,45 @@ fn scripts_survive_a_script_flush(through: Through) {
     runtime().block_on(async {
         let client = Client::connect(&server.url()).await.unwrap();
         let add = Script::new("return redis.call('INCRBY', KEYS[1], ARGV[1])");
+        // Keys a caller holds as owned strings, passed by reference.
+        let keys = vec![String::from("total")];
+        // The first run: EVALSHA, NOSCRIPT, then EVAL.
         assert_eq!(
-            add.run::<i64>(&client, &["total"], &["5"]).await.unwrap(),
+            client
+                .run_script::<i64>(&add.call(&keys, ["5"]))
+                .await
+                .unwrap(),
             5
         );
-        // Integer arguments, and the call built argument by argument.
-        assert_eq!(add.run::<i64>(&client, ["total"], [2]).await.unwrap(), 7);
-        client.call::<()>(["SCRIPT", "FLUSH"]).await.unwrap();
+        // Integer arguments; now the server has it.
         assert_eq!(
-            add.key("total").arg(1).run::<i64>(&client).await.unwrap(),
+            client
+                .run_script::<i64>(&add.call(["total"], [2]))
+                .await
+                .unwrap(),
+            7
+        );
+        client.call::<()>(["SCRIPT", "FLUSH"]).await.unwrap();
+        // Forgotten, and run again; the call built argument by argument.
+        assert_eq!(
+            client
+                .run_script::<i64>(&add.key("total").arg(1))
+                .await
+                .unwrap(),
             8
         );
+        // The digest is the server's own.
+        let digest: String = client.call(("SCRIPT", "LOAD", add.source())).await.unwrap();
+        assert_eq!(digest, add.digest());
         // No keys at all: only arguments.
         let sum = Script::new("return ARGV[1] + ARGV[2]");
-        assert_eq!(sum.arg(40).arg(2).run::<i64>(&client).await.unwrap(), 42);
+        assert_eq!(
+            client.run_script::<i64>(&sum.arg(40).arg(2)).await.unwrap(),
+            42
+        );
         let broken = Script::new("return redis.call('NOSUCH')");
         assert!(matches!(
-            broken.arg("unused").run::<i64>(&client).await,
+            client.run_script::<i64>(&broken.arg("unused")).await,
             Err(ClientError::Server(_))
         ));
     });

@@ -15,7 +15,6 @@ mod transaction;
 pub use commands::Commands;
 pub use error::ClientError;
 pub use pubsub::{Message, Subscription};
-pub use script::{Script, ScriptCall};
 
 use bytes::Bytes;
 use resp_core::{
@@ -77,7 +76,7 @@ impl Default for ClientOptions {
             max_queued_bytes: 64 << 20,
             push_buffer: core.push_buffer,
             limits: core.limits,
-            keepalive: Some(Duration::from_secs(30)),
+            keepalive: core.keepalive,
             #[cfg(feature = "tls")]
             tls: None,
         }

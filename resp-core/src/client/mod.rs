@@ -23,5 +23,5 @@ pub use effect::ConnectionEffect;
 pub use exec::ExecReply;
 pub use handshake::{Handshake, HandshakeError};
 pub use packed::{PackedCommand, PackedCommands, packed_commands};
-pub use script::{ScriptRun, ScriptStep};
+pub use script::{Script, ScriptCall, ScriptRun, ScriptStep};
 pub use session::{RequestId, Routed, Session};

@@ -1,112 +1,175 @@
-//! [`ScriptRun`]: one run of a Lua script by its digest, as steps with no
-//! IO, so that every client runs scripts by the same rule.
+//! [`Script`]: a Lua script run by its digest, and [`ScriptRun`], one run
+//! as steps with no IO, so that every client runs scripts by one rule.
 
-use crate::encode::{Args, Cmd};
+use crate::encode::{Arg, Args, Cmd};
 use crate::frame::Frame;
+use alloc::string::String;
 use bytes::Bytes;
 
-/// One run of a Lua script with `EVALSHA`, so that its source crosses the
-/// wire only when the server does not have it: first `SCRIPT LOAD` when no
-/// digest is known, and once more after a `NOSCRIPT` (a restart, `SCRIPT
-/// FLUSH`), which means the script did not run, so trying again is safe.
-/// Anything else ends the run with the server's reply, error replies
-/// included.
+/// A Lua script, run with `EVALSHA` by its SHA-1 digest (computed here,
+/// as Redis computes it), so that its source crosses the wire only when
+/// the server does not have it: after a `NOSCRIPT` (the first time, a
+/// restart, a `SCRIPT FLUSH`), which means the script did not run, it
+/// goes once more as `EVAL`, which also caches it on the server.
 ///
-/// Send what [`start`](Self::start) gives, then each [`ScriptStep::Send`]
-/// that [`reply`](Self::reply) asks for, until [`ScriptStep::Done`]; keep
-/// [`digest`](Self::digest) for the next run.
+/// A script is plain data: one serves any number of clients and threads.
+/// A client runs a [`ScriptCall`] (`run_script` on either client).
 ///
 /// ```
-/// use resp_core::{Cmd, Frame, ScriptRun, ScriptStep};
+/// use resp_core::Script;
 ///
-/// let source = b"return ARGV[1]";
-/// let mut run = ScriptRun::new(None, Cmd::default(), Cmd::default().arg("hi"));
-/// assert_eq!(format!("{:?}", run.start(source)), r#"["SCRIPT", "LOAD", "return ARGV[1]"]"#);
-/// let step = run.reply(source, Frame::from("d1"));
-/// assert!(matches!(&step, ScriptStep::Send(cmd) if format!("{cmd:?}") == r#"["EVALSHA", "d1", "0", "hi"]"#));
-/// assert_eq!(run.reply(source, Frame::from("hi")), ScriptStep::Done(Frame::from("hi")));
-/// assert_eq!(run.digest().map(|d| &d[..]), Some(&b"d1"[..]));
+/// let add = Script::new("return redis.call('INCRBY', KEYS[1], ARGV[1])");
+/// assert_eq!(add.digest().len(), 40);
+/// let call = add.key("counter").arg(5);
+/// assert_eq!(
+///     format!("{:?}", call.steps().start()),
+///     format!(r#"["EVALSHA", "{}", "1", "counter", "5"]"#, add.digest())
+/// );
+/// ```
+#[derive(Debug, Clone)]
+pub struct Script {
+    source: Bytes,
+    digest: String,
+}
+
+impl Script {
+    /// A script of `source`.
+    pub fn new(source: impl Into<Bytes>) -> Self {
+        let source = source.into();
+        let mut digest = String::with_capacity(40);
+        for byte in sha1_smol::Sha1::from(&source[..]).digest().bytes() {
+            for nibble in [byte >> 4, byte & 0xf] {
+                digest.push(char::from_digit(u32::from(nibble), 16).unwrap_or('0'));
+            }
+        }
+        Self { source, digest }
+    }
+
+    /// Its source.
+    pub fn source(&self) -> &[u8] {
+        &self.source
+    }
+
+    /// Its SHA-1 digest in lower-case hex, the name `EVALSHA` takes.
+    pub fn digest(&self) -> &str {
+        &self.digest
+    }
+
+    /// A call of it with `keys` and `args`.
+    pub fn call(
+        &self,
+        keys: impl IntoIterator<Item = impl Arg>,
+        args: impl IntoIterator<Item = impl Arg>,
+    ) -> ScriptCall<'_> {
+        ScriptCall {
+            script: self,
+            keys: Cmd::default().args(keys),
+            args: Cmd::default().args(args),
+        }
+    }
+
+    /// A call of it with `key` as its first key; add more with
+    /// [`ScriptCall::key`] and [`ScriptCall::arg`].
+    pub fn key(&self, key: impl Arg) -> ScriptCall<'_> {
+        self.call([key], [] as [&str; 0])
+    }
+
+    /// A call of it with `arg` as its first argument and no keys so far.
+    pub fn arg(&self, arg: impl Arg) -> ScriptCall<'_> {
+        self.call([] as [&str; 0], [arg])
+    }
+}
+
+/// One call of a [`Script`]: its keys and arguments, added one by one as
+/// redis-rs's `ScriptInvocation` does, or all at once with
+/// [`Script::call`].
+#[derive(Debug, Clone)]
+pub struct ScriptCall<'a> {
+    script: &'a Script,
+    keys: Cmd,
+    args: Cmd,
+}
+
+impl ScriptCall<'_> {
+    /// Adds a key (`KEYS[n]` in the script).
+    #[must_use]
+    pub fn key(mut self, key: impl Arg) -> Self {
+        self.keys = self.keys.arg(key);
+        self
+    }
+
+    /// Adds an argument (`ARGV[n]` in the script).
+    #[must_use]
+    pub fn arg(mut self, arg: impl Arg) -> Self {
+        self.args = self.args.arg(arg);
+        self
+    }
+
+    /// The steps of one run, for a client to send.
+    pub fn steps(&self) -> ScriptRun {
+        let command = |name: &str, first: &[u8]| {
+            Cmd::new(name)
+                .arg(first)
+                .arg(self.keys.arg_count())
+                .append(self.keys.clone())
+                .append(self.args.clone())
+        };
+        ScriptRun {
+            evalsha: command("EVALSHA", self.script.digest.as_bytes()),
+            eval: Some(command("EVAL", &self.script.source)),
+        }
+    }
+}
+
+/// One run of a [`ScriptCall`]: send [`start`](Self::start), then each
+/// [`ScriptStep::Send`] that [`reply`](Self::reply) asks for, until
+/// [`ScriptStep::Done`]. Anything but a first `NOSCRIPT` ends the run
+/// with the server's reply, error replies included.
+///
+/// ```
+/// use resp_core::{Frame, Script, ScriptStep};
+///
+/// let echo = Script::new("return ARGV[1]");
+/// let mut run = echo.arg("hi").steps();
+/// let noscript = Frame::SimpleError("NOSCRIPT No matching script.".into());
+/// assert!(matches!(
+///     run.reply(noscript),
+///     ScriptStep::Send(eval) if format!("{eval:?}") == r#"["EVAL", "return ARGV[1]", "0", "hi"]"#
+/// ));
+/// assert_eq!(run.reply(Frame::from("hi")), ScriptStep::Done(Frame::from("hi")));
 /// ```
 #[derive(Debug, Clone)]
 pub struct ScriptRun {
-    keys: Cmd,
-    args: Cmd,
-    digest: Option<Bytes>,
-    /// Whether this run loaded the script (a second `NOSCRIPT` then ends it).
-    loaded: bool,
-    /// Whether the last command sent was `SCRIPT LOAD`.
-    loading: bool,
+    evalsha: Cmd,
+    /// What a `NOSCRIPT` gets, once.
+    eval: Option<Cmd>,
 }
 
 /// What a [`ScriptRun`] wants next.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum ScriptStep {
     /// Send this command and give its reply to [`ScriptRun::reply`].
     Send(Cmd),
-    /// The script's reply, or the server's error.
+    /// The run is over; this is the script's reply (or the error).
     Done(Frame),
 }
 
 impl ScriptRun {
-    /// A run with `keys` and `args`, and the digest an earlier run learned
-    /// (`None`: the script is loaded first).
-    pub fn new(digest: Option<Bytes>, keys: Cmd, args: Cmd) -> Self {
-        Self {
-            keys,
-            args,
-            digest,
-            loaded: false,
-            loading: false,
-        }
-    }
-
-    /// The first command to send.
-    pub fn start(&mut self, source: &[u8]) -> Cmd {
-        match &self.digest {
-            Some(digest) => self.evalsha(digest.clone()),
-            None => self.load(source),
-        }
+    /// The first command to send: `EVALSHA`.
+    pub fn start(&self) -> Cmd {
+        self.evalsha.clone()
     }
 
     /// Takes the reply to the last command sent.
-    pub fn reply(&mut self, source: &[u8], frame: Frame) -> ScriptStep {
-        if self.loading {
-            self.loading = false;
-            if frame.is_error() {
-                return ScriptStep::Done(frame);
-            }
-            let digest = Bytes::copy_from_slice(frame.as_bytes().unwrap_or_default());
-            self.digest = Some(digest.clone());
-            return ScriptStep::Send(self.evalsha(digest));
-        }
+    pub fn reply(&mut self, frame: Frame) -> ScriptStep {
         let noscript = frame.is_error()
             && frame
                 .as_bytes()
                 .is_some_and(|text| text.starts_with(b"NOSCRIPT"));
-        if noscript && !self.loaded {
-            self.digest = None;
-            return ScriptStep::Send(self.load(source));
+        match self.eval.take() {
+            Some(eval) if noscript => ScriptStep::Send(eval),
+            _ => ScriptStep::Done(frame),
         }
-        ScriptStep::Done(frame)
-    }
-
-    /// The digest the server gave, to keep for later runs.
-    pub fn digest(&self) -> Option<&Bytes> {
-        self.digest.as_ref()
-    }
-
-    fn load(&mut self, source: &[u8]) -> Cmd {
-        self.loaded = true;
-        self.loading = true;
-        Cmd::new("SCRIPT").arg("LOAD").arg(source)
-    }
-
-    fn evalsha(&self, digest: Bytes) -> Cmd {
-        Cmd::new("EVALSHA")
-            .arg(&digest[..])
-            .arg(self.keys.arg_count())
-            .append(self.keys.clone())
-            .append(self.args.clone())
     }
 }
 
@@ -116,42 +179,35 @@ mod tests {
     use alloc::format;
 
     #[test]
-    fn a_forgotten_script_is_loaded_again_once() {
-        let source = b"return 1";
-        let mut run = ScriptRun::new(
-            Some(Bytes::from_static(b"old")),
-            Cmd::default().arg("k"),
-            Cmd::default(),
-        );
+    fn the_digest_is_redis_s() {
+        // `redis-cli SCRIPT LOAD "return 1"` gives this.
         assert_eq!(
-            format!("{:?}", run.start(source)),
-            r#"["EVALSHA", "old", "1", "k"]"#
-        );
-        let noscript = Frame::SimpleError("NOSCRIPT No matching script.".into());
-        let load = run.reply(source, noscript.clone());
-        assert!(
-            matches!(&load, ScriptStep::Send(cmd) if format!("{cmd:?}").starts_with(r#"["SCRIPT", "LOAD""#))
-        );
-        let again = run.reply(source, Frame::from("new"));
-        assert!(
-            matches!(&again, ScriptStep::Send(cmd) if format!("{cmd:?}") == r#"["EVALSHA", "new", "1", "k"]"#)
-        );
-        // A second NOSCRIPT in the same run ends it: no loop.
-        assert_eq!(
-            run.reply(source, noscript.clone()),
-            ScriptStep::Done(noscript)
+            Script::new("return 1").digest(),
+            "e0e1f9fabfc9d4800c877a703b823ac0578ff8db"
         );
     }
 
     #[test]
-    fn a_refused_load_ends_the_run() {
-        let mut run = ScriptRun::new(None, Cmd::default(), Cmd::default());
-        run.start(b"bad lua");
-        let error = Frame::SimpleError("ERR Error compiling script".into());
+    fn a_forgotten_script_goes_once_as_eval() {
+        let script = Script::new("return 1");
+        let mut run = script.key("k").steps();
         assert_eq!(
-            run.reply(b"bad lua", error.clone()),
-            ScriptStep::Done(error)
+            format!("{:?}", run.start()),
+            format!(r#"["EVALSHA", "{}", "1", "k"]"#, script.digest())
         );
-        assert_eq!(run.digest(), None);
+        let noscript = Frame::SimpleError("NOSCRIPT No matching script.".into());
+        assert!(matches!(
+            run.reply(noscript.clone()),
+            ScriptStep::Send(cmd) if format!("{cmd:?}") == r#"["EVAL", "return 1", "1", "k"]"#
+        ));
+        // A second NOSCRIPT in the same run ends it: no loop.
+        assert_eq!(run.reply(noscript.clone()), ScriptStep::Done(noscript));
+    }
+
+    #[test]
+    fn an_error_ends_the_run() {
+        let mut run = Script::new("bad lua").call(["k"], [1]).steps();
+        let error = Frame::SimpleError("ERR Error compiling script".into());
+        assert_eq!(run.reply(error.clone()), ScriptStep::Done(error));
     }
 }

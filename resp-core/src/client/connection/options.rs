@@ -52,6 +52,11 @@ pub struct ConnectionOptions {
     /// Requests never written always may. Keeping written requests' bytes
     /// until they are answered costs one copy of each.
     pub retry_reads: bool,
+    /// For the adapter: TCP keepalive probes after this long without
+    /// traffic (then every third of it), so that a server gone without a
+    /// word is found in about twice this; `None` leaves the system's
+    /// default (hours).
+    pub keepalive: Option<Duration>,
 }
 
 impl Default for ConnectionOptions {
@@ -64,6 +69,7 @@ impl Default for ConnectionOptions {
             push_buffer: 1024,
             raw_pass_on: 64 * 1024,
             retry_reads: true,
+            keepalive: Some(Duration::from_secs(30)),
         }
     }
 }
