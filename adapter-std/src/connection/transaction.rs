@@ -23,10 +23,8 @@ impl<S: Read + Write> Connection<S> {
     /// # Ok::<(), resp_std::Error>(())
     /// ```
     pub fn transaction(&mut self, commands: &Pipeline) -> Result<Vec<Frame>, Error> {
-        let mut transaction = Pipeline::new();
-        transaction.multi().extend_from(commands).exec();
-        let mut replies = self.pipeline(&transaction)?;
-        match replies.pop().map(ExecReply::from_reply) {
+        let replies = self.pipeline(&commands.in_transaction())?;
+        match ExecReply::of_transaction(replies) {
             Some(ExecReply::Committed(results)) => Ok(results),
             Some(ExecReply::Aborted) => Err(Error::TransactionAborted),
             Some(ExecReply::Refused(text)) => Err(Error::Server(text)),

@@ -12,12 +12,8 @@ impl Client {
     /// a command refused while queuing makes the whole transaction fail
     /// with the server's `EXECABORT` error.
     pub async fn transaction(&self, pipeline: &Pipeline) -> Result<Vec<Frame>, ClientError> {
-        let mut transaction = Pipeline::new();
-        transaction.multi();
-        transaction.extend_from(pipeline);
-        transaction.exec();
-        let mut replies = self.pipeline(&transaction).await?;
-        match replies.pop().map(ExecReply::from_reply) {
+        let replies = self.pipeline(&pipeline.in_transaction()).await?;
+        match ExecReply::of_transaction(replies) {
             Some(ExecReply::Committed(results)) => Ok(results),
             Some(ExecReply::Aborted) => Err(ClientError::TransactionAborted),
             Some(ExecReply::Refused(text)) => Err(ClientError::Server(text)),

@@ -31,6 +31,24 @@ pub enum ExecReply {
 }
 
 impl ExecReply {
+    /// The outcome of a transaction sent with
+    /// [`Pipeline::in_transaction`](crate::Pipeline::in_transaction), from
+    /// all its replies (`EXEC`'s is the last; `None` without one).
+    ///
+    /// ```
+    /// use resp_core::{ExecReply, Frame};
+    ///
+    /// let replies = vec![
+    ///     Frame::SimpleString("OK".into()),
+    ///     Frame::SimpleString("QUEUED".into()),
+    ///     Frame::Array(vec![Frame::Integer(1)]),
+    /// ];
+    /// assert_eq!(ExecReply::of_transaction(replies), Some(ExecReply::Committed(vec![Frame::Integer(1)])));
+    /// ```
+    pub fn of_transaction(mut replies: Vec<Frame>) -> Option<Self> {
+        replies.pop().map(Self::from_reply)
+    }
+
     /// Reads `EXEC`'s reply, in RESP2's or RESP3's form.
     pub fn from_reply(frame: Frame) -> Self {
         if frame.is_null() {

@@ -159,6 +159,23 @@ impl Pipeline {
         self
     }
 
+    /// These commands as one transaction: `MULTI`, them, `EXEC`, to send
+    /// in one write; read its replies with
+    /// [`ExecReply::of_transaction`](crate::ExecReply::of_transaction).
+    ///
+    /// ```
+    /// use resp_core::Pipeline;
+    ///
+    /// let mut moves = Pipeline::new();
+    /// moves.command(["DECRBY", "alice", "10"]).command(["INCRBY", "bob", "10"]);
+    /// assert_eq!(moves.in_transaction().len(), 4);
+    /// ```
+    pub fn in_transaction(&self) -> Pipeline {
+        let mut transaction = Pipeline::new();
+        transaction.multi().extend_from(self).exec();
+        transaction
+    }
+
     /// Commands appended, which is also the number of replies to expect.
     pub fn len(&self) -> usize {
         self.commands
