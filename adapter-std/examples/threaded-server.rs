@@ -25,8 +25,17 @@ fn main() -> io::Result<()> {
     for stream in listener.incoming() {
         let (stream, store) = (stream?, store.clone());
         std::thread::spawn(move || {
+            let closing = stream.try_clone();
             if let Err(error) = serve(stream, &store) {
                 eprintln!("connection closed: {error}");
+            }
+            // Closed with the client's last bytes unread, the socket would
+            // answer with a reset, which can destroy the error reply just
+            // sent: end the writing side, then read what is left.
+            if let Ok(mut stream) = closing {
+                let _ = stream.shutdown(std::net::Shutdown::Write);
+                let _ = stream.set_read_timeout(Some(std::time::Duration::from_secs(1)));
+                let _ = io::copy(&mut stream, &mut io::sink());
             }
         });
     }

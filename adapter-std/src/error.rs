@@ -1,7 +1,7 @@
 //! [`Error`]: why a connection or a call failed.
 
 use bytes::Bytes;
-use resp_core::{ConnectionError, ConvertError, ErrorCause, HandshakeError, UrlError};
+use resp_core::{CommandName, ConnectionError, ConvertError, ErrorCause, HandshakeError, UrlError};
 use std::{fmt, io};
 
 /// Why a [`Connection`](crate::Connection) call failed.
@@ -44,8 +44,13 @@ pub enum Error {
     Connection(ConnectionError),
     /// The server answered with an error reply.
     Server(Bytes),
-    /// The reply is not of the type asked for.
-    Convert(ConvertError),
+    /// The reply to `command` is not of the type asked for.
+    Convert {
+        /// The command it answered.
+        command: CommandName,
+        /// What was asked for and what came.
+        error: ConvertError,
+    },
     /// A watched key changed, so `EXEC` ran nothing (after every attempt,
     /// for [`watch_transaction`](crate::Connection::watch_transaction)).
     TransactionAborted,
@@ -81,7 +86,7 @@ impl Error {
     pub fn may_have_run(&self) -> bool {
         match self {
             Self::Connection(error) => error.may_have_run(),
-            Self::Server(_) | Self::Convert(_) | Self::TransactionAborted => true,
+            Self::Server(_) | Self::Convert { .. } | Self::TransactionAborted => true,
             _ => false,
         }
     }
@@ -103,7 +108,7 @@ impl fmt::Display for Error {
             Self::Io(error) => error.fmt(f),
             Self::Handshake(error) => error.fmt(f),
             Self::Server(text) => write_reply_text(f, text),
-            Self::Convert(error) => error.fmt(f),
+            Self::Convert { command, error } => write!(f, "the reply to {command}: {error}"),
             Self::Connection(error) => error.fmt(f),
             Self::TransactionAborted => {
                 f.write_str("a watched key changed: the transaction ran nothing")
@@ -121,7 +126,7 @@ impl std::error::Error for Error {
             Self::Io(error) => Some(error),
             Self::Connection(error) => Some(error),
             Self::Handshake(error) => Some(error),
-            Self::Convert(error) => Some(error),
+            Self::Convert { error, .. } => Some(error),
             #[cfg(feature = "tls")]
             Self::Tls(error) => Some(error),
             _ => None,

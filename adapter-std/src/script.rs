@@ -3,7 +3,7 @@
 
 use crate::connection::Connection;
 use crate::error::Error;
-use resp_core::{FromFrame, ScriptCall, ScriptStep};
+use resp_core::{CommandName, FromFrame, ScriptCall, ScriptStep};
 use std::io::{Read, Write};
 
 impl<S: Read + Write> Connection<S> {
@@ -28,7 +28,9 @@ impl<S: Read + Write> Connection<S> {
             let reply = self.call_frame(command)?;
             match run.reply(reply) {
                 ScriptStep::Send(next) => command = next,
-                ScriptStep::Done(reply) => return crate::connection::convert(reply),
+                ScriptStep::Done(reply) => {
+                    return crate::connection::convert(reply, CommandName::of("EVALSHA"));
+                }
             }
         }
     }

@@ -54,10 +54,17 @@ fn calls_convert_replies_and_an_error_reply_breaks_nothing() {
             redis.call::<i64>(["GET", "h"]),
             Err(Error::Server(_))
         ));
-        assert!(matches!(
-            redis.call::<i64>(["PING"]),
-            Err(Error::Convert(_))
-        ));
+        // The error names the command, what was asked for and what came.
+        let error = redis.call::<i64>(["PING"]).unwrap_err();
+        assert!(
+            matches!(&error, Error::Convert { command, .. } if command.as_bytes() == b"PING"),
+            "{error:?}"
+        );
+        let message = error.to_string();
+        assert!(
+            message.starts_with("the reply to PING: ") && message.contains("integer"),
+            "{message}"
+        );
         assert_eq!(redis.call::<String>(["PING"]).unwrap(), "PONG");
         // A bare string is a command of one argument.
         assert_eq!(redis.call::<String>("PING").unwrap(), "PONG");

@@ -835,5 +835,23 @@ fn a_server_error_reads_as_the_server_sent_it() {
             error.to_string(),
             "ERR wrong number of arguments for 'get' command"
         );
+        // A reply of another type than asked for names the command, what
+        // was asked for and what came.
+        let error = client.call::<i64>(("ECHO", "text")).await.unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "the reply to ECHO: value is not a valid integer"
+        );
+        let error = client.call::<Vec<String>>(["PING"]).await.unwrap_err();
+        assert!(
+            matches!(&error, ClientError::Convert { command, .. } if command.as_bytes() == b"PING"),
+            "{error:?}"
+        );
+        assert!(
+            error
+                .to_string()
+                .starts_with("the reply to PING: expected "),
+            "{error}"
+        );
     });
 }

@@ -135,8 +135,8 @@ pub use command::{
 pub use convert::{ConvertError, FromFrame};
 pub use decode::{Decoder, Status, decode_slice};
 pub use encode::{
-    Arg, Args, ChunkedEncoder, Cmd, DoubleFormat, Pipeline, ReplyWriter, Reserve, pack_command,
-    pack_pipeline, pack_transaction, write_command,
+    Arg, Args, ChunkedEncoder, Cmd, CommandName, DoubleFormat, Pipeline, ReplyWriter, Reserve,
+    pack_command, pack_pipeline, pack_transaction, write_command,
 };
 pub use error::{DecodeError, DecodeErrorKind, EncodeError, Limit};
 pub use frame::{Attributed, Frame, NullKind, Visit, Walk};

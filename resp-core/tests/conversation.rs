@@ -744,6 +744,33 @@ fn after_a_cut_only_what_is_safe_goes_again() {
     }
 }
 
+#[test]
+fn written_reads_are_kept_for_a_retry_only_up_to_a_bound() {
+    let config: ConnectionConfig = "redis://127.0.0.1?protocol=2".parse().unwrap();
+    let mut connection =
+        ClientConnection::new(&config, ConnectionOptions::default(), Duration::ZERO);
+    connection.poll_event();
+    let key = "k".repeat(100_000);
+    // Twelve reads of 100 KB keys, written in one go: past the 1 MiB kept.
+    let reads: Vec<Token> = (0..12)
+        .map(|_| connection.send(("GET", key.as_str()), Duration::ZERO))
+        .collect();
+    connection.written(connection.transmit().len());
+    let small = connection.send(("GET", "small"), Duration::ZERO);
+    connection.written(connection.transmit().len());
+    let mut next = connection.reconnect(&config, Duration::ZERO);
+    let failed: Vec<Token> = std::iter::from_fn(|| next.poll_event())
+        .filter_map(|event| match event {
+            ConnectionEvent::Failed { token, .. } => Some(token),
+            _ => None,
+        })
+        .collect();
+    // The big ones were let go; the small one written after is kept.
+    assert_eq!(failed, reads);
+    assert_eq!(next.transmit(), packed(&["GET", "small"]));
+    let _ = small;
+}
+
 proptest! {
     /// The same server bytes in any pieces give the same events.
     #[test]

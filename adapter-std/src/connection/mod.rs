@@ -16,8 +16,8 @@ use crate::options::ClientOptions;
 use crate::stream::Timeouts;
 use bytes::{Bytes, BytesMut};
 use resp_core::{
-    Args, ClientConnection, ConnectionConfig, ConnectionOptions, Frame, FromFrame, Pipeline,
-    Protocol, Push, ServerHello, pack_command,
+    Args, ClientConnection, CommandName, ConnectionConfig, ConnectionOptions, Frame, FromFrame,
+    Pipeline, Protocol, Push, ServerHello, pack_command,
 };
 use std::collections::VecDeque;
 use std::io::{self, Read, Write};
@@ -251,7 +251,8 @@ impl<S: Read + Write> Connection<S> {
     /// # Ok::<(), resp_std::Error>(())
     /// ```
     pub fn call<T: FromFrame>(&mut self, args: impl Args) -> Result<T, Error> {
-        convert(self.call_frame(args)?)
+        let command = CommandName::of(&args);
+        convert(self.call_frame(args)?, command)
     }
 
     /// Sends one command and returns its reply as it came, error replies
@@ -315,7 +316,7 @@ impl<S: Read + Write> Connection<S> {
         if let Some(error) = replies.iter().find(|reply| reply.is_error()) {
             return Err(server_error(error));
         }
-        convert(Frame::Array(replies))
+        convert(Frame::Array(replies), CommandName::of("a pipeline"))
     }
 
     /// Hands `packed` to the core and waits for its replies.
@@ -347,11 +348,13 @@ impl<S: Read + Write> Connection<S> {
 }
 
 /// An error reply as [`Error::Server`], anything else converted.
-pub(crate) fn convert<T: FromFrame>(frame: Frame) -> Result<T, Error> {
+pub(crate) fn convert<T: FromFrame>(frame: Frame, command: CommandName) -> Result<T, Error> {
     if frame.is_error() {
         return Err(server_error(&frame));
     }
-    frame.convert().map_err(Error::Convert)
+    frame
+        .convert()
+        .map_err(|error| Error::Convert { command, error })
 }
 
 fn server_error(frame: &Frame) -> Error {

@@ -58,6 +58,14 @@ impl Connection<NetStream> {
             options,
             deadline,
         )
+        .map_err(|error| match error {
+            // A connection reset during the setup says where it was.
+            Error::Io(io) => {
+                let named = format!("{}: {io}", config.address);
+                Error::Io(io::Error::new(io.kind(), named))
+            }
+            other => other,
+        })
     }
 }
 

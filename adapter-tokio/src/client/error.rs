@@ -1,7 +1,7 @@
 //! [`ClientError`]: why a call failed.
 
 use bytes::Bytes;
-use resp_core::{ConnectionError, ConvertError, ErrorCause, HandshakeError, UrlError};
+use resp_core::{CommandName, ConnectionError, ConvertError, ErrorCause, HandshakeError, UrlError};
 use std::{fmt, io};
 
 /// Why a [`Client`](super::Client) call failed.
@@ -35,8 +35,13 @@ pub enum ClientError {
     Connection(ConnectionError),
     /// The server answered with an error.
     Server(Bytes),
-    /// The reply is not of the type asked for.
-    Convert(ConvertError),
+    /// The reply to `command` is not of the type asked for.
+    Convert {
+        /// The command it answered.
+        command: CommandName,
+        /// What was asked for and what came.
+        error: ConvertError,
+    },
     /// `rediss://` asks for TLS, which this build leaves out (the `tls`
     /// feature).
     TlsUnsupported,
@@ -70,7 +75,7 @@ impl ClientError {
     pub fn may_have_run(&self) -> bool {
         match self {
             Self::Connection(error) => error.may_have_run(),
-            Self::Server(_) | Self::Convert(_) | Self::TransactionAborted => true,
+            Self::Server(_) | Self::Convert { .. } | Self::TransactionAborted => true,
             _ => false,
         }
     }
@@ -95,7 +100,7 @@ impl fmt::Display for ClientError {
             Self::Handshake(error) => error.fmt(f),
             Self::Connection(error) => error.fmt(f),
             Self::Server(text) => write_reply_text(f, text),
-            Self::Convert(error) => error.fmt(f),
+            Self::Convert { command, error } => write!(f, "the reply to {command}: {error}"),
             Self::TlsUnsupported => f.write_str("rediss:// needs resp-tokio's `tls` feature"),
             #[cfg(feature = "tls")]
             Self::Tls(error) => write!(f, "TLS setup: {error}"),
@@ -113,7 +118,7 @@ impl std::error::Error for ClientError {
             Self::Io(error) => Some(error),
             Self::Handshake(error) => Some(error),
             Self::Connection(error) => Some(error),
-            Self::Convert(error) => Some(error),
+            Self::Convert { error, .. } => Some(error),
             #[cfg(feature = "tls")]
             Self::Tls(error) => Some(error),
             _ => None,

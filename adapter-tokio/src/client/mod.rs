@@ -18,8 +18,8 @@ pub use pubsub::{Message, Subscription};
 
 use bytes::Bytes;
 use resp_core::{
-    Address, Args, ClientConnection, ConnectionConfig, ConnectionError, ConnectionOptions,
-    ErrorCause, Frame, FromFrame, Pipeline, Protocol, Token, pack_command,
+    Address, Args, ClientConnection, CommandName, ConnectionConfig, ConnectionError,
+    ConnectionOptions, ErrorCause, Frame, FromFrame, Pipeline, Protocol, Token, pack_command,
 };
 use std::sync::Arc;
 use std::time::Duration;
@@ -296,7 +296,8 @@ impl Client {
     /// Sends one command and converts its reply; an error reply becomes
     /// [`ClientError::Server`].
     pub async fn call<T: FromFrame>(&self, args: impl Args) -> Result<T, ClientError> {
-        convert(self.call_frame(args).await?)
+        let command = CommandName::of(&args);
+        convert(self.call_frame(args).await?, command)
     }
 
     /// Sends one command and returns its reply as it came, error replies
@@ -349,9 +350,7 @@ impl Client {
         if let Some(error) = replies.iter().find(|reply| reply.is_error()) {
             return Err(server_error(error));
         }
-        Frame::Array(replies)
-            .convert()
-            .map_err(ClientError::Convert)
+        convert(Frame::Array(replies), CommandName::of("a pipeline"))
     }
 
     /// Subscribes to `channels`. In RESP3 the subscription shares the
@@ -581,11 +580,13 @@ pub(crate) fn at_address(error: std::io::Error, address: &str) -> std::io::Error
 }
 
 /// An error reply as [`ClientError::Server`], anything else converted.
-fn convert<T: FromFrame>(frame: Frame) -> Result<T, ClientError> {
+fn convert<T: FromFrame>(frame: Frame, command: CommandName) -> Result<T, ClientError> {
     if frame.is_error() {
         return Err(server_error(&frame));
     }
-    frame.convert().map_err(ClientError::Convert)
+    frame
+        .convert()
+        .map_err(|error| ClientError::Convert { command, error })
 }
 
 /// The error a server's error reply becomes.

@@ -2,7 +2,7 @@
 //! core's [`ScriptRun`](resp_core::ScriptRun) steps.
 
 use super::{Client, ClientError};
-use resp_core::{FromFrame, ScriptCall, ScriptStep};
+use resp_core::{CommandName, FromFrame, ScriptCall, ScriptStep};
 
 impl Client {
     /// Runs a script call: `EVALSHA` by its digest, and `EVAL` once if the
@@ -26,7 +26,9 @@ impl Client {
             let reply = self.call_frame(command).await?;
             match run.reply(reply) {
                 ScriptStep::Send(next) => command = next,
-                ScriptStep::Done(reply) => return super::convert(reply),
+                ScriptStep::Done(reply) => {
+                    return super::convert(reply, CommandName::of("EVALSHA"));
+                }
             }
         }
     }

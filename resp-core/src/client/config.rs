@@ -26,6 +26,24 @@ pub enum Address {
     },
 }
 
+/// As an error message names it: `host:port` (`[::1]:6379` for IPv6), or
+/// the socket's path.
+///
+/// ```
+/// use resp_core::ConnectionConfig;
+///
+/// assert_eq!(ConnectionConfig::tcp("::1", 6379).address.to_string(), "[::1]:6379");
+/// ```
+impl fmt::Display for Address {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Tcp { host, port } if host.contains(':') => write!(f, "[{host}]:{port}"),
+            Self::Tcp { host, port } => write!(f, "{host}:{port}"),
+            Self::Unix { path } => f.write_str(path),
+        }
+    }
+}
+
 /// Everything a connection's setup needs: where to connect, over TLS or
 /// not, the credentials, the database, the protocol to ask for and the
 /// client name.

@@ -168,6 +168,69 @@ pub trait Args {
     fn command_len(&self) -> usize {
         super::number::header_len(self.arg_count()) + self.args_len()
     }
+
+    /// The command's name, its first argument, for messages about it
+    /// ([`CommandName`]). Nothing by default.
+    fn put_name(&self, name: &mut CommandName) {
+        let _ = name;
+    }
+}
+
+/// A command's name, kept inline (up to 32 bytes, no allocation) so that a
+/// client can say which command a reply it could not convert answered.
+///
+/// ```
+/// use resp_core::CommandName;
+///
+/// assert_eq!(CommandName::of(&["GET", "k"]).to_string(), "GET");
+/// assert_eq!(CommandName::of(&("HSET", "h", "f", 1)).to_string(), "HSET");
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct CommandName {
+    bytes: [u8; 32],
+    len: u8,
+}
+
+impl CommandName {
+    /// The name of the command `args`.
+    pub fn of(args: &(impl Args + ?Sized)) -> Self {
+        let mut name = Self {
+            bytes: [0; 32],
+            len: 0,
+        };
+        args.put_name(&mut name);
+        name
+    }
+
+    /// Keeps `arg` as the name, when it fits.
+    pub fn set(&mut self, arg: &(impl Arg + ?Sized)) {
+        let len = arg.arg_len();
+        if len <= self.bytes.len() {
+            let mut dst = &mut self.bytes[..len];
+            arg.put_arg(&mut dst);
+            self.len = len as u8;
+        }
+    }
+
+    /// The name's bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes[..usize::from(self.len)]
+    }
+}
+
+impl core::fmt::Display for CommandName {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match core::str::from_utf8(self.as_bytes()) {
+            Ok(text) => f.write_str(text),
+            Err(_) => write!(f, "{:?}", self.as_bytes()),
+        }
+    }
+}
+
+impl core::fmt::Debug for CommandName {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "CommandName({self})")
+    }
 }
 
 /// The bytes one argument takes as a bulk string.
@@ -192,6 +255,9 @@ impl<T: Args + ?Sized> Args for &T {
     fn put_args(&self, dst: &mut impl BufMut) {
         (**self).put_args(dst);
     }
+    fn put_name(&self, name: &mut CommandName) {
+        (**self).put_name(name);
+    }
 }
 
 impl<A: Arg> Args for [A] {
@@ -206,6 +272,11 @@ impl<A: Arg> Args for [A] {
             put_bulk(dst, arg);
         }
     }
+    fn put_name(&self, name: &mut CommandName) {
+        if let Some(first) = self.first() {
+            name.set(first);
+        }
+    }
 }
 
 impl<A: Arg, const N: usize> Args for [A; N] {
@@ -218,6 +289,9 @@ impl<A: Arg, const N: usize> Args for [A; N] {
     fn put_args(&self, dst: &mut impl BufMut) {
         self.as_slice().put_args(dst);
     }
+    fn put_name(&self, name: &mut CommandName) {
+        self.as_slice().put_name(name);
+    }
 }
 
 impl<A: Arg> Args for Vec<A> {
@@ -229,6 +303,9 @@ impl<A: Arg> Args for Vec<A> {
     }
     fn put_args(&self, dst: &mut impl BufMut) {
         self.as_slice().put_args(dst);
+    }
+    fn put_name(&self, name: &mut CommandName) {
+        self.as_slice().put_name(name);
     }
 }
 
@@ -252,6 +329,9 @@ impl Args for str {
     fn put_args(&self, dst: &mut impl BufMut) {
         put_bulk(dst, self);
     }
+    fn put_name(&self, name: &mut CommandName) {
+        name.set(self);
+    }
 }
 
 /// As for `str`: one argument.
@@ -264,6 +344,9 @@ impl Args for String {
     }
     fn put_args(&self, dst: &mut impl BufMut) {
         self.as_str().put_args(dst);
+    }
+    fn put_name(&self, name: &mut CommandName) {
+        self.as_str().put_name(name);
     }
 }
 
@@ -282,6 +365,9 @@ macro_rules! tuple_args {
             fn put_args(&self, dst: &mut impl BufMut) {
                 let ($($name,)+) = self;
                 $(put_bulk(dst, $name);)+
+            }
+            fn put_name(&self, name: &mut CommandName) {
+                name.set(&self.0);
             }
         }
     };

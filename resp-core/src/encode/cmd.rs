@@ -88,6 +88,11 @@ impl Args for Cmd {
     fn put_args(&self, dst: &mut impl BufMut) {
         dst.put_slice(&self.packed);
     }
+    fn put_name(&self, name: &mut super::arg::CommandName) {
+        if let Some((first, _)) = next_bulk(&self.packed) {
+            name.set(first);
+        }
+    }
 }
 
 impl core::fmt::Debug for Cmd {

@@ -8,7 +8,7 @@ mod frame;
 mod number;
 mod reply;
 
-pub use arg::{Arg, Args};
+pub use arg::{Arg, Args, CommandName};
 pub use chunked::ChunkedEncoder;
 pub use cmd::Cmd;
 pub use command::{

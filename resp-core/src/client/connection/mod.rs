@@ -27,6 +27,12 @@ use bytes::{Buf, BytesMut};
 use core::cmp::Reverse;
 use core::time::Duration;
 
+/// The most bytes of written requests kept so that reads can go again on
+/// a new connection ([`ClientConnection::reconnect`]); requests written
+/// beyond it are not sent again. A server that stops answering must not
+/// make the client hold everything written to it since.
+const KEPT_FOR_RETRY: usize = 1 << 20;
+
 /// A client connection's conversation, sans IO: the setup (`HELLO 3` with
 /// its RESP2 fallback, `AUTH`, `SELECT`, the name), the requests in flight
 /// and which reply answers which, pushes and subscriptions, timeouts,
@@ -434,9 +440,12 @@ impl ClientConnection {
                 }
             }
         }
-        if self.options.retry_reads {
+        if self.options.retry_reads && self.sent.len() + n <= KEPT_FOR_RETRY {
             self.sent.extend_from_slice(&self.transmit[..n]);
         } else {
+            // Past the bound the written bytes are let go: the requests
+            // they belong to are not sent again.
+            self.sent.clear();
             self.sent_start = written_end;
         }
         self.transmit.advance(n);

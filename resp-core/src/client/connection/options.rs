@@ -50,7 +50,9 @@ pub struct ConnectionOptions {
     /// connection when the old one breaks
     /// ([`ClientConnection::reconnect`](super::ClientConnection::reconnect)).
     /// Requests never written always may. Keeping written requests' bytes
-    /// until they are answered costs one copy of each.
+    /// until they are answered costs one copy of each, and at most 1 MiB:
+    /// behind a server that stops answering, requests written past that
+    /// are not sent again.
     pub retry_reads: bool,
     /// For the adapter: TCP keepalive probes after this long without
     /// traffic (then every third of it), so that a server gone without a
