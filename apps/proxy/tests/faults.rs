@@ -92,6 +92,30 @@ fn ping_within(proxy: &ProxyServer, within: Duration) {
     assert!(started.elapsed() < within, "{:?}", started.elapsed());
 }
 
+/// One client pipelining `SET k <100 bytes>` as fast as the proxy takes
+/// them, for 3 s: the client, the proxy's peak resident KiB meanwhile, and
+/// the bytes it took.
+fn flood(proxy: &ProxyServer) -> (TcpStream, u64, usize) {
+    let mut flooder = proxy.connect();
+    flooder
+        .set_write_timeout(Some(Duration::from_millis(200)))
+        .unwrap();
+    let mut batch = Vec::new();
+    let value = "x".repeat(100);
+    for _ in 0..1000 {
+        batch.extend_from_slice(&packed(&["SET", "k", &value]));
+    }
+    let (mut peak, mut sent) = (0, 0);
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(3) {
+        if flooder.write_all(&batch).is_ok() {
+            sent += batch.len();
+        }
+        peak = peak.max(resident_kib(proxy.pid()));
+    }
+    (flooder, peak, sent)
+}
+
 fn signal(pid: u32, signal: &str) {
     let status = Command::new("kill")
         .args([signal, &pid.to_string()])
@@ -299,23 +323,7 @@ fn a_frozen_upstream_fails_requests_in_time_and_bounds_memory() {
     );
 
     // One client pipelines SETs of 100 bytes as fast as it can for 3 s.
-    let mut flooder = proxy.connect();
-    flooder
-        .set_write_timeout(Some(Duration::from_millis(200)))
-        .unwrap();
-    let mut batch = Vec::new();
-    let value = "x".repeat(100);
-    for _ in 0..1000 {
-        batch.extend_from_slice(&packed(&["SET", "k", &value]));
-    }
-    let (mut peak, mut sent) = (0, 0);
-    let started = Instant::now();
-    while started.elapsed() < Duration::from_secs(3) {
-        if flooder.write_all(&batch).is_ok() {
-            sent += batch.len();
-        }
-        peak = peak.max(resident_kib(proxy.pid()));
-    }
+    let (flooder, peak, sent) = flood(&proxy);
     assert!(
         peak < 128 * 1024,
         "the proxy grew to {peak} KiB ({sent} bytes sent)"
@@ -336,20 +344,7 @@ fn an_upstream_that_never_finishes_its_setup_fails_in_time() {
     let relay = Relay::start(server.port());
     relay.stall();
     let proxy = ProxyServer::start(relay.port(), &["--upstream-timeout", "1"]);
-    let mut client = proxy.connect();
-    client
-        .set_write_timeout(Some(Duration::from_millis(200)))
-        .unwrap();
-    let mut batch = Vec::new();
-    for _ in 0..1000 {
-        batch.extend_from_slice(&packed(&["SET", "k", &"y".repeat(100)]));
-    }
-    let mut peak = 0;
-    let started = Instant::now();
-    while started.elapsed() < Duration::from_secs(3) {
-        let _ = client.write_all(&batch);
-        peak = peak.max(resident_kib(proxy.pid()));
-    }
+    let (_client, peak, _) = flood(&proxy);
     assert!(peak < 128 * 1024, "the proxy grew to {peak} KiB");
     let mut fresh = proxy.connect();
     fresh.write_all(&packed(&["PING"])).unwrap();
