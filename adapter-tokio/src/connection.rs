@@ -65,16 +65,15 @@ pub struct Connection<S> {
 
 impl Connection<TcpStream> {
     /// Connects over TCP to `config`'s address (no delay, keepalive probes
-    /// after `keepalive` idle when given) and starts the setup, which goes
-    /// on as events are awaited. A raw connection when `raw`, as a proxy
-    /// wants. Only TCP: any other stream goes through [`over`](Self::over).
+    /// as `options.keepalive` says) and starts the setup, which goes on as
+    /// events are awaited. A raw connection when `raw`, as a proxy wants.
+    /// Only TCP: any other stream goes through [`over`](Self::over).
     ///
     /// The connection itself must come within `options.setup_timeout`;
     /// the setup after it is timed by the core.
     pub async fn connect(
         config: &ConnectionConfig,
         options: ConnectionOptions,
-        keepalive: Option<Duration>,
         raw: bool,
     ) -> Result<Self, ClientError> {
         let Address::Tcp { host, port } = &config.address else {
@@ -93,7 +92,7 @@ impl Connection<TcpStream> {
             Err(_) => return Err(ClientError::setup_timeout()),
         };
         stream.set_nodelay(true)?;
-        if let Some(idle) = keepalive {
+        if let Some(idle) = options.keepalive {
             set_keepalive(&stream, idle)?;
         }
         let core = if raw {
@@ -264,10 +263,9 @@ mod tests {
             let port = listener.local_addr().unwrap().port();
             let config = ConnectionConfig::tcp("127.0.0.1", port);
             let idle = Duration::from_secs(7);
-            let connection =
-                Connection::connect(&config, ConnectionOptions::default(), Some(idle), true)
-                    .await
-                    .unwrap();
+            let mut options = ConnectionOptions::default();
+            options.keepalive = Some(idle);
+            let connection = Connection::connect(&config, options, true).await.unwrap();
             let socket = socket2::SockRef::from(connection.get_ref());
             assert!(socket.keepalive().unwrap());
             assert_eq!(socket.tcp_keepalive_time().unwrap(), idle);

@@ -67,7 +67,8 @@ impl Settings {
         // Clients' requests are never sent twice by the proxy: the bytes
         // of written ones need not be kept.
         options.retry_reads = false;
-        match Connection::connect(&config, options, self.keepalive, true).await {
+        options.keepalive = self.keepalive;
+        match Connection::connect(&config, options, true).await {
             Ok(connection) => Some(connection),
             Err(error) => {
                 eprintln!("proxy: upstream {}:{}: {error}", self.host, self.port);
