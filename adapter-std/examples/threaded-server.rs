@@ -23,7 +23,16 @@ fn main() -> io::Result<()> {
     let listener = TcpListener::bind(("127.0.0.1", port.parse().expect("a port number")))?;
     let store = Store::default();
     for stream in listener.incoming() {
-        let (stream, store) = (stream?, store.clone());
+        // A connection that failed before it was accepted (reset at once,
+        // no file descriptor left) ends that connection, not the server.
+        let stream = match stream {
+            Ok(stream) => stream,
+            Err(error) => {
+                eprintln!("accept: {error}");
+                continue;
+            }
+        };
+        let store = store.clone();
         std::thread::spawn(move || {
             let closing = stream.try_clone();
             if let Err(error) = serve(stream, &store) {
