@@ -156,8 +156,8 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
             if self.core.is_closed() {
                 return Poll::Ready(None);
             }
-            // What the setup's end left in the input answers requests
-            // queued since.
+            // What was read, and what the setup's end left in the input,
+            // answering requests queued since.
             self.core.handle_input();
             if let Some(event) = self.core.poll_event() {
                 return Poll::Ready(Some(event));
@@ -209,10 +209,8 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
                 self.core.connection_lost();
                 true
             }
-            Poll::Ready(Ok(_)) => {
-                self.core.handle_input();
-                true
-            }
+            // The loop hands what came to the core.
+            Poll::Ready(Ok(_)) => true,
             Poll::Pending => false,
         }
     }

@@ -13,11 +13,11 @@
 use crate::Proxy;
 use crate::local::{self, Answer};
 use crate::route::{self, Effect, Hold};
-use crate::upstream::{Backlog, Job, LOST, Out, Outbox};
+use crate::upstream::{self, Backlog, Job, LOST, Out, Outbox};
 use bytes::{Buf, BytesMut};
 use resp_core::{
-    Command, CommandDecoder, CommandLimits, CommandSpec, ConnectionEvent, FrameSplitter, Limits,
-    Protocol, ReplyWriter, Request, ServerSession, Split, Token,
+    Command, CommandDecoder, CommandLimits, CommandSpec, ConnectionEvent, FrameSplitter, Protocol,
+    ReplyWriter, Request, ServerSession, Split, Token,
 };
 use resp_tokio::Connection;
 use std::future::poll_fn;
@@ -500,7 +500,7 @@ impl Client {
             self.closing = true;
             return false;
         }
-        let mut splitter = FrameSplitter::with_limits(stream_limits());
+        let mut splitter = FrameSplitter::with_limits(upstream::pass_through_limits());
         let head = match splitter.split(input) {
             Ok(Split::Partial { consumed }) => input.split_to(consumed),
             // The decoder wants more; the splitter cannot have found it whole.
@@ -674,11 +674,4 @@ impl Client {
         self.own = None;
         self.hold = Hold::None;
     }
-}
-
-/// Limits for finding a large request's end: payloads of any size pass.
-fn stream_limits() -> Limits {
-    let mut limits = Limits::proxy();
-    limits.max_bulk_len = u64::MAX;
-    limits
 }

@@ -94,21 +94,23 @@ impl LastEffect {
             return (Effect::Stateless, self.administers);
         }
         let effect = effect(command);
-        let administers = administers(command);
         self.len = 0;
         // Stateless by name alone: no subcommands, no argument that can
-        // make it block (`XREAD … BLOCK`) or switch databases.
-        let by_name_alone = effect == Effect::Stateless
-            && name.len() <= self.name.len()
-            && CommandSpec::find(name).is_some_and(|spec| {
-                spec.subcommands.is_empty() && !matches!(spec.name, "xread" | "xreadgroup")
-            });
-        if by_name_alone {
-            self.name[..name.len()].copy_from_slice(name);
-            self.len = name.len();
-            self.administers = administers;
-        }
-        (effect, administers)
+        // make it block (`XREAD … BLOCK`) or switch databases. Such a
+        // command's entry is its name's, so it says whether it administers.
+        let by_name_alone = CommandSpec::find(name).filter(|spec| {
+            effect == Effect::Stateless
+                && name.len() <= self.name.len()
+                && spec.subcommands.is_empty()
+                && !matches!(spec.name, "xread" | "xreadgroup")
+        });
+        let Some(spec) = by_name_alone else {
+            return (effect, administers(command));
+        };
+        self.name[..name.len()].copy_from_slice(name);
+        self.len = name.len();
+        self.administers = spec.acl_categories.contains(AclCategories::ADMIN);
+        (effect, self.administers)
     }
 }
 

@@ -59,11 +59,7 @@ impl Settings {
         let mut options = ConnectionOptions::default();
         options.setup_timeout = self.timeout;
         options.response_timeout = Some(self.timeout);
-        // Payloads pass through in parts, so their size is bounded only
-        // upstream, as configured there; nesting and line lengths keep the
-        // proxy's bounds.
-        options.limits = Limits::proxy();
-        options.limits.max_bulk_len = u64::MAX;
+        options.limits = pass_through_limits();
         // Clients' requests are never sent twice by the proxy: the bytes
         // of written ones need not be kept.
         options.retry_reads = false;
@@ -76,6 +72,15 @@ impl Settings {
             }
         }
     }
+}
+
+/// Bounds for traffic through the proxy. Payloads pass through in parts,
+/// so their size is bounded only upstream, as configured there; nesting
+/// and line lengths keep the proxy's bounds.
+pub(crate) fn pass_through_limits() -> Limits {
+    let mut limits = Limits::proxy();
+    limits.max_bulk_len = u64::MAX;
+    limits
 }
 
 /// What a client's task receives from the connections carrying its requests.
@@ -122,7 +127,7 @@ pub(crate) struct Backlog {
 
 /// How far behind a client may fall on a huge reply before its shared
 /// connection waits for it to read.
-pub(crate) const BACKLOG_PAUSE: usize = 4 << 20;
+const BACKLOG_PAUSE: usize = 4 << 20;
 
 /// The longest a shared connection waits, in all, for one client to
 /// catch up: others' replies are behind its reply, so a client reading

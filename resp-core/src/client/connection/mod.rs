@@ -553,11 +553,7 @@ impl ClientConnection {
             }
             Split::Frame { end, push } => {
                 self.raw_frame_type = None;
-                let needs_frame = push
-                    || self.session.is_subscribed()
-                    || self.session.is_monitoring()
-                    || self.session.awaits_confirmation()
-                    || self.setup.is_some();
+                let needs_frame = push || self.routing_reads_frames();
                 if !needs_frame && self.raw_frame.is_empty() {
                     // A reply routing needs only the place in line of: its
                     // bytes stay in the read buffer, with the front
@@ -590,6 +586,16 @@ impl ClientConnection {
         }
     }
 
+    /// Whether a raw connection's next reply must be read whole to be
+    /// routed (the setup, subscriptions and `MONITOR`, where pushes and
+    /// replies look alike), rather than only counted.
+    fn routing_reads_frames(&self) -> bool {
+        self.setup.is_some()
+            || self.session.is_subscribed()
+            || self.session.is_monitoring()
+            || self.session.awaits_confirmation()
+    }
+
     /// Moves the whole replies left in the read buffer (`raw_run`) to the
     /// front request they answer.
     fn take_raw_run(&mut self) {
@@ -608,10 +614,7 @@ impl ClientConnection {
     /// a huge reply passes through in constant memory. Not for a push, nor
     /// where routing must read the whole frame (the setup, subscriptions).
     fn pass_on_raw_part(&mut self) {
-        if self.setup.is_some()
-            || self.session.is_subscribed()
-            || self.session.is_monitoring()
-            || self.session.awaits_confirmation()
+        if self.routing_reads_frames()
             // A push, or an attribute that may come before one.
             || matches!(self.raw_frame_type, Some(b'>' | b'|'))
         {
@@ -902,13 +905,11 @@ impl ClientConnection {
     /// assert!(matches!(new.poll_event(), Some(ConnectionEvent::Replies { token, .. }) if token == get));
     /// ```
     pub fn reconnect(&mut self, config: &ConnectionConfig, now: Duration) -> ClientConnection {
-        let mut next = Self::new(config, self.options.clone(), now);
-        if self.splitter.is_some() {
-            let threshold = next.options.raw_pass_on as u64;
-            next.splitter = Some(
-                FrameSplitter::with_limits(next.options.limits).with_chunk_threshold(threshold),
-            );
-        }
+        let mut next = if self.splitter.is_some() {
+            Self::new_raw(config, self.options.clone(), now)
+        } else {
+            Self::new(config, self.options.clone(), now)
+        };
         next.next_token = self.next_token;
         // What the new connection says first: what this one still had to.
         let mut first: VecDeque<ConnectionEvent> = core::mem::take(&mut self.events);
