@@ -240,6 +240,11 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Connection<S> {
             self.timer = None;
             let now = self.now();
             self.core.handle_timeout(now);
+            if self.core.is_broken() {
+                // The health check found the server gone; whoever owns
+                // this connection opens another.
+                self.core.connection_lost();
+            }
             return true;
         }
         false

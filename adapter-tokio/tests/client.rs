@@ -318,8 +318,16 @@ fn blpop_waits_its_own_timeout_past_a_shorter_response_timeout() {
     });
 }
 
-/// The connection cut mid-pipeline: every request in flight fails at once
-/// with an error that says so, and later calls fail fast.
+/// Options of a client that does not reconnect.
+fn without_reconnects() -> ClientOptions {
+    let mut options = ClientOptions::default();
+    options.reconnect = None;
+    options
+}
+
+/// Without reconnects, the connection cut mid-pipeline: every request in
+/// flight fails at once with an error that says so, and later calls fail
+/// fast.
 #[test]
 fn a_cut_connection_fails_every_request_in_flight() {
     let Some(server) = RedisServer::start() else {
@@ -327,7 +335,10 @@ fn a_cut_connection_fails_every_request_in_flight() {
     };
     let relay = Relay::start(server.port());
     runtime().block_on(async {
-        let client = Client::connect(&url(relay.port())).await.unwrap();
+        let config = url(relay.port()).parse().unwrap();
+        let client = Client::connect_with(&config, without_reconnects())
+            .await
+            .unwrap();
         client.call::<()>(["SET", "k", "v"]).await.unwrap();
         relay.stall();
         let calls: Vec<_> = (0..100)
@@ -353,14 +364,17 @@ fn a_cut_connection_fails_every_request_in_flight() {
     });
 }
 
-/// The server killed while a pipeline is in flight.
+/// Without reconnects, the server killed while a pipeline is in flight.
 #[test]
 fn the_server_killed_mid_pipeline() {
     let Some(server) = RedisServer::start() else {
         return;
     };
     runtime().block_on(async {
-        let client = Client::connect(&url(server.port())).await.unwrap();
+        let config = url(server.port()).parse().unwrap();
+        let client = Client::connect_with(&config, without_reconnects())
+            .await
+            .unwrap();
         let mut pipeline = Pipeline::new();
         for _ in 0..200_000 {
             pipeline.command(["INCR", "n"]);

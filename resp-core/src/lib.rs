@@ -122,10 +122,10 @@ mod split;
 mod table;
 
 pub use client::{
-    Address, BlockingWait, ClientConnection, ConnectionConfig, ConnectionEffect, ConnectionError,
-    ConnectionEvent, ConnectionOptions, ErrorCause, ExecReply, Handshake, HandshakeError,
-    PackedCommand, PackedCommands, RequestId, Routed, Script, ScriptCall, ScriptRun, ScriptStep,
-    Session, Token, UrlError, blocking_wait, packed_commands,
+    Address, Backoff, BlockingWait, ClientConnection, ConnectionConfig, ConnectionEffect,
+    ConnectionError, ConnectionEvent, ConnectionOptions, ErrorCause, ExecReply, Handshake,
+    HandshakeError, PackedCommand, PackedCommands, RequestId, Routed, Script, ScriptCall,
+    ScriptRun, ScriptStep, Session, Token, UrlError, blocking_wait, packed_commands,
 };
 pub use cluster::{Redirect, RedirectKind, SLOT_COUNT, hash_tag, key_slot};
 pub use command::{

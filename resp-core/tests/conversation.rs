@@ -6,8 +6,8 @@
 
 use proptest::prelude::*;
 use resp_core::{
-    ClientConnection, ConnectionConfig, ConnectionEvent, ConnectionOptions, ErrorCause, Frame,
-    Pipeline, Protocol, Token,
+    ClientConnection, ConnectionConfig, ConnectionError, ConnectionEvent, ConnectionOptions,
+    ErrorCause, Frame, Pipeline, Protocol, Token,
 };
 use std::path::PathBuf;
 use std::time::Duration;
@@ -23,6 +23,14 @@ fn packed(args: &[&str]) -> Vec<u8> {
     let mut out = Vec::new();
     resp_core::pack_command(&mut out, args);
     out
+}
+
+/// The default options without the health check, whose deadline would
+/// come first in tests of other deadlines.
+fn unprobed() -> ConnectionOptions {
+    let mut options = ConnectionOptions::default();
+    options.health_check = None;
+    options
 }
 
 /// A connection and the test's clock.
@@ -42,7 +50,7 @@ impl Script {
 
     /// A RESP3 connection past its setup, with the `HELLO 3` reply Redis 7 gave.
     fn resp3() -> Self {
-        let mut script = Self::new("redis://127.0.0.1", ConnectionOptions::default());
+        let mut script = Self::new("redis://127.0.0.1", unprobed());
         assert_eq!(script.write_all(), packed(&["HELLO", "3"]));
         script.connection.receive(&corpus("resp3/hello.bin"));
         match script.events().as_slice() {
@@ -61,7 +69,7 @@ impl Script {
 
     /// A RESP2 connection, ready at once (no setup to send).
     fn resp2() -> Self {
-        let mut script = Self::new("redis://127.0.0.1?protocol=2", ConnectionOptions::default());
+        let mut script = Self::new("redis://127.0.0.1?protocol=2", unprobed());
         assert!(matches!(
             script.events().as_slice(),
             [ConnectionEvent::Ready {
@@ -680,7 +688,8 @@ fn cut_and_reconnect(retry_reads: bool) -> (Vec<ConnectionEvent>, Vec<u8>, Vec<T
     script.connection.receive(b"$1\r\n1\r\n");
     assert_eq!(script.events(), [replies(answered, vec![Frame::from("1")])]);
 
-    let mut next = script.connection.reconnect(&config, script.now);
+    let mut next = script.connection.reconnect(&config);
+    next.stream_opened(script.now);
     let mut events: Vec<ConnectionEvent> = std::iter::from_fn(|| next.poll_event()).collect();
     let setup = next.transmit().to_vec();
     assert_eq!(setup, packed(&["HELLO", "3"]));
@@ -758,7 +767,7 @@ fn written_reads_are_kept_for_a_retry_only_up_to_a_bound() {
     connection.written(connection.transmit().len());
     let small = connection.send(("GET", "small"), Duration::ZERO);
     connection.written(connection.transmit().len());
-    let mut next = connection.reconnect(&config, Duration::ZERO);
+    let mut next = connection.reconnect(&config);
     let failed: Vec<Token> = std::iter::from_fn(|| next.poll_event())
         .filter_map(|event| match event {
             ConnectionEvent::Failed { token, .. } => Some(token),
@@ -769,6 +778,185 @@ fn written_reads_are_kept_for_a_retry_only_up_to_a_bound() {
     assert_eq!(failed, reads);
     assert_eq!(next.transmit(), packed(&["GET", "small"]));
     let _ = small;
+}
+
+/// A connection subscribed to channels, a pattern and shard channels, cut:
+/// the new one says pushes were missed, then renews every subscription
+/// after its setup and before the requests that go again, its
+/// confirmations answering nobody; messages flow again.
+#[test]
+fn a_new_connection_renews_the_subscriptions_the_server_confirmed() {
+    for (url, protocol) in [
+        ("redis://127.0.0.1", Protocol::Resp3),
+        ("redis://127.0.0.1?protocol=2", Protocol::Resp2),
+    ] {
+        let config: ConnectionConfig = url.parse().unwrap();
+        let mut script = match protocol {
+            Protocol::Resp3 => Script::resp3(),
+            _ => Script::resp2(),
+        };
+        let confirm = |kind: &str, name: &str, count: i64| -> Vec<u8> {
+            let frame = Frame::Array(vec![kind.into(), name.into(), Frame::Integer(count)]);
+            let frame = match protocol {
+                Protocol::Resp3 => Frame::Push(frame.into_items().unwrap()),
+                _ => frame,
+            };
+            frame.encode_to_vec().unwrap()
+        };
+        script.send(&["SUBSCRIBE", "a", "b"]);
+        script.send(&["PSUBSCRIBE", "p*"]);
+        script.send(&["SSUBSCRIBE", "s1", "s2"]);
+        script.write_all();
+        for (kind, name, count) in [
+            ("subscribe", "a", 1),
+            ("subscribe", "b", 2),
+            ("psubscribe", "p*", 3),
+            ("ssubscribe", "s1", 1),
+        ] {
+            script.connection.receive(&confirm(kind, name, count));
+        }
+        // s2's confirmation never came: it is not renewed.
+        script.events();
+        let get = script.send(&["GET", "k"]);
+        script.write_all();
+
+        let mut next = script.connection.reconnect(&config);
+        next.stream_opened(script.now);
+        let mut events: Vec<ConnectionEvent> = std::iter::from_fn(|| next.poll_event()).collect();
+        if protocol == Protocol::Resp3 {
+            assert_eq!(next.transmit(), packed(&["HELLO", "3"]));
+            next.written(next.transmit().len());
+            next.receive(&corpus("resp3/hello.bin"));
+            events.extend(std::iter::from_fn(|| next.poll_event()));
+        }
+        // SSUBSCRIBE s2 was still waiting: it may have run, and fails.
+        assert!(
+            matches!(&events[0], ConnectionEvent::Failed { error, .. } if error.may_have_run())
+        );
+        assert_eq!(events[1], ConnectionEvent::PushesMissed, "{protocol:?}");
+        assert!(matches!(events[2], ConnectionEvent::Ready { .. }));
+        let mut expected = packed(&["SUBSCRIBE", "a", "b"]);
+        expected.extend(packed(&["PSUBSCRIBE", "p*"]));
+        expected.extend(packed(&["SSUBSCRIBE", "s1"]));
+        expected.extend(packed(&["GET", "k"]));
+        assert_eq!(next.transmit(), expected, "{protocol:?}");
+        next.written(expected.len());
+        for (kind, name, count) in [
+            ("subscribe", "a", 1),
+            ("subscribe", "b", 2),
+            ("psubscribe", "p*", 3),
+            ("ssubscribe", "s1", 1),
+        ] {
+            next.receive(&confirm(kind, name, count));
+        }
+        next.receive(b"$1\r\nv\r\n");
+        let message = Frame::Array(vec!["message".into(), "a".into(), "hi".into()]);
+        let message = match protocol {
+            Protocol::Resp3 => Frame::Push(message.into_items().unwrap()),
+            _ => message,
+        };
+        next.receive(&message.encode_to_vec().unwrap());
+        let events: Vec<ConnectionEvent> = std::iter::from_fn(|| next.poll_event()).collect();
+        assert_eq!(
+            events,
+            [
+                replies(get, vec![Frame::from("v")]),
+                ConnectionEvent::Push(message)
+            ],
+            "{protocol:?}"
+        );
+    }
+}
+
+/// Silence past the idle time brings a `PING`; its reply is dropped and
+/// the next probe comes an idle time later. Silence past the probe's
+/// deadline breaks the connection: a reconnecting adapter is told, and the
+/// requests in flight go again or fail as after any cut.
+#[test]
+fn the_health_check_probes_a_quiet_connection_and_gives_up_on_a_silent_one() {
+    let second = Duration::from_secs(1);
+    let mut options = ConnectionOptions::default();
+    options.health_check = Some(5 * second);
+    options.health_check_timeout = 2 * second;
+    options.response_timeout = None;
+    let config: ConnectionConfig = "redis://127.0.0.1?protocol=2".parse().unwrap();
+    let mut connection = ClientConnection::new(&config, options.clone(), Duration::ZERO);
+    connection.poll_event();
+    assert_eq!(connection.next_deadline(), Some(5 * second));
+    connection.handle_timeout(5 * second);
+    assert_eq!(connection.transmit(), packed(&["PING"]));
+    connection.written(connection.transmit().len());
+    assert_eq!(connection.next_deadline(), Some(7 * second));
+    connection.receive(b"+PONG\r\n");
+    assert_eq!(
+        connection.poll_event(),
+        None,
+        "the probe's reply is nobody's"
+    );
+    connection.handle_timeout(7 * second);
+    assert!(!connection.is_broken());
+    assert_eq!(connection.next_deadline(), Some(12 * second));
+
+    // Requests in flight, and not a byte back.
+    let read = connection.send(("GET", "k"), 8 * second);
+    let write = connection.send(("INCR", "n"), 8 * second);
+    connection.written(connection.transmit().len());
+    connection.handle_timeout(12 * second);
+    assert_eq!(
+        connection.transmit(),
+        packed(&["PING"]),
+        "probed behind them"
+    );
+    connection.written(connection.transmit().len());
+    connection.handle_timeout(14 * second);
+    assert!(connection.is_broken());
+    assert_eq!(connection.next_deadline(), None);
+    let mut next = connection.reconnect(&config);
+    next.stream_opened(14 * second);
+    assert_eq!(
+        next.poll_event(),
+        Some(ConnectionEvent::Failed {
+            token: write,
+            error: ConnectionError::new(ErrorCause::Unresponsive, true)
+        })
+    );
+    assert_eq!(next.transmit(), packed(&["GET", "k"]));
+    let _ = read;
+
+    // Without reconnects the connection closes itself.
+    options.reconnect = None;
+    let mut connection = ClientConnection::new(&config, options, Duration::ZERO);
+    connection.poll_event();
+    let waiting = connection.send(("GET", "k"), Duration::ZERO);
+    connection.written(connection.transmit().len());
+    connection.handle_timeout(5 * second);
+    connection.handle_timeout(7 * second);
+    assert!(connection.is_closed());
+    assert_eq!(
+        connection.poll_event(),
+        Some(ConnectionEvent::Failed {
+            token: waiting,
+            error: ConnectionError::new(ErrorCause::Unresponsive, true)
+        })
+    );
+}
+
+/// A blocking command may keep the server silent as long as it likes:
+/// no probe goes out behind it.
+#[test]
+fn a_blocking_command_is_never_taken_for_a_dead_server() {
+    let second = Duration::from_secs(1);
+    let mut options = ConnectionOptions::default();
+    options.health_check = Some(5 * second);
+    let config: ConnectionConfig = "redis://127.0.0.1?protocol=2".parse().unwrap();
+    let mut connection = ClientConnection::new(&config, options, Duration::ZERO);
+    connection.poll_event();
+    connection.send(("BLPOP", "q", 0), Duration::ZERO);
+    connection.written(connection.transmit().len());
+    for at in [5, 10, 60, 600] {
+        connection.handle_timeout(at * second);
+        assert!(connection.transmit().is_empty() && !connection.is_broken());
+    }
 }
 
 proptest! {
@@ -897,7 +1085,10 @@ proptest! {
                 Step::Lost => connection.connection_lost(),
                 // A new connection: what is safe goes again on it, under
                 // the same tokens; the rest fails. (RESP2 asks no setup.)
-                Step::Reconnect => connection = connection.reconnect(&config, now),
+                Step::Reconnect => {
+                    connection = connection.reconnect(&config);
+                    connection.stream_opened(now);
+                }
             }
             let _ = connection.next_deadline();
             let _ = connection.size_hint();

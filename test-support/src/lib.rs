@@ -30,6 +30,8 @@ pub struct RedisServer {
     dir: PathBuf,
     /// A cluster node's bus port, which `CLUSTER MEET` needs.
     bus_port: Option<u16>,
+    /// The arguments after the defaults, to start it again with.
+    extra: Vec<String>,
 }
 
 impl RedisServer {
@@ -65,7 +67,21 @@ impl RedisServer {
         // cluster node's nodes.conf), so that no later server loads it.
         let dir = std::env::temp_dir().join(format!("resp-redis-{}-{port}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("create the server's directory");
-        let child = Command::new("redis-server")
+        let extra: Vec<String> = extra.iter().map(|arg| arg.to_string()).collect();
+        let child = Self::spawn(&dir, port, &extra);
+        let server = Self {
+            child,
+            port,
+            dir,
+            bus_port: None,
+            extra,
+        };
+        server.wait_until_ready();
+        Some(server)
+    }
+
+    fn spawn(dir: &std::path::Path, port: u16, extra: &[String]) -> Child {
+        Command::new("redis-server")
             .args([
                 "--dir",
                 dir.to_str().expect("a UTF-8 temporary directory"),
@@ -84,15 +100,22 @@ impl RedisServer {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .expect("redis-server starts");
-        let server = Self {
-            child,
-            port,
-            dir,
-            bus_port: None,
-        };
-        server.wait_until_ready();
-        Some(server)
+            .expect("redis-server starts")
+    }
+
+    /// Kills the server (SIGKILL: no goodbye to its clients), keeping its
+    /// directory, so that [`start_again`](Self::start_again) finds what it
+    /// wrote (an append-only file, with `--appendonly yes`).
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Starts the server again on its port, with its arguments and
+    /// directory, and waits until it accepts connections.
+    pub fn start_again(&mut self) {
+        self.child = Self::spawn(&self.dir, self.port, &self.extra);
+        self.wait_until_ready();
     }
 
     /// The loopback port it listens on.
@@ -450,6 +473,13 @@ impl Relay {
     pub fn cut_after(&self, bytes: u64) {
         self.budget
             .store(bytes, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Forwards again what [`stall`](Self::stall) held back, and all that
+    /// follows.
+    pub fn resume(&self) {
+        self.stalled
+            .store(false, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// Closes every relayed connection, both ways, now.

@@ -3,20 +3,39 @@
 //! reply answers which call, pushes, deadlines) is the core's
 //! [`ClientConnection`]; callers put their requests straight into it.
 
-use super::ClientError;
 use super::pubsub::Subscriber;
+use super::{ClientError, ClientOptions};
 use bytes::{Buf, BytesMut};
 use resp_core::{
-    ClientConnection, ConnectionError, ConnectionEvent, ErrorCause, Frame, Protocol, Push, Token,
+    ClientConnection, ConnectionConfig, ConnectionError, ConnectionEvent, ErrorCause, Frame,
+    Protocol, Push, Token,
 };
 use std::collections::HashMap;
+use std::hash::BuildHasher;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::Waker;
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::Notify;
+use tokio::time::Sleep;
+
+/// Any stream the client runs over, boxed so that a reconnect may bring
+/// another kind (a TLS stream after a plain one is refused, say).
+pub(super) type Stream = Box<dyn ReadWrite>;
+
+/// What a boxed [`Stream`] can do.
+pub(super) trait ReadWrite: AsyncRead + AsyncWrite + Send + Unpin {}
+impl<T: AsyncRead + AsyncWrite + Send + Unpin> ReadWrite for T {}
+
+/// How to open another connection when one breaks.
+#[derive(Debug)]
+pub(super) struct Redial {
+    pub(super) config: ConnectionConfig,
+    pub(super) options: ClientOptions,
+}
 
 /// What the handles and the driver share.
 #[derive(Debug)]
@@ -41,6 +60,8 @@ struct State {
     room: Vec<Waker>,
     /// Every handle is gone: finish what is in flight, then stop.
     detached: bool,
+    /// No connection is up: the client is reconnecting.
+    down: bool,
 }
 
 /// Hashes tokens, which are counted from 0, by one multiplication: they
@@ -79,6 +100,7 @@ impl Shared {
                 subscribers: Vec::new(),
                 room: Vec::new(),
                 detached: false,
+                down: false,
             }),
             wake: Notify::new(),
             closed: AtomicBool::new(false),
@@ -101,6 +123,12 @@ impl Shared {
         self.closed.load(Ordering::Acquire)
     }
 
+    /// Whether a connection is up (not broken and being replaced).
+    pub(super) fn is_connected(&self) -> bool {
+        let state = self.lock();
+        !state.down && !state.core.is_closed()
+    }
+
     /// Hands a request of `len` bytes to the core (`send` packs it there),
     /// with a subscriber to register before any reply can arrive; `None`
     /// while the queued bytes are over the bound, with `waker` (if any)
@@ -116,8 +144,14 @@ impl Shared {
         if state.core.is_closed() {
             return Some(Err(ClientError::closed()));
         }
-        let queued = state.core.transmit().len();
+        let queued = state.core.queued_bytes();
         if queued > 0 && queued + len > self.max_queued_bytes {
+            if state.down {
+                // Nothing will make room until a connection is up: fail
+                // now rather than wait.
+                let error = ConnectionError::new(ErrorCause::Disconnected, false);
+                return Some(Err(ClientError::Connection(error)));
+            }
             state.room.extend(waker.cloned());
             return None;
         }
@@ -182,6 +216,11 @@ impl State {
                     self.finish(token, Err(client_error(&error)));
                 }
                 ConnectionEvent::Push(frame) => self.publish(frame),
+                ConnectionEvent::PushesMissed => {
+                    for subscriber in &mut self.subscribers {
+                        subscriber.missed();
+                    }
+                }
                 ConnectionEvent::Closed(_) => {
                     shared.closed.store(true, Ordering::Release);
                     // Callers waiting for room see the close.
@@ -253,23 +292,77 @@ where
 }
 
 /// Runs the connection: writes what callers queued, reads replies and
-/// hands them over, fails what runs out of time, until the connection
-/// breaks or every handle is gone and nothing is left in flight.
-pub(super) async fn run<S>(stream: S, shared: Arc<Shared>)
+/// hands them over, fails what runs out of time. When the connection
+/// breaks and `redial` says how, opens another after a backoff and goes
+/// on, with what the core says is safe to send again; otherwise, or once
+/// the attempts are used up, every call still waiting fails. Stops when
+/// every handle is gone and nothing is left in flight.
+pub(super) async fn run<S>(stream: S, shared: Arc<Shared>, redial: Option<Redial>)
 where
-    S: AsyncRead + AsyncWrite + Unpin,
+    S: AsyncRead + AsyncWrite + Send + Unpin + 'static,
 {
+    let mut timer = Timer::default();
+    let mut stream: Stream = Box::new(stream);
+    let mut attempt = 0;
+    loop {
+        let (ended, worked) = connected(stream, &shared, &mut timer).await;
+        if worked {
+            attempt = 0;
+        }
+        let Some(redial) = redial.as_ref().filter(|_| ended == Ended::Broken) else {
+            break;
+        };
+        {
+            let mut state = shared.lock();
+            let next = state.core.reconnect(&redial.config);
+            state.core = next;
+            state.down = true;
+            state.dispatch(&shared);
+            // Callers waiting for room fail fast now, or find it.
+            state.room.drain(..).for_each(Waker::wake);
+        }
+        let Some(next) = reconnect(&shared, redial, &mut attempt, &mut timer).await else {
+            break;
+        };
+        stream = next;
+        let mut state = shared.lock();
+        state.down = false;
+        let now = shared.now();
+        state.core.stream_opened(now);
+    }
+    // The connection is gone for good: every call still waiting fails now.
+    let mut state = shared.lock();
+    if !state.core.is_closed() {
+        state.core.connection_lost();
+    }
+    state.dispatch(&shared);
+    shared.closed.store(true, Ordering::Release);
+    state.room.drain(..).for_each(Waker::wake);
+}
+
+/// How [`connected`] ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Ended {
+    /// The stream broke (or the health check found the server gone).
+    Broken,
+    /// The core closed, or every handle is gone and nothing is in flight.
+    Finished,
+}
+
+/// Drives the core over one stream until it breaks or the client is done;
+/// also says whether the connection got through its setup.
+async fn connected(stream: Stream, shared: &Shared, timer: &mut Timer) -> (Ended, bool) {
     let (mut reader, mut writer) = tokio::io::split(stream);
     let mut output = BytesMut::new();
     // The driver keeps the read buffer; bytes read during the setup come first.
     let mut input = std::mem::take(shared.lock().core.read_buffer());
-    // Made only when a deadline exists, so that a client without response
-    // timeouts runs on any executor (tokio's timer needs its runtime).
-    let mut timer: Option<std::pin::Pin<Box<tokio::time::Sleep>>> = None;
     loop {
         // Take everything queued, and see when the next deadline is.
         let deadline = {
             let mut state = shared.lock();
+            if state.core.is_broken() {
+                return (Ended::Broken, state.core.is_ready());
+            }
             // What the last write left goes first; until it has, new
             // requests wait in the core, under the queued-bytes bound.
             if output.is_empty() && !state.core.transmit().is_empty() {
@@ -279,42 +372,26 @@ where
                 state.room.drain(..).for_each(Waker::wake);
             }
             if state.core.is_closed() || (state.detached && state.core.in_flight() == 0) {
-                break;
+                return (Ended::Finished, state.core.is_ready());
             }
             state.core.next_deadline()
         };
-        match (deadline, timer.as_mut()) {
-            (None, _) => timer = None,
-            (Some(deadline), Some(sleep)) => {
-                // Only ever moved earlier: a timer that fires before the
-                // next deadline finds nothing due and is set again, which
-                // costs far less than moving it on every call.
-                let at = (shared.epoch + deadline).into();
-                if at < sleep.deadline() || sleep.is_elapsed() {
-                    sleep.as_mut().reset(at);
-                }
-            }
-            (Some(deadline), None) => {
-                timer = Some(Box::pin(tokio::time::sleep_until(
-                    (shared.epoch + deadline).into(),
-                )));
-            }
-        }
+        timer.set(deadline, shared.epoch);
         tokio::select! {
             () = shared.wake.notified() => {}
             written = writer.write(&output), if !output.is_empty() => match written {
-                Ok(0) | Err(_) => lost(&shared),
+                Ok(0) | Err(_) => return (Ended::Broken, shared.lock().core.is_ready()),
                 Ok(n) => {
                     output.advance(n);
                     if output.is_empty() && writer.flush().await.is_err() {
-                        lost(&shared);
+                        return (Ended::Broken, shared.lock().core.is_ready());
                     }
                 }
             },
             read = reader.read_buf(&mut input) => {
                 let mut state = shared.lock();
                 match read {
-                    Ok(0) | Err(_) => state.core.connection_lost(),
+                    Ok(0) | Err(_) => return (Ended::Broken, state.core.is_ready()),
                     Ok(_) => {
                         state.core.handle_input_from(&mut input);
                         // Room for what the reply in progress still needs.
@@ -324,25 +401,95 @@ where
                         }
                     }
                 }
-                state.dispatch(&shared);
+                state.dispatch(shared);
             }
-            () = async { timer.as_mut().expect("polled only when set").await }, if timer.is_some() => {
+            () = timer.fired() => timer.run(shared),
+        }
+    }
+}
+
+/// Waits out the backoff and opens a new stream, attempt after attempt,
+/// running the core's deadlines meanwhile (requests queued while no
+/// connection is up still time out). `None` once the attempts are used
+/// up, or every handle is gone with nothing in flight.
+async fn reconnect(
+    shared: &Shared,
+    redial: &Redial,
+    attempt: &mut u32,
+    timer: &mut Timer,
+) -> Option<Stream> {
+    let backoff = redial.options.reconnect?;
+    let jitter = std::collections::hash_map::RandomState::new();
+    loop {
+        let delay = backoff.delay(*attempt, jitter.hash_one(*attempt))?;
+        *attempt = attempt.saturating_add(1);
+        let dialed = async {
+            tokio::time::sleep(delay).await;
+            let dial = super::dial(&redial.config, &redial.options);
+            tokio::time::timeout(redial.options.connect_timeout, dial).await
+        };
+        tokio::pin!(dialed);
+        let stream = loop {
+            let deadline = {
                 let mut state = shared.lock();
-                let now = shared.now();
-                state.core.handle_timeout(now);
-                state.dispatch(&shared);
+                if state.detached && state.core.in_flight() == 0 {
+                    return None;
+                }
+                state.core.next_deadline()
+            };
+            timer.set(deadline, shared.epoch);
+            tokio::select! {
+                dialed = &mut dialed => break dialed,
+                () = shared.wake.notified() => {}
+                () = timer.fired() => timer.run(shared),
+            }
+        };
+        if let Ok(Ok(stream)) = stream {
+            return Some(stream);
+        }
+    }
+}
+
+/// The one timer of a connection, for the core's next deadline. Made only
+/// when a deadline exists, so that a client without deadlines runs on any
+/// executor (tokio's timer needs its runtime).
+#[derive(Default)]
+struct Timer(Option<Pin<Box<Sleep>>>);
+
+impl Timer {
+    fn set(&mut self, deadline: Option<Duration>, epoch: Instant) {
+        match (deadline, self.0.as_mut()) {
+            (None, _) => self.0 = None,
+            (Some(deadline), Some(sleep)) => {
+                // Only ever moved earlier: a timer that fires before the
+                // next deadline finds nothing due and is set again, which
+                // costs far less than moving it on every call.
+                let at = (epoch + deadline).into();
+                if at < sleep.deadline() || sleep.is_elapsed() {
+                    sleep.as_mut().reset(at);
+                }
+            }
+            (Some(deadline), None) => {
+                self.0 = Some(Box::pin(tokio::time::sleep_until(
+                    (epoch + deadline).into(),
+                )));
             }
         }
     }
-    // The connection is gone: every call still waiting fails now.
-    let mut state = shared.lock();
-    state.core.close();
-    state.dispatch(&shared);
-    shared.closed.store(true, Ordering::Release);
-}
 
-fn lost(shared: &Shared) {
-    let mut state = shared.lock();
-    state.core.connection_lost();
-    state.dispatch(shared);
+    /// Fires at the deadline set; never without one.
+    async fn fired(&mut self) {
+        match self.0.as_mut() {
+            Some(sleep) => sleep.await,
+            None => std::future::pending().await,
+        }
+    }
+
+    /// Runs the core's deadlines.
+    fn run(&mut self, shared: &Shared) {
+        let mut state = shared.lock();
+        let now = shared.now();
+        state.core.handle_timeout(now);
+        state.dispatch(shared);
+    }
 }

@@ -18,7 +18,7 @@ pub use pubsub::{Message, Subscription};
 
 use bytes::Bytes;
 use resp_core::{
-    Address, Args, ClientConnection, CommandName, ConnectionConfig, ConnectionError,
+    Address, Args, Backoff, ClientConnection, CommandName, ConnectionConfig, ConnectionError,
     ConnectionOptions, ErrorCause, Frame, FromFrame, Pipeline, Protocol, Token, pack_command,
 };
 use std::sync::Arc;
@@ -58,6 +58,22 @@ pub struct ClientOptions {
     /// every third of it), so that a server gone without a word is found
     /// in about twice this; `None` leaves the system's default (hours).
     pub keepalive: Option<Duration>,
+    /// A `PING` after this long without a byte from the server, which
+    /// must be answered within `health_check_timeout`, or the connection
+    /// is taken for dead and replaced: a server gone without a word is
+    /// found in seconds ([`ConnectionOptions::health_check`]). `None` turns
+    /// it off.
+    pub health_check: Option<Duration>,
+    /// How long the health check's `PING` may go unanswered.
+    pub health_check_timeout: Duration,
+    /// How the client reconnects after its connection breaks, with
+    /// exponential backoff and full jitter; `None`: it stays closed, and
+    /// calls fail. A client made with [`Client::over`] never reconnects.
+    pub reconnect: Option<Backoff>,
+    /// Whether a read already written when the connection broke goes again
+    /// on the new one ([`ConnectionOptions::retry_reads`]); requests never
+    /// written always do, and nothing else ever runs twice.
+    pub retry_reads: bool,
     /// The TLS setup for `rediss://` ([`tls::client_config`]); `None`
     /// trusts the system's roots.
     #[cfg(feature = "tls")]
@@ -77,6 +93,10 @@ impl Default for ClientOptions {
             push_buffer: core.push_buffer,
             limits: core.limits,
             keepalive: core.keepalive,
+            health_check: core.health_check,
+            health_check_timeout: core.health_check_timeout,
+            reconnect: core.reconnect,
+            retry_reads: core.retry_reads,
             #[cfg(feature = "tls")]
             tls: None,
         }
@@ -157,52 +177,20 @@ impl Client {
         if config.tls {
             return Err(ClientError::TlsUnsupported);
         }
+        let connect_timeout = options.connect_timeout;
         let setup = async {
-            match &config.address {
-                Address::Tcp { host, port } => {
-                    let stream = TcpStream::connect((host.as_str(), *port))
-                        .await
-                        .map_err(|error| at_address(error, &format!("{host}:{port}")))?;
-                    stream.set_nodelay(true)?;
-                    if let Some(idle) = options.keepalive {
-                        crate::connection::set_keepalive(&stream, idle)?;
-                    }
-                    #[cfg(feature = "tls")]
-                    if config.tls {
-                        let stream = tls::connect(host, stream, options.tls.as_ref()).await?;
-                        return Self::start(stream, config, &options).await;
-                    }
-                    Self::start(stream, config, &options).await
-                }
-                Address::Unix { path } => {
-                    let stream = UnixStream::connect(path)
-                        .await
-                        .map_err(|error| at_address(error, path))?;
-                    Self::start(stream, config, &options).await
-                }
-                _ => Err(ClientError::Io(std::io::Error::new(
-                    std::io::ErrorKind::Unsupported,
-                    "this build connects over TCP and Unix sockets only",
-                ))),
-            }
+            let stream = dial(config, &options).await?;
+            let redial = driver::Redial {
+                config: config.clone(),
+                options: options.clone(),
+            };
+            let (client, driver) = Self::set_up(stream, config, options, Some(redial)).await?;
+            tokio::spawn(driver);
+            Ok(client)
         };
-        tokio::time::timeout(options.connect_timeout, setup)
+        tokio::time::timeout(connect_timeout, setup)
             .await
             .map_err(|_| ClientError::setup_timeout())?
-    }
-
-    /// Sets the connection up, then hands it to a driver task.
-    async fn start<S>(
-        stream: S,
-        config: &ConnectionConfig,
-        options: &ClientOptions,
-    ) -> Result<Self, ClientError>
-    where
-        S: AsyncRead + AsyncWrite + Send + Unpin + 'static,
-    {
-        let (client, driver) = Self::over(stream, config, options.clone()).await?;
-        tokio::spawn(driver);
-        Ok(client)
     }
 
     /// A client over a stream already connected, of any runtime (a smol or
@@ -258,9 +246,23 @@ impl Client {
     /// # }).unwrap();
     /// ```
     pub async fn over<S>(
+        stream: S,
+        config: &ConnectionConfig,
+        options: ClientOptions,
+    ) -> Result<(Self, impl Future<Output = ()> + Send + 'static), ClientError>
+    where
+        S: AsyncRead + AsyncWrite + Send + Unpin + 'static,
+    {
+        Self::set_up(stream, config, options, None).await
+    }
+
+    /// Sets the connection up over `stream`; the driver reconnects as
+    /// `redial` says when it breaks.
+    async fn set_up<S>(
         mut stream: S,
         config: &ConnectionConfig,
         options: ClientOptions,
+        redial: Option<driver::Redial>,
     ) -> Result<(Self, impl Future<Output = ()> + Send + 'static), ClientError>
     where
         S: AsyncRead + AsyncWrite + Send + Unpin + 'static,
@@ -271,10 +273,15 @@ impl Client {
         core_options.response_timeout = options.response_timeout;
         core_options.blocking_margin = options.blocking_margin;
         core_options.limits = options.limits;
+        core_options.health_check = options.health_check;
+        core_options.health_check_timeout = options.health_check_timeout;
+        core_options.retry_reads = options.retry_reads;
+        let redial = redial.filter(|_| options.reconnect.is_some());
+        core_options.reconnect = redial.as_ref().and(options.reconnect);
         let mut core = ClientConnection::new(config, core_options, Duration::ZERO);
         driver::set_up(&mut stream, &mut core).await?;
         let shared = Arc::new(driver::Shared::new(core, epoch, options.max_queued_bytes));
-        let driver = driver::run(stream, shared.clone());
+        let driver = driver::run(stream, shared.clone(), redial);
         let client = Self {
             _handle: Arc::new(Handle(shared.clone())),
             shared,
@@ -288,9 +295,17 @@ impl Client {
         self.shared.protocol
     }
 
-    /// Whether the connection has broken (or been closed); calls then fail.
+    /// Whether the client is closed for good: its connection broke and it
+    /// does not reconnect (or gave up), or it was closed; calls then fail.
     pub fn is_closed(&self) -> bool {
         self.shared.is_closed()
+    }
+
+    /// Whether a connection is up now; `false` while the client
+    /// reconnects, when calls queue (up to `max_queued_bytes`, then fail
+    /// at once) for the next connection.
+    pub fn is_connected(&self) -> bool {
+        self.shared.is_connected()
     }
 
     /// Sends one command and converts its reply; an error reply becomes
@@ -367,6 +382,7 @@ impl Client {
     ///     match message {
     ///         Message::Push(push) => println!("{push:?}"),
     ///         Message::Lagged(lost) => eprintln!("{lost} messages lost: reading too slowly"),
+    ///         Message::Reconnected => eprintln!("reconnected: messages in between were lost"),
     ///     }
     /// }
     /// # Ok(()) }
@@ -571,6 +587,45 @@ impl Drop for Reply<'_> {
         if !self.done {
             self.shared.abandon(self.token);
         }
+    }
+}
+
+/// Opens a stream to `config`'s address, set up for TCP (no delay,
+/// keepalive) and TLS as the options say.
+async fn dial(
+    config: &ConnectionConfig,
+    options: &ClientOptions,
+) -> Result<driver::Stream, ClientError> {
+    #[cfg(not(feature = "tls"))]
+    if config.tls {
+        return Err(ClientError::TlsUnsupported);
+    }
+    match &config.address {
+        Address::Tcp { host, port } => {
+            let stream = TcpStream::connect((host.as_str(), *port))
+                .await
+                .map_err(|error| at_address(error, &format!("{host}:{port}")))?;
+            stream.set_nodelay(true)?;
+            if let Some(idle) = options.keepalive {
+                crate::connection::set_keepalive(&stream, idle)?;
+            }
+            #[cfg(feature = "tls")]
+            if config.tls {
+                let stream = tls::connect(host, stream, options.tls.as_ref()).await?;
+                return Ok(Box::new(stream));
+            }
+            Ok(Box::new(stream))
+        }
+        Address::Unix { path } => {
+            let stream = UnixStream::connect(path)
+                .await
+                .map_err(|error| at_address(error, path))?;
+            Ok(Box::new(stream))
+        }
+        _ => Err(ClientError::Io(std::io::Error::new(
+            std::io::ErrorKind::Unsupported,
+            "this build connects over TCP and Unix sockets only",
+        ))),
     }
 }
 

@@ -20,6 +20,11 @@ pub enum Message {
     /// between the message before and the one after. Nothing is ever
     /// dropped without this marker.
     Lagged(u64),
+    /// The connection broke and the client reconnected: messages published
+    /// in between were lost. The subscription itself was renewed (no need
+    /// to subscribe again); messages after this marker are new. A reader
+    /// keeping state from invalidations drops it here.
+    Reconnected,
 }
 
 /// The messages of the channels and patterns one `subscribe` or
@@ -32,11 +37,11 @@ pub enum Message {
 /// they would have been, before the next message that did arrive.
 #[derive(Debug)]
 pub struct Subscription {
-    messages: mpsc::Receiver<(u64, Push)>,
+    messages: mpsc::Receiver<(u64, Delivery)>,
     /// The sequence number the next message should have.
     expected: u64,
     /// A message held back while its lag marker is read first.
-    held: Option<Push>,
+    held: Option<Delivery>,
     /// The connection it was made on (in RESP2, one of its own), and what
     /// undoes it.
     connection: super::Client,
@@ -45,7 +50,7 @@ pub struct Subscription {
 
 impl Subscription {
     pub(super) fn new(
-        messages: mpsc::Receiver<(u64, Push)>,
+        messages: mpsc::Receiver<(u64, Delivery)>,
         connection: super::Client,
         leave: Option<(&'static str, Vec<Bytes>)>,
     ) -> Self {
@@ -82,19 +87,19 @@ impl Subscription {
     }
 
     fn poll_message(&mut self, cx: &mut Context<'_>) -> Poll<Option<Message>> {
-        if let Some(push) = self.held.take() {
-            return Poll::Ready(Some(Message::Push(push)));
+        if let Some(delivery) = self.held.take() {
+            return Poll::Ready(Some(delivery.into_message()));
         }
-        let Some((sequence, push)) = ready!(self.messages.poll_recv(cx)) else {
+        let Some((sequence, delivery)) = ready!(self.messages.poll_recv(cx)) else {
             return Poll::Ready(None);
         };
         let lost = sequence - self.expected;
         self.expected = sequence + 1;
         if lost > 0 {
-            self.held = Some(push);
+            self.held = Some(delivery);
             return Poll::Ready(Some(Message::Lagged(lost)));
         }
-        Poll::Ready(Some(Message::Push(push)))
+        Poll::Ready(Some(delivery.into_message()))
     }
 }
 
@@ -107,6 +112,23 @@ impl futures_core::Stream for Subscription {
     }
 }
 
+/// What the driver hands a subscription: a push, or the marker of a
+/// reconnect.
+#[derive(Debug)]
+pub(super) enum Delivery {
+    Push(Push),
+    Reconnected,
+}
+
+impl Delivery {
+    fn into_message(self) -> Message {
+        match self {
+            Self::Push(push) => Message::Push(push),
+            Self::Reconnected => Message::Reconnected,
+        }
+    }
+}
+
 /// The driver's end of a subscription.
 #[derive(Debug)]
 pub(super) struct Subscriber {
@@ -115,7 +137,7 @@ pub(super) struct Subscriber {
     pub(super) shard_channels: HashSet<Bytes>,
     /// Whether it wants client-side caching invalidations.
     pub(super) invalidations: bool,
-    pub(super) messages: mpsc::Sender<(u64, Push)>,
+    pub(super) messages: mpsc::Sender<(u64, Delivery)>,
     /// Messages offered so far, delivered or dropped.
     pub(super) offered: u64,
 }
@@ -132,9 +154,20 @@ impl Subscriber {
             _ => false,
         };
         if wanted {
-            let _ = self.messages.try_send((self.offered, push.clone()));
-            self.offered += 1;
+            self.deliver(Delivery::Push(push.clone()));
         }
+    }
+
+    /// Tells the reader that the connection was replaced and messages may
+    /// have been lost in between; with a full queue the gap in sequence
+    /// numbers says so instead.
+    pub(super) fn missed(&mut self) {
+        self.deliver(Delivery::Reconnected);
+    }
+
+    fn deliver(&mut self, delivery: Delivery) {
+        let _ = self.messages.try_send((self.offered, delivery));
+        self.offered += 1;
     }
 
     /// Whether its reader is gone.

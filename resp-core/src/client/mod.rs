@@ -17,7 +17,8 @@ mod session;
 pub use blocking::{BlockingWait, blocking_wait};
 pub use config::{Address, ConnectionConfig, UrlError};
 pub use connection::{
-    ClientConnection, ConnectionError, ConnectionEvent, ConnectionOptions, ErrorCause, Token,
+    Backoff, ClientConnection, ConnectionError, ConnectionEvent, ConnectionOptions, ErrorCause,
+    Token,
 };
 pub use effect::ConnectionEffect;
 pub use exec::ExecReply;

@@ -187,6 +187,16 @@ impl Session {
         !(self.channels.is_empty() && self.patterns.is_empty() && self.shard_channels.is_empty())
     }
 
+    /// What the server confirmed this connection is subscribed to, by the
+    /// command that subscribes to each: channels, patterns, shard channels.
+    pub(crate) fn subscriptions(&self) -> [(&'static str, &BTreeSet<Payload>); 3] {
+        [
+            ("SUBSCRIBE", &self.channels),
+            ("PSUBSCRIBE", &self.patterns),
+            ("SSUBSCRIBE", &self.shard_channels),
+        ]
+    }
+
     /// Forgets every request in flight, for a connection that broke; their
     /// ids are returned so each can fail with an error.
     pub fn fail_all(&mut self) -> impl Iterator<Item = RequestId> + '_ {

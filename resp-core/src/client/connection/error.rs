@@ -48,6 +48,14 @@ pub enum ErrorCause {
     Unexpected,
     /// The connection was already closed when the request came.
     Closed,
+    /// Nothing came from the server within the health check's deadline
+    /// ([`ConnectionOptions::health_check`](super::ConnectionOptions::health_check)):
+    /// the peer is taken for gone, and the connection is closed.
+    Unresponsive,
+    /// No connection is up (the client is reconnecting), and the requests
+    /// queued for the next one are at their bound: this one was refused
+    /// rather than let memory grow.
+    Disconnected,
 }
 
 impl ConnectionError {
@@ -101,6 +109,12 @@ impl fmt::Display for ConnectionError {
             }
             ErrorCause::Unexpected => f.write_str("the server sent a reply when none was due")?,
             ErrorCause::Closed => f.write_str("the connection is closed")?,
+            ErrorCause::Disconnected => {
+                f.write_str("no connection is up and the queue for the next one is full")?
+            }
+            ErrorCause::Unresponsive => {
+                f.write_str("the server did not answer the health check in time")?
+            }
         }
         if self.written {
             f.write_str("; the request may have run")

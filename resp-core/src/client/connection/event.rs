@@ -62,6 +62,12 @@ pub enum ConnectionEvent {
         /// Why, and whether it may have run.
         error: ConnectionError,
     },
+    /// The connection broke and a new one takes its place
+    /// ([`reconnect`](super::ClientConnection::reconnect)): pushes the
+    /// server sent in between (messages, invalidations) are lost. The
+    /// subscriptions are renewed; a reader of them, or a cache kept by
+    /// invalidations, should know.
+    PushesMissed,
     /// The connection is over; every request still pending failed before
     /// this.
     Closed(ConnectionError),

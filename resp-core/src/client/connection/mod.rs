@@ -1,10 +1,13 @@
 //! [`ClientConnection`]: one client connection's whole conversation, with
 //! no IO and no clock.
 
+mod backoff;
 mod error;
 mod event;
+mod health;
 mod options;
 
+pub use backoff::Backoff;
 pub use error::{ConnectionError, ErrorCause};
 pub use event::{ConnectionEvent, Token};
 pub use options::ConnectionOptions;
@@ -26,6 +29,7 @@ use alloc::vec::Vec;
 use bytes::{Buf, BytesMut};
 use core::cmp::Reverse;
 use core::time::Duration;
+use health::{Check, Health};
 
 /// The most bytes of written requests kept so that reads can go again on
 /// a new connection ([`ClientConnection::reconnect`]); requests written
@@ -72,8 +76,19 @@ const KEPT_FOR_RETRY: usize = 1 << 20;
 #[derive(Debug)]
 pub struct ClientConnection {
     options: ConnectionOptions,
-    /// The setup still running, and when it must be done by.
-    setup: Option<(Handshake, Duration)>,
+    /// The setup still running, and when it must be done by (no deadline
+    /// while a reconnecting adapter has no stream yet).
+    setup: Option<(Handshake, Option<Duration>)>,
+    health: Health,
+    /// How many bytes of `input` were there when the last reply was read:
+    /// more means the server said something.
+    input_seen: usize,
+    /// The health check found the server gone; the adapter replaces the
+    /// connection ([`reconnect`](Self::reconnect)).
+    broken: Option<ErrorCause>,
+    /// Made by [`reconnect`](Self::reconnect): a setup that runs out of
+    /// time breaks it (the adapter tries again) rather than closing it.
+    renewed: bool,
     server: Option<ServerHello>,
     session: Session,
     decoder: Decoder,
@@ -134,6 +149,11 @@ struct Pending {
     deadline: Option<Duration>,
     /// Its caller gave up, or it failed: its replies are read and dropped.
     gone: bool,
+    /// A command of it blocks: the server may rightly say nothing for long.
+    blocks: bool,
+    /// It was written on a connection that broke, and goes again: it may
+    /// have run whatever happens to it here.
+    written_before: bool,
 }
 
 impl ClientConnection {
@@ -143,7 +163,15 @@ impl ClientConnection {
         let handshake = Handshake::new(config);
         let mut connection = Self {
             decoder: Decoder::with_limits(options.limits),
-            setup: Some((handshake, now + options.setup_timeout)),
+            setup: Some((handshake, now.checked_add(options.setup_timeout))),
+            health: Health::new(
+                options.health_check,
+                options.health_check_timeout,
+                Some(now),
+            ),
+            input_seen: 0,
+            broken: None,
+            renewed: false,
             options,
             server: None,
             session: Session::new(Protocol::Resp2),
@@ -242,13 +270,23 @@ impl ClientConnection {
                 (name, command.arg_count())
             })
             .collect();
-        let waits = commands.iter().map(|command| blocking_wait(*command));
+        let waits: Vec<_> = commands
+            .iter()
+            .map(|command| blocking_wait(*command))
+            .collect();
+        let blocks = waits.iter().any(Option::is_some);
         let margin = self.options.blocking_margin;
-        let deadline = deadline_for(waits, self.options.response_timeout, margin, now);
+        let deadline = deadline_for(
+            waits.into_iter(),
+            self.options.response_timeout,
+            margin,
+            now,
+        );
         let start = self.transmit.len();
         self.transmit.extend_from_slice(bytes);
         let mut pending = self.new_pending(commands.len(), deadline);
         pending.raw_commands = Some(named);
+        pending.blocks = blocks;
         self.enqueue(pending, start)
     }
 
@@ -323,6 +361,27 @@ impl ClientConnection {
     ) -> Token {
         let start = self.transmit.len();
         write(&mut self.transmit);
+        let pending = self.pending_for_packed(start, timeout, now);
+        self.enqueue(pending, start)
+    }
+
+    /// Queues a request of the connection's own (the health check's
+    /// `PING`, subscriptions renewed), whose replies are read and dropped.
+    fn queue_unanswered(&mut self, write: impl FnOnce(&mut BytesMut)) {
+        let start = self.transmit.len();
+        write(&mut self.transmit);
+        let mut pending = self.pending_for_packed(start, None, Duration::ZERO);
+        pending.gone = true;
+        self.enqueue(pending, start);
+    }
+
+    /// The request packed at `start..` of the transmit buffer.
+    fn pending_for_packed(
+        &mut self,
+        start: usize,
+        timeout: Option<Duration>,
+        now: Duration,
+    ) -> Pending {
         // One pass over what was packed: how many commands, their blocking
         // waits, and whether any (un)subscribes.
         let (mut due, mut subscribes) = (0, false);
@@ -335,6 +394,7 @@ impl ClientConnection {
                 waits.push(Some(wait));
             }
         }
+        let blocks = !waits.is_empty();
         let deadline = deadline_for(
             waits.into_iter(),
             timeout,
@@ -343,7 +403,8 @@ impl ClientConnection {
         );
         let mut pending = self.new_pending(due, deadline);
         pending.by_name = subscribes;
-        self.enqueue(pending, start)
+        pending.blocks = blocks;
+        pending
     }
 
     fn new_pending(&mut self, due: usize, deadline: Option<Duration>) -> Pending {
@@ -365,6 +426,8 @@ impl ClientConnection {
             raw_replies: BytesMut::new(),
             deadline,
             gone: false,
+            blocks: false,
+            written_before: false,
         }
     }
 
@@ -506,6 +569,14 @@ impl ClientConnection {
     /// Reads every whole reply in the input (stopping where the setup
     /// ends, so that bytes after it wait for the requests they answer).
     pub fn handle_input(&mut self) {
+        if self.input.len() > self.input_seen {
+            self.health.heard();
+        }
+        self.read_replies();
+        self.input_seen = self.input.len();
+    }
+
+    fn read_replies(&mut self) {
         while !self.closed {
             let next = if self.splitter.is_some() {
                 self.next_raw_frame()
@@ -788,9 +859,18 @@ impl ClientConnection {
     /// When [`handle_timeout`](Self::handle_timeout) must run next.
     pub fn next_deadline(&mut self) -> Option<Duration> {
         let queued = self.soonest_live_deadline();
-        let setup = self.setup.as_ref().map(|(_, deadline)| *deadline);
+        let setup = self.setup.as_ref().and_then(|(_, deadline)| *deadline);
         let held = self.held.iter().filter_map(|(pending, _)| pending.deadline);
-        setup.into_iter().chain(held).chain(queued).min()
+        let health = self
+            .health
+            .next_deadline()
+            .filter(|_| self.broken.is_none());
+        setup
+            .into_iter()
+            .chain(held)
+            .chain(queued)
+            .chain(health)
+            .min()
     }
 
     /// The soonest deadline of a request still waited for, dropping those
@@ -820,15 +900,20 @@ impl ClientConnection {
     /// then dropped when they come; the connection carries on). A request
     /// none of whose bytes was written yet is never sent.
     pub fn handle_timeout(&mut self, now: Duration) {
-        if self.closed {
+        if self.closed || self.broken.is_some() {
             return;
         }
         if self
             .setup
             .as_ref()
-            .is_some_and(|(_, deadline)| *deadline <= now)
+            .and_then(|(_, deadline)| *deadline)
+            .is_some_and(|deadline| deadline <= now)
         {
-            self.close_with(ErrorCause::SetupTimeout);
+            if self.renewed && self.options.reconnect.is_some() {
+                self.broken = Some(ErrorCause::SetupTimeout);
+            } else {
+                self.close_with(ErrorCause::SetupTimeout);
+            }
             return;
         }
         while let Some(Reverse((deadline, token))) = self.deadlines.peek().copied() {
@@ -839,6 +924,7 @@ impl ClientConnection {
             let Some(index) = self.live_index(token) else {
                 continue;
             };
+            let written_before = self.pending[index].written_before;
             let written = !self.unqueue(index);
             if written {
                 let pending = &mut self.pending[index];
@@ -847,7 +933,7 @@ impl ClientConnection {
             }
             self.events.push_back(ConnectionEvent::Failed {
                 token,
-                error: ConnectionError::new(ErrorCause::Timeout, written),
+                error: ConnectionError::new(ErrorCause::Timeout, written || written_before),
             });
         }
         let mut index = 0;
@@ -860,26 +946,52 @@ impl ClientConnection {
                 if let Some((pending, _)) = self.held.remove(index) {
                     self.events.push_back(ConnectionEvent::Failed {
                         token: pending.token,
-                        error: ConnectionError::new(ErrorCause::Timeout, false),
+                        error: ConnectionError::new(ErrorCause::Timeout, pending.written_before),
                     });
                 }
             } else {
                 index += 1;
             }
         }
+        self.check_health(now);
+    }
+
+    /// Probes a connection gone quiet, and gives up on one whose probe
+    /// went unanswered ([`ConnectionOptions::health_check`]).
+    fn check_health(&mut self, now: Duration) {
+        if self.closed || self.broken.is_some() {
+            return;
+        }
+        let silence_expected = self.setup.is_some()
+            || self.session.is_monitoring()
+            || self.pending.iter().any(|pending| pending.blocks);
+        match self.health.check(now, !silence_expected) {
+            Some(Check::Probe) => self.queue_unanswered(|out| pack_command(out, ["PING"])),
+            Some(Check::Dead) if self.options.reconnect.is_some() => {
+                self.broken = Some(ErrorCause::Unresponsive);
+            }
+            Some(Check::Dead) => self.close_with(ErrorCause::Unresponsive),
+            None => {}
+        }
     }
 
     /// The connection broke, and the adapter opens another: returns the
-    /// core connection for it, set up as `config` says (its setup's clock
-    /// starting at `now`), carrying every request that is safe to send
-    /// again, under the tokens they had. Those are the requests never
-    /// written, and, with [`ConnectionOptions::retry_reads`], written ones
-    /// whose every command only reads and none blocks, by the command
-    /// table (a transaction never: `MULTI` writes). Every other request
-    /// fails, saying it may have run; those events, and any this
-    /// connection had not yet given, come first from the new one. Raw
-    /// requests given by count are not looked into, so only unwritten ones
-    /// go again. Subscriptions are not carried over.
+    /// core connection for it, set up as `config` says, carrying every
+    /// request that is safe to send again, under the tokens they had. Those
+    /// are the requests never written, and, with
+    /// [`ConnectionOptions::retry_reads`], written ones whose every command
+    /// only reads and none blocks, by the command table (a transaction
+    /// never: `MULTI` writes). Every other request fails, saying it may
+    /// have run; those events, and any this connection had not yet given,
+    /// come first from the new one, then
+    /// [`ConnectionEvent::PushesMissed`]. Raw requests given by count are
+    /// not looked into, so only unwritten ones go again.
+    ///
+    /// The new connection subscribes again to every channel, pattern and
+    /// shard channel the server had confirmed on this one, after its setup
+    /// and before anything else. Its setup's clock starts when the adapter
+    /// has a stream for it ([`stream_opened`](Self::stream_opened)), so
+    /// that requests can queue while the adapter waits to reconnect.
     ///
     /// ```
     /// use core::time::Duration;
@@ -893,24 +1005,37 @@ impl ClientConnection {
     /// let incr = old.send(("INCR", "n"), now);
     /// old.written(old.transmit().len());
     /// // The server vanishes before answering either.
-    /// let mut new = old.reconnect(&config, now);
+    /// let mut new = old.reconnect(&config);
+    /// new.stream_opened(now);
     /// assert!(matches!(
     ///     new.poll_event(),
     ///     Some(ConnectionEvent::Failed { token, error }) if token == incr && error.may_have_run()
     /// ));
+    /// assert_eq!(new.poll_event(), Some(ConnectionEvent::PushesMissed));
     /// new.poll_event(); // Ready (RESP2 asks nothing)
     /// assert_eq!(new.transmit(), b"*2\r\n$3\r\nGET\r\n$1\r\nk\r\n");
     /// new.written(new.transmit().len());
     /// new.receive(b"$1\r\nv\r\n");
     /// assert!(matches!(new.poll_event(), Some(ConnectionEvent::Replies { token, .. }) if token == get));
     /// ```
-    pub fn reconnect(&mut self, config: &ConnectionConfig, now: Duration) -> ClientConnection {
+    pub fn reconnect(&mut self, config: &ConnectionConfig) -> ClientConnection {
         let mut next = if self.splitter.is_some() {
-            Self::new_raw(config, self.options.clone(), now)
+            Self::new_raw(config, self.options.clone(), Duration::ZERO)
         } else {
-            Self::new(config, self.options.clone(), now)
+            Self::new(config, self.options.clone(), Duration::ZERO)
         };
+        // No stream yet: no clock.
+        if let Some((_, deadline)) = next.setup.as_mut() {
+            *deadline = None;
+        }
+        next.health = Health::new(
+            self.options.health_check,
+            self.options.health_check_timeout,
+            None,
+        );
         next.next_token = self.next_token;
+        next.renewed = true;
+        let cause = self.broken.take().unwrap_or(ErrorCause::ConnectionLost);
         // What the new connection says first: what this one still had to.
         let mut first: VecDeque<ConnectionEvent> = core::mem::take(&mut self.events);
         let mut again = VecDeque::new();
@@ -919,14 +1044,40 @@ impl ClientConnection {
                 continue;
             }
             match self.bytes_to_send_again(&pending) {
-                Some(bytes) => again.push_back((pending, bytes)),
+                Some(bytes) => {
+                    let written = pending.start < self.transmit_start;
+                    again.push_back((pending, bytes, written));
+                }
                 None => first.push_back(ConnectionEvent::Failed {
                     token: pending.token,
-                    error: ConnectionError::new(ErrorCause::ConnectionLost, true),
+                    error: ConnectionError::new(cause.clone(), true),
                 }),
             }
         }
-        for (mut pending, bytes) in again.into_iter().chain(self.held.drain(..)) {
+        first.push_back(ConnectionEvent::PushesMissed);
+        for (kind, names) in self.session.subscriptions() {
+            if names.is_empty() {
+                continue;
+            }
+            if kind == "SSUBSCRIBE" {
+                // One each: in a cluster, shard channels of one command
+                // must share a slot.
+                for name in names {
+                    next.queue_unanswered(|out| pack_command(out, (kind, name.as_ref())));
+                }
+            } else {
+                let mut args: Vec<&[u8]> = Vec::with_capacity(names.len() + 1);
+                args.push(kind.as_bytes());
+                args.extend(names.iter().map(AsRef::as_ref));
+                next.queue_unanswered(|out| pack_command(out, args));
+            }
+        }
+        let held = self
+            .held
+            .drain(..)
+            .map(|(pending, bytes)| (pending, bytes, false));
+        for (mut pending, bytes, written) in again.into_iter().chain(held) {
+            pending.written_before |= written;
             pending.due = pending.commands;
             pending.replies.clear();
             pending.raw_replies.clear();
@@ -942,6 +1093,39 @@ impl ClientConnection {
         self.sent.clear();
         next.flush_held_if_ready();
         next
+    }
+
+    /// The adapter has a stream for this connection, open at `now`: the
+    /// setup's clock and the health check start. Only a connection from
+    /// [`reconnect`](Self::reconnect) waits for this; [`new`](Self::new)
+    /// starts both at once.
+    pub fn stream_opened(&mut self, now: Duration) {
+        let setup_timeout = self.options.setup_timeout;
+        if let Some((_, deadline)) = self.setup.as_mut() {
+            *deadline = now.checked_add(setup_timeout);
+        }
+        self.health.start(now);
+    }
+
+    /// Whether the health check found the server gone
+    /// ([`ConnectionOptions::health_check`]): the adapter gives the stream
+    /// up and calls [`reconnect`](Self::reconnect) (or
+    /// [`connection_lost`](Self::connection_lost), which fails every
+    /// request). Only with [`ConnectionOptions::reconnect`] set; without
+    /// it the connection closes itself.
+    pub fn is_broken(&self) -> bool {
+        self.broken.is_some()
+    }
+
+    /// Bytes of requests queued and not yet written, those waiting for the
+    /// setup included: what an adapter bounds while no connection is up.
+    pub fn queued_bytes(&self) -> usize {
+        self.transmit.len()
+            + self
+                .held
+                .iter()
+                .map(|(_, bytes)| bytes.len())
+                .sum::<usize>()
     }
 
     /// The bytes of `pending` to send on a new connection, if it may go
@@ -992,6 +1176,10 @@ impl ClientConnection {
     /// server closed it. Every request still due fails, saying whether it
     /// reached the wire.
     pub fn connection_lost(&mut self) {
+        if let Some(cause) = self.broken.take() {
+            self.close_with(cause);
+            return;
+        }
         let mid_reply = self.input.len() > self.raw_run
             || !self.decoder.is_idle()
             || !self.raw_frame.is_empty()
@@ -1019,7 +1207,7 @@ impl ClientConnection {
         self.recorded = 0;
         for pending in self.pending.drain(..) {
             if !pending.gone {
-                let written = pending.start < written_end;
+                let written = pending.start < written_end || pending.written_before;
                 self.events.push_back(ConnectionEvent::Failed {
                     token: pending.token,
                     error: ConnectionError::new(cause.clone(), written),
@@ -1029,7 +1217,7 @@ impl ClientConnection {
         for (pending, _) in self.held.drain(..) {
             self.events.push_back(ConnectionEvent::Failed {
                 token: pending.token,
-                error: ConnectionError::new(cause.clone(), false),
+                error: ConnectionError::new(cause.clone(), pending.written_before),
             });
         }
         let _ = self.session.fail_all().count();

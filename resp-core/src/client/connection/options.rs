@@ -1,6 +1,7 @@
 //! [`ConnectionOptions`]: how a client connection behaves, as plain data
 //! both adapters take.
 
+use super::backoff::Backoff;
 use crate::limits::Limits;
 use core::time::Duration;
 
@@ -59,6 +60,21 @@ pub struct ConnectionOptions {
     /// word is found in about twice this; `None` leaves the system's
     /// default (hours).
     pub keepalive: Option<Duration>,
+    /// After this long without a byte from the server, a `PING` goes out;
+    /// if still nothing comes within
+    /// [`health_check_timeout`](Self::health_check_timeout), the
+    /// connection is taken for dead and closed (requests in flight fail,
+    /// and a client reconnects). This finds a peer gone without a word in
+    /// seconds. Silence is expected, and not probed, during a blocking
+    /// command and `MONITOR`; a command that keeps the server silent for
+    /// longer than both together (a very slow script) needs them raised.
+    /// `None` turns it off.
+    pub health_check: Option<Duration>,
+    /// How long the health check's `PING` may go unanswered.
+    pub health_check_timeout: Duration,
+    /// How a client reconnects after its connection breaks; `None`: it
+    /// does not, and stays closed.
+    pub reconnect: Option<Backoff>,
 }
 
 impl Default for ConnectionOptions {
@@ -72,6 +88,9 @@ impl Default for ConnectionOptions {
             raw_pass_on: 64 * 1024,
             retry_reads: true,
             keepalive: Some(Duration::from_secs(30)),
+            health_check: Some(Duration::from_secs(10)),
+            health_check_timeout: Duration::from_secs(5),
+            reconnect: Some(Backoff::default()),
         }
     }
 }
