@@ -26,7 +26,7 @@ mod stream;
 #[cfg(feature = "tls")]
 pub mod tls;
 
-pub use connection::{Commands, Connection, Messages};
+pub use connection::{Commands, Connection, Message, Messages};
 pub use error::Error;
 pub use options::ClientOptions;
 pub use resp_core;

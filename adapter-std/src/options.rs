@@ -1,6 +1,6 @@
 //! [`ClientOptions`]: the deadlines and bounds of a [`Connection`](crate::Connection).
 
-use resp_core::Limits;
+use resp_core::{Backoff, Limits};
 use std::time::Duration;
 
 /// How a [`Connection`](crate::Connection) behaves; the defaults suit
@@ -43,6 +43,24 @@ pub struct ClientOptions {
     /// every third of it), so that a server gone without a word is found
     /// in about twice this; `None` leaves the system's default (hours).
     pub keepalive: Option<Duration>,
+    /// A `PING` after this long without a byte from the server while a
+    /// call waits, which must be answered within `health_check_timeout`,
+    /// or the connection is taken for dead and replaced
+    /// ([`ConnectionOptions::health_check`](resp_core::ConnectionOptions::health_check)).
+    /// `None` turns it off.
+    pub health_check: Option<Duration>,
+    /// How long the health check's `PING` may go unanswered.
+    pub health_check_timeout: Duration,
+    /// How a connection opened by [`Connection::open`](crate::Connection::open)
+    /// (or `connect`) reconnects when it breaks, within the call that finds
+    /// it broken: exponential backoff with full jitter, bounded by the
+    /// call's own deadline. `None`: it stays closed. A connection made
+    /// with [`Connection::over`](crate::Connection::over) never reconnects.
+    pub reconnect: Option<Backoff>,
+    /// Whether a read already written when the connection broke goes again
+    /// on the new one; requests never written always do, and nothing else
+    /// ever runs twice.
+    pub retry_reads: bool,
     /// The TLS setup for `rediss://`; `None` trusts the system's roots.
     #[cfg(feature = "tls")]
     pub tls: Option<std::sync::Arc<rustls::ClientConfig>>,
@@ -60,6 +78,10 @@ impl Default for ClientOptions {
             push_buffer: core.push_buffer,
             limits: core.limits,
             keepalive: core.keepalive,
+            health_check: core.health_check,
+            health_check_timeout: core.health_check_timeout,
+            reconnect: core.reconnect,
+            retry_reads: core.retry_reads,
             #[cfg(feature = "tls")]
             tls: None,
         }

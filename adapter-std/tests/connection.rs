@@ -252,7 +252,10 @@ fn pub_sub_messages_arrive_and_a_quiet_wait_times_out_harmlessly() {
         );
         let pushes: Vec<Push> = subscriber
             .messages(Some(Duration::from_millis(300)))
-            .map(Result::unwrap)
+            .map(|message| match message.unwrap() {
+                resp_std::Message::Push(push) => push,
+                other => panic!("{other:?}"),
+            })
             .collect();
         assert_eq!(pushes.len(), 3, "{pushes:?}");
         assert!(
@@ -503,7 +506,7 @@ fn subscribe_returns_the_messages() {
             .unwrap()
             .unwrap();
         assert!(
-            matches!(&first, Push::ShardMessage { channel, payload } if &channel[..] == b"orders" && payload == &Frame::from("o1")),
+            matches!(&first, resp_std::Message::Push(Push::ShardMessage { channel, payload }) if &channel[..] == b"orders" && payload == &Frame::from("o1")),
             "{first:?}"
         );
         subscriber.sunsubscribe(&[]).unwrap();

@@ -655,6 +655,13 @@ fn a_raw_request_passed_on_as_it_arrives_is_one_request() {
     );
 }
 
+/// Answers the readiness `PING` that ends a renewed connection's setup.
+fn answer_ready_probe(next: &mut ClientConnection) {
+    assert_eq!(next.transmit(), packed(&["PING"]), "the readiness probe");
+    next.written(next.transmit().len());
+    next.receive(b"+PONG\r\n");
+}
+
 /// What a cut leaves to a new connection: reads go again, under their own
 /// tokens and in their order; writes, transactions and blocking reads fail
 /// saying they may have run; nothing unwritten is lost.
@@ -695,6 +702,7 @@ fn cut_and_reconnect(retry_reads: bool) -> (Vec<ConnectionEvent>, Vec<u8>, Vec<T
     assert_eq!(setup, packed(&["HELLO", "3"]));
     next.written(setup.len());
     next.receive(&corpus("resp3/hello.bin"));
+    answer_ready_probe(&mut next);
     events.extend(std::iter::from_fn(|| next.poll_event()));
     let resent = next.transmit().to_vec();
     let again: Vec<Token> = if retry_reads {
@@ -776,6 +784,7 @@ fn written_reads_are_kept_for_a_retry_only_up_to_a_bound() {
         .collect();
     // The big ones were let go; the small one written after is kept.
     assert_eq!(failed, reads);
+    answer_ready_probe(&mut next);
     assert_eq!(next.transmit(), packed(&["GET", "small"]));
     let _ = small;
 }
@@ -827,8 +836,9 @@ fn a_new_connection_renews_the_subscriptions_the_server_confirmed() {
             assert_eq!(next.transmit(), packed(&["HELLO", "3"]));
             next.written(next.transmit().len());
             next.receive(&corpus("resp3/hello.bin"));
-            events.extend(std::iter::from_fn(|| next.poll_event()));
         }
+        answer_ready_probe(&mut next);
+        events.extend(std::iter::from_fn(|| next.poll_event()));
         // SSUBSCRIBE s2 was still waiting: it may have run, and fails.
         assert!(
             matches!(&events[0], ConnectionEvent::Failed { error, .. } if error.may_have_run())
@@ -920,6 +930,7 @@ fn the_health_check_probes_a_quiet_connection_and_gives_up_on_a_silent_one() {
             error: ConnectionError::new(ErrorCause::Unresponsive, true)
         })
     );
+    answer_ready_probe(&mut next);
     assert_eq!(next.transmit(), packed(&["GET", "k"]));
     let _ = read;
 
@@ -938,6 +949,41 @@ fn the_health_check_probes_a_quiet_connection_and_gives_up_on_a_silent_one() {
             token: waiting,
             error: ConnectionError::new(ErrorCause::Unresponsive, true)
         })
+    );
+}
+
+/// A restarted server accepts connections while it loads its data, and
+/// answers all but the setup with `LOADING`: the renewed connection's
+/// readiness `PING` finds that, the connection breaks (the adapter tries
+/// again after its backoff), and nothing held is sent or failed.
+#[test]
+fn a_server_still_loading_is_tried_again_with_nothing_lost() {
+    let config: ConnectionConfig = "redis://127.0.0.1?protocol=2".parse().unwrap();
+    let mut connection = ClientConnection::new(&config, unprobed(), Duration::ZERO);
+    connection.poll_event();
+    let incr = connection.send(("INCR", "n"), Duration::ZERO);
+    let mut next = connection.reconnect(&config);
+    next.stream_opened(Duration::ZERO);
+    assert_eq!(next.transmit(), packed(&["PING"]));
+    next.written(next.transmit().len());
+    next.receive(b"-LOADING Redis is loading the dataset in memory\r\n");
+    assert!(next.is_broken());
+    assert_eq!(next.poll_event(), Some(ConnectionEvent::PushesMissed));
+    assert_eq!(next.poll_event(), None, "nothing failed");
+    let mut after = next.reconnect(&config);
+    after.stream_opened(Duration::ZERO);
+    answer_ready_probe(&mut after);
+    let events: Vec<ConnectionEvent> = std::iter::from_fn(|| after.poll_event()).collect();
+    assert!(
+        matches!(events.last(), Some(ConnectionEvent::Ready { .. })),
+        "{events:?}"
+    );
+    assert_eq!(after.transmit(), packed(&["INCR", "n"]));
+    after.written(after.transmit().len());
+    after.receive(b":1\r\n");
+    assert_eq!(
+        after.poll_event(),
+        Some(replies(incr, vec![Frame::Integer(1)]))
     );
 }
 

@@ -9,7 +9,7 @@ mod transaction;
 mod wire;
 
 pub use commands::Commands;
-pub use pubsub::Messages;
+pub use pubsub::{Message, Messages};
 
 use crate::error::Error;
 use crate::options::ClientOptions;
@@ -17,7 +17,7 @@ use crate::stream::Timeouts;
 use bytes::{Bytes, BytesMut};
 use resp_core::{
     Args, ClientConnection, CommandName, ConnectionConfig, ConnectionOptions, Frame, FromFrame,
-    Pipeline, Protocol, Push, ServerHello, pack_command,
+    Pipeline, Protocol, ServerHello, pack_command,
 };
 use std::collections::VecDeque;
 use std::io::{self, Read, Write};
@@ -26,6 +26,19 @@ use wire::{Outcome, Wait};
 
 /// Sets a stream's read and write timeouts, for streams that have them.
 type SetTimeouts<S> = fn(&S, Option<Duration>, Option<Duration>) -> io::Result<()>;
+
+/// Opens a new stream to the address of a config, by a deadline.
+type Dial<S> = fn(&ConnectionConfig, &ClientOptions, Instant) -> Result<S, Error>;
+
+/// How a broken connection opens another, and where it stands.
+struct Redial<S> {
+    config: ConnectionConfig,
+    dial: Dial<S>,
+    /// Attempts since the last connection that got through its setup.
+    attempts: u32,
+    /// While no connection is up: when the next attempt is due.
+    next_try: Option<Instant>,
+}
 
 /// A blocking connection to a Redis server.
 ///
@@ -39,11 +52,15 @@ type SetTimeouts<S> = fn(&S, Option<Duration>, Option<Duration>) -> io::Result<(
 /// A call never returns half a reply, and never another call's. A call
 /// that runs out of time fails with a timeout ([`Error::is_timeout`]) and
 /// leaves the connection usable: its reply is read and dropped when it
-/// comes, and the next call gets its own. When the server closes the
-/// connection, or sends bytes that are not RESP, the call fails with
-/// [`Error::Connection`] (or [`Error::Io`]) and the connection is closed
-/// ([`is_closed`](Self::is_closed)): every later call fails at once, and
-/// the caller opens a new connection. An error reply from the server
+/// comes, and the next call gets its own. When the connection breaks, a
+/// connection from [`open`](Self::open) (or `connect`) opens another
+/// within the call that found it broken ([`ClientOptions::reconnect`]),
+/// sending again only what is safe: requests never written, and reads.
+/// Everything else fails with [`Error::Connection`] (or [`Error::Io`]),
+/// saying it may have run. Without reconnects, or once the attempts are
+/// used up, the connection is closed ([`is_closed`](Self::is_closed)) and
+/// every later call fails at once. When the server sends bytes that are
+/// not RESP, the connection is closed. An error reply from the server
 /// ([`Error::Server`]) breaks nothing.
 ///
 /// The conversation itself (the setup, which reply answers which request,
@@ -79,8 +96,9 @@ pub struct Connection<S> {
     /// Requests are packed here, one call at a time.
     output: BytesMut,
     options: ClientOptions,
-    pushes: VecDeque<Push>,
+    pushes: VecDeque<Message>,
     pushes_dropped: u64,
+    redial: Option<Redial<S>>,
 }
 
 impl<S> std::fmt::Debug for Connection<S> {
@@ -224,6 +242,10 @@ impl<S: Read + Write> Connection<S> {
         core_options.response_timeout = options.response_timeout;
         core_options.blocking_margin = options.blocking_margin;
         core_options.limits = options.limits;
+        core_options.health_check = options.health_check;
+        core_options.health_check_timeout = options.health_check_timeout;
+        core_options.retry_reads = options.retry_reads;
+        core_options.reconnect = options.reconnect;
         let mut connection = Self {
             stream,
             timeouts,
@@ -235,6 +257,7 @@ impl<S: Read + Write> Connection<S> {
             options,
             pushes: VecDeque::new(),
             pushes_dropped: 0,
+            redial: None,
         };
         connection.drive(Wait::Ready)?;
         Ok(connection)
@@ -337,8 +360,8 @@ impl<S: Read + Write> Connection<S> {
     }
 
     /// Keeps a push that came while a call waited, for
-    /// [`next_push`](Self::next_push).
-    fn keep_push(&mut self, push: Push) {
+    /// [`next_message`](Self::next_message).
+    fn keep_push(&mut self, push: Message) {
         if self.pushes.len() >= self.options.push_buffer {
             self.pushes_dropped += 1;
         } else {

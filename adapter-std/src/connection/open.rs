@@ -51,7 +51,7 @@ impl Connection<NetStream> {
     pub fn open(config: &ConnectionConfig, options: ClientOptions) -> Result<Self, Error> {
         let deadline = Instant::now() + options.connect_timeout;
         let stream = open_stream(config, &options, deadline)?;
-        Self::set_up_by(
+        let mut connection = Self::set_up_by(
             stream,
             Some(crate::Timeouts::set_timeouts),
             config,
@@ -65,7 +65,9 @@ impl Connection<NetStream> {
                 Error::Io(io::Error::new(io.kind(), named))
             }
             other => other,
-        })
+        })?;
+        connection.redial_with(config, open_stream);
+        Ok(connection)
     }
 }
 

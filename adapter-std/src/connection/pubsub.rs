@@ -73,7 +73,8 @@ impl<S: Read + Write> Connection<S> {
     /// The next push (a pub/sub message, a tracking invalidation): one kept
     /// while a call was waiting, or the next to arrive within `timeout`
     /// (`None` waits without limit). `Ok(None)` when the time is up, which
-    /// leaves the connection usable.
+    /// leaves the connection usable. A reconnect in between is not shown
+    /// here; [`next_message`](Self::next_message) shows it.
     ///
     /// ```no_run
     /// use std::time::Duration;
@@ -90,20 +91,50 @@ impl<S: Read + Write> Connection<S> {
     /// # Ok::<(), resp_std::Error>(())
     /// ```
     pub fn next_push(&mut self, timeout: Option<Duration>) -> Result<Option<Push>, Error> {
-        if let Some(push) = self.pushes.pop_front() {
-            return Ok(Some(push));
+        let until = timeout.map(|timeout| Instant::now() + timeout);
+        loop {
+            let left = until.map(|until| until.saturating_duration_since(Instant::now()));
+            match self.next_message(left)? {
+                Some(Message::Push(push)) => return Ok(Some(push)),
+                Some(Message::Reconnected) => {}
+                None => return Ok(None),
+            }
+        }
+    }
+
+    /// [`next_push`](Self::next_push), with the marker of a reconnect
+    /// ([`Message::Reconnected`]) where it happened: messages published
+    /// while no connection was up are lost, and the subscriptions were
+    /// renewed on the new connection.
+    ///
+    /// ```no_run
+    /// use resp_std::Message;
+    ///
+    /// let mut redis = resp_std::Connection::connect("redis://127.0.0.1")?;
+    /// redis.subscribe(&["news"])?;
+    /// while let Some(message) = redis.next_message(None)? {
+    ///     match message {
+    ///         Message::Push(push) => println!("{push:?}"),
+    ///         Message::Reconnected => eprintln!("reconnected: messages in between were lost"),
+    ///     }
+    /// }
+    /// # Ok::<(), resp_std::Error>(())
+    /// ```
+    pub fn next_message(&mut self, timeout: Option<Duration>) -> Result<Option<Message>, Error> {
+        if let Some(message) = self.pushes.pop_front() {
+            return Ok(Some(message));
         }
         if self.core.is_closed() {
             return Err(Error::closed());
         }
         let until = timeout.map(|timeout| Instant::now() + timeout);
         match self.drive(Wait::Push(until))? {
-            Outcome::Push(push) => Ok(Some(push)),
+            Outcome::Push(message) => Ok(Some(message)),
             Outcome::TimedOut | Outcome::Done(_) => Ok(None),
         }
     }
 
-    /// The pushes as an iterator, each waited for at most `timeout`; it
+    /// The messages as an iterator, each waited for at most `timeout`; it
     /// ends when one does not come in time, or after an error.
     ///
     /// ```no_run
@@ -111,8 +142,8 @@ impl<S: Read + Write> Connection<S> {
     ///
     /// let mut redis = resp_std::Connection::connect("redis://127.0.0.1")?;
     /// redis.psubscribe(&["jobs.*"])?;
-    /// for push in redis.messages(Some(Duration::from_secs(1))) {
-    ///     println!("{:?}", push?);
+    /// for message in redis.messages(Some(Duration::from_secs(1))) {
+    ///     println!("{:?}", message?);
     /// }
     /// # Ok::<(), resp_std::Error>(())
     /// ```
@@ -125,9 +156,21 @@ impl<S: Read + Write> Connection<S> {
     }
 }
 
-/// The pushes of a [`Connection`], from [`Connection::messages`] or a
+/// What a subscription's [`Messages`] yield.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Message {
+    /// A message on a subscribed channel, pattern or shard channel, or a
+    /// client-side caching invalidation.
+    Push(Push),
+    /// The connection broke and another took its place: messages published
+    /// in between were lost. The subscriptions were renewed (no need to
+    /// subscribe again); messages after this marker are new.
+    Reconnected,
+}
+
+/// The messages of a [`Connection`], from [`Connection::messages`] or a
 /// `subscribe`. It borrows the connection: drop it to make calls, and
-/// take the pushes later with [`Connection::next_push`].
+/// take the messages later with [`Connection::next_message`].
 #[derive(Debug)]
 pub struct Messages<'c, S> {
     connection: &'c mut Connection<S>,
@@ -136,7 +179,7 @@ pub struct Messages<'c, S> {
 }
 
 impl<S> Messages<'_, S> {
-    /// Waits at most `timeout` for each push: the iterator ends at the
+    /// Waits at most `timeout` for each message: the iterator ends at the
     /// first that does not come in time.
     pub fn within(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
@@ -145,13 +188,13 @@ impl<S> Messages<'_, S> {
 }
 
 impl<S: Read + Write> Iterator for Messages<'_, S> {
-    type Item = Result<Push, Error>;
+    type Item = Result<Message, Error>;
 
-    fn next(&mut self) -> Option<Result<Push, Error>> {
+    fn next(&mut self) -> Option<Result<Message, Error>> {
         if self.done {
             return None;
         }
-        let next = self.connection.next_push(self.timeout).transpose();
+        let next = self.connection.next_message(self.timeout).transpose();
         self.done = !matches!(next, Some(Ok(_)));
         next
     }

@@ -1,10 +1,14 @@
 //! Moving the core connection's bytes under deadlines: writing what it has
 //! to transmit, reading until it has an event.
 
-use super::Connection;
+use super::pubsub::Message;
+use super::{Connection, Dial, Redial};
 use crate::buffer::read_into;
 use crate::error::Error;
-use resp_core::{ConnectionError, ConnectionEvent, ErrorCause, Frame, Push, Token};
+use resp_core::{
+    ConnectionConfig, ConnectionError, ConnectionEvent, ErrorCause, Frame, Push, Token,
+};
+use std::hash::BuildHasher;
 use std::io::{self, ErrorKind, Read, Write};
 use std::time::{Duration, Instant};
 
@@ -23,8 +27,8 @@ pub(super) enum Wait {
 pub(super) enum Outcome {
     /// The setup is done, or the request's replies came.
     Done(Vec<Frame>),
-    /// A push came.
-    Push(Push),
+    /// A push came, or the marker of a reconnect.
+    Push(Message),
     /// No push came in time.
     TimedOut,
 }
@@ -33,6 +37,68 @@ impl<S: Read + Write> Connection<S> {
     /// The core's clock: time since the connection began.
     pub(super) fn now(&self) -> Duration {
         self.epoch.elapsed()
+    }
+
+    /// Lets the connection open another like it, with `dial`, when it breaks.
+    pub(super) fn redial_with(&mut self, config: &ConnectionConfig, dial: Dial<S>) {
+        self.redial = Some(Redial {
+            config: config.clone(),
+            dial,
+            attempts: 0,
+            next_try: None,
+        });
+    }
+
+    /// Whether no connection is up and another is being opened.
+    fn is_down(&self) -> bool {
+        self.redial
+            .as_ref()
+            .is_some_and(|redial| redial.next_try.is_some())
+    }
+
+    /// One step towards a new connection: waits for the next attempt (or
+    /// for an earlier deadline, which the caller then runs), and makes it.
+    /// Once the attempts are used up, the connection closes.
+    fn reconnect_step(&mut self, until: Option<Instant>) {
+        let deadline = self.earliest(until);
+        let Some(redial) = self.redial.as_mut() else {
+            return;
+        };
+        let Some(next_try) = redial.next_try else {
+            return;
+        };
+        if let Some(deadline) = deadline.filter(|deadline| *deadline < next_try) {
+            std::thread::sleep(deadline.saturating_duration_since(Instant::now()));
+            return;
+        }
+        std::thread::sleep(next_try.saturating_duration_since(Instant::now()));
+        let by = Instant::now() + self.options.connect_timeout;
+        match (redial.dial)(&redial.config, &self.options, by) {
+            Ok(stream) => {
+                redial.next_try = None;
+                self.stream = stream;
+                self.applied = None;
+                self.last_io = None;
+                let now = self.now();
+                self.core.stream_opened(now);
+            }
+            Err(_) => {
+                redial.attempts = redial.attempts.saturating_add(1);
+                let random =
+                    std::collections::hash_map::RandomState::new().hash_one(redial.attempts);
+                let delay = self
+                    .options
+                    .reconnect
+                    .and_then(|backoff| backoff.delay(redial.attempts, random));
+                match delay {
+                    Some(delay) => redial.next_try = Some(Instant::now() + delay),
+                    None => {
+                        redial.next_try = None;
+                        self.core.connection_lost();
+                    }
+                }
+            }
+        }
     }
 
     /// Writes everything the core has to transmit and reads until what
@@ -47,6 +113,24 @@ impl<S: Read + Write> Connection<S> {
         // queued for them.
         let mut fresh_input = true;
         loop {
+            if self.is_down() {
+                self.reconnect_step(until);
+                fresh_input = true;
+                if let Some(outcome) = self.take_events(wait) {
+                    return outcome;
+                }
+                if self.core.is_closed() {
+                    return Err(Error::closed());
+                }
+                let deadline = self.earliest(until);
+                if deadline.is_some_and(|deadline| deadline <= Instant::now()) {
+                    self.core.handle_timeout(self.now());
+                    if until.is_some_and(|until| until <= Instant::now()) {
+                        return Ok(Outcome::TimedOut);
+                    }
+                }
+                continue;
+            }
             let deadline = self.earliest(until);
             if let Err(error) = self.transmit(deadline) {
                 self.lost(error);
@@ -64,6 +148,10 @@ impl<S: Read + Write> Connection<S> {
             let deadline = self.earliest(until);
             if deadline.is_some_and(|deadline| deadline <= Instant::now()) {
                 self.core.handle_timeout(self.now());
+                if self.core.is_broken() {
+                    // The health check found the server gone.
+                    self.broke();
+                }
                 if until.is_some_and(|until| until <= Instant::now()) {
                     return Ok(Outcome::TimedOut);
                 }
@@ -101,10 +189,16 @@ impl<S: Read + Write> Connection<S> {
                 (ConnectionEvent::Push(frame), wait) => {
                     if let Ok(push) = Push::from_frame(frame) {
                         if matches!(wait, Wait::Push(_)) {
-                            return Some(Ok(Outcome::Push(push)));
+                            return Some(Ok(Outcome::Push(Message::Push(push))));
                         }
-                        self.keep_push(push);
+                        self.keep_push(Message::Push(push));
                     }
+                }
+                (ConnectionEvent::PushesMissed, wait) => {
+                    if matches!(wait, Wait::Push(_)) {
+                        return Some(Ok(Outcome::Push(Message::Reconnected)));
+                    }
+                    self.keep_push(Message::Reconnected);
                 }
                 (ConnectionEvent::Closed(error), Wait::Ready | Wait::Push(_)) => {
                     return Some(Err(self.error_of(&error)));
@@ -167,12 +261,41 @@ impl<S: Read + Write> Connection<S> {
         }
     }
 
-    /// The stream failed or ended: the core fails what was in flight.
+    /// The stream failed or ended: another connection takes over what is
+    /// safe to send again, or, without reconnects, the core fails what was
+    /// in flight.
     fn lost(&mut self, error: io::Error) {
         if error.kind() != ErrorKind::UnexpectedEof {
             self.last_io = Some(error);
         }
-        self.core.connection_lost();
+        self.broke();
+    }
+
+    /// The connection is broken: reconnect if this connection may.
+    fn broke(&mut self) {
+        let worked = self.core.is_ready();
+        match self
+            .redial
+            .as_mut()
+            .filter(|_| self.options.reconnect.is_some())
+        {
+            Some(redial) => {
+                if worked {
+                    redial.attempts = 0;
+                }
+                let next = self.core.reconnect(&redial.config);
+                self.core = next;
+                let random =
+                    std::collections::hash_map::RandomState::new().hash_one(redial.attempts);
+                let delay = self
+                    .options
+                    .reconnect
+                    .and_then(|backoff| backoff.delay(redial.attempts, random))
+                    .unwrap_or_default();
+                redial.next_try = Some(Instant::now() + delay);
+            }
+            None => self.core.connection_lost(),
+        }
     }
 
     /// Gives the stream timeouts that end at `deadline`; a deadline
@@ -205,8 +328,10 @@ impl<S: Read + Write> Connection<S> {
     pub(super) fn error_of(&mut self, error: &ConnectionError) -> Error {
         match error.cause() {
             ErrorCause::Setup(refused) => Error::Handshake(refused.clone()),
-            // The IO error says more than that the connection broke.
-            ErrorCause::ConnectionLost => match self.last_io.take() {
+            // The IO error says more than that the connection broke, for
+            // a request that was not sent; one that was must say it may
+            // have run.
+            ErrorCause::ConnectionLost if !error.may_have_run() => match self.last_io.take() {
                 Some(io) => Error::Io(io),
                 None => Error::Connection(error.clone()),
             },

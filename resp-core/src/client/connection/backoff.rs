@@ -16,7 +16,8 @@ use core::time::Duration;
 /// assert_eq!(backoff.delay(0, 12345), Some(Duration::ZERO));
 /// // Attempt 10 waits at most the cap, whatever the random number.
 /// assert!(backoff.delay(10, u64::MAX).unwrap() <= backoff.cap);
-/// let bounded = Backoff { max_attempts: Some(3), ..Backoff::default() };
+/// let mut bounded = Backoff::default();
+/// bounded.max_attempts = Some(3);
 /// assert_eq!(bounded.delay(3, 0), None); // give up
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -56,6 +56,9 @@ pub enum ErrorCause {
     /// queued for the next one are at their bound: this one was refused
     /// rather than let memory grow.
     Disconnected,
+    /// The server is still loading its data set after a restart, and
+    /// serves nothing yet; a reconnecting client tries again later.
+    Loading,
 }
 
 impl ConnectionError {
@@ -112,6 +115,7 @@ impl fmt::Display for ConnectionError {
             ErrorCause::Disconnected => {
                 f.write_str("no connection is up and the queue for the next one is full")?
             }
+            ErrorCause::Loading => f.write_str("the server is still loading its data set")?,
             ErrorCause::Unresponsive => {
                 f.write_str("the server did not answer the health check in time")?
             }

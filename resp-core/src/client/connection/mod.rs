@@ -89,6 +89,10 @@ pub struct ClientConnection {
     /// Made by [`reconnect`](Self::reconnect): a setup that runs out of
     /// time breaks it (the adapter tries again) rather than closing it.
     renewed: bool,
+    /// Where the setup's readiness `PING` stands (only on a renewed
+    /// connection: a restarted server accepts connections while it loads
+    /// its data, and answers every command but the setup's with `LOADING`).
+    ready_probe: ReadyProbe,
     server: Option<ServerHello>,
     session: Session,
     decoder: Decoder,
@@ -127,6 +131,17 @@ pub struct ClientConnection {
     next_token: u64,
 }
 
+/// The setup's readiness `PING`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ReadyProbe {
+    /// Not part of this setup, or answered.
+    None,
+    /// To send once the handshake is done.
+    Due,
+    /// Sent; its answer decides.
+    Sent,
+}
+
 /// A request whose replies are still due.
 #[derive(Debug)]
 struct Pending {
@@ -160,6 +175,15 @@ impl ClientConnection {
     /// A connection set up as `config` says, its setup's first request
     /// ready to write. `now` starts the setup's clock.
     pub fn new(config: &ConnectionConfig, options: ConnectionOptions, now: Duration) -> Self {
+        Self::starting(config, options, now, ReadyProbe::None)
+    }
+
+    fn starting(
+        config: &ConnectionConfig,
+        options: ConnectionOptions,
+        now: Duration,
+        ready_probe: ReadyProbe,
+    ) -> Self {
         let handshake = Handshake::new(config);
         let mut connection = Self {
             decoder: Decoder::with_limits(options.limits),
@@ -172,6 +196,7 @@ impl ClientConnection {
             input_seen: 0,
             broken: None,
             renewed: false,
+            ready_probe,
             options,
             server: None,
             session: Session::new(Protocol::Resp2),
@@ -200,14 +225,17 @@ impl ClientConnection {
     /// back as their bytes ([`ConnectionEvent::RawReplies`], [`ConnectionEvent::RawPush`]),
     /// never built into frames beyond what routing needs.
     pub fn new_raw(config: &ConnectionConfig, options: ConnectionOptions, now: Duration) -> Self {
-        let mut connection = Self::new(config, options, now);
+        let mut connection = Self::starting(config, options, now, ReadyProbe::None);
+        connection.make_raw();
+        connection
+    }
+
+    fn make_raw(&mut self) {
         // Payloads over the pass-on size are taken as they arrive, so
         // their bytes can be handed on before they are whole.
-        let threshold = connection.options.raw_pass_on as u64;
-        connection.splitter = Some(
-            FrameSplitter::with_limits(connection.options.limits).with_chunk_threshold(threshold),
-        );
-        connection
+        let threshold = self.options.raw_pass_on as u64;
+        self.splitter =
+            Some(FrameSplitter::with_limits(self.options.limits).with_chunk_threshold(threshold));
     }
 
     /// Queues one command, packed straight into the transmit buffer; its
@@ -709,6 +737,23 @@ impl ClientConnection {
     }
 
     fn route(&mut self, frame: Frame, raw: BytesMut) {
+        if self.ready_probe == ReadyProbe::Sent {
+            self.ready_probe = ReadyProbe::None;
+            if frame.is_error()
+                && frame
+                    .as_bytes()
+                    .is_some_and(|text| text.starts_with(b"LOADING"))
+            {
+                if self.options.reconnect.is_some() {
+                    self.broken = Some(ErrorCause::Loading);
+                } else {
+                    self.close_with(ErrorCause::Loading);
+                }
+            } else {
+                self.next_setup_step();
+            }
+            return;
+        }
         if let Some((handshake, _)) = self.setup.as_mut() {
             match handshake.reply(frame) {
                 Ok(()) => self.next_setup_step(),
@@ -789,6 +834,11 @@ impl ClientConnection {
         };
         if let Some(request) = handshake.request() {
             self.transmit.extend_from_slice(&request);
+            return;
+        }
+        if self.ready_probe == ReadyProbe::Due {
+            pack_command(&mut self.transmit, ["PING"]);
+            self.ready_probe = ReadyProbe::Sent;
             return;
         }
         let Some((handshake, _)) = self.setup.take() else {
@@ -989,9 +1039,14 @@ impl ClientConnection {
     ///
     /// The new connection subscribes again to every channel, pattern and
     /// shard channel the server had confirmed on this one, after its setup
-    /// and before anything else. Its setup's clock starts when the adapter
-    /// has a stream for it ([`stream_opened`](Self::stream_opened)), so
-    /// that requests can queue while the adapter waits to reconnect.
+    /// and before anything else. Its setup ends with a `PING`: a restarted
+    /// server accepts connections while it loads its data and answers
+    /// `LOADING` to everything but the setup, and then the new connection
+    /// breaks ([`is_broken`](Self::is_broken)) with nothing sent, for the
+    /// adapter to try again after its backoff. Its setup's clock starts
+    /// when the adapter has a stream for it
+    /// ([`stream_opened`](Self::stream_opened)), so that requests can queue
+    /// while the adapter waits to reconnect.
     ///
     /// ```
     /// use core::time::Duration;
@@ -1012,18 +1067,26 @@ impl ClientConnection {
     ///     Some(ConnectionEvent::Failed { token, error }) if token == incr && error.may_have_run()
     /// ));
     /// assert_eq!(new.poll_event(), Some(ConnectionEvent::PushesMissed));
-    /// new.poll_event(); // Ready (RESP2 asks nothing)
+    /// // The setup ends with a PING: a restarted server may still be loading.
+    /// assert_eq!(new.transmit(), b"*1\r\n$4\r\nPING\r\n");
+    /// new.written(new.transmit().len());
+    /// new.receive(b"+PONG\r\n");
+    /// new.poll_event(); // Ready
     /// assert_eq!(new.transmit(), b"*2\r\n$3\r\nGET\r\n$1\r\nk\r\n");
     /// new.written(new.transmit().len());
     /// new.receive(b"$1\r\nv\r\n");
     /// assert!(matches!(new.poll_event(), Some(ConnectionEvent::Replies { token, .. }) if token == get));
     /// ```
     pub fn reconnect(&mut self, config: &ConnectionConfig) -> ClientConnection {
-        let mut next = if self.splitter.is_some() {
-            Self::new_raw(config, self.options.clone(), Duration::ZERO)
-        } else {
-            Self::new(config, self.options.clone(), Duration::ZERO)
-        };
+        let mut next = Self::starting(
+            config,
+            self.options.clone(),
+            Duration::ZERO,
+            ReadyProbe::Due,
+        );
+        if self.splitter.is_some() {
+            next.make_raw();
+        }
         // No stream yet: no clock.
         if let Some((_, deadline)) = next.setup.as_mut() {
             *deadline = None;
