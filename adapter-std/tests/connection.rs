@@ -21,6 +21,13 @@ fn open(port: u16, protocol: Protocol) -> Connection<NetStream> {
     connection
 }
 
+/// A connection that does not reconnect, for tests of what a break does.
+fn open_once(port: u16, protocol: Protocol) -> Connection<NetStream> {
+    let mut options = ClientOptions::default();
+    options.reconnect = None;
+    Connection::open(&config(port, protocol), options).unwrap()
+}
+
 fn both_protocols(test: impl Fn(&RedisServer, Protocol)) {
     let Some(server) = RedisServer::start() else {
         return;
@@ -376,6 +383,9 @@ fn a_stalled_server_times_out_within_the_deadline_setup_included() {
     }
 }
 
+/// Without reconnects, a break mid-reply or between replies closes the
+/// connection. (With them, the GET would go again:
+/// `tests/resilience.rs`.)
 #[test]
 fn a_server_gone_mid_reply_is_a_clean_error_and_breaks_the_connection() {
     both_protocols(|server, protocol| {
@@ -384,7 +394,7 @@ fn a_server_gone_mid_reply_is_a_clean_error_and_breaks_the_connection() {
             .call::<()>(("SET", "big", vec![b'x'; 1 << 20]))
             .unwrap();
         let relay = Relay::start(server.port());
-        let mut redis = open(relay.port(), protocol);
+        let mut redis = open_once(relay.port(), protocol);
         // Half of the reply to the GET, then the connection drops.
         relay.cut_after(512 * 1024);
         let result = redis.call::<Vec<u8>>(["GET", "big"]);
@@ -401,7 +411,7 @@ fn a_server_gone_mid_reply_is_a_clean_error_and_breaks_the_connection() {
 
         // Killed between replies: closed, but not inside a frame.
         let relay = Relay::start(server.port());
-        let mut redis = open(relay.port(), protocol);
+        let mut redis = open_once(relay.port(), protocol);
         // A RESP2 setup sends nothing: a call first, so the relay has the
         // connection before it is cut.
         assert_eq!(redis.call::<String>(["PING"]).unwrap(), "PONG");
