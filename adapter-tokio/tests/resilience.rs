@@ -293,3 +293,136 @@ fn a_half_open_connection_is_found_by_the_health_check() {
         assert_eq!(client.call::<String>(["GET", "k"]).await.unwrap(), "v");
     });
 }
+
+/// 100 tasks calling GET while another runs `BLPOP q 5`: the BLPOP has a
+/// pooled connection of its own, so the GETs keep their usual latency
+/// instead of waiting five seconds behind it.
+#[test]
+fn a_blocking_command_never_stalls_the_other_callers() {
+    let Some(server) = RedisServer::start() else {
+        return;
+    };
+    runtime().block_on(async {
+        let client = Client::connect(&url(server.port())).await.unwrap();
+        client.call::<()>(("SET", "k", "v")).await.unwrap();
+        let blocked = {
+            let client = client.clone();
+            tokio::spawn(async move {
+                let started = Instant::now();
+                let popped: Option<(String, String)> =
+                    client.call(["BLPOP", "q", "5"]).await.unwrap();
+                (popped, started.elapsed())
+            })
+        };
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let slowest = Arc::new(AtomicU64::new(0));
+        let readers: Vec<_> = (0..100)
+            .map(|_| {
+                let (client, slowest) = (client.clone(), slowest.clone());
+                tokio::spawn(async move {
+                    for _ in 0..20 {
+                        let started = Instant::now();
+                        assert_eq!(client.call::<String>(["GET", "k"]).await.unwrap(), "v");
+                        slowest.fetch_max(started.elapsed().as_micros() as u64, Ordering::Relaxed);
+                    }
+                })
+            })
+            .collect();
+        for reader in readers {
+            reader.await.unwrap();
+        }
+        let slowest = Duration::from_micros(slowest.load(Ordering::Relaxed));
+        eprintln!("slowest GET beside a BLPOP: {slowest:?}");
+        assert!(slowest < Duration::from_millis(500), "{slowest:?}");
+        // Pushed from another connection, the BLPOP gets it.
+        let pusher = Client::connect(&url(server.port())).await.unwrap();
+        pusher.call::<i64>(["RPUSH", "q", "job"]).await.unwrap();
+        let (popped, waited) = blocked.await.unwrap();
+        assert_eq!(popped, Some(("q".into(), "job".into())));
+        assert!(waited < Duration::from_secs(5));
+    });
+}
+
+/// A `BLPOP q 0` dropped by its caller closes its pooled connection, so
+/// the server unblocks it: an `RPUSH q x` afterwards stays in `q`, nothing
+/// popped for a caller who is gone, and the client's other calls never
+/// stalled. The pool then opens a fresh connection for the next one.
+#[test]
+fn a_dropped_blocking_call_takes_nothing() {
+    let Some(server) = RedisServer::start() else {
+        return;
+    };
+    runtime().block_on(async {
+        let client = Client::connect(&url(server.port())).await.unwrap();
+        let waiting = {
+            let client = client.clone();
+            tokio::spawn(async move { client.call::<Vec<String>>(["BLPOP", "q", "0"]).await })
+        };
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let started = Instant::now();
+        assert_eq!(client.call::<String>("PING").await.unwrap(), "PONG");
+        assert!(started.elapsed() < Duration::from_millis(200));
+        waiting.abort();
+        let _ = waiting.await;
+        // A given-up call with a timeout does the same.
+        let timed = tokio::time::timeout(
+            Duration::from_millis(100),
+            client.call::<Vec<String>>(["BLPOP", "q", "0"]),
+        )
+        .await;
+        assert!(timed.is_err());
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let pusher = Client::connect(&url(server.port())).await.unwrap();
+        pusher.call::<i64>(["RPUSH", "q", "x"]).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        assert_eq!(
+            pusher
+                .call::<Vec<String>>(["LRANGE", "q", "0", "-1"])
+                .await
+                .unwrap(),
+            ["x"]
+        );
+        // The next blocking call gets a working connection, and the item.
+        let popped: Vec<String> = client.call(["BLPOP", "q", "1"]).await.unwrap();
+        assert_eq!(popped, ["q", "x"]);
+    });
+}
+
+/// With one pooled connection, a second blocking call waits for it within
+/// its response timeout and fails, saying it was not sent.
+#[test]
+fn the_pool_is_bounded() {
+    let Some(server) = RedisServer::start() else {
+        return;
+    };
+    runtime().block_on(async {
+        let mut options = ClientOptions::default();
+        options.blocking_connections = 1;
+        options.response_timeout = Some(Duration::from_millis(300));
+        let config = url(server.port()).parse().unwrap();
+        let client = Client::connect_with(&config, options).await.unwrap();
+        let first = {
+            let client = client.clone();
+            tokio::spawn(async move {
+                client
+                    .call::<Option<Vec<String>>>(["BLPOP", "a", "1"])
+                    .await
+            })
+        };
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let second = client
+            .call::<Option<Vec<String>>>(["BLPOP", "b", "1"])
+            .await;
+        let error = second.unwrap_err();
+        assert!(error.is_timeout() && !error.may_have_run(), "{error}");
+        assert_eq!(first.await.unwrap().unwrap(), None);
+        // Free again, and reused.
+        assert_eq!(
+            client
+                .call::<Option<Vec<String>>>(["BLPOP", "b", "0.1"])
+                .await
+                .unwrap(),
+            None
+        );
+    });
+}

@@ -126,6 +126,7 @@ pub use client::{
     ConnectionError, ConnectionEvent, ConnectionOptions, ErrorCause, ExecReply, Handshake,
     HandshakeError, PackedCommand, PackedCommands, RequestId, Routed, Script, ScriptCall,
     ScriptRun, ScriptStep, Session, Token, UrlError, blocking_wait, packed_commands,
+    waits_for_data,
 };
 pub use cluster::{Redirect, RedirectKind, SLOT_COUNT, hash_tag, key_slot};
 pub use command::{

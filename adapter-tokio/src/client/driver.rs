@@ -62,6 +62,8 @@ struct State {
     detached: bool,
     /// No connection is up: the client is reconnecting.
     down: bool,
+    /// [`Client::close`](super::Client::close) was called.
+    closing: bool,
 }
 
 /// Hashes tokens, which are counted from 0, by one multiplication: they
@@ -101,6 +103,7 @@ impl Shared {
                 room: Vec::new(),
                 detached: false,
                 down: false,
+                closing: false,
             }),
             wake: Notify::new(),
             closed: AtomicBool::new(false),
@@ -141,7 +144,7 @@ impl Shared {
         waker: Option<&Waker>,
     ) -> Option<Result<Token, ClientError>> {
         let mut state = self.lock();
-        if state.core.is_closed() {
+        if state.core.is_closed() || state.closing {
             return Some(Err(ClientError::closed()));
         }
         let queued = state.core.queued_bytes();
@@ -197,6 +200,13 @@ impl Shared {
         if let Some(Slot::Waiting(_)) = state.calls.remove(&token) {
             state.core.abandon(token);
         }
+    }
+
+    /// Closes the connection now: the driver fails what is in flight and
+    /// stops, without reconnecting.
+    pub(super) fn close(&self) {
+        self.lock().closing = true;
+        self.wake.notify_one();
     }
 
     /// The last handle is gone.
@@ -332,7 +342,9 @@ where
     }
     // The connection is gone for good: every call still waiting fails now.
     let mut state = shared.lock();
-    if !state.core.is_closed() {
+    if state.closing {
+        state.core.close();
+    } else if !state.core.is_closed() {
         state.core.connection_lost();
     }
     state.dispatch(&shared);
@@ -371,7 +383,10 @@ async fn connected(stream: Stream, shared: &Shared, timer: &mut Timer) -> (Ended
                 state.core.written(taken);
                 state.room.drain(..).for_each(Waker::wake);
             }
-            if state.core.is_closed() || (state.detached && state.core.in_flight() == 0) {
+            if state.core.is_closed()
+                || state.closing
+                || (state.detached && state.core.in_flight() == 0)
+            {
                 return (Ended::Finished, state.core.is_ready());
             }
             state.core.next_deadline()
@@ -432,7 +447,7 @@ async fn reconnect(
         let stream = loop {
             let deadline = {
                 let mut state = shared.lock();
-                if state.detached && state.core.in_flight() == 0 {
+                if state.closing || (state.detached && state.core.in_flight() == 0) {
                     return None;
                 }
                 state.core.next_deadline()

@@ -6,6 +6,7 @@
 mod commands;
 mod driver;
 mod error;
+mod pool;
 mod pubsub;
 mod script;
 #[cfg(feature = "tls")]
@@ -20,6 +21,7 @@ use bytes::Bytes;
 use resp_core::{
     Address, Args, Backoff, ClientConnection, CommandName, ConnectionConfig, ConnectionError,
     ConnectionOptions, ErrorCause, Frame, FromFrame, Pipeline, Protocol, Token, pack_command,
+    packed_commands, waits_for_data,
 };
 use std::sync::Arc;
 use std::time::Duration;
@@ -39,9 +41,9 @@ pub struct ClientOptions {
     /// Each blocking command of a call or pipeline (`BLPOP q 2`, `XREAD
     /// BLOCK 500 …`) adds its own timeout plus `blocking_margin`, and one
     /// with a timeout of 0 lifts the limit (the core's
-    /// [`ConnectionOptions`] rule). While it blocks, the server answers
-    /// nothing else on the connection, so run blocking commands on a
-    /// client of their own.
+    /// [`ConnectionOptions`] rule). Blocking commands run on pooled
+    /// connections of their own ([`blocking_connections`](Self::blocking_connections)),
+    /// so they never hold the shared one up.
     pub response_timeout: Option<Duration>,
     /// What a blocking command may take beyond its own timeout.
     pub blocking_margin: Duration,
@@ -70,6 +72,13 @@ pub struct ClientOptions {
     /// exponential backoff and full jitter; `None`: it stays closed, and
     /// calls fail. A client made with [`Client::over`] never reconnects.
     pub reconnect: Option<Backoff>,
+    /// Connections kept for blocking commands (`BLPOP`, `XREAD … BLOCK`,
+    /// by the command table) and `WATCH` transactions, opened on demand
+    /// and reused, so that such work never stalls the shared connection's
+    /// other callers. At most this many are in use at once; a caller
+    /// beyond waits for one within its response timeout. 0 runs blocking
+    /// commands on the shared connection.
+    pub blocking_connections: usize,
     /// Whether a read already written when the connection broke goes again
     /// on the new one ([`ConnectionOptions::retry_reads`]); requests never
     /// written always do, and nothing else ever runs twice.
@@ -97,6 +106,7 @@ impl Default for ClientOptions {
             health_check_timeout: core.health_check_timeout,
             reconnect: core.reconnect,
             retry_reads: core.retry_reads,
+            blocking_connections: 4,
             #[cfg(feature = "tls")]
             tls: None,
         }
@@ -111,10 +121,21 @@ impl Default for ClientOptions {
 /// pushes kept apart.
 ///
 /// A call whose future is dropped, or that times out, never desynchronises
-/// the connection: its reply is read and discarded. When the connection
-/// breaks, every request in flight fails at once with
-/// [`ClientError::Connection`], which says whether it may have run; none is
-/// retried, and later calls fail fast.
+/// the connection: its reply is read and discarded.
+///
+/// When the connection breaks, the client reconnects in the background
+/// ([`ClientOptions::reconnect`]: exponential backoff with full jitter),
+/// redoing the setup and renewing every subscription. Requests never
+/// written go out on the new connection; written ones go again only when
+/// the command table says they only read and do not block; every other
+/// request in flight fails at once with [`ClientError::Connection`], which
+/// says it may have run. Nothing else ever runs twice. A half-open
+/// connection is found by a health check ([`ClientOptions::health_check`]).
+///
+/// Blocking commands (`BLPOP`, `XREAD … BLOCK`) and `WATCH` transactions
+/// run on a small pool of connections of their own, opened on demand, so
+/// they never stall the other callers; a blocking call given up closes its
+/// connection, so the server pops nothing for it.
 ///
 /// ```no_run
 /// # async fn demo() -> Result<(), resp_tokio::ClientError> {
@@ -139,6 +160,20 @@ pub struct Client {
     _handle: Arc<Handle>,
     /// What it was connected with, for a RESP2 subscription's own connection.
     setup: Arc<(ConnectionConfig, ClientOptions)>,
+    /// Connections for blocking work; `None` on a pooled connection itself,
+    /// and on one over a stream it cannot open again.
+    pool: Option<Arc<pool::Pool>>,
+}
+
+/// How a client came to be, which decides what it can open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Origin {
+    /// Over a stream the caller opened: nothing more can be opened.
+    Given,
+    /// Dialled from its config: it reconnects and keeps a pool.
+    Dialled,
+    /// A pooled connection of another client.
+    Pooled,
 }
 
 /// Tells the driver when the last handle is gone.
@@ -173,10 +208,22 @@ impl Client {
         config: &ConnectionConfig,
         options: ClientOptions,
     ) -> Result<Self, ClientError> {
-        #[cfg(not(feature = "tls"))]
-        if config.tls {
-            return Err(ClientError::TlsUnsupported);
-        }
+        Self::dial_and_set_up(config, options, Origin::Dialled).await
+    }
+
+    /// A pooled connection: no pool of its own, no reconnects.
+    async fn connect_pooled(
+        config: &ConnectionConfig,
+        options: ClientOptions,
+    ) -> Result<Self, ClientError> {
+        Self::dial_and_set_up(config, options, Origin::Pooled).await
+    }
+
+    async fn dial_and_set_up(
+        config: &ConnectionConfig,
+        options: ClientOptions,
+        origin: Origin,
+    ) -> Result<Self, ClientError> {
         let connect_timeout = options.connect_timeout;
         let setup = async {
             let stream = dial(config, &options).await?;
@@ -184,7 +231,8 @@ impl Client {
                 config: config.clone(),
                 options: options.clone(),
             };
-            let (client, driver) = Self::set_up(stream, config, options, Some(redial)).await?;
+            let (client, driver) =
+                Self::set_up(stream, config, options, Some(redial), origin).await?;
             tokio::spawn(driver);
             Ok(client)
         };
@@ -253,7 +301,7 @@ impl Client {
     where
         S: AsyncRead + AsyncWrite + Send + Unpin + 'static,
     {
-        Self::set_up(stream, config, options, None).await
+        Self::set_up(stream, config, options, None, Origin::Given).await
     }
 
     /// Sets the connection up over `stream`; the driver reconnects as
@@ -263,6 +311,7 @@ impl Client {
         config: &ConnectionConfig,
         options: ClientOptions,
         redial: Option<driver::Redial>,
+        origin: Origin,
     ) -> Result<(Self, impl Future<Output = ()> + Send + 'static), ClientError>
     where
         S: AsyncRead + AsyncWrite + Send + Unpin + 'static,
@@ -282,10 +331,13 @@ impl Client {
         driver::set_up(&mut stream, &mut core).await?;
         let shared = Arc::new(driver::Shared::new(core, epoch, options.max_queued_bytes));
         let driver = driver::run(stream, shared.clone(), redial);
+        let pool = (origin == Origin::Dialled && options.blocking_connections > 0)
+            .then(|| Arc::new(pool::Pool::new(options.blocking_connections)));
         let client = Self {
             _handle: Arc::new(Handle(shared.clone())),
             shared,
             setup: Arc::new((config.clone(), options)),
+            pool,
         };
         Ok((client, driver))
     }
@@ -299,6 +351,13 @@ impl Client {
     /// does not reconnect (or gave up), or it was closed; calls then fail.
     pub fn is_closed(&self) -> bool {
         self.shared.is_closed()
+    }
+
+    /// Closes the connection now, for every clone: calls in flight fail
+    /// ([`ClientError::may_have_run`] says which were sent), later ones
+    /// fail at once, and the client does not reconnect.
+    pub fn close(&self) {
+        self.shared.close();
     }
 
     /// Whether a connection is up now; `false` while the client
@@ -328,6 +387,26 @@ impl Client {
         args: impl Args,
         timeout: Option<Duration>,
     ) -> Result<Frame, ClientError> {
+        if let Some(pool) = &self.pool {
+            if waits_for_data(CommandName::of(&args).as_bytes()) {
+                let mut packed = Vec::with_capacity(args.command_len());
+                pack_command(&mut packed, args);
+                let blocks = packed_commands(&packed)
+                    .next()
+                    .is_some_and(|command| command.blocking_wait().is_some());
+                let mut replies = if blocks {
+                    self.call_pooled(pool, &packed, timeout).await?
+                } else {
+                    self.submit_packed(&packed, timeout, None).await?
+                };
+                return replies
+                    .pop()
+                    .ok_or(ClientError::Connection(ConnectionError::new(
+                        ErrorCause::Unexpected,
+                        true,
+                    )));
+            }
+        }
         let len = args.command_len();
         let send = move |core: &mut ClientConnection, now| core.send_within(args, timeout, now);
         let mut replies = self.submit(len, send, timeout, None).await?;
@@ -493,6 +572,24 @@ impl Client {
             self.clone(),
             Some(("CLIENT", off)),
         ))
+    }
+
+    /// Runs a blocking command on a pooled connection of its own. Kept for
+    /// reuse only when it was answered; otherwise (the caller gave up, it
+    /// timed out) the connection is closed, so that the server unblocks
+    /// the command and takes nothing for a caller who is gone.
+    async fn call_pooled(
+        &self,
+        pool: &Arc<pool::Pool>,
+        packed: &[u8],
+        timeout: Option<Duration>,
+    ) -> Result<Vec<Frame>, ClientError> {
+        let lease = pool
+            .lease(&self.setup, self.setup.1.response_timeout)
+            .await?;
+        let replies = lease.client().submit_packed(packed, timeout, None).await?;
+        lease.done();
+        Ok(replies)
     }
 
     /// [`submit`](Self::submit) for commands packed already.

@@ -21,7 +21,8 @@ impl Client {
         }
     }
 
-    /// An optimistic transaction: on a connection of its own, `WATCH`es
+    /// An optimistic transaction: on a connection of its own (from the
+    /// client's pool, [`ClientOptions::blocking_connections`](super::ClientOptions::blocking_connections)), `WATCH`es
     /// `keys`, lets `build` read what it needs (through the connection it
     /// is given) and return the commands to run, then runs them with
     /// [`transaction`](Self::transaction). When a watched key changed in between, `EXEC`
@@ -53,8 +54,42 @@ impl Client {
         F: FnMut(Client) -> Fut,
         Fut: Future<Output = Result<Pipeline, ClientError>>,
     {
-        let (config, options) = &*self.setup;
-        let connection = Client::connect_with(config, options.clone()).await?;
+        let lease = match &self.pool {
+            Some(pool) => Some(
+                pool.lease(&self.setup, self.setup.1.response_timeout)
+                    .await?,
+            ),
+            None => None,
+        };
+        let connection = match &lease {
+            Some(lease) => lease.client().clone(),
+            None => {
+                let (config, options) = &*self.setup;
+                let mut options = options.clone();
+                // A WATCH must never move to a new connection unseen.
+                options.reconnect = None;
+                Client::connect_with(config, options).await?
+            }
+        };
+        let outcome = Self::watched(&connection, keys, attempts, &mut build).await;
+        // Given back only after a clean end: EXEC (or UNWATCH) left no
+        // WATCH behind on it.
+        if let (Some(lease), Ok(_) | Err(ClientError::TransactionAborted)) = (lease, &outcome) {
+            lease.done();
+        }
+        outcome
+    }
+
+    async fn watched<F, Fut>(
+        connection: &Client,
+        keys: &[&str],
+        attempts: usize,
+        build: &mut F,
+    ) -> Result<Vec<Frame>, ClientError>
+    where
+        F: FnMut(Client) -> Fut,
+        Fut: Future<Output = Result<Pipeline, ClientError>>,
+    {
         for _ in 0..attempts {
             let mut watch = vec!["WATCH"];
             watch.extend_from_slice(keys);

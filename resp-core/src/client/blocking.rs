@@ -134,6 +134,23 @@ fn may_have_timeout(name: &[u8]) -> bool {
         .is_some_and(|shapes| shapes & (1 << name.len()) != 0)
 }
 
+/// Whether the command `name` is one the table flags `blocking`: it may
+/// wait for data to arrive (`BLPOP`, `XREAD … BLOCK`), holding its
+/// connection meanwhile, so a client may give it a connection of its own.
+/// Its arguments say whether it does ([`blocking_wait`]). `WAIT` and
+/// `WAITAOF` are not of these: they wait for this connection's own writes
+/// to reach replicas, so they must stay on it.
+///
+/// ```
+/// use resp_core::waits_for_data;
+///
+/// assert!(waits_for_data(b"BLPOP") && waits_for_data(b"xread"));
+/// assert!(!waits_for_data(b"GET") && !waits_for_data(b"WAIT"));
+/// ```
+pub fn waits_for_data(name: &[u8]) -> bool {
+    may_have_timeout(name) && CommandSpec::find(name).is_some_and(CommandSpec::is_blocking)
+}
+
 /// Whether the command `name` can block, so that its arguments are worth
 /// looking at.
 pub(crate) fn may_block(name: &[u8]) -> bool {

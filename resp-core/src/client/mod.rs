@@ -14,7 +14,7 @@ mod packed;
 mod script;
 mod session;
 
-pub use blocking::{BlockingWait, blocking_wait};
+pub use blocking::{BlockingWait, blocking_wait, waits_for_data};
 pub use config::{Address, ConnectionConfig, UrlError};
 pub use connection::{
     Backoff, ClientConnection, ConnectionError, ConnectionEvent, ConnectionOptions, ErrorCause,
