@@ -1005,6 +1005,83 @@ fn a_blocking_command_is_never_taken_for_a_dead_server() {
     }
 }
 
+/// A streamed bulk reply comes in parts, in order around pushes and the
+/// replies of other requests; a null comes as it is; and once parts were
+/// handed on, a cut fails the request rather than sending it again.
+#[test]
+fn a_streamed_reply_comes_in_parts_in_its_place() {
+    let mut script = Script::resp3();
+    let before = script.send(&["GET", "a"]);
+    let streamed = script
+        .connection
+        .send_streamed(("GET", "big"), None, script.now);
+    let missing = script
+        .connection
+        .send_streamed(("GET", "none"), None, script.now);
+    let after = script.send(&["GET", "b"]);
+    script.write_all();
+    let mut bytes =
+        b"$1\r\n1\r\n>2\r\n$10\r\ninvalidate\r\n_\r\n$6\r\nabcdef\r\n_\r\n$1\r\n2\r\n".to_vec();
+    // Byte by byte: nothing depends on how the bytes are cut.
+    let mut events = Vec::new();
+    for byte in bytes.drain(..) {
+        script.connection.receive(&[byte]);
+        events.extend(script.events());
+    }
+    let mut payload = Vec::new();
+    let mut rest = Vec::new();
+    for event in events {
+        match event {
+            ConnectionEvent::ReplyPart { token, bytes } => {
+                assert_eq!(token, streamed);
+                assert!(
+                    rest.len() == 2,
+                    "parts come after the push, in the reply's place"
+                );
+                payload.extend_from_slice(&bytes);
+            }
+            other => rest.push(other),
+        }
+    }
+    assert_eq!(payload, b"abcdef");
+    assert_eq!(
+        rest,
+        [
+            replies(before, vec![Frame::from("1")]),
+            ConnectionEvent::Push(Frame::Push(vec![
+                "invalidate".into(),
+                Frame::Null(resp_core::NullKind::Null)
+            ])),
+            ConnectionEvent::StreamedReply {
+                token: streamed,
+                len: 6
+            },
+            replies(missing, vec![Frame::Null(resp_core::NullKind::Null)]),
+            replies(after, vec![Frame::from("2")]),
+        ]
+    );
+
+    // Cut after a part: the read is not sent again.
+    let config: ConnectionConfig = "redis://127.0.0.1?protocol=2".parse().unwrap();
+    let mut connection = ClientConnection::new(&config, unprobed(), Duration::ZERO);
+    connection.poll_event();
+    let big = connection.send_streamed(("GET", "big"), None, Duration::ZERO);
+    connection.written(connection.transmit().len());
+    connection.receive(b"$100\r\nsome of it");
+    assert!(matches!(
+        connection.poll_event(),
+        Some(ConnectionEvent::ReplyPart { .. })
+    ));
+    let mut next = connection.reconnect(&config);
+    assert_eq!(
+        next.poll_event(),
+        Some(ConnectionEvent::Failed {
+            token: big,
+            error: ConnectionError::new(ErrorCause::ConnectionLost, true)
+        })
+    );
+}
+
 proptest! {
     /// The same server bytes in any pieces give the same events.
     #[test]

@@ -8,9 +8,11 @@
 //! it skipped.
 
 mod invocations;
+mod large;
 mod tls;
 
 pub use invocations::invocations;
+pub use large::{LargeValue, PeakResident};
 pub use tls::TestCertificates;
 
 use bytes::BytesMut;

@@ -259,7 +259,7 @@ impl<S: Read + Write> Connection<S> {
             pushes_dropped: 0,
             redial: None,
         };
-        connection.drive(Wait::Ready)?;
+        connection.drive(Wait::Ready, None)?;
         Ok(connection)
     }
 
@@ -353,8 +353,55 @@ impl<S: Read + Write> Connection<S> {
         }
         let now = self.now();
         let token = self.core.send_packed_within(packed, timeout, now);
-        match self.drive(Wait::Replies(token))? {
+        match self.drive(Wait::Replies(token), None)? {
             Outcome::Done(replies) => Ok(replies),
+            Outcome::Push(_) | Outcome::TimedOut | Outcome::Streamed(_) => Err(Error::unexpected()),
+        }
+    }
+
+    /// Sends one command and writes its bulk reply's payload into `sink`
+    /// as it arrives, in constant memory: a `GET` of a value of any size
+    /// into a file costs about the read buffer, never the value. Returns
+    /// the payload's length, or `None` for a nil reply; an error reply is
+    /// [`Error::Server`]. The whole transfer runs within the response
+    /// timeout. When the sink fails, the call fails with its error and the
+    /// rest of the reply is read and dropped; the connection goes on.
+    ///
+    /// ```no_run
+    /// let mut redis = resp_std::Connection::connect("redis://127.0.0.1")?;
+    /// let mut file = std::fs::File::create("backup.bin")?;
+    /// let written = redis.call_into(["GET", "big-value"], &mut file)?;
+    /// println!("{written:?} bytes");
+    /// # Ok::<(), resp_std::Error>(())
+    /// ```
+    pub fn call_into(
+        &mut self,
+        args: impl Args,
+        sink: &mut dyn Write,
+    ) -> Result<Option<u64>, Error> {
+        if self.core.is_closed() {
+            return Err(Error::closed());
+        }
+        let command = CommandName::of(&args);
+        let now = self.now();
+        let timeout = self.options.response_timeout;
+        let token = self.core.send_streamed(args, timeout, now);
+        match self.drive(Wait::Streamed(token), Some(&mut *sink))? {
+            Outcome::Streamed(len) => {
+                sink.flush()?;
+                Ok(Some(len))
+            }
+            Outcome::Done(mut replies) => {
+                let frame = replies.pop().ok_or_else(Error::unexpected)?;
+                if frame.is_null() {
+                    return Ok(None);
+                }
+                // A reply of another kind: its text, if it has one.
+                let value: Bytes = convert(frame, command)?;
+                sink.write_all(&value)?;
+                sink.flush()?;
+                Ok(Some(value.len() as u64))
+            }
             Outcome::Push(_) | Outcome::TimedOut => Err(Error::unexpected()),
         }
     }

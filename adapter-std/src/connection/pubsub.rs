@@ -128,9 +128,9 @@ impl<S: Read + Write> Connection<S> {
             return Err(Error::closed());
         }
         let until = timeout.map(|timeout| Instant::now() + timeout);
-        match self.drive(Wait::Push(until))? {
+        match self.drive(Wait::Push(until), None)? {
             Outcome::Push(message) => Ok(Some(message)),
-            Outcome::TimedOut | Outcome::Done(_) => Ok(None),
+            Outcome::TimedOut | Outcome::Done(_) | Outcome::Streamed(_) => Ok(None),
         }
     }
 

@@ -19,6 +19,9 @@ pub(super) enum Wait {
     Ready,
     /// A request's replies.
     Replies(Token),
+    /// A streamed request's replies, its payload's parts written to the
+    /// sink given to [`drive`](Connection::drive).
+    Streamed(Token),
     /// A push, until the time given (if any).
     Push(Option<Instant>),
 }
@@ -31,6 +34,8 @@ pub(super) enum Outcome {
     Push(Message),
     /// No push came in time.
     TimedOut,
+    /// A streamed reply's payload all went into the sink: this many bytes.
+    Streamed(u64),
 }
 
 impl<S: Read + Write> Connection<S> {
@@ -104,7 +109,11 @@ impl<S: Read + Write> Connection<S> {
     /// Writes everything the core has to transmit and reads until what
     /// `wait` waits for happens; every other event is handled on the way
     /// (pushes kept, outcomes of requests given up on dropped).
-    pub(super) fn drive(&mut self, wait: Wait) -> Result<Outcome, Error> {
+    pub(super) fn drive(
+        &mut self,
+        wait: Wait,
+        mut sink: Option<&mut dyn Write>,
+    ) -> Result<Outcome, Error> {
         let until = match wait {
             Wait::Push(until) => until,
             _ => None,
@@ -116,7 +125,7 @@ impl<S: Read + Write> Connection<S> {
             if self.is_down() {
                 self.reconnect_step(until);
                 fresh_input = true;
-                if let Some(outcome) = self.take_events(wait) {
+                if let Some(outcome) = self.take_events(wait, &mut sink) {
                     return outcome;
                 }
                 if self.core.is_closed() {
@@ -139,7 +148,7 @@ impl<S: Read + Write> Connection<S> {
                 self.core.handle_input();
                 fresh_input = false;
             }
-            if let Some(outcome) = self.take_events(wait) {
+            if let Some(outcome) = self.take_events(wait, &mut sink) {
                 return outcome;
             }
             if self.core.is_closed() {
@@ -170,21 +179,41 @@ impl<S: Read + Write> Connection<S> {
     }
 
     /// Handles the core's events; the outcome, when one ends the wait.
-    fn take_events(&mut self, wait: Wait) -> Option<Result<Outcome, Error>> {
+    fn take_events(
+        &mut self,
+        wait: Wait,
+        sink: &mut Option<&mut dyn Write>,
+    ) -> Option<Result<Outcome, Error>> {
         while let Some(event) = self.core.poll_event() {
             match (event, wait) {
-                (ConnectionEvent::Ready { .. }, Wait::Ready) => {
-                    return Some(Ok(Outcome::Done(Vec::new())));
-                }
-                (ConnectionEvent::Replies { token, replies }, Wait::Replies(waited))
+                (ConnectionEvent::ReplyPart { token, bytes }, Wait::Streamed(waited))
                     if token == waited =>
                 {
+                    if let Some(Err(error)) = sink.as_mut().map(|sink| sink.write_all(&bytes)) {
+                        // The rest of the reply is read and dropped.
+                        self.core.abandon(token);
+                        return Some(Err(Error::Io(error)));
+                    }
+                }
+                (ConnectionEvent::StreamedReply { token, len }, Wait::Streamed(waited))
+                    if token == waited =>
+                {
+                    return Some(Ok(Outcome::Streamed(len)));
+                }
+                (
+                    ConnectionEvent::Replies { token, replies },
+                    Wait::Replies(waited) | Wait::Streamed(waited),
+                ) if token == waited => {
                     return Some(Ok(Outcome::Done(replies)));
                 }
-                (ConnectionEvent::Failed { token, error }, Wait::Replies(waited))
-                    if token == waited =>
-                {
+                (
+                    ConnectionEvent::Failed { token, error },
+                    Wait::Replies(waited) | Wait::Streamed(waited),
+                ) if token == waited => {
                     return Some(Err(self.error_of(&error)));
+                }
+                (ConnectionEvent::Ready { .. }, Wait::Ready) => {
+                    return Some(Ok(Outcome::Done(Vec::new())));
                 }
                 (ConnectionEvent::Push(frame), wait) => {
                     if let Ok(push) = Push::from_frame(frame) {

@@ -5,12 +5,13 @@
 
 use super::pubsub::Subscriber;
 use super::{ClientError, ClientOptions};
-use bytes::{Buf, BytesMut};
+use bytes::{Buf, Bytes, BytesMut};
 use resp_core::{
     ClientConnection, ConnectionConfig, ConnectionError, ConnectionEvent, ErrorCause, Frame,
     Protocol, Push, Token,
 };
 use std::collections::HashMap;
+use std::collections::VecDeque;
 use std::hash::BuildHasher;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::pin::Pin;
@@ -29,6 +30,30 @@ pub(super) type Stream = Box<dyn ReadWrite>;
 /// What a boxed [`Stream`] can do.
 pub(super) trait ReadWrite: AsyncRead + AsyncWrite + Send + Unpin {}
 impl<T: AsyncRead + AsyncWrite + Send + Unpin> ReadWrite for T {}
+
+/// The most bytes of streamed replies ([`Client::call_into`](super::Client::call_into))
+/// held for callers that have not taken them; past it the driver stops
+/// reading until they do, so a slow sink bounds memory, not the reply.
+const STREAMED_BACKLOG: usize = 1 << 20;
+
+/// What [`Shared::poll_streamed`] hands a streaming caller.
+#[derive(Debug)]
+pub(super) enum Streamed {
+    /// The next bytes of the payload.
+    Part(Bytes),
+    /// The call is over: the payload's length, or the reply if it was not
+    /// a bulk string (a null, an error).
+    Done(Result<StreamEnd, ClientError>),
+}
+
+/// How a streamed call ended.
+#[derive(Debug)]
+pub(super) enum StreamEnd {
+    /// The payload came in parts; this many bytes.
+    Streamed(u64),
+    /// The reply was not a bulk string.
+    Reply(Vec<Frame>),
+}
 
 /// How to open another connection when one breaks.
 #[derive(Debug)]
@@ -64,6 +89,10 @@ struct State {
     down: bool,
     /// [`Client::close`](super::Client::close) was called.
     closing: bool,
+    /// Parts of streamed replies not yet taken by their callers, and their
+    /// bytes in all.
+    streams: HashMap<Token, VecDeque<Bytes>, BuildHasherDefault<TokenHasher>>,
+    streamed_held: usize,
 }
 
 /// Hashes tokens, which are counted from 0, by one multiplication: they
@@ -90,6 +119,8 @@ impl Hasher for TokenHasher {
 enum Slot {
     Waiting(Option<Waker>),
     Done(Result<Vec<Frame>, ClientError>),
+    /// A streamed reply's payload all came, this many bytes.
+    Streamed(u64),
 }
 
 impl Shared {
@@ -104,6 +135,8 @@ impl Shared {
                 detached: false,
                 down: false,
                 closing: false,
+                streams: HashMap::default(),
+                streamed_held: 0,
             }),
             wake: Notify::new(),
             closed: AtomicBool::new(false),
@@ -177,20 +210,33 @@ impl Shared {
         token: Token,
         waker: &Waker,
     ) -> Option<Result<Vec<Frame>, ClientError>> {
-        let mut state = self.lock();
-        match state.calls.get_mut(&token) {
-            Some(Slot::Done(_)) => match state.calls.remove(&token) {
-                Some(Slot::Done(outcome)) => Some(outcome),
-                _ => None,
-            },
-            Some(Slot::Waiting(kept)) => {
-                if !kept.as_ref().is_some_and(|kept| kept.will_wake(waker)) {
-                    *kept = Some(waker.clone());
-                }
-                None
-            }
-            None => Some(Err(ClientError::closed())),
+        match self.lock().poll_outcome(token, waker)? {
+            Slot::Done(outcome) => Some(outcome),
+            // Only a streamed call gets this, by poll_streamed.
+            Slot::Streamed(_) | Slot::Waiting(_) => None,
         }
+    }
+
+    /// The next part of streamed call `token`'s payload, or how it ended;
+    /// `None` with `waker` kept for when either comes. Taking parts lets
+    /// the driver read again once it had stopped for them.
+    pub(super) fn poll_streamed(&self, token: Token, waker: &Waker) -> Option<Streamed> {
+        let mut state = self.lock();
+        if let Some(part) = state.streams.get_mut(&token).and_then(VecDeque::pop_front) {
+            let was_full = state.streamed_held >= STREAMED_BACKLOG;
+            state.streamed_held -= part.len();
+            if was_full && state.streamed_held < STREAMED_BACKLOG {
+                self.wake.notify_one();
+            }
+            return Some(Streamed::Part(part));
+        }
+        let end = match state.poll_outcome(token, waker)? {
+            Slot::Streamed(len) => Ok(StreamEnd::Streamed(len)),
+            Slot::Done(outcome) => outcome.map(StreamEnd::Reply),
+            Slot::Waiting(_) => return None,
+        };
+        state.streams.remove(&token);
+        Some(Streamed::Done(end))
     }
 
     /// The caller of `token` gave up: the core drops its reply, or never
@@ -199,6 +245,13 @@ impl Shared {
         let mut state = self.lock();
         if let Some(Slot::Waiting(_)) = state.calls.remove(&token) {
             state.core.abandon(token);
+        }
+        if let Some(parts) = state.streams.remove(&token) {
+            let held: usize = parts.iter().map(Bytes::len).sum();
+            state.streamed_held -= held;
+            if held > 0 {
+                self.wake.notify_one();
+            }
         }
     }
 
@@ -217,6 +270,21 @@ impl Shared {
 }
 
 impl State {
+    /// The outcome of `token` if it came (taken out), or `Waiting` with
+    /// `waker` kept; `None` for a call unknown (the connection closed).
+    fn poll_outcome(&mut self, token: Token, waker: &Waker) -> Option<Slot> {
+        match self.calls.get_mut(&token) {
+            Some(Slot::Waiting(kept)) => {
+                if !kept.as_ref().is_some_and(|kept| kept.will_wake(waker)) {
+                    *kept = Some(waker.clone());
+                }
+                Some(Slot::Waiting(None))
+            }
+            Some(_) => self.calls.remove(&token),
+            None => Some(Slot::Done(Err(ClientError::closed()))),
+        }
+    }
+
     /// Gives every event of the core to whom it concerns.
     fn dispatch(&mut self, shared: &Shared) {
         while let Some(event) = self.core.poll_event() {
@@ -224,6 +292,10 @@ impl State {
                 ConnectionEvent::Replies { token, replies } => self.finish(token, Ok(replies)),
                 ConnectionEvent::Failed { token, error } => {
                     self.finish(token, Err(client_error(&error)));
+                }
+                ConnectionEvent::ReplyPart { token, bytes } => self.part(token, bytes),
+                ConnectionEvent::StreamedReply { token, len } => {
+                    self.settle(token, Slot::Streamed(len));
                 }
                 ConnectionEvent::Push(frame) => self.publish(frame),
                 ConnectionEvent::PushesMissed => {
@@ -242,11 +314,27 @@ impl State {
     }
 
     fn finish(&mut self, token: Token, outcome: Result<Vec<Frame>, ClientError>) {
+        self.settle(token, Slot::Done(outcome));
+    }
+
+    fn settle(&mut self, token: Token, outcome: Slot) {
         if let Some(slot) = self.calls.get_mut(&token) {
-            if let Slot::Waiting(Some(waker)) = std::mem::replace(slot, Slot::Done(outcome)) {
+            if let Slot::Waiting(Some(waker)) = std::mem::replace(slot, outcome) {
                 waker.wake();
             }
         }
+    }
+
+    /// Keeps a part of a streamed reply for its caller, if it still waits.
+    fn part(&mut self, token: Token, bytes: Bytes) {
+        let Some(Slot::Waiting(waker)) = self.calls.get(&token) else {
+            return;
+        };
+        if let Some(waker) = waker {
+            waker.wake_by_ref();
+        }
+        self.streamed_held += bytes.len();
+        self.streams.entry(token).or_default().push_back(bytes);
     }
 
     /// Offers a push to every subscriber, forgetting those whose reader is gone.
@@ -368,6 +456,9 @@ async fn connected(stream: Stream, shared: &Shared, timer: &mut Timer) -> (Ended
     let mut output = BytesMut::new();
     // The driver keeps the read buffer; bytes read during the setup come first.
     let mut input = std::mem::take(shared.lock().core.read_buffer());
+    // Whether to read: not while callers have not taken enough of the
+    // streamed replies already read.
+    let mut reading;
     loop {
         // Take everything queued, and see when the next deadline is.
         let deadline = {
@@ -389,6 +480,7 @@ async fn connected(stream: Stream, shared: &Shared, timer: &mut Timer) -> (Ended
             {
                 return (Ended::Finished, state.core.is_ready());
             }
+            reading = state.streamed_held < STREAMED_BACKLOG;
             state.core.next_deadline()
         };
         timer.set(deadline, shared.epoch);
@@ -403,7 +495,7 @@ async fn connected(stream: Stream, shared: &Shared, timer: &mut Timer) -> (Ended
                     }
                 }
             },
-            read = reader.read_buf(&mut input) => {
+            read = reader.read_buf(&mut input), if reading => {
                 let mut state = shared.lock();
                 match read {
                     Ok(0) | Err(_) => return (Ended::Broken, state.core.is_ready()),

@@ -613,6 +613,95 @@ impl Client {
         timeout: Option<Duration>,
         subscriber: Option<pubsub::Subscriber>,
     ) -> Result<Vec<Frame>, ClientError> {
+        let token = self.enqueue(len, send, timeout, subscriber).await?;
+        Reply {
+            shared: &self.shared,
+            token,
+            done: false,
+        }
+        .await
+    }
+
+    /// Sends one command and writes its bulk reply's payload into `sink`
+    /// as it arrives, in constant memory: a `GET` of a value of any size
+    /// into a file or a socket costs about the read buffer, never the
+    /// value. Returns the payload's length, or `None` for a nil reply; an
+    /// error reply is [`ClientError::Server`]. Other calls keep their
+    /// order around it. The whole transfer runs within the response
+    /// timeout; when the sink cannot keep up, the connection stops reading
+    /// (its other callers wait, as they would behind any large reply).
+    /// Once part of the payload went into the sink, the call is never sent
+    /// again after a reconnect.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: resp_tokio::Client) -> Result<(), resp_tokio::ClientError> {
+    /// let mut file = tokio::fs::File::create("backup.bin").await?;
+    /// let written = client.call_into(["GET", "big-value"], &mut file).await?;
+    /// println!("{written:?} bytes");
+    /// # Ok(()) }
+    /// ```
+    pub async fn call_into<W>(
+        &self,
+        args: impl Args,
+        sink: &mut W,
+    ) -> Result<Option<u64>, ClientError>
+    where
+        W: AsyncWrite + Unpin + ?Sized,
+    {
+        use tokio::io::AsyncWriteExt;
+        let command = CommandName::of(&args);
+        let timeout = self.setup.1.response_timeout;
+        let len = args.command_len();
+        let send = move |core: &mut ClientConnection, now| core.send_streamed(args, timeout, now);
+        let token = self.enqueue(len, send, timeout, None).await?;
+        // Gives the call up if this future is dropped or the sink fails.
+        let mut reply = Reply {
+            shared: &self.shared,
+            token,
+            done: false,
+        };
+        loop {
+            let next =
+                std::future::poll_fn(|cx| match self.shared.poll_streamed(token, cx.waker()) {
+                    Some(next) => std::task::Poll::Ready(next),
+                    None => std::task::Poll::Pending,
+                })
+                .await;
+            match next {
+                driver::Streamed::Part(bytes) => sink.write_all(&bytes).await?,
+                driver::Streamed::Done(end) => {
+                    reply.done = true;
+                    return match end? {
+                        driver::StreamEnd::Streamed(len) => {
+                            sink.flush().await?;
+                            Ok(Some(len))
+                        }
+                        driver::StreamEnd::Reply(mut frames) => {
+                            let frame = frames.pop().unwrap_or(Frame::Integer(0));
+                            if frame.is_null() {
+                                return Ok(None);
+                            }
+                            // A reply of another kind: its text, if it has one.
+                            let value: Bytes = convert(frame, command)?;
+                            sink.write_all(&value).await?;
+                            sink.flush().await?;
+                            Ok(Some(value.len() as u64))
+                        }
+                    };
+                }
+            }
+        }
+    }
+
+    /// Has `send` queue a request of `len` bytes in the core connection,
+    /// waiting for room within `timeout`; a subscriber is registered first.
+    async fn enqueue(
+        &self,
+        len: usize,
+        send: impl FnOnce(&mut ClientConnection, Duration) -> Token,
+        timeout: Option<Duration>,
+        subscriber: Option<pubsub::Subscriber>,
+    ) -> Result<Token, ClientError> {
         let (mut send, mut subscriber) = (Some(send), subscriber);
         // Most calls find room at once and need no timer; one that does
         // not waits for room within its own timeout. The reply's deadline
@@ -645,12 +734,7 @@ impl Client {
                 }
             }
         };
-        Reply {
-            shared: &self.shared,
-            token,
-            done: false,
-        }
-        .await
+        Ok(token)
     }
 }
 

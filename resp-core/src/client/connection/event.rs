@@ -50,6 +50,23 @@ pub enum ConnectionEvent {
         /// The next bytes of its replies.
         bytes: Bytes,
     },
+    /// The next bytes of the payload of request `token`'s bulk reply, sent
+    /// with [`send_streamed`](super::ClientConnection::send_streamed);
+    /// [`StreamedReply`](Self::StreamedReply) follows the last.
+    ReplyPart {
+        /// The request.
+        token: Token,
+        /// The next bytes of the payload.
+        bytes: Bytes,
+    },
+    /// Request `token`'s streamed bulk reply is whole: its payload came in
+    /// [`ReplyPart`](Self::ReplyPart)s, `len` bytes in all.
+    StreamedReply {
+        /// The request.
+        token: Token,
+        /// The payload's length.
+        len: u64,
+    },
     /// A push: a pub/sub message, an invalidation, a subscription's
     /// confirmation, or anything else the server sent on its own.
     Push(Frame),

@@ -6,6 +6,7 @@ mod error;
 mod event;
 mod health;
 mod options;
+mod streamed;
 
 pub use backoff::Backoff;
 pub use error::{ConnectionError, ErrorCause};
@@ -30,6 +31,7 @@ use bytes::{Buf, BytesMut};
 use core::cmp::Reverse;
 use core::time::Duration;
 use health::{Check, Health};
+use streamed::{Step, StreamedBulk};
 
 /// The most bytes of written requests kept so that reads can go again on
 /// a new connection ([`ClientConnection::reconnect`]); requests written
@@ -108,6 +110,9 @@ pub struct ClientConnection {
     /// replies leave the buffer in one piece.
     raw_run: usize,
     input: BytesMut,
+    /// The front request's bulk reply on its way out in parts, for a
+    /// request sent with [`send_streamed`](ClientConnection::send_streamed).
+    streamed: StreamedBulk,
     /// Bytes not yet written; the first is at stream offset `transmit_start`.
     transmit: BytesMut,
     transmit_start: u64,
@@ -169,6 +174,10 @@ struct Pending {
     /// It was written on a connection that broke, and goes again: it may
     /// have run whatever happens to it here.
     written_before: bool,
+    /// Its bulk reply is handed on in parts ([`ConnectionEvent::ReplyPart`]).
+    streamed: bool,
+    /// Parts of its reply were handed on: it cannot go again.
+    parts_given: bool,
 }
 
 impl ClientConnection {
@@ -205,6 +214,7 @@ impl ClientConnection {
             raw_frame_type: None,
             raw_run: 0,
             input: BytesMut::new(),
+            streamed: StreamedBulk::default(),
             transmit: BytesMut::new(),
             transmit_start: 0,
             sent: BytesMut::new(),
@@ -255,6 +265,64 @@ impl ClientConnection {
         now: Duration,
     ) -> Token {
         self.queue(|out| pack_command(out, args), timeout, now)
+    }
+
+    /// Queues one command whose bulk reply is handed on in parts as it
+    /// arrives ([`ConnectionEvent::ReplyPart`]), never held whole: a `GET`
+    /// of a value of any size, streamed into a file or a socket in constant
+    /// memory. The request then ends with
+    /// [`ConnectionEvent::StreamedReply`] with the payload's length. A
+    /// reply that is not a bulk string (a null, an error) comes as it is,
+    /// in [`ConnectionEvent::Replies`], with no parts. Once parts were handed on, the request never goes again
+    /// after a reconnect.
+    ///
+    /// ```
+    /// use core::time::Duration;
+    /// use resp_core::{ClientConnection, ConnectionConfig, ConnectionEvent, ConnectionOptions, Frame};
+    ///
+    /// let config: ConnectionConfig = "redis://127.0.0.1?protocol=2".parse().unwrap();
+    /// let now = Duration::ZERO;
+    /// let mut connection = ClientConnection::new(&config, ConnectionOptions::default(), now);
+    /// connection.poll_event(); // Ready
+    /// let get = connection.send_streamed(("GET", "big"), None, now);
+    /// connection.written(connection.transmit().len());
+    /// connection.receive(b"$11\r\nhello ");
+    /// connection.receive(b"world\r\n");
+    /// let events: Vec<_> = std::iter::from_fn(|| connection.poll_event()).collect();
+    /// assert_eq!(events, [
+    ///     ConnectionEvent::ReplyPart { token: get, bytes: b"hello "[..].into() },
+    ///     ConnectionEvent::ReplyPart { token: get, bytes: b"world"[..].into() },
+    ///     ConnectionEvent::StreamedReply { token: get, len: 11 },
+    /// ]);
+    /// let none = connection.send_streamed(("GET", "nothing"), None, now);
+    /// connection.written(connection.transmit().len());
+    /// connection.receive(b"$-1\r\n");
+    /// assert_eq!(
+    ///     connection.poll_event(),
+    ///     Some(ConnectionEvent::Replies { token: none, replies: vec![Frame::Null(resp_core::NullKind::Bulk)] })
+    /// );
+    /// ```
+    pub fn send_streamed(
+        &mut self,
+        args: impl Args,
+        timeout: Option<Duration>,
+        now: Duration,
+    ) -> Token {
+        let token = self.send_within(args, timeout, now);
+        let queued = self
+            .pending
+            .back_mut()
+            .filter(|pending| pending.token == token)
+            .or_else(|| {
+                self.held
+                    .back_mut()
+                    .map(|(pending, _)| pending)
+                    .filter(|pending| pending.token == token)
+            });
+        if let Some(pending) = queued {
+            pending.streamed = pending.commands == 1;
+        }
+        token
     }
 
     /// Queues every command of `pipeline`, to go out in one write; their
@@ -456,6 +524,8 @@ impl ClientConnection {
             gone: false,
             blocks: false,
             written_before: false,
+            streamed: false,
+            parts_given: false,
         }
     }
 
@@ -558,7 +628,7 @@ impl ClientConnection {
     /// How many bytes to read next: what the reply in progress still
     /// needs when that is known, else a buffer's worth.
     pub fn size_hint(&self) -> usize {
-        if self.splitter.is_some() {
+        if self.splitter.is_some() || self.streamed.is_started() {
             // Replies pass through whatever their size: a buffer's worth.
             return 64 * 1024;
         }
@@ -606,6 +676,32 @@ impl ClientConnection {
 
     fn read_replies(&mut self) {
         while !self.closed {
+            if self.front_is_streamed() {
+                let offset = self.decoder.position();
+                match self.streamed.step(&mut self.input, offset) {
+                    Ok(Step::Wait) => return,
+                    Ok(Step::Part(bytes)) => {
+                        if let Some(pending) = self.pending.front_mut() {
+                            pending.parts_given = true;
+                            if !pending.gone {
+                                let token = pending.token;
+                                self.events
+                                    .push_back(ConnectionEvent::ReplyPart { token, bytes });
+                            }
+                        }
+                        continue;
+                    }
+                    Ok(Step::Done(len)) => {
+                        self.complete_streamed(len);
+                        continue;
+                    }
+                    Ok(Step::NotBulk) => {}
+                    Err(error) => {
+                        self.close_with(ErrorCause::Protocol(error));
+                        return;
+                    }
+                }
+            }
             let next = if self.splitter.is_some() {
                 self.next_raw_frame()
             } else {
@@ -630,6 +726,37 @@ impl ClientConnection {
                 }
             }
         }
+    }
+
+    /// The front request's streamed bulk reply is whole.
+    fn complete_streamed(&mut self, len: u64) {
+        // The session sees a reply in its place; its value is not kept.
+        if !matches!(self.session.route(Frame::Integer(0)), Routed::Reply(..)) {
+            self.close_with(ErrorCause::Unexpected);
+            return;
+        }
+        let Some(done) = self.pending.pop_front() else {
+            self.close_with(ErrorCause::Unexpected);
+            return;
+        };
+        self.recorded -= 1;
+        self.trim_sent();
+        if !done.gone {
+            self.events.push_back(ConnectionEvent::StreamedReply {
+                token: done.token,
+                len,
+            });
+        }
+    }
+
+    /// Whether the next reply is the front request's streamed bulk (or may
+    /// be: a push can still come first, which the decoder then takes).
+    fn front_is_streamed(&self) -> bool {
+        self.setup.is_none()
+            && self.splitter.is_none()
+            && (self.streamed.is_started()
+                || (self.decoder.is_idle()
+                    && self.pending.front().is_some_and(|pending| pending.streamed)))
     }
 
     /// The next whole frame of a raw connection, its bytes, and the frame
@@ -1194,6 +1321,10 @@ impl ClientConnection {
     /// The bytes of `pending` to send on a new connection, if it may go
     /// again: all of it unwritten, or written and only reading.
     fn bytes_to_send_again(&self, pending: &Pending) -> Option<BytesMut> {
+        if pending.parts_given {
+            // Its caller has part of a reply; a second would follow it.
+            return None;
+        }
         if pending.start >= self.transmit_start {
             return in_stream(
                 pending.start,
@@ -1244,6 +1375,7 @@ impl ClientConnection {
             return;
         }
         let mid_reply = self.input.len() > self.raw_run
+            || self.streamed.is_started()
             || !self.decoder.is_idle()
             || !self.raw_frame.is_empty()
             || self.splitter.as_ref().is_some_and(|s| !s.is_idle());
