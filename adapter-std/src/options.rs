@@ -1,6 +1,6 @@
 //! [`ClientOptions`]: the deadlines and bounds of a [`Connection`](crate::Connection).
 
-use resp_core::{Backoff, Limits};
+use resp_core::{Backoff, CacheLimits, Limits};
 use std::time::Duration;
 
 /// How a [`Connection`](crate::Connection) behaves; the defaults suit
@@ -57,6 +57,11 @@ pub struct ClientOptions {
     /// call's own deadline. `None`: it stays closed. A connection made
     /// with [`Connection::over`](crate::Connection::over) never reconnects.
     pub reconnect: Option<Backoff>,
+    /// Client-side caching for [`Connection::call_cached`](crate::Connection::call_cached):
+    /// the connection turns `CLIENT TRACKING on` and keeps read replies
+    /// within these bounds until the server invalidates them. RESP3 only
+    /// (on RESP2, `call_cached` is a plain call). `None` (the default): off.
+    pub cache: Option<CacheLimits>,
     /// Whether a read already written when the connection broke goes again
     /// on the new one; requests never written always do, and nothing else
     /// ever runs twice.
@@ -82,6 +87,7 @@ impl Default for ClientOptions {
             health_check_timeout: core.health_check_timeout,
             reconnect: core.reconnect,
             retry_reads: core.retry_reads,
+            cache: core.cache,
             #[cfg(feature = "tls")]
             tls: None,
         }

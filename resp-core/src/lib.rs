@@ -122,11 +122,11 @@ mod split;
 mod table;
 
 pub use client::{
-    Address, Backoff, BlockingWait, ClientConnection, ConnectionConfig, ConnectionEffect,
-    ConnectionError, ConnectionEvent, ConnectionOptions, ErrorCause, ExecReply, Handshake,
-    HandshakeError, PackedCommand, PackedCommands, RequestId, Routed, Script, ScriptCall,
-    ScriptRun, ScriptStep, Session, Token, UrlError, blocking_wait, packed_commands,
-    waits_for_data,
+    Address, Backoff, BlockingWait, CacheLimits, CacheStats, Cached, ClientConnection,
+    ConnectionConfig, ConnectionEffect, ConnectionError, ConnectionEvent, ConnectionOptions,
+    ErrorCause, ExecReply, Handshake, HandshakeError, PackedCommand, PackedCommands, RequestId,
+    Routed, Script, ScriptCall, ScriptRun, ScriptStep, Session, Token, UrlError, blocking_wait,
+    packed_commands, waits_for_data,
 };
 pub use cluster::{Redirect, RedirectKind, SLOT_COUNT, hash_tag, key_slot};
 pub use command::{

@@ -1082,6 +1082,88 @@ fn a_streamed_reply_comes_in_parts_in_its_place() {
     );
 }
 
+/// Client-side caching by bytes alone: the setup turns tracking on; a
+/// reply and an invalidation of its key cross in both orders and no stale
+/// entry is ever kept; this client's own write evicts before its reply; a
+/// flush and a reconnect empty the cache.
+#[test]
+fn the_cache_never_keeps_a_stale_reply() {
+    use resp_core::{CacheLimits, Cached};
+    let mut options = unprobed();
+    options.cache = Some(CacheLimits::default());
+    let config: ConnectionConfig = "redis://127.0.0.1".parse().unwrap();
+    let mut connection = ClientConnection::new(&config, options, Duration::ZERO);
+    let now = Duration::ZERO;
+    let mut write = |connection: &mut ClientConnection| {
+        let bytes = connection.transmit().to_vec();
+        connection.written(bytes.len());
+        bytes
+    };
+    assert_eq!(write(&mut connection), packed(&["HELLO", "3"]));
+    connection.receive(&corpus("resp3/hello.bin"));
+    assert_eq!(
+        write(&mut connection),
+        packed(&["CLIENT", "TRACKING", "on"])
+    );
+    connection.receive(b"+OK\r\n");
+    assert!(matches!(
+        connection.poll_event(),
+        Some(ConnectionEvent::Ready { .. })
+    ));
+    let invalidate_k = b">2\r\n$10\r\ninvalidate\r\n*1\r\n$1\r\nk\r\n";
+    let get = |connection: &mut ClientConnection| connection.send_cached(("GET", "k"), None, now);
+
+    // The invalidation first, then the reply it crossed: not kept.
+    assert!(matches!(get(&mut connection), Cached::Sent(_)));
+    write(&mut connection);
+    connection.receive(invalidate_k);
+    connection.receive(b"$3\r\nold\r\n");
+    while connection.poll_event().is_some() {}
+    assert!(
+        matches!(get(&mut connection), Cached::Sent(_)),
+        "a crossed reply was kept"
+    );
+    write(&mut connection);
+    // The reply first: kept, then dropped by the invalidation after it.
+    connection.receive(b"$3\r\nnew\r\n");
+    while connection.poll_event().is_some() {}
+    assert_eq!(get(&mut connection), Cached::Hit(Frame::from("new")));
+    connection.receive(invalidate_k);
+    while connection.poll_event().is_some() {}
+    assert!(matches!(get(&mut connection), Cached::Sent(_)));
+    write(&mut connection);
+    connection.receive(b"$1\r\nv\r\n");
+    while connection.poll_event().is_some() {}
+    assert_eq!(get(&mut connection), Cached::Hit(Frame::from("v")));
+
+    // Read-your-writes: queued, not yet answered, already evicted.
+    connection.send(("SET", "k", "mine"), now);
+    assert!(matches!(get(&mut connection), Cached::Sent(_)));
+    write(&mut connection);
+    connection.receive(b"+OK\r\n$4\r\nmine\r\n");
+    while connection.poll_event().is_some() {}
+    assert_eq!(get(&mut connection), Cached::Hit(Frame::from("mine")));
+
+    // A flush (an invalidation with a null) empties the cache.
+    connection.receive(b">2\r\n$10\r\ninvalidate\r\n_\r\n");
+    while connection.poll_event().is_some() {}
+    assert!(matches!(get(&mut connection), Cached::Sent(_)));
+    write(&mut connection);
+    connection.receive(b"$1\r\nv\r\n");
+    while connection.poll_event().is_some() {}
+    assert!(connection.cache_stats().unwrap().entries == 1);
+
+    // A reconnect empties it too, and turns tracking on again.
+    let mut next = connection.reconnect(&config);
+    next.stream_opened(now);
+    assert_eq!(next.cache_stats().unwrap().entries, 0);
+    assert_eq!(write(&mut next), packed(&["HELLO", "3"]));
+    next.receive(&corpus("resp3/hello.bin"));
+    assert_eq!(write(&mut next), packed(&["CLIENT", "TRACKING", "on"]));
+    let stats = next.cache_stats().unwrap();
+    assert_eq!((stats.hits, stats.misses), (3, 5));
+}
+
 proptest! {
     /// The same server bytes in any pieces give the same events.
     #[test]

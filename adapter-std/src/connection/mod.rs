@@ -246,6 +246,7 @@ impl<S: Read + Write> Connection<S> {
         core_options.health_check_timeout = options.health_check_timeout;
         core_options.retry_reads = options.retry_reads;
         core_options.reconnect = options.reconnect;
+        core_options.cache = options.cache;
         let mut connection = Self {
             stream,
             timeouts,
@@ -353,10 +354,62 @@ impl<S: Read + Write> Connection<S> {
         }
         let now = self.now();
         let token = self.core.send_packed_within(packed, timeout, now);
+        self.wait_for(token)
+    }
+
+    /// Waits for the replies of request `token`.
+    fn wait_for(&mut self, token: resp_core::Token) -> Result<Vec<Frame>, Error> {
         match self.drive(Wait::Replies(token), None)? {
             Outcome::Done(replies) => Ok(replies),
             Outcome::Push(_) | Outcome::TimedOut | Outcome::Streamed(_) => Err(Error::unexpected()),
         }
+    }
+
+    /// A read through the client-side cache ([`ClientOptions::cache`]): a
+    /// kept reply comes back at once, with nothing sent; otherwise the
+    /// command goes to the server and its reply is kept, unless a key it
+    /// read was invalidated while it was on its way. This client's own
+    /// writes evict their keys at once, before their replies.
+    ///
+    /// A blocking connection reads only while a call waits, so an
+    /// invalidation the server sent since is read by the next call that
+    /// goes to the server, not by a hit: a hit is as fresh as the
+    /// connection's last read. Where that matters, use the async client,
+    /// whose driver reads invalidations as they arrive.
+    ///
+    /// ```no_run
+    /// use resp_core::CacheLimits;
+    /// use resp_std::{ClientOptions, Connection};
+    ///
+    /// let mut options = ClientOptions::default();
+    /// options.cache = Some(CacheLimits::default());
+    /// let mut redis = Connection::open(&"redis://127.0.0.1".parse().unwrap(), options)?;
+    /// let first: Option<String> = redis.call_cached(["GET", "greeting"])?; // from the server
+    /// let again: Option<String> = redis.call_cached(["GET", "greeting"])?; // from the cache
+    /// # Ok::<(), resp_std::Error>(())
+    /// ```
+    pub fn call_cached<T: FromFrame>(&mut self, args: impl Args) -> Result<T, Error> {
+        let command = CommandName::of(&args);
+        let mut request = std::mem::take(&mut self.output);
+        request.clear();
+        pack_command(&mut request, args);
+        let replies = match self.core.cached_reply(&request) {
+            Some(reply) => Ok(vec![reply]),
+            None => {
+                let now = self.now();
+                let timeout = self.options.response_timeout;
+                let token = self.core.send_reserved(&request, timeout, now);
+                self.wait_for(token)
+            }
+        };
+        self.output = request;
+        convert(replies?.pop().ok_or_else(Error::unexpected)?, command)
+    }
+
+    /// What the client-side cache has done (hits, misses, what it holds);
+    /// `None` without one.
+    pub fn cache_stats(&self) -> Option<resp_core::CacheStats> {
+        self.core.cache_stats()
     }
 
     /// Sends one command and writes its bulk reply's payload into `sink`

@@ -262,6 +262,15 @@ impl Shared {
         self.wake.notify_one();
     }
 
+    /// The client-side cache's reply to `request`, if it keeps one.
+    pub(super) fn cached_reply(&self, request: &[u8]) -> Option<Frame> {
+        self.lock().core.cached_reply(request)
+    }
+
+    pub(super) fn cache_stats(&self) -> Option<resp_core::CacheStats> {
+        self.lock().core.cache_stats()
+    }
+
     /// The last handle is gone.
     pub(super) fn detach(&self) {
         self.lock().detached = true;

@@ -19,9 +19,9 @@ pub use pubsub::{Message, Subscription};
 
 use bytes::Bytes;
 use resp_core::{
-    Address, Args, Backoff, ClientConnection, CommandName, ConnectionConfig, ConnectionError,
-    ConnectionOptions, ErrorCause, Frame, FromFrame, Pipeline, Protocol, Token, pack_command,
-    packed_commands, waits_for_data,
+    Address, Args, Backoff, CacheLimits, CacheStats, ClientConnection, CommandName,
+    ConnectionConfig, ConnectionError, ConnectionOptions, ErrorCause, Frame, FromFrame, Pipeline,
+    Protocol, Token, pack_command, packed_commands, waits_for_data,
 };
 use std::sync::Arc;
 use std::time::Duration;
@@ -79,6 +79,11 @@ pub struct ClientOptions {
     /// beyond waits for one within its response timeout. 0 runs blocking
     /// commands on the shared connection.
     pub blocking_connections: usize,
+    /// Client-side caching for [`Client::call_cached`]: the connection turns
+    /// `CLIENT TRACKING on` and keeps read replies within these bounds
+    /// until the server invalidates them. RESP3 only (on RESP2,
+    /// `call_cached` is a plain call). `None` (the default): off.
+    pub cache: Option<CacheLimits>,
     /// Whether a read already written when the connection broke goes again
     /// on the new one ([`ConnectionOptions::retry_reads`]); requests never
     /// written always do, and nothing else ever runs twice.
@@ -107,6 +112,7 @@ impl Default for ClientOptions {
             reconnect: core.reconnect,
             retry_reads: core.retry_reads,
             blocking_connections: 4,
+            cache: None,
             #[cfg(feature = "tls")]
             tls: None,
         }
@@ -325,6 +331,7 @@ impl Client {
         core_options.health_check = options.health_check;
         core_options.health_check_timeout = options.health_check_timeout;
         core_options.retry_reads = options.retry_reads;
+        core_options.cache = options.cache;
         let redial = redial.filter(|_| options.reconnect.is_some());
         core_options.reconnect = redial.as_ref().and(options.reconnect);
         let mut core = ClientConnection::new(config, core_options, Duration::ZERO);
@@ -416,6 +423,53 @@ impl Client {
                 ErrorCause::Unexpected,
                 true,
             )))
+    }
+
+    /// A read through the client-side cache ([`ClientOptions::cache`]): a
+    /// kept reply comes back at once, with nothing sent; otherwise the
+    /// command goes to the server and its reply is kept, unless a key it
+    /// read was invalidated while it was on its way, so a stale value is
+    /// never kept. Entries go when the server invalidates their keys
+    /// (another client wrote them, a flush), when this client writes them
+    /// (before that write's reply is returned), and on a reconnect.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), resp_tokio::ClientError> {
+    /// use resp_core::CacheLimits;
+    /// use resp_tokio::{Client, ClientOptions};
+    ///
+    /// let mut options = ClientOptions::default();
+    /// options.cache = Some(CacheLimits::default());
+    /// let config = "redis://127.0.0.1".parse().unwrap();
+    /// let client = Client::connect_with(&config, options).await?;
+    /// let first: Option<String> = client.call_cached(["GET", "greeting"]).await?; // from the server
+    /// let again: Option<String> = client.call_cached(["GET", "greeting"]).await?; // from the cache
+    /// assert_eq!(client.cache_stats().map(|stats| stats.hits), Some(1));
+    /// # Ok(()) }
+    /// ```
+    pub async fn call_cached<T: FromFrame>(&self, args: impl Args) -> Result<T, ClientError> {
+        let command = CommandName::of(&args);
+        let mut request = Vec::with_capacity(args.command_len());
+        pack_command(&mut request, args);
+        if let Some(reply) = self.shared.cached_reply(&request) {
+            return convert(reply, command);
+        }
+        let timeout = self.setup.1.response_timeout;
+        let send = |core: &mut ClientConnection, now| core.send_reserved(&request, timeout, now);
+        let mut replies = self.submit(request.len(), send, timeout, None).await?;
+        let reply = replies
+            .pop()
+            .ok_or(ClientError::Connection(ConnectionError::new(
+                ErrorCause::Unexpected,
+                true,
+            )))?;
+        convert(reply, command)
+    }
+
+    /// What the client-side cache has done (hits, misses, what it holds);
+    /// `None` without one.
+    pub fn cache_stats(&self) -> Option<CacheStats> {
+        self.shared.cache_stats()
     }
 
     /// Sends every command of `pipeline` in one write and returns every

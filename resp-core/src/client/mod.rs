@@ -17,8 +17,8 @@ mod session;
 pub use blocking::{BlockingWait, blocking_wait, waits_for_data};
 pub use config::{Address, ConnectionConfig, UrlError};
 pub use connection::{
-    Backoff, ClientConnection, ConnectionError, ConnectionEvent, ConnectionOptions, ErrorCause,
-    Token,
+    Backoff, CacheLimits, CacheStats, Cached, ClientConnection, ConnectionError, ConnectionEvent,
+    ConnectionOptions, ErrorCause, Token,
 };
 pub use effect::ConnectionEffect;
 pub use exec::ExecReply;

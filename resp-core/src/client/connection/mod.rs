@@ -2,6 +2,7 @@
 //! no IO and no clock.
 
 mod backoff;
+mod cache;
 mod error;
 mod event;
 mod health;
@@ -9,6 +10,7 @@ mod options;
 mod streamed;
 
 pub use backoff::Backoff;
+pub use cache::{CacheLimits, CacheStats};
 pub use error::{ConnectionError, ErrorCause};
 pub use event::{ConnectionEvent, Token};
 pub use options::ConnectionOptions;
@@ -28,6 +30,7 @@ use crate::table::{ArgList, CommandFlags, CommandSpec};
 use alloc::collections::{BinaryHeap, VecDeque};
 use alloc::vec::Vec;
 use bytes::{Buf, BytesMut};
+use cache::TrackingCache;
 use core::cmp::Reverse;
 use core::time::Duration;
 use health::{Check, Health};
@@ -95,6 +98,10 @@ pub struct ClientConnection {
     /// connection: a restarted server accepts connections while it loads
     /// its data, and answers every command but the setup's with `LOADING`).
     ready_probe: ReadyProbe,
+    /// Client-side caching ([`ConnectionOptions::cache`]), and where its
+    /// `CLIENT TRACKING on` stands in the setup.
+    cache: Option<TrackingCache>,
+    tracking: ReadyProbe,
     server: Option<ServerHello>,
     session: Session,
     decoder: Decoder,
@@ -206,6 +213,12 @@ impl ClientConnection {
             broken: None,
             renewed: false,
             ready_probe,
+            cache: options.cache.map(TrackingCache::new),
+            tracking: if options.cache.is_some() {
+                ReadyProbe::Due
+            } else {
+                ReadyProbe::None
+            },
             options,
             server: None,
             session: Session::new(Protocol::Resp2),
@@ -458,7 +471,88 @@ impl ClientConnection {
         let start = self.transmit.len();
         write(&mut self.transmit);
         let pending = self.pending_for_packed(start, timeout, now);
+        if let Some(cache) = self.cache.as_mut() {
+            // Read-your-writes: a write's keys leave the cache now.
+            cache.writes_queued(&self.transmit[start..]);
+        }
         self.enqueue(pending, start)
+    }
+
+    /// Sends one read command through the client-side cache
+    /// ([`ConnectionOptions::cache`]): its reply, if one is kept, comes
+    /// back at once; otherwise the command is queued as
+    /// [`send_within`](Self::send_within) does, and its reply is kept when
+    /// it comes, unless a key it read was invalidated in between (or it is
+    /// not a read the table knows the keys of). Without a cache (not
+    /// asked for, or the connection speaks RESP2), it is a plain send.
+    ///
+    /// ```
+    /// use core::time::Duration;
+    /// use resp_core::{CacheLimits, Cached, ClientConnection, ConnectionConfig, ConnectionOptions, Frame};
+    ///
+    /// let mut options = ConnectionOptions::default();
+    /// options.cache = Some(CacheLimits::default());
+    /// let config: ConnectionConfig = "redis://127.0.0.1".parse().unwrap();
+    /// let now = Duration::ZERO;
+    /// let mut connection = ClientConnection::new(&config, options, now);
+    /// connection.written(connection.transmit().len()); // HELLO 3
+    /// connection.receive(b"%1\r\n$5\r\nproto\r\n:3\r\n");
+    /// connection.written(connection.transmit().len()); // CLIENT TRACKING on
+    /// connection.receive(b"+OK\r\n");
+    /// connection.poll_event(); // Ready
+    ///
+    /// assert!(matches!(connection.send_cached(("GET", "k"), None, now), Cached::Sent(_)));
+    /// connection.written(connection.transmit().len());
+    /// connection.receive(b"$1\r\nv\r\n");
+    /// connection.poll_event(); // its reply
+    /// assert_eq!(connection.send_cached(("GET", "k"), None, now), Cached::Hit(Frame::from("v")));
+    /// // Another client changes k: the server says so, and the entry goes.
+    /// connection.receive(b">2\r\n$10\r\ninvalidate\r\n*1\r\n$1\r\nk\r\n");
+    /// assert!(matches!(connection.send_cached(("GET", "k"), None, now), Cached::Sent(_)));
+    /// ```
+    pub fn send_cached(
+        &mut self,
+        args: impl Args,
+        timeout: Option<Duration>,
+        now: Duration,
+    ) -> Cached {
+        if self.cache.is_none() {
+            return Cached::Sent(self.send_within(args, timeout, now));
+        }
+        let mut request = Vec::with_capacity(args.command_len());
+        pack_command(&mut request, args);
+        match self.cached_reply(&request) {
+            Some(reply) => Cached::Hit(reply),
+            None => Cached::Sent(self.send_reserved(&request, timeout, now)),
+        }
+    }
+
+    /// The kept reply to `request`, one packed command, counted as a hit
+    /// (a miss otherwise): the first half of
+    /// [`send_cached`](Self::send_cached), for an adapter that looks before
+    /// it queues.
+    pub fn cached_reply(&mut self, request: &[u8]) -> Option<Frame> {
+        self.cache.as_mut()?.lookup(request)
+    }
+
+    /// Queues `request`, one packed read, reserving its reply's place in
+    /// the cache: the second half of [`send_cached`](Self::send_cached).
+    pub fn send_reserved(
+        &mut self,
+        request: &[u8],
+        timeout: Option<Duration>,
+        now: Duration,
+    ) -> Token {
+        let token = self.send_packed_within(request, timeout, now);
+        if let Some(cache) = self.cache.as_mut() {
+            cache.reserve(token, request);
+        }
+        token
+    }
+
+    /// What the client-side cache has done, when there is one.
+    pub fn cache_stats(&self) -> Option<CacheStats> {
+        self.cache.as_ref().map(TrackingCache::stats)
     }
 
     /// Queues a request of the connection's own (the health check's
@@ -864,6 +958,15 @@ impl ClientConnection {
     }
 
     fn route(&mut self, frame: Frame, raw: BytesMut) {
+        if self.tracking == ReadyProbe::Sent {
+            self.tracking = ReadyProbe::None;
+            if frame.is_error() {
+                // A server that refuses tracking leaves the cache off.
+                self.cache = None;
+            }
+            self.next_setup_step();
+            return;
+        }
         if self.ready_probe == ReadyProbe::Sent {
             self.ready_probe = ReadyProbe::None;
             if frame.is_error()
@@ -892,6 +995,11 @@ impl ClientConnection {
             Routed::Reply(_, frame) => (frame, true),
             Routed::Confirmation { frame, last, .. } => (frame, last),
             Routed::Push(frame) => {
+                if let Some(cache) = self.cache.as_mut() {
+                    if let Some(keys) = invalidation(&frame) {
+                        cache.invalidated(keys);
+                    }
+                }
                 let event = if self.splitter.is_some() {
                     ConnectionEvent::RawPush(raw.freeze())
                 } else {
@@ -929,6 +1037,10 @@ impl ClientConnection {
                 // Only a recorded request gets replies.
                 self.recorded -= 1;
                 self.trim_sent();
+                if let Some(cache) = self.cache.as_mut() {
+                    let reply = done.replies.first().filter(|_| !done.gone);
+                    cache.complete(done.token, reply);
+                }
                 self.complete(done);
             }
         }
@@ -962,6 +1074,16 @@ impl ClientConnection {
         if let Some(request) = handshake.request() {
             self.transmit.extend_from_slice(&request);
             return;
+        }
+        if self.tracking == ReadyProbe::Due {
+            if handshake.protocol() == Protocol::Resp3 {
+                pack_command(&mut self.transmit, ["CLIENT", "TRACKING", "on"]);
+                self.tracking = ReadyProbe::Sent;
+                return;
+            }
+            // RESP2 would need a second connection for the invalidations.
+            self.tracking = ReadyProbe::None;
+            self.cache = None;
         }
         if self.ready_probe == ReadyProbe::Due {
             pack_command(&mut self.transmit, ["PING"]);
@@ -1000,6 +1122,9 @@ impl ClientConnection {
     /// yet on the wire is never sent; one that is has its replies read and
     /// dropped.
     pub fn abandon(&mut self, token: Token) {
+        if let Some(cache) = self.cache.as_mut() {
+            cache.forget(token);
+        }
         if let Some(index) = self.held.iter().position(|(p, _)| p.token == token) {
             self.held.remove(index);
             return;
@@ -1025,7 +1150,11 @@ impl ClientConnection {
         let len = (pending.end - pending.start) as usize;
         let tail = self.transmit.split_off(from);
         self.transmit.extend_from_slice(&tail[len..]);
-        self.pending.remove(index);
+        if let Some(removed) = self.pending.remove(index) {
+            if let Some(cache) = self.cache.as_mut() {
+                cache.forget(removed.token);
+            }
+        }
         for later in self.pending.iter_mut().skip(index) {
             later.start -= len as u64;
             later.end -= len as u64;
@@ -1225,6 +1354,12 @@ impl ClientConnection {
         );
         next.next_token = self.next_token;
         next.renewed = true;
+        if let (Some(mut cache), Some(_)) = (self.cache.take(), next.cache.as_ref()) {
+            // Invalidations sent while no connection was up are lost:
+            // nothing kept can be trusted. The counters carry on.
+            cache.clear();
+            next.cache = Some(cache);
+        }
         let cause = self.broken.take().unwrap_or(ErrorCause::ConnectionLost);
         // What the new connection says first: what this one still had to.
         let mut first: VecDeque<ConnectionEvent> = core::mem::take(&mut self.events);
@@ -1400,6 +1535,10 @@ impl ClientConnection {
         self.closed = true;
         let written_end = self.transmit_start;
         self.recorded = 0;
+        if let Some(cache) = self.cache.as_mut() {
+            // No invalidation can come any more: nothing kept holds.
+            cache.clear();
+        }
         for pending in self.pending.drain(..) {
             if !pending.gone {
                 let written = pending.start < written_end || pending.written_before;
@@ -1461,6 +1600,25 @@ impl ClientConnection {
     pub fn in_flight(&self) -> usize {
         self.pending.len() + self.held.len()
     }
+}
+
+/// What [`ClientConnection::send_cached`] did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cached {
+    /// The reply was kept: here it is, and nothing was sent.
+    Hit(Frame),
+    /// The command was sent; its reply comes as for any request.
+    Sent(Token),
+}
+
+/// The keys of a client-side caching invalidation push, `Some(None)` for
+/// all of them (a flush); `None` for any other push.
+fn invalidation(frame: &Frame) -> Option<Option<&[Frame]>> {
+    let items = frame.items()?;
+    if items.first()?.as_bytes()? != b"invalidate" {
+        return None;
+    }
+    Some(items.get(1).and_then(Frame::items))
 }
 
 /// The bytes at stream offsets `from..to` of `buffer`, whose first byte is

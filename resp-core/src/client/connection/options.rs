@@ -2,6 +2,7 @@
 //! both adapters take.
 
 use super::backoff::Backoff;
+use super::cache::CacheLimits;
 use crate::limits::Limits;
 use core::time::Duration;
 
@@ -75,6 +76,11 @@ pub struct ConnectionOptions {
     /// How a client reconnects after its connection breaks; `None`: it
     /// does not, and stays closed.
     pub reconnect: Option<Backoff>,
+    /// Client-side caching, when set: the setup turns `CLIENT TRACKING on`
+    /// (RESP3 only; on RESP2 the cache stays off), and
+    /// [`send_cached`](super::ClientConnection::send_cached) keeps read
+    /// replies within these bounds until the server invalidates them.
+    pub cache: Option<CacheLimits>,
 }
 
 impl Default for ConnectionOptions {
@@ -91,6 +97,7 @@ impl Default for ConnectionOptions {
             health_check: Some(Duration::from_secs(10)),
             health_check_timeout: Duration::from_secs(5),
             reconnect: Some(Backoff::default()),
+            cache: None,
         }
     }
 }
