@@ -1094,7 +1094,7 @@ fn the_cache_never_keeps_a_stale_reply() {
     let config: ConnectionConfig = "redis://127.0.0.1".parse().unwrap();
     let mut connection = ClientConnection::new(&config, options, Duration::ZERO);
     let now = Duration::ZERO;
-    let mut write = |connection: &mut ClientConnection| {
+    let write = |connection: &mut ClientConnection| {
         let bytes = connection.transmit().to_vec();
         connection.written(bytes.len());
         bytes

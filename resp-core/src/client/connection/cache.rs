@@ -315,8 +315,10 @@ mod tests {
 
     #[test]
     fn writes_flushes_and_bounds_evict() {
-        let mut limits = CacheLimits::default();
-        limits.max_entries = 2;
+        let limits = CacheLimits {
+            max_entries: 2,
+            ..CacheLimits::default()
+        };
         let mut cache = TrackingCache::new(limits);
         for (token, key) in [(1, "a"), (2, "b"), (3, "c")] {
             cache.reserve(Token(token), &get(key));
