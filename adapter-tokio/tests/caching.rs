@@ -32,7 +32,10 @@ async fn until_cached(client: &Client, key: &str, expected: Option<&str>) {
         if value.as_deref() == expected {
             return;
         }
-        assert!(started.elapsed() < Duration::from_secs(1), "{key} still {value:?}");
+        assert!(
+            started.elapsed() < Duration::from_secs(1),
+            "{key} still {value:?}"
+        );
         tokio::time::sleep(Duration::from_millis(1)).await;
     }
 }
@@ -67,7 +70,10 @@ fn the_cache_follows_the_server() {
         assert_eq!(mine.as_deref(), Some("mine"));
 
         // A flush from elsewhere empties the cache.
-        client.call_cached::<Option<String>>(["GET", "k"]).await.unwrap();
+        client
+            .call_cached::<Option<String>>(["GET", "k"])
+            .await
+            .unwrap();
         other.call::<()>("FLUSHALL").await.unwrap();
         until_cached(&client, "k", None).await;
 

@@ -964,6 +964,8 @@ fn a_server_still_loading_is_tried_again_with_nothing_lost() {
     let incr = connection.send(("INCR", "n"), Duration::ZERO);
     let mut next = connection.reconnect(&config);
     next.stream_opened(Duration::ZERO);
+    // The setup's own bytes are not the callers': they count no queue.
+    assert_eq!(next.queued_bytes(), packed(&["INCR", "n"]).len());
     assert_eq!(next.transmit(), packed(&["PING"]));
     next.written(next.transmit().len());
     next.receive(b"-LOADING Redis is loading the dataset in memory\r\n");

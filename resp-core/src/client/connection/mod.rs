@@ -1445,12 +1445,13 @@ impl ClientConnection {
     /// Bytes of requests queued and not yet written, those waiting for the
     /// setup included: what an adapter bounds while no connection is up.
     pub fn queued_bytes(&self) -> usize {
-        self.transmit.len()
-            + self
-                .held
-                .iter()
-                .map(|(_, bytes)| bytes.len())
-                .sum::<usize>()
+        let held: usize = self.held.iter().map(|(_, bytes)| bytes.len()).sum();
+        // During the setup, what is to transmit is the setup's own.
+        if self.setup.is_some() {
+            held
+        } else {
+            self.transmit.len() + held
+        }
     }
 
     /// The bytes of `pending` to send on a new connection, if it may go
