@@ -63,6 +63,11 @@ struct Redial<S> {
 /// not RESP, the connection is closed. An error reply from the server
 /// ([`Error::Server`]) breaks nothing.
 ///
+/// A blocking command (`BLPOP`) runs on the connection itself: its caller
+/// waits for it anyway, so there is no pool of connections as the async
+/// client keeps; a timed-out blocking call leaves its reply to be read and
+/// dropped, as any call does.
+///
 /// The conversation itself (the setup, which reply answers which request,
 /// pushes, timeouts) is the core's [`ClientConnection`]; this type moves
 /// its bytes. Replies are read into one buffer that is reused; their

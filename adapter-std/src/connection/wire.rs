@@ -8,7 +8,6 @@ use crate::error::Error;
 use resp_core::{
     ConnectionConfig, ConnectionError, ConnectionEvent, ErrorCause, Frame, Push, Token,
 };
-use std::hash::BuildHasher;
 use std::io::{self, ErrorKind, Read, Write};
 use std::time::{Duration, Instant};
 
@@ -89,12 +88,10 @@ impl<S: Read + Write> Connection<S> {
             }
             Err(_) => {
                 redial.attempts = redial.attempts.saturating_add(1);
-                let random =
-                    std::collections::hash_map::RandomState::new().hash_one(redial.attempts);
                 let delay = self
                     .options
                     .reconnect
-                    .and_then(|backoff| backoff.delay(redial.attempts, random));
+                    .and_then(|backoff| backoff.jittered_delay(redial.attempts));
                 match delay {
                     Some(delay) => redial.next_try = Some(Instant::now() + delay),
                     None => {
@@ -122,31 +119,20 @@ impl<S: Read + Write> Connection<S> {
         // queued for them.
         let mut fresh_input = true;
         loop {
-            if self.is_down() {
+            let down = self.is_down();
+            if down {
+                // No stream: a step towards one, and events of the wait.
                 self.reconnect_step(until);
                 fresh_input = true;
-                if let Some(outcome) = self.take_events(wait, &mut sink) {
-                    return outcome;
-                }
-                if self.core.is_closed() {
-                    return Err(Error::closed());
-                }
+            } else {
                 let deadline = self.earliest(until);
-                if deadline.is_some_and(|deadline| deadline <= Instant::now()) {
-                    self.core.handle_timeout(self.now());
-                    if until.is_some_and(|until| until <= Instant::now()) {
-                        return Ok(Outcome::TimedOut);
-                    }
+                if let Err(error) = self.transmit(deadline) {
+                    self.lost(error);
                 }
-                continue;
-            }
-            let deadline = self.earliest(until);
-            if let Err(error) = self.transmit(deadline) {
-                self.lost(error);
-            }
-            if fresh_input {
-                self.core.handle_input();
-                fresh_input = false;
+                if fresh_input {
+                    self.core.handle_input();
+                    fresh_input = false;
+                }
             }
             if let Some(outcome) = self.take_events(wait, &mut sink) {
                 return outcome;
@@ -164,6 +150,9 @@ impl<S: Read + Write> Connection<S> {
                 if until.is_some_and(|until| until <= Instant::now()) {
                     return Ok(Outcome::TimedOut);
                 }
+                continue;
+            }
+            if down {
                 continue;
             }
             if !self.core.transmit().is_empty() {
@@ -314,12 +303,10 @@ impl<S: Read + Write> Connection<S> {
                 }
                 let next = self.core.reconnect(&redial.config);
                 self.core = next;
-                let random =
-                    std::collections::hash_map::RandomState::new().hash_one(redial.attempts);
                 let delay = self
                     .options
                     .reconnect
-                    .and_then(|backoff| backoff.delay(redial.attempts, random))
+                    .and_then(|backoff| backoff.jittered_delay(redial.attempts))
                     .unwrap_or_default();
                 redial.next_try = Some(Instant::now() + delay);
             }

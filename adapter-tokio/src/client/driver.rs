@@ -12,7 +12,6 @@ use resp_core::{
 };
 use std::collections::HashMap;
 use std::collections::VecDeque;
-use std::hash::BuildHasher;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -535,9 +534,8 @@ async fn reconnect(
     timer: &mut Timer,
 ) -> Option<Stream> {
     let backoff = redial.options.reconnect?;
-    let jitter = std::collections::hash_map::RandomState::new();
     loop {
-        let delay = backoff.delay(*attempt, jitter.hash_one(*attempt))?;
+        let delay = backoff.jittered_delay(*attempt)?;
         *attempt = attempt.saturating_add(1);
         let dialed = async {
             tokio::time::sleep(delay).await;

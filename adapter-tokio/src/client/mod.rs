@@ -474,7 +474,9 @@ impl Client {
 
     /// Sends every command of `pipeline` in one write and returns every
     /// reply in order; an error reply stays in its place and fails nothing
-    /// else.
+    /// else. A pipeline runs whole on the shared connection, blocking
+    /// commands in it included: send those alone, which puts them on a
+    /// pooled connection.
     pub async fn pipeline(&self, pipeline: &Pipeline) -> Result<Vec<Frame>, ClientError> {
         self.submit_packed(pipeline.as_bytes(), self.setup.1.response_timeout, None)
             .await
@@ -596,7 +598,11 @@ impl Client {
     /// Turns on client-side caching (`CLIENT TRACKING on`) and returns the
     /// invalidations the server sends for keys this connection read, as
     /// [`Message::Push`]`(Push::Invalidate(..))`. RESP3 only: RESP2 needs a
-    /// second connection to redirect them to.
+    /// second connection to redirect them to. After a reconnect
+    /// ([`Message::Reconnected`]) the new connection is not tracked: call
+    /// this again, or use [`ClientOptions::cache`] and
+    /// [`call_cached`](Self::call_cached), which keep a cache and renew
+    /// tracking themselves.
     pub async fn tracking(&self) -> Result<Subscription, ClientError> {
         if self.protocol() != Protocol::Resp3 {
             return Err(ClientError::Server(Bytes::from_static(

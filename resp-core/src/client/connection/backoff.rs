@@ -62,6 +62,15 @@ impl Backoff {
         let ceiling = doubled.min(self.cap).as_nanos() as u64;
         Some(Duration::from_nanos(random % ceiling.saturating_add(1)))
     }
+
+    /// [`delay`](Self::delay), drawn with the standard library's random
+    /// hash keys (fresh for each call), for an adapter with `std`.
+    #[cfg(feature = "std")]
+    pub fn jittered_delay(&self, attempt: u32) -> Option<Duration> {
+        use std::hash::BuildHasher;
+        let random = std::collections::hash_map::RandomState::new().hash_one(attempt);
+        self.delay(attempt, random)
+    }
 }
 
 #[cfg(test)]
