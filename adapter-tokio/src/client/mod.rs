@@ -254,7 +254,8 @@ impl Client {
     ///
     /// Response timeouts use tokio's timer: away from a tokio runtime, set
     /// `response_timeout` to `None` and time calls with the runtime's own
-    /// timer. RESP2 subscriptions and `watch_transaction` open connections
+    /// timer (the health check, which needs the timer too, is then left
+    /// off by itself). RESP2 subscriptions and `watch_transaction` open connections
     /// of their own over TCP, and need tokio too.
     ///
     /// ```no_run
@@ -328,7 +329,11 @@ impl Client {
         core_options.response_timeout = options.response_timeout;
         core_options.blocking_margin = options.blocking_margin;
         core_options.limits = options.limits;
-        core_options.health_check = options.health_check;
+        // The health check needs a timer, which is tokio's: away from a
+        // tokio runtime (a stream of smol's, say) it is left off.
+        core_options.health_check = options
+            .health_check
+            .filter(|_| tokio::runtime::Handle::try_current().is_ok());
         core_options.health_check_timeout = options.health_check_timeout;
         core_options.retry_reads = options.retry_reads;
         core_options.cache = options.cache;
