@@ -24,12 +24,25 @@ use std::time::Duration;
 pub trait Timeouts {
     /// Sets the read and the write timeout.
     fn set_timeouts(&self, read: Option<Duration>, write: Option<Duration>) -> io::Result<()>;
+
+    /// Whether the peer has closed the stream, found without blocking and
+    /// without taking a byte: a connection idle for a while asks before it
+    /// writes, so that a request is never written to a server already
+    /// gone (it would then fail saying it may have run). The default
+    /// cannot tell, and says no.
+    fn peer_closed(&self) -> bool {
+        false
+    }
 }
 
 impl Timeouts for TcpStream {
     fn set_timeouts(&self, read: Option<Duration>, write: Option<Duration>) -> io::Result<()> {
         self.set_read_timeout(read)?;
         self.set_write_timeout(write)
+    }
+
+    fn peer_closed(&self) -> bool {
+        socket_closed(socket2::SockRef::from(self))
     }
 }
 
@@ -39,6 +52,10 @@ impl Timeouts for UnixStream {
         self.set_read_timeout(read)?;
         self.set_write_timeout(write)
     }
+
+    fn peer_closed(&self) -> bool {
+        socket_closed(socket2::SockRef::from(self))
+    }
 }
 
 #[cfg(feature = "tls")]
@@ -46,6 +63,31 @@ impl Timeouts for TlsStream {
     fn set_timeouts(&self, read: Option<Duration>, write: Option<Duration>) -> io::Result<()> {
         self.sock.set_timeouts(read, write)
     }
+
+    fn peer_closed(&self) -> bool {
+        // A close_notify record would be a byte waiting; an end of stream
+        // underneath is the peer gone all the same.
+        self.sock.peer_closed()
+    }
+}
+
+/// Peeks at `socket` without blocking: an end of stream or an error means
+/// the peer is gone; a byte waiting, or none yet, that it is there.
+fn socket_closed(socket: socket2::SockRef<'_>) -> bool {
+    if socket.set_nonblocking(true).is_err() {
+        return false;
+    }
+    let mut byte = [std::mem::MaybeUninit::uninit(); 1];
+    let closed = match socket.peek(&mut byte) {
+        Ok(0) => true,
+        Ok(_) => false,
+        Err(error) => !matches!(
+            error.kind(),
+            io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted
+        ),
+    };
+    let _ = socket.set_nonblocking(false);
+    closed
 }
 
 /// A client TLS session over TCP, as [`NetStream::Tls`] holds it.
@@ -114,5 +156,9 @@ impl Write for NetStream {
 impl Timeouts for NetStream {
     fn set_timeouts(&self, read: Option<Duration>, write: Option<Duration>) -> io::Result<()> {
         each!(self, stream => stream.set_timeouts(read, write))
+    }
+
+    fn peer_closed(&self) -> bool {
+        each!(self, stream => stream.peer_closed())
     }
 }

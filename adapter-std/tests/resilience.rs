@@ -214,3 +214,25 @@ fn without_reconnects_a_broken_connection_stays_closed() {
     server.start_again();
     assert!(redis.call::<String>(["PING"]).is_err());
 }
+
+/// A connection left idle while the server restarts: the next write finds
+/// the old stream closed before it is written, and goes on a new
+/// connection, so it succeeds instead of failing as "may have run".
+#[test]
+fn a_write_after_an_idle_restart_runs_once_and_succeeds() {
+    let Some(mut server) = RedisServer::start() else {
+        return;
+    };
+    let mut redis = Connection::connect(&url(server.port())).unwrap();
+    assert_eq!(redis.call::<i64>(["INCR", "n"]).unwrap(), 1);
+    server.kill();
+    server.start_again();
+    // Idle past the check's second of silence.
+    std::thread::sleep(Duration::from_millis(1100));
+    assert_eq!(
+        redis.call::<i64>(["INCR", "n"]).unwrap(),
+        1,
+        "the data set is new"
+    );
+    assert_eq!(redis.call::<i64>(["INCR", "n"]).unwrap(), 2);
+}

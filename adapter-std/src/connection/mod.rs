@@ -34,6 +34,9 @@ type Dial<S> = fn(&ConnectionConfig, &ClientOptions, Instant) -> Result<S, Error
 struct Redial<S> {
     config: ConnectionConfig,
     dial: Dial<S>,
+    /// Whether the peer closed the stream, asked before writing after a
+    /// silence ([`Timeouts::peer_closed`]).
+    peer_closed: fn(&S) -> bool,
     /// Attempts since the last connection that got through its setup.
     attempts: u32,
     /// While no connection is up: when the next attempt is due.
@@ -98,6 +101,8 @@ pub struct Connection<S> {
     epoch: Instant,
     /// The IO error that broke the connection, for the call it fails.
     last_io: Option<io::Error>,
+    /// When the stream last gave bytes (or was opened).
+    last_read: Instant,
     /// Requests are packed here, one call at a time.
     output: BytesMut,
     options: ClientOptions,
@@ -259,6 +264,7 @@ impl<S: Read + Write> Connection<S> {
             core: ClientConnection::new(config, core_options, Duration::ZERO),
             epoch,
             last_io: None,
+            last_read: Instant::now(),
             output: BytesMut::new(),
             options,
             pushes: VecDeque::new(),
@@ -357,6 +363,7 @@ impl<S: Read + Write> Connection<S> {
         if self.core.is_closed() {
             return Err(Error::closed());
         }
+        self.check_idle_peer();
         let now = self.now();
         let token = self.core.send_packed_within(packed, timeout, now);
         self.wait_for(token)
@@ -401,6 +408,7 @@ impl<S: Read + Write> Connection<S> {
         let replies = match self.core.cached_reply(&request) {
             Some(reply) => Ok(vec![reply]),
             None => {
+                self.check_idle_peer();
                 let now = self.now();
                 let timeout = self.options.response_timeout;
                 let token = self.core.send_reserved(&request, timeout, now);
@@ -441,6 +449,7 @@ impl<S: Read + Write> Connection<S> {
             return Err(Error::closed());
         }
         let command = CommandName::of(&args);
+        self.check_idle_peer();
         let now = self.now();
         let timeout = self.options.response_timeout;
         let token = self.core.send_streamed(args, timeout, now);

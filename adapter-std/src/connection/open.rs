@@ -4,7 +4,7 @@
 use super::Connection;
 use crate::error::Error;
 use crate::options::ClientOptions;
-use crate::stream::NetStream;
+use crate::stream::{NetStream, Timeouts};
 use resp_core::{Address, ConnectionConfig};
 use std::io;
 use std::net::{TcpStream, ToSocketAddrs};
@@ -53,7 +53,7 @@ impl Connection<NetStream> {
         let stream = open_stream(config, &options, deadline)?;
         let mut connection = Self::set_up_by(
             stream,
-            Some(crate::Timeouts::set_timeouts),
+            Some(Timeouts::set_timeouts),
             config,
             options,
             deadline,
@@ -66,7 +66,7 @@ impl Connection<NetStream> {
             }
             other => other,
         })?;
-        connection.redial_with(config, open_stream);
+        connection.redial_with(config, open_stream, Timeouts::peer_closed);
         Ok(connection)
     }
 }

@@ -43,14 +43,44 @@ impl<S: Read + Write> Connection<S> {
         self.epoch.elapsed()
     }
 
-    /// Lets the connection open another like it, with `dial`, when it breaks.
-    pub(super) fn redial_with(&mut self, config: &ConnectionConfig, dial: Dial<S>) {
+    /// Lets the connection open another like it, with `dial`, when it
+    /// breaks, asking `peer_closed` before writing after a silence.
+    pub(super) fn redial_with(
+        &mut self,
+        config: &ConnectionConfig,
+        dial: Dial<S>,
+        peer_closed: fn(&S) -> bool,
+    ) {
         self.redial = Some(Redial {
             config: config.clone(),
             dial,
+            peer_closed,
             attempts: 0,
             next_try: None,
         });
+    }
+
+    /// Before a request is written on a connection silent for a second or
+    /// more with nothing in flight: if the server closed it meanwhile (it
+    /// restarted while this connection sat idle), the connection is
+    /// replaced first, so the request goes on the new one and cannot be
+    /// said to have perhaps run. A blocking connection reads only during
+    /// calls, so it would otherwise learn of the close only by writing.
+    pub(super) fn check_idle_peer(&mut self) {
+        const SILENCE: Duration = Duration::from_secs(1);
+        let Some(redial) = self.redial.as_ref() else {
+            return;
+        };
+        if redial.next_try.is_some()
+            || self.core.in_flight() > 0
+            || self.last_read.elapsed() < SILENCE
+        {
+            return;
+        }
+        if (redial.peer_closed)(&self.stream) {
+            self.broke();
+        }
+        self.last_read = Instant::now();
     }
 
     /// Whether no connection is up and another is being opened.
@@ -83,6 +113,7 @@ impl<S: Read + Write> Connection<S> {
                 self.stream = stream;
                 self.applied = None;
                 self.last_io = None;
+                self.last_read = Instant::now();
                 let now = self.now();
                 self.core.stream_opened(now);
             }
@@ -264,7 +295,10 @@ impl<S: Read + Write> Connection<S> {
             let needed = self.core.size_hint();
             match read_into(&mut self.stream, self.core.read_buffer(), Some(needed)) {
                 Ok(0) => return Err(ErrorKind::UnexpectedEof.into()),
-                Ok(_) => return Ok(()),
+                Ok(_) => {
+                    self.last_read = Instant::now();
+                    return Ok(());
+                }
                 Err(error) if error.kind() == ErrorKind::Interrupted => {}
                 // A timeout set for an earlier deadline: this one holds.
                 Err(error)
