@@ -40,8 +40,31 @@ async fn until_cached(client: &Client, key: &str, expected: Option<&str>) {
     }
 }
 
+/// Waits until the cache is on: at once in RESP3 (the setup turns
+/// tracking on), a moment later in RESP2 (once the invalidations'
+/// connection is subscribed and named).
+async fn until_cache_on(client: &Client) {
+    let started = Instant::now();
+    while client.cache_stats().is_none() {
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "the cache never came on"
+        );
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+}
+
+/// Hits, another connection's write, this client's write, a flush, and a
+/// restart, in RESP3 (invalidations on the same connection) and RESP2
+/// (on a connection of their own, `CLIENT TRACKING on REDIRECT`).
 #[test]
 fn the_cache_follows_the_server() {
+    for protocol in ["3", "2"] {
+        cache_follows_the_server(protocol);
+    }
+}
+
+fn cache_follows_the_server(protocol: &str) {
     let Some(mut server) = RedisServer::start() else {
         return;
     };
@@ -50,14 +73,19 @@ fn the_cache_follows_the_server() {
             .await
             .unwrap();
         other.call::<()>(("SET", "k", "v")).await.unwrap();
-        let client = cached_client(server.port(), "3").await;
+        let client = cached_client(server.port(), protocol).await;
+        until_cache_on(&client).await;
 
         // A miss, then a hit that sends nothing.
         let first: Option<String> = client.call_cached(["GET", "k"]).await.unwrap();
         let again: Option<String> = client.call_cached(["GET", "k"]).await.unwrap();
         assert_eq!((first.as_deref(), again.as_deref()), (Some("v"), Some("v")));
         let stats = client.cache_stats().unwrap();
-        assert_eq!((stats.hits, stats.misses, stats.entries), (1, 1, 1));
+        assert_eq!(
+            (stats.hits, stats.misses, stats.entries),
+            (1, 1, 1),
+            "RESP{protocol}"
+        );
 
         // Another connection writes: the invalidation drops the entry.
         other.call::<()>(("SET", "k", "v2")).await.unwrap();
@@ -86,7 +114,8 @@ fn the_cache_follows_the_server() {
         while client.call::<String>("PING").await.is_err() {
             assert!(started.elapsed() < Duration::from_secs(5));
         }
-        assert_eq!(client.cache_stats().unwrap().entries, 0);
+        assert_eq!(client.cache_stats().map_or(0, |stats| stats.entries), 0);
+        until_cache_on(&client).await;
         let other = Client::connect(&format!("redis://127.0.0.1:{}", server.port()))
             .await
             .unwrap();
@@ -94,21 +123,16 @@ fn the_cache_follows_the_server() {
         until_cached(&client, "k", Some("after")).await;
         other.call::<()>(("SET", "k", "later")).await.unwrap();
         until_cached(&client, "k", Some("later")).await;
-    });
-}
-
-/// RESP2 has no invalidations on the same connection: the cache stays
-/// off, and a cached call is a plain one.
-#[test]
-fn without_resp3_the_cache_is_off() {
-    let Some(server) = RedisServer::start() else {
-        return;
-    };
-    runtime().block_on(async {
-        let client = cached_client(server.port(), "2").await;
-        client.call::<()>(("SET", "k", "v")).await.unwrap();
-        let value: Option<String> = client.call_cached(["GET", "k"]).await.unwrap();
-        assert_eq!(value.as_deref(), Some("v"));
-        assert!(client.cache_stats().is_none());
+        // Caching again: the next read is a hit.
+        let hits = client.cache_stats().unwrap().hits;
+        client
+            .call_cached::<Option<String>>(["GET", "k"])
+            .await
+            .unwrap();
+        assert_eq!(
+            client.cache_stats().unwrap().hits,
+            hits + 1,
+            "RESP{protocol}"
+        );
     });
 }

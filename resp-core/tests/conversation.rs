@@ -1166,6 +1166,66 @@ fn the_cache_never_keeps_a_stale_reply() {
     assert_eq!((stats.hits, stats.misses), (3, 5));
 }
 
+/// RESP2 caching: off until the adapter names the connection that gets
+/// the invalidations and the server confirms the redirect (no event for
+/// it); invalidations handed in drop entries; a reconnect's setup redirects
+/// again; losing that connection turns the cache off.
+#[test]
+fn resp2_caching_waits_for_its_redirect() {
+    use resp_core::{CacheLimits, Cached};
+    let mut options = unprobed();
+    options.cache = Some(CacheLimits::default());
+    let config: ConnectionConfig = "redis://127.0.0.1?protocol=2".parse().unwrap();
+    let now = Duration::ZERO;
+    let mut connection = ClientConnection::new(&config, options, now);
+    assert!(matches!(
+        connection.poll_event(),
+        Some(ConnectionEvent::Ready { .. })
+    ));
+    assert_eq!(connection.cache_stats(), None);
+    connection.track_redirected(Some(7), now);
+    assert_eq!(
+        connection.transmit(),
+        packed(&["CLIENT", "TRACKING", "on", "REDIRECT", "7"])
+    );
+    connection.written(connection.transmit().len());
+    connection.receive(b"+OK\r\n");
+    assert_eq!(
+        connection.poll_event(),
+        None,
+        "the redirect's reply is the connection's own"
+    );
+    assert!(connection.cache_stats().is_some());
+    let Cached::Sent(_) = connection.send_cached(("GET", "k"), None, now) else {
+        panic!("nothing kept yet")
+    };
+    connection.written(connection.transmit().len());
+    connection.receive(b"$1\r\nv\r\n");
+    connection.poll_event();
+    assert_eq!(
+        connection.send_cached(("GET", "k"), None, now),
+        Cached::Hit(Frame::from("v"))
+    );
+    connection.invalidate(Some(&["k"]));
+    assert!(matches!(
+        connection.send_cached(("GET", "k"), None, now),
+        Cached::Sent(_)
+    ));
+    connection.written(connection.transmit().len());
+
+    let mut next = connection.reconnect(&config);
+    next.stream_opened(now);
+    assert_eq!(
+        next.transmit(),
+        packed(&["CLIENT", "TRACKING", "on", "REDIRECT", "7"])
+    );
+    next.written(next.transmit().len());
+    next.receive(b"+OK\r\n");
+    assert!(next.cache_stats().is_some());
+    next.track_redirected(None, now);
+    assert_eq!(next.cache_stats(), None);
+}
+
 proptest! {
     /// The same server bytes in any pieces give the same events.
     #[test]

@@ -270,6 +270,21 @@ impl Shared {
         self.lock().core.cache_stats()
     }
 
+    /// Names the connection the server sends this one's invalidations to
+    /// (RESP2), or says there is none now.
+    pub(super) fn track_redirected(&self, redirect: Option<i64>) {
+        let mut state = self.lock();
+        let now = self.now();
+        state.core.track_redirected(redirect, now);
+        drop(state);
+        self.wake.notify_one();
+    }
+
+    /// An invalidation's keys, or `None` for a flush.
+    pub(super) fn invalidate(&self, keys: Option<&[resp_core::Payload]>) {
+        self.lock().core.invalidate(keys);
+    }
+
     /// The last handle is gone.
     pub(super) fn detach(&self) {
         self.lock().detached = true;

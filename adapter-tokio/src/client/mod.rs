@@ -6,6 +6,7 @@
 mod commands;
 mod driver;
 mod error;
+mod invalidations;
 mod pool;
 mod pubsub;
 mod script;
@@ -81,8 +82,11 @@ pub struct ClientOptions {
     pub blocking_connections: usize,
     /// Client-side caching for [`Client::call_cached`]: the connection turns
     /// `CLIENT TRACKING on` and keeps read replies within these bounds
-    /// until the server invalidates them. RESP3 only (on RESP2,
-    /// `call_cached` is a plain call). `None` (the default): off.
+    /// until the server invalidates them. In RESP3 the invalidations come
+    /// on the connection itself; in RESP2 the client keeps a second
+    /// connection subscribed to them (`CLIENT TRACKING on REDIRECT id`),
+    /// and the cache is off whenever that one is down. `None` (the
+    /// default): off.
     pub cache: Option<CacheLimits>,
     /// Whether a read already written when the connection broke goes again
     /// on the new one ([`ConnectionOptions::retry_reads`]); requests never
@@ -214,7 +218,18 @@ impl Client {
         config: &ConnectionConfig,
         options: ClientOptions,
     ) -> Result<Self, ClientError> {
-        Self::dial_and_set_up(config, options, Origin::Dialled).await
+        let client = Self::dial_and_set_up(config, options, Origin::Dialled).await?;
+        let (config, options) = &*client.setup;
+        if options.cache.is_some() && client.protocol() == Protocol::Resp2 {
+            // RESP2 caching: invalidations come on a connection of their own.
+            let main = Arc::downgrade(&client.shared);
+            tokio::spawn(invalidations::redirect(
+                main,
+                config.clone(),
+                options.clone(),
+            ));
+        }
+        Ok(client)
     }
 
     /// A pooled connection: no pool of its own, no reconnects.
@@ -345,6 +360,7 @@ impl Client {
         let driver = driver::run(stream, shared.clone(), redial);
         let pool = (origin == Origin::Dialled && options.blocking_connections > 0)
             .then(|| Arc::new(pool::Pool::new(options.blocking_connections)));
+
         let client = Self {
             _handle: Arc::new(Handle(shared.clone())),
             shared,
@@ -548,14 +564,27 @@ impl Client {
                 b"ERR wrong number of arguments: subscribe to at least one name",
             )));
         }
-        let (connection, dedicated) = match self.protocol() {
-            Protocol::Resp3 => (self.clone(), None),
+        match self.protocol() {
+            Protocol::Resp3 => self.join_here(command, names, None).await,
             Protocol::Resp2 => {
                 let (config, options) = &*self.setup;
-                let own = Self::connect_with(config, options.clone()).await?;
-                (own.clone(), Some(own))
+                let mut options = options.clone();
+                options.cache = None;
+                let own = Self::connect_with(config, options).await?;
+                own.join_here(command, names, Some(own.clone())).await
             }
-        };
+        }
+    }
+
+    /// Subscribes on this very connection; `dedicated`, when given, is
+    /// kept by the subscription (a connection of its own).
+    async fn join_here(
+        &self,
+        command: &str,
+        names: &[&str],
+        dedicated: Option<Client>,
+    ) -> Result<Subscription, ClientError> {
+        let connection = self.clone();
         let (sender, receiver) = mpsc::channel(self.setup.1.push_buffer.max(1));
         let mut args = vec![command];
         args.extend_from_slice(names);
@@ -583,7 +612,10 @@ impl Client {
             channels,
             patterns,
             shard_channels,
-            invalidations: false,
+            // RESP2's invalidations come as messages on this channel.
+            invalidations: names
+                .iter()
+                .any(|name| &name[..] == b"__redis__:invalidate"),
             messages: sender,
             offered: 0,
         };

@@ -102,6 +102,9 @@ pub struct ClientConnection {
     /// `CLIENT TRACKING on` stands in the setup.
     cache: Option<TrackingCache>,
     tracking: ReadyProbe,
+    /// On RESP2: the id of the connection the server sends this one's
+    /// invalidations to ([`track_redirected`](Self::track_redirected)).
+    redirect: Option<i64>,
     server: Option<ServerHello>,
     session: Session,
     decoder: Decoder,
@@ -185,20 +188,28 @@ struct Pending {
     streamed: bool,
     /// Parts of its reply were handed on: it cannot go again.
     parts_given: bool,
+    /// The connection's own `CLIENT TRACKING … REDIRECT id`: an OK turns
+    /// the cache on while `id` is still the one named, and nobody else
+    /// hears of it.
+    starts_cache: Option<i64>,
 }
 
 impl ClientConnection {
     /// A connection set up as `config` says, its setup's first request
     /// ready to write. `now` starts the setup's clock.
     pub fn new(config: &ConnectionConfig, options: ConnectionOptions, now: Duration) -> Self {
-        Self::starting(config, options, now, ReadyProbe::None)
+        Self::starting(config, options, now, ReadyProbe::None, None)
     }
 
+    /// A connection whose setup starts now: with a readiness `PING` at its
+    /// end (a renewed connection), and its RESP2 tracking redirected to
+    /// `redirect`.
     fn starting(
         config: &ConnectionConfig,
         options: ConnectionOptions,
         now: Duration,
         ready_probe: ReadyProbe,
+        redirect: Option<i64>,
     ) -> Self {
         let handshake = Handshake::new(config);
         let mut connection = Self {
@@ -219,6 +230,7 @@ impl ClientConnection {
             } else {
                 ReadyProbe::None
             },
+            redirect,
             options,
             server: None,
             session: Session::new(Protocol::Resp2),
@@ -248,7 +260,7 @@ impl ClientConnection {
     /// back as their bytes ([`ConnectionEvent::RawReplies`], [`ConnectionEvent::RawPush`]),
     /// never built into frames beyond what routing needs.
     pub fn new_raw(config: &ConnectionConfig, options: ConnectionOptions, now: Duration) -> Self {
-        let mut connection = Self::starting(config, options, now, ReadyProbe::None);
+        let mut connection = Self::starting(config, options, now, ReadyProbe::None, None);
         connection.make_raw();
         connection
     }
@@ -550,6 +562,54 @@ impl ClientConnection {
         token
     }
 
+    /// Client-side caching over RESP2, whose invalidations cannot share the
+    /// connection: the adapter keeps a second connection subscribed to
+    /// `__redis__:invalidate` and names it here by its client id, and hands
+    /// its messages to [`invalidate`](Self::invalidate). The cache is
+    /// emptied and stays off until the server confirms
+    /// `CLIENT TRACKING on REDIRECT id` (which a reconnect's setup sends
+    /// again); `None` (that connection is gone, so invalidations would be
+    /// missed) turns it off. Only with [`ConnectionOptions::cache`] on a
+    /// RESP2 connection; otherwise it does nothing.
+    ///
+    /// The invalidations then come on another connection than the replies,
+    /// so one may arrive just after the reply it concerns: the entry is
+    /// then dropped when it comes, as in RESP3 when the change comes after
+    /// the read.
+    pub fn track_redirected(&mut self, redirect: Option<i64>, now: Duration) {
+        if self.options.cache.is_none() || self.protocol() != Protocol::Resp2 || self.closed {
+            return;
+        }
+        self.redirect = redirect;
+        self.cache = None;
+        let Some(id) = redirect else {
+            return;
+        };
+        let token = self.send_within(("CLIENT", "TRACKING", "on", "REDIRECT", id), None, now);
+        if let Some(pending) = self
+            .pending
+            .back_mut()
+            .filter(|pending| pending.token == token)
+            .or_else(|| {
+                self.held
+                    .back_mut()
+                    .map(|(pending, _)| pending)
+                    .filter(|pending| pending.token == token)
+            })
+        {
+            pending.starts_cache = Some(id);
+        }
+    }
+
+    /// An invalidation from the connection named by
+    /// [`track_redirected`](Self::track_redirected): `keys`, or `None` for
+    /// every key (a flush).
+    pub fn invalidate<K: AsRef<[u8]>>(&mut self, keys: Option<&[K]>) {
+        if let Some(cache) = self.cache.as_mut() {
+            cache.invalidated(keys.map(|keys| keys.iter().map(AsRef::as_ref)));
+        }
+    }
+
     /// What the client-side cache has done, when there is one.
     pub fn cache_stats(&self) -> Option<CacheStats> {
         self.cache.as_ref().map(TrackingCache::stats)
@@ -620,6 +680,7 @@ impl ClientConnection {
             written_before: false,
             streamed: false,
             parts_given: false,
+            starts_cache: None,
         }
     }
 
@@ -997,7 +1058,7 @@ impl ClientConnection {
             Routed::Push(frame) => {
                 if let Some(cache) = self.cache.as_mut() {
                     if let Some(keys) = invalidation(&frame) {
-                        cache.invalidated(keys);
+                        cache.invalidated(keys.map(|keys| keys.iter().filter_map(Frame::as_bytes)));
                     }
                 }
                 let event = if self.splitter.is_some() {
@@ -1037,6 +1098,13 @@ impl ClientConnection {
                 // Only a recorded request gets replies.
                 self.recorded -= 1;
                 self.trim_sent();
+                if let Some(id) = done.starts_cache {
+                    let confirmed = done.replies.first().is_some_and(|reply| !reply.is_error());
+                    if confirmed && self.redirect == Some(id) {
+                        self.cache = self.options.cache.map(TrackingCache::new);
+                    }
+                    return;
+                }
                 if let Some(cache) = self.cache.as_mut() {
                     let reply = done.replies.first().filter(|_| !done.gone);
                     cache.complete(done.token, reply);
@@ -1081,7 +1149,16 @@ impl ClientConnection {
                 self.tracking = ReadyProbe::Sent;
                 return;
             }
-            // RESP2 would need a second connection for the invalidations.
+            if let Some(redirect) = self.redirect {
+                pack_command(
+                    &mut self.transmit,
+                    ("CLIENT", "TRACKING", "on", "REDIRECT", redirect),
+                );
+                self.tracking = ReadyProbe::Sent;
+                return;
+            }
+            // RESP2 needs a second connection for the invalidations,
+            // which the adapter names with track_redirected.
             self.tracking = ReadyProbe::None;
             self.cache = None;
         }
@@ -1339,6 +1416,7 @@ impl ClientConnection {
             self.options.clone(),
             Duration::ZERO,
             ReadyProbe::Due,
+            self.redirect,
         );
         if self.splitter.is_some() {
             next.make_raw();
