@@ -334,20 +334,25 @@ impl ClientConnection {
         now: Duration,
     ) -> Token {
         let token = self.send_within(args, timeout, now);
-        let queued = self
-            .pending
-            .back_mut()
-            .filter(|pending| pending.token == token)
-            .or_else(|| {
-                self.held
-                    .back_mut()
-                    .map(|(pending, _)| pending)
-                    .filter(|pending| pending.token == token)
-            });
-        if let Some(pending) = queued {
+        if let Some(pending) = self.last_queued(token) {
             pending.streamed = pending.commands == 1;
         }
         token
+    }
+
+    /// The request just queued as `token`, to mark it; `None` if it is not
+    /// waiting (it failed or was answered at once).
+    fn last_queued(&mut self, token: Token) -> Option<&mut Pending> {
+        let on_the_wire = self
+            .pending
+            .back_mut()
+            .filter(|pending| pending.token == token);
+        on_the_wire.or_else(|| {
+            self.held
+                .back_mut()
+                .map(|(pending, _)| pending)
+                .filter(|pending| pending.token == token)
+        })
     }
 
     /// Queues every command of `pipeline`, to go out in one write; their
@@ -586,17 +591,7 @@ impl ClientConnection {
             return;
         };
         let token = self.send_within(("CLIENT", "TRACKING", "on", "REDIRECT", id), None, now);
-        if let Some(pending) = self
-            .pending
-            .back_mut()
-            .filter(|pending| pending.token == token)
-            .or_else(|| {
-                self.held
-                    .back_mut()
-                    .map(|(pending, _)| pending)
-                    .filter(|pending| pending.token == token)
-            })
-        {
+        if let Some(pending) = self.last_queued(token) {
             pending.starts_cache = Some(id);
         }
     }
