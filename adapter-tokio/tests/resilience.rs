@@ -184,7 +184,9 @@ fn while_down_a_full_queue_fails_calls_at_once_and_attempts_are_bounded() {
         let took = started.elapsed();
         let error = refused.unwrap_err();
         assert!(!error.may_have_run(), "{error}");
-        assert!(took < Duration::from_millis(1), "{took:?}");
+        // Refused without waiting: microseconds (bench/src/bin/recovery.rs
+        // measures 0.01 ms); the bound leaves room for a loaded machine.
+        assert!(took < Duration::from_millis(20), "{took:?}");
         // Five attempts at most 1 s apart, then the client gives up and
         // every queued call fails, none sent.
         for call in queued {
