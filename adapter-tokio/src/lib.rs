@@ -21,6 +21,7 @@
 
 mod client;
 mod client_codec;
+pub mod collections;
 #[cfg(feature = "futures-io")]
 pub mod compat;
 mod connection;
