@@ -1,12 +1,13 @@
 //! Workers sharing a task queue that survives a crash: each worker, on
 //! start, takes back what a dead worker left pending, then does tasks
-//! until the queue stays empty for a second.
+//! until the queue stays empty for a second, reporting on a plain queue
+//! and counting its work in a cache.
 //!
 //! ```sh
 //! cargo run -p resp-tokio --example task-queue -- redis://127.0.0.1:6379
 //! ```
 
-use resp_tokio::collections::{RedisQueue, RedisTaskQueue};
+use resp_tokio::collections::{RedisCache, RedisQueue, RedisTaskQueue};
 use resp_tokio::{Client, ClientError};
 use std::time::Duration;
 
@@ -19,6 +20,9 @@ async fn main() -> Result<(), ClientError> {
 
     // A plain queue: results, in the order they were reported.
     let results = RedisQueue::new(client.clone(), "example:results");
+    // Tasks done, per worker.
+    let counts = RedisCache::new(client.clone(), "example:counts");
+    counts.clear().await?;
     let producer = RedisTaskQueue::new(client.clone(), "example:tasks", "producer");
     for n in 1..=20 {
         producer.put(n).await?;
@@ -26,7 +30,7 @@ async fn main() -> Result<(), ClientError> {
 
     let workers: Vec<_> = (1..=3)
         .map(|id| {
-            let (client, results) = (client.clone(), results.clone());
+            let (client, results, counts) = (client.clone(), results.clone(), counts.clone());
             tokio::spawn(async move {
                 let worker = RedisTaskQueue::new(client, "example:tasks", format!("worker-{id}"));
                 // Whatever a worker of this name left when it last died.
@@ -36,6 +40,7 @@ async fn main() -> Result<(), ClientError> {
                         .put(format!("worker-{id}: {n}² = {}", n * n))
                         .await?;
                     worker.done(n).await?;
+                    counts.increment(worker.consumer(), 1).await?;
                 }
                 Ok::<(), ClientError>(())
             })
@@ -46,6 +51,9 @@ async fn main() -> Result<(), ClientError> {
     }
     while let Some(line) = results.get_nowait::<String>().await? {
         println!("{line}");
+    }
+    for (worker, done) in counts.to_map().await? {
+        println!("{worker} did {done}");
     }
     Ok(())
 }
