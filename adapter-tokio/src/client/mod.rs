@@ -398,8 +398,13 @@ impl Client {
     /// Sends one command and converts its reply; an error reply becomes
     /// [`ClientError::Server`].
     pub async fn call<T: FromFrame>(&self, args: impl Args) -> Result<T, ClientError> {
+        // The name is read once: for the error, and for the pool's check.
         let command = CommandName::of(&args);
-        convert(self.call_frame(args).await?, command)
+        let timeout = self.setup.1.response_timeout;
+        convert(
+            self.call_frame_named(args, command, timeout).await?,
+            command,
+        )
     }
 
     /// Sends one command and returns its reply as it came, error replies
@@ -415,8 +420,20 @@ impl Client {
         args: impl Args,
         timeout: Option<Duration>,
     ) -> Result<Frame, ClientError> {
+        let command = CommandName::of(&args);
+        self.call_frame_named(args, command, timeout).await
+    }
+
+    /// [`call_frame_within`](Self::call_frame_within) for a command whose
+    /// name was read already: a blocking one goes to the pool.
+    async fn call_frame_named(
+        &self,
+        args: impl Args,
+        command: CommandName,
+        timeout: Option<Duration>,
+    ) -> Result<Frame, ClientError> {
         if let Some(pool) = &self.pool {
-            if waits_for_data(CommandName::of(&args).as_bytes()) {
+            if waits_for_data(command.as_bytes()) {
                 let mut packed = Vec::with_capacity(args.command_len());
                 pack_command(&mut packed, args);
                 let blocks = packed_commands(&packed)
