@@ -97,11 +97,11 @@ pub struct ClientConnection {
     /// Where the setup's readiness `PING` stands (only on a renewed
     /// connection: a restarted server accepts connections while it loads
     /// its data, and answers every command but the setup's with `LOADING`).
-    ready_probe: ReadyProbe,
+    ready_probe: SetupStep,
     /// Client-side caching ([`ConnectionOptions::cache`]), and where its
     /// `CLIENT TRACKING on` stands in the setup.
     cache: Option<TrackingCache>,
-    tracking: ReadyProbe,
+    tracking: SetupStep,
     /// On RESP2: the id of the connection the server sends this one's
     /// invalidations to ([`track_redirected`](Self::track_redirected)).
     redirect: Option<i64>,
@@ -146,12 +146,13 @@ pub struct ClientConnection {
     next_token: u64,
 }
 
-/// The setup's readiness `PING`.
+/// A step the connection adds to the handshake's setup: `CLIENT TRACKING`
+/// for the cache, and the readiness `PING` of a renewed connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum ReadyProbe {
+enum SetupStep {
     /// Not part of this setup, or answered.
     None,
-    /// To send once the handshake is done.
+    /// To send once the handshake (and any step before it) is done.
     Due,
     /// Sent; its answer decides.
     Sent,
@@ -198,7 +199,7 @@ impl ClientConnection {
     /// A connection set up as `config` says, its setup's first request
     /// ready to write. `now` starts the setup's clock.
     pub fn new(config: &ConnectionConfig, options: ConnectionOptions, now: Duration) -> Self {
-        Self::starting(config, options, now, ReadyProbe::None, None)
+        Self::starting(config, options, now, SetupStep::None, None)
     }
 
     /// A connection whose setup starts now: with a readiness `PING` at its
@@ -208,7 +209,7 @@ impl ClientConnection {
         config: &ConnectionConfig,
         options: ConnectionOptions,
         now: Duration,
-        ready_probe: ReadyProbe,
+        ready_probe: SetupStep,
         redirect: Option<i64>,
     ) -> Self {
         let handshake = Handshake::new(config);
@@ -226,9 +227,9 @@ impl ClientConnection {
             ready_probe,
             cache: options.cache.map(TrackingCache::new),
             tracking: if options.cache.is_some() {
-                ReadyProbe::Due
+                SetupStep::Due
             } else {
-                ReadyProbe::None
+                SetupStep::None
             },
             redirect,
             options,
@@ -260,7 +261,7 @@ impl ClientConnection {
     /// back as their bytes ([`ConnectionEvent::RawReplies`], [`ConnectionEvent::RawPush`]),
     /// never built into frames beyond what routing needs.
     pub fn new_raw(config: &ConnectionConfig, options: ConnectionOptions, now: Duration) -> Self {
-        let mut connection = Self::starting(config, options, now, ReadyProbe::None, None);
+        let mut connection = Self::starting(config, options, now, SetupStep::None, None);
         connection.make_raw();
         connection
     }
@@ -1014,8 +1015,8 @@ impl ClientConnection {
     }
 
     fn route(&mut self, frame: Frame, raw: BytesMut) {
-        if self.tracking == ReadyProbe::Sent {
-            self.tracking = ReadyProbe::None;
+        if self.tracking == SetupStep::Sent {
+            self.tracking = SetupStep::None;
             if frame.is_error() {
                 // A server that refuses tracking leaves the cache off.
                 self.cache = None;
@@ -1023,8 +1024,8 @@ impl ClientConnection {
             self.next_setup_step();
             return;
         }
-        if self.ready_probe == ReadyProbe::Sent {
-            self.ready_probe = ReadyProbe::None;
+        if self.ready_probe == SetupStep::Sent {
+            self.ready_probe = SetupStep::None;
             if frame.is_error()
                 && frame
                     .as_bytes()
@@ -1138,10 +1139,10 @@ impl ClientConnection {
             self.transmit.extend_from_slice(&request);
             return;
         }
-        if self.tracking == ReadyProbe::Due {
+        if self.tracking == SetupStep::Due {
             if handshake.protocol() == Protocol::Resp3 {
                 pack_command(&mut self.transmit, ["CLIENT", "TRACKING", "on"]);
-                self.tracking = ReadyProbe::Sent;
+                self.tracking = SetupStep::Sent;
                 return;
             }
             if let Some(redirect) = self.redirect {
@@ -1149,17 +1150,17 @@ impl ClientConnection {
                     &mut self.transmit,
                     ("CLIENT", "TRACKING", "on", "REDIRECT", redirect),
                 );
-                self.tracking = ReadyProbe::Sent;
+                self.tracking = SetupStep::Sent;
                 return;
             }
             // RESP2 needs a second connection for the invalidations,
             // which the adapter names with track_redirected.
-            self.tracking = ReadyProbe::None;
+            self.tracking = SetupStep::None;
             self.cache = None;
         }
-        if self.ready_probe == ReadyProbe::Due {
+        if self.ready_probe == SetupStep::Due {
             pack_command(&mut self.transmit, ["PING"]);
-            self.ready_probe = ReadyProbe::Sent;
+            self.ready_probe = SetupStep::Sent;
             return;
         }
         let Some((handshake, _)) = self.setup.take() else {
@@ -1410,7 +1411,7 @@ impl ClientConnection {
             config,
             self.options.clone(),
             Duration::ZERO,
-            ReadyProbe::Due,
+            SetupStep::Due,
             self.redirect,
         );
         if self.splitter.is_some() {
