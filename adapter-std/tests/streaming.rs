@@ -9,12 +9,7 @@ use std::time::Duration;
 /// above where it started, and the file is byte for byte what was set.
 #[test]
 fn a_gigabyte_value_streams_into_a_file_in_constant_memory() {
-    let Some(server) = RedisServer::start_with(&[
-        "--proto-max-bulk-len",
-        "2gb",
-        "--client-query-buffer-limit",
-        "2gb",
-    ]) else {
+    let Some(server) = RedisServer::start_for_large_values() else {
         return;
     };
     let value = LargeValue::new(1 << 30);

@@ -11,12 +11,7 @@ use std::time::Duration;
 /// meanwhile get their own replies, in order.
 #[test]
 fn a_gigabyte_value_streams_into_a_file_in_constant_memory() {
-    let Some(server) = RedisServer::start_with(&[
-        "--proto-max-bulk-len",
-        "2gb",
-        "--client-query-buffer-limit",
-        "2gb",
-    ]) else {
+    let Some(server) = RedisServer::start_for_large_values() else {
         return;
     };
     let value = LargeValue::new(1 << 30);

@@ -54,6 +54,17 @@ impl RedisServer {
         Some(server)
     }
 
+    /// A server that takes values past Redis's default 512 MB bound (and a
+    /// query buffer to write them in), for tests of gigabyte values.
+    pub fn start_for_large_values() -> Option<Self> {
+        Self::start_with(&[
+            "--proto-max-bulk-len",
+            "2gb",
+            "--client-query-buffer-limit",
+            "2gb",
+        ])
+    }
+
     /// Starts a server with `extra` arguments after the defaults.
     pub fn start_with(extra: &[&str]) -> Option<Self> {
         Self::start_on(free_port(), extra)

@@ -293,12 +293,7 @@ fn the_upstream_killed_mid_pipeline() {
 #[test]
 fn a_1_gib_value_through_the_proxy_in_bounded_memory() {
     const SIZE: usize = 1 << 30;
-    let Some(server) = RedisServer::start_with(&[
-        "--proto-max-bulk-len",
-        "2gb",
-        "--client-query-buffer-limit",
-        "2gb",
-    ]) else {
+    let Some(server) = RedisServer::start_for_large_values() else {
         return;
     };
     let proxy = ProxyServer::start(server.port(), &[]);
